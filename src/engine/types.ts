@@ -1,0 +1,97 @@
+import type { Labels, NamedPort } from '../repo/model.js';
+
+/**
+ * A peer of a flow, as the engine sees it. A pod peer is given by its namespace and pod labels; the engine
+ * derives its full identity (namespace labels, service account, cluster) from the repository.
+ * Reserved peers are Cilium's reserved identities (`pkg/identity/numericidentity.go`).
+ */
+export type Peer =
+  | {
+      readonly kind: 'pod';
+      readonly namespace: string;
+      /** Pod labels as on the Pod (no source prefix). */
+      readonly labels: Labels;
+      /** Service account; default `default`. */
+      readonly serviceAccount?: string;
+      /** Named container ports, for named-port rules. Filled from a matching workload when omitted. */
+      readonly namedPorts?: readonly NamedPort[];
+    }
+  | {
+      /** An address outside the cluster (`reserved:world`). */
+      readonly kind: 'world';
+      readonly ip: string;
+      /** DNS names the address was resolved from (for `toFQDNs`). */
+      readonly names?: readonly string[];
+    }
+  | {
+      readonly kind: 'reserved';
+      readonly entity: ReservedEntity;
+      /** Optional address (e.g. a node IP, for CIDR rules under policyCIDRMatchMode=nodes). */
+      readonly ip?: string;
+    };
+
+/** Reserved identities a trace can name directly. */
+export type ReservedEntity =
+  | 'host'
+  | 'remote-node'
+  | 'kube-apiserver'
+  | 'health'
+  | 'init'
+  | 'ingress'
+  | 'unmanaged';
+
+/** Protocol of a flow. ICMP flows carry `icmpType` instead of a port. */
+export type FlowProtocol = 'TCP' | 'UDP' | 'SCTP' | 'ICMPv4' | 'ICMPv6';
+
+/** A connection attempt: the first packet of a flow from `source` to `destination`. */
+export interface Flow {
+  readonly source: Peer;
+  readonly destination: Peer;
+  readonly protocol: FlowProtocol;
+  /** Destination port (1-65535); 0 for ICMP. */
+  readonly port: number;
+  /** ICMP type for ICMP flows (e.g. 8 = echo request). */
+  readonly icmpType?: number;
+}
+
+/** A reference to the rule that decided a side of a verdict. Lines are 1-based. */
+export interface RuleRef {
+  readonly kind: 'CiliumNetworkPolicy' | 'CiliumClusterwideNetworkPolicy' | 'NetworkPolicy';
+  /** Empty string for clusterwide policies. */
+  readonly namespace: string;
+  readonly name: string;
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  /** `ingress`, `egress`, `ingressDeny` or `egressDeny`, and the element index: `egress[2]`. */
+  readonly rule: string;
+  /** Caveats that hold for this match: `L7-filtered (http)`, `FQDN-matched`, `TLS SNI-filtered` … */
+  readonly notes: readonly string[];
+}
+
+/** The verdict of one side (egress of the source, or ingress of the destination). */
+export interface SideVerdict {
+  /**
+   * Whether policy is enforced on this side. `false` for a side outside Cilium's control (world),
+   * for an endpoint no rule selects in that direction (default mode), or under `never`.
+   */
+  readonly enforced: boolean;
+  readonly verdict: 'allowed' | 'denied';
+  /** Rules that allow the flow (all of them, so a reader sees every reason). */
+  readonly allowedBy: readonly RuleRef[];
+  /** Deny rules that match the flow; any one wins over every allow. */
+  readonly deniedBy: readonly RuleRef[];
+  /** Policies that select this endpoint in this direction (and so make it default-deny). */
+  readonly selectedBy: readonly RuleRef[];
+  /** Plain sentences on why: the enforcement state, the default-deny reason, settings that applied. */
+  readonly reasons: readonly string[];
+}
+
+/** The engine's answer for a flow. */
+export interface Verdict {
+  readonly verdict: 'allowed' | 'denied';
+  readonly egress: SideVerdict;
+  readonly ingress: SideVerdict;
+  /** Things the engine is unsure of or did not model for this flow (never guessed silently). */
+  readonly caveats: readonly string[];
+}

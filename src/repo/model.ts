@@ -1,0 +1,288 @@
+import type { Diagnostic, SourceRef } from '../errors.js';
+
+/**
+ * The typed model of a GitOps repository, as the loader produces it and the engine reads it.
+ * Everything is plain readonly data with a `source` (file:line:column) so any finding can point back
+ * to the YAML. Field names follow the Kubernetes and Cilium CRD spellings
+ * (cilium/cilium `pkg/policy/api/rule.go`, `ingress.go`, `egress.go`, `l4.go`).
+ */
+
+/** A label map, `key -> value`. Keys may carry a Cilium source prefix (`k8s:`, `any:`, `reserved:`). */
+export type Labels = Readonly<Record<string, string>>;
+
+/** One `matchExpressions` entry of a label selector. `values` is empty for `Exists`/`DoesNotExist`. */
+export interface LabelSelectorRequirement {
+  readonly key: string;
+  readonly operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+  readonly values: readonly string[];
+}
+
+/**
+ * A Kubernetes/Cilium label selector exactly as written (no namespace injection yet: that is the
+ * engine's job, see `engine/normalize.ts`). An empty selector (`{}`) has no labels and no expressions.
+ */
+export interface LabelSelector {
+  readonly matchLabels: Labels;
+  readonly matchExpressions: readonly LabelSelectorRequirement[];
+  readonly source: SourceRef;
+}
+
+/** L4 protocol of a Cilium port rule. `ANY` is Cilium's default when `protocol` is omitted. */
+export type PolicyProtocol = 'TCP' | 'UDP' | 'SCTP' | 'ANY';
+
+/**
+ * One `toPorts[].ports[]` entry. `port` is a number (0 = all ports) or a named port
+ * (resolved against the destination pod's container ports by the engine). `endPort` makes a range.
+ */
+export interface PortProtocol {
+  readonly port: number | string;
+  readonly endPort?: number;
+  readonly protocol: PolicyProtocol;
+  readonly source: SourceRef;
+}
+
+/** Which L7 rules a port rule carries; the engine admits the L4 flow and reports it as L7-filtered. */
+export type L7Kind = 'http' | 'dns' | 'kafka' | 'l7proto';
+
+/** One `toPorts[]` entry: an empty `ports` list means all ports. */
+export interface PortRule {
+  readonly ports: readonly PortProtocol[];
+  readonly l7: L7Kind | null;
+  /** TLS SNI names (`serverNames`); non-empty means the rule is filtered above L4. */
+  readonly serverNames: readonly string[];
+  /** True when the rule redirects to an Envoy listener (`listener`). */
+  readonly listener: boolean;
+  readonly source: SourceRef;
+}
+
+/** One ICMP field of an `icmps` rule. `type` is a number (0-255) or Cilium's CamelCase name. */
+export interface ICMPField {
+  readonly family: 'IPv4' | 'IPv6';
+  readonly type: number | string;
+  readonly source: SourceRef;
+}
+
+/** A CIDR peer from `toCIDR`/`fromCIDR` (no except) or `toCIDRSet`/`fromCIDRSet`. */
+export interface CIDRRule {
+  /** Normalised CIDR text, e.g. `10.0.0.0/8`; a bare IP is stored as a /32 or /128. Empty with a group ref. */
+  readonly cidr: string;
+  readonly except: readonly string[];
+  /** `cidrGroupRef` (a CiliumCIDRGroup name; not resolved offline). */
+  readonly cidrGroupRef?: string;
+  /** `${var}` placeholder left unresolved: the rule matches nothing and is reported. */
+  readonly unresolved?: boolean;
+  readonly source: SourceRef;
+}
+
+/** Cilium entities (`pkg/policy/api/entity.go`). */
+export type Entity =
+  | 'all'
+  | 'world'
+  | 'world-ipv4'
+  | 'world-ipv6'
+  | 'cluster'
+  | 'host'
+  | 'init'
+  | 'ingress'
+  | 'unmanaged'
+  | 'remote-node'
+  | 'health'
+  | 'none'
+  | 'kube-apiserver';
+
+/** One `toFQDNs` entry. Exactly one of the two fields is set. */
+export interface FQDNSelector {
+  readonly matchName?: string;
+  readonly matchPattern?: string;
+  readonly source: SourceRef;
+}
+
+/** One `toServices` entry: a service by name/namespace or by a label selector. */
+export interface ServiceSelector {
+  readonly name?: string;
+  readonly namespace?: string;
+  readonly selector?: LabelSelector;
+  readonly source: SourceRef;
+}
+
+/**
+ * One element of `ingress`, `ingressDeny`, `egress` or `egressDeny` of a Cilium rule, with the peer fields
+ * merged under direction-neutral names. A field is `null` when absent from the YAML (absent and empty
+ * differ in Cilium: `fromEndpoints: []` selects nothing, an absent one does not restrict).
+ */
+export interface PeerRule {
+  readonly direction: 'ingress' | 'egress';
+  readonly deny: boolean;
+  /** Position of this element in its list (`spec.ingress[index]`). */
+  readonly index: number;
+  /** fromEndpoints / toEndpoints */
+  readonly endpoints: readonly LabelSelector[] | null;
+  /** fromRequires / toRequires (deprecated in Cilium; extra requirements ANDed to every selector). */
+  readonly requires: readonly LabelSelector[] | null;
+  /** fromCIDR + fromCIDRSet / toCIDR + toCIDRSet */
+  readonly cidrs: readonly CIDRRule[] | null;
+  /** fromEntities / toEntities */
+  readonly entities: readonly Entity[] | null;
+  /** fromNodes / toNodes (node label selectors). */
+  readonly nodes: readonly LabelSelector[] | null;
+  /** toFQDNs (egress only). */
+  readonly fqdns: readonly FQDNSelector[] | null;
+  /** toServices (egress only). */
+  readonly services: readonly ServiceSelector[] | null;
+  /** True when fromGroups/toGroups (cloud provider groups) is present: not modelled offline. */
+  readonly groups: boolean;
+  /** toPorts; empty = no L4 restriction. */
+  readonly toPorts: readonly PortRule[];
+  /** icmps fields, flattened. */
+  readonly icmps: readonly ICMPField[];
+  /** `authentication.mode`, when set. */
+  readonly authentication?: string;
+  readonly source: SourceRef;
+}
+
+/** One Cilium rule: a CNP/CCNP `spec` or one element of `specs`. */
+export interface CiliumRule {
+  /** `endpointSelector`; null for host policies, which use `nodeSelector`. */
+  readonly endpointSelector: LabelSelector | null;
+  readonly nodeSelector: LabelSelector | null;
+  /** null when the YAML omits the list; [] when it is present and empty. */
+  readonly ingress: readonly PeerRule[] | null;
+  readonly ingressDeny: readonly PeerRule[] | null;
+  readonly egress: readonly PeerRule[] | null;
+  readonly egressDeny: readonly PeerRule[] | null;
+  readonly enableDefaultDeny: { readonly ingress?: boolean; readonly egress?: boolean };
+  readonly description?: string;
+  /** Index in `specs` (0 for `spec`). */
+  readonly index: number;
+  readonly source: SourceRef;
+}
+
+/** Fields every loaded Kubernetes object carries. */
+export interface ObjectMeta {
+  readonly apiVersion: string;
+  readonly name: string;
+  /** Empty string for cluster-scoped objects. */
+  readonly namespace: string;
+  readonly labels: Labels;
+  readonly annotations: Labels;
+  /** Where the object starts (its first key). */
+  readonly source: SourceRef;
+  /** Index of the YAML document in its file (0-based), for edits. */
+  readonly documentIndex: number;
+}
+
+/** A `v1/Namespace`. `labels` includes the automatic `kubernetes.io/metadata.name`. */
+export interface NamespaceObject extends ObjectMeta {
+  readonly kind: 'Namespace';
+}
+
+/** A `cilium.io/v2` CiliumNetworkPolicy (namespaced) or CiliumClusterwideNetworkPolicy. */
+export interface CiliumPolicyObject extends ObjectMeta {
+  readonly kind: 'CiliumNetworkPolicy' | 'CiliumClusterwideNetworkPolicy';
+  /** `spec` followed by `specs[]`. */
+  readonly rules: readonly CiliumRule[];
+}
+
+/** A `networking.k8s.io/v1` NetworkPolicy peer (`from[]`/`to[]` element). */
+export interface NetworkPolicyPeer {
+  readonly podSelector: LabelSelector | null;
+  readonly namespaceSelector: LabelSelector | null;
+  readonly ipBlock: { readonly cidr: string; readonly except: readonly string[] } | null;
+  readonly source: SourceRef;
+}
+
+/** A `networking.k8s.io/v1` NetworkPolicy port: protocol defaults to TCP. */
+export interface NetworkPolicyPort {
+  /** Number, name, or undefined for all ports. */
+  readonly port?: number | string;
+  readonly endPort?: number;
+  readonly protocol: 'TCP' | 'UDP' | 'SCTP';
+  readonly source: SourceRef;
+}
+
+/** One ingress or egress rule of a Kubernetes NetworkPolicy. `peers: null` means all peers. */
+export interface NetworkPolicyRule {
+  readonly peers: readonly NetworkPolicyPeer[] | null;
+  /** null (absent) or empty: all ports. */
+  readonly ports: readonly NetworkPolicyPort[] | null;
+  readonly index: number;
+  readonly source: SourceRef;
+}
+
+/** A Kubernetes `networking.k8s.io/v1` NetworkPolicy, enforced by Cilium with Kubernetes semantics. */
+export interface KubernetesNetworkPolicyObject extends ObjectMeta {
+  readonly kind: 'NetworkPolicy';
+  readonly podSelector: LabelSelector;
+  /** Effective policyTypes (Kubernetes defaulting applied: Ingress always, Egress when egress rules exist). */
+  readonly policyTypes: readonly ('Ingress' | 'Egress')[];
+  readonly ingress: readonly NetworkPolicyRule[];
+  readonly egress: readonly NetworkPolicyRule[];
+}
+
+/** Any policy kind the engine evaluates. */
+export type PolicyObject = CiliumPolicyObject | KubernetesNetworkPolicyObject;
+
+/** A named container port of a workload, for named-port resolution. */
+export interface NamedPort {
+  readonly name: string;
+  readonly port: number;
+  readonly protocol: 'TCP' | 'UDP' | 'SCTP';
+}
+
+/** Kinds read for their pod template. */
+export type WorkloadKind =
+  | 'Pod'
+  | 'Deployment'
+  | 'StatefulSet'
+  | 'DaemonSet'
+  | 'ReplicaSet'
+  | 'Job'
+  | 'CronJob';
+
+/** A workload: its pod labels, service account and named container ports. */
+export interface WorkloadObject extends ObjectMeta {
+  readonly kind: WorkloadKind;
+  readonly podLabels: Labels;
+  /** `serviceAccountName` of the pod template; `default` when omitted. */
+  readonly serviceAccount: string;
+  readonly namedPorts: readonly NamedPort[];
+}
+
+/**
+ * The repository settings that change verdicts (DESIGN.md §13), from `netpol.config.yaml` and flags.
+ * Defaults are those of the current Cilium release.
+ */
+export interface ClusterSettings {
+  /** Default: `default`. */
+  readonly policyEnforcementMode: 'default' | 'always' | 'never';
+  /** `[]` (CIDR rules never select nodes) or `['nodes']`. Default: `[]`. */
+  readonly policyCIDRMatchMode: readonly 'nodes'[];
+  /** Whether the local host (kubelet probes) always reaches its pods. Default: `true` (`allow-localhost=auto`). */
+  readonly allowLocalhost: boolean;
+  /** Cluster name, the `io.cilium.k8s.policy.cluster` label of every pod. Default: `default`. */
+  readonly clusterName: string;
+  /** Cilium version modelled. Default: `1.18`. */
+  readonly ciliumVersion: string;
+}
+
+/** A loaded repository. Arrays keep file order (files sorted, documents in order). */
+export interface Repo {
+  /** Absolute root directory, or `''` for stdin-only input. */
+  readonly root: string;
+  /** Files read, relative to `root`. */
+  readonly files: readonly string[];
+  readonly namespaces: readonly NamespaceObject[];
+  readonly policies: readonly PolicyObject[];
+  readonly workloads: readonly WorkloadObject[];
+  /** Objects of other kinds, counted by kind. */
+  readonly skippedKinds: Readonly<Record<string, number>>;
+  readonly settings: ClusterSettings;
+  /** The raw `netpol.config.yaml` contents (other layers read their own sections), or `{}`. */
+  readonly config: Readonly<Record<string, unknown>>;
+}
+
+/** The result of loading: the repo and every diagnostic found on the way. */
+export interface LoadResult {
+  readonly repo: Repo;
+  readonly diagnostics: readonly Diagnostic[];
+}
