@@ -1,0 +1,161 @@
+import type { Labels } from '../repo/model.js';
+
+/** Source of a label in Cilium (`pkg/labels/labels.go`: LabelSourceK8s, LabelSourceReserved, LabelSourceAny …). */
+export type LabelSource = 'k8s' | 'reserved' | 'any' | 'cidr' | 'unspec' | 'container' | 'cilium-generated';
+
+/** Identity label keys Cilium adds to every pod (`pkg/k8s/apis/cilium.io/const.go`). */
+export const POD_NAMESPACE_LABEL = 'io.kubernetes.pod.namespace';
+/** Prefix of the namespace labels copied into a pod's identity (`io.cilium.k8s.namespace.labels.<key>`). */
+export const NAMESPACE_LABELS_PREFIX = 'io.cilium.k8s.namespace.labels.';
+/** Service account label of a pod identity. */
+export const SERVICE_ACCOUNT_LABEL = 'io.cilium.k8s.policy.serviceaccount';
+/** Cluster name label of a pod identity. */
+export const CLUSTER_LABEL = 'io.cilium.k8s.policy.cluster';
+
+/**
+ * A security identity: the labels Cilium derives for an endpoint, split by source.
+ * `k8s` holds pod labels plus the identity labels above; `reserved` holds reserved label names
+ * (`host`, `world`, `health` …) of reserved identities (`pkg/identity/numericidentity.go`).
+ * `ip` and `names` are carried for CIDR and FQDN matching of peers outside the cluster.
+ */
+export interface Identity {
+  readonly kind: 'pod' | 'world' | 'reserved';
+  readonly k8s: ReadonlyMap<string, string>;
+  readonly reserved: ReadonlySet<string>;
+  /** Namespace of a pod identity; '' otherwise. */
+  readonly namespace: string;
+  readonly ip?: string;
+  readonly names?: readonly string[];
+  /** Stable text key: equal identities have equal keys (for caches). */
+  readonly key: string;
+}
+
+/**
+ * Pod labels Cilium leaves out of identities by default (`pkg/labelsfilter/filter.go`,
+ * defaultLabelPrefixCfg): these never take part in policy matching.
+ */
+const IGNORED_POD_LABEL_PATTERNS: readonly RegExp[] = [
+  /^io\.kubernetes/,
+  /^kubernetes\.io/,
+  /^statefulset\.kubernetes\.io\/pod-name$/,
+  /^apps\.kubernetes\.io\/pod-index$/,
+  /^batch\.kubernetes\.io\/job-completion-index$/,
+  /^batch\.kubernetes\.io\/controller-uid$/,
+  /^.*beta\.kubernetes\.io/,
+  /^k8s\.io/,
+  /^pod-template-generation$/,
+  /^pod-template-hash$/,
+  /^controller-revision-hash$/,
+  /^annotation\./,
+  /^etcd_node$/,
+];
+
+/** Whether Cilium's default label filter keeps this pod label in the identity. */
+export function isIdentityRelevantPodLabel(key: string): boolean {
+  return !IGNORED_POD_LABEL_PATTERNS.some((re) => re.test(key));
+}
+
+/**
+ * Splits a selector key into its Cilium source and bare key (`pkg/labels/labels.go` parseSource with ':'):
+ * `k8s:app` → k8s/app, `reserved:host` → reserved/host, `$host` → reserved/host, `app` → any/app.
+ * Only the known sources count as a prefix, so keys such as `example.com:foo` stay whole.
+ */
+export function parseSelectorKey(key: string): { source: LabelSource; key: string } {
+  if (key.startsWith('$')) return { source: 'reserved', key: key.slice(1) };
+  const i = key.indexOf(':');
+  if (i > 0) {
+    const prefix = key.slice(0, i);
+    if (
+      prefix === 'k8s' ||
+      prefix === 'reserved' ||
+      prefix === 'any' ||
+      prefix === 'cidr' ||
+      prefix === 'unspec' ||
+      prefix === 'container' ||
+      prefix === 'cilium-generated'
+    ) {
+      return { source: prefix, key: key.slice(i + 1) };
+    }
+  }
+  return { source: 'any', key };
+}
+
+/**
+ * Looks up a label of an identity the way a Cilium selector does: `any` matches every source.
+ * Reserved labels have the empty value. Returns undefined when the identity lacks the label.
+ */
+export function identityLabel(identity: Identity, source: LabelSource, key: string): string | undefined {
+  switch (source) {
+    case 'k8s':
+      return identity.k8s.get(key);
+    case 'reserved':
+      return identity.reserved.has(key) ? '' : undefined;
+    case 'any': {
+      const v = identity.k8s.get(key);
+      if (v !== undefined) return v;
+      return identity.reserved.has(key) ? '' : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Inputs for a pod identity. */
+export interface PodIdentityInput {
+  readonly namespace: string;
+  readonly podLabels: Labels;
+  /** Labels of the pod's Namespace object (including `kubernetes.io/metadata.name`). */
+  readonly namespaceLabels: Labels;
+  readonly serviceAccount: string;
+  readonly clusterName: string;
+}
+
+/**
+ * Builds a pod's security identity: its identity-relevant labels (source k8s), `io.kubernetes.pod.namespace`,
+ * `io.cilium.k8s.namespace.labels.<key>` for every namespace label, the service account and cluster labels.
+ * @see cilium/cilium pkg/k8s/utils (GetPodMetadata / namespace label propagation) and pkg/labelsfilter.
+ */
+export function podIdentity(input: PodIdentityInput): Identity {
+  const k8s = new Map<string, string>();
+  for (const [k, v] of Object.entries(input.podLabels)) {
+    if (isIdentityRelevantPodLabel(k)) k8s.set(k, v);
+  }
+  for (const [k, v] of Object.entries(input.namespaceLabels)) k8s.set(NAMESPACE_LABELS_PREFIX + k, v);
+  k8s.set(POD_NAMESPACE_LABEL, input.namespace);
+  k8s.set(SERVICE_ACCOUNT_LABEL, input.serviceAccount);
+  k8s.set(CLUSTER_LABEL, input.clusterName);
+  const key = `pod\u0000${[...k8s.entries()]
+    .map(([k, v]) => `${k}=${v}`)
+    .sort()
+    .join('\u0000')}`;
+  return { kind: 'pod', k8s, reserved: new Set(), namespace: input.namespace, key };
+}
+
+/**
+ * Builds the identity of an address outside the cluster: `reserved:world` plus `world-ipv4` or
+ * `world-ipv6` by address family (Cilium ≥ 1.15 dual-stack world identities, `pkg/identity/numericidentity.go`).
+ */
+export function worldIdentity(ip: string, names: readonly string[] = []): Identity {
+  const family = ip.includes(':') ? 'world-ipv6' : 'world-ipv4';
+  return {
+    kind: 'world',
+    k8s: new Map(),
+    reserved: new Set(['world', family]),
+    namespace: '',
+    ip,
+    names,
+    key: `world\u0000${ip}\u0000${names.join(',')}`,
+  };
+}
+
+/** Builds the identity of a reserved entity (`reserved:<name>`), optionally with an address. */
+export function reservedIdentity(name: string, ip?: string): Identity {
+  return {
+    kind: 'reserved',
+    k8s: new Map(),
+    reserved: new Set([name]),
+    namespace: '',
+    ...(ip !== undefined ? { ip } : {}),
+    key: `reserved\u0000${name}\u0000${ip ?? ''}`,
+  };
+}

@@ -1,0 +1,62 @@
+/**
+ * The engine: Cilium policy semantics. Endpoint identities, selectors with namespace injection, entities,
+ * CIDRs, ports, rule normalisation and verdict(flow) with an explanation. Pure and synchronous.
+ * @module
+ */
+
+export { type CidrRange, parseIp, rangeContainsIp, toCidrRange } from './cidr.js';
+export { ENTITY_RESERVED, entityMatches } from './entity.js';
+export { fqdnPatternToRegExp, matchFqdn } from './fqdn.js';
+export {
+  CLUSTER_LABEL,
+  type Identity,
+  identityLabel,
+  isIdentityRelevantPodLabel,
+  type LabelSource,
+  NAMESPACE_LABELS_PREFIX,
+  POD_NAMESPACE_LABEL,
+  type PodIdentityInput,
+  parseSelectorKey,
+  podIdentity,
+  reservedIdentity,
+  SERVICE_ACCOUNT_LABEL,
+  worldIdentity,
+} from './identity.js';
+export {
+  type CompiledCidr,
+  type CompiledIcmp,
+  type CompiledPeerRule,
+  type CompiledPortRule,
+  type CompiledRule,
+  compilePolicies,
+  injectPeerNamespace,
+  type NormalizeOptions,
+  type RuleOrigin,
+  subjectSelector,
+} from './normalize.js';
+export { formatPeer, type ParseResult, parsePeer, parsePort, parseProtocol } from './peer-spec.js';
+export {
+  type CompiledPort,
+  compilePort,
+  icmpTypeNumber,
+  type L4Protocol,
+  type PortMatch,
+  portMatches,
+} from './ports.js';
+export {
+  type CompiledSelector,
+  compileSelector,
+  type Requirement,
+  requirement,
+  requirementMatches,
+  selectorMatches,
+  WILDCARD_SELECTOR,
+} from './selector.js';
+export type { Flow, FlowProtocol, Peer, ReservedEntity, RuleRef, SideVerdict, Verdict } from './types.js';
+export {
+  createEngine,
+  DEFAULT_SETTINGS,
+  type DirectionPolicy,
+  type EndpointPolicy,
+  PolicyEngine,
+} from './verdict.js';

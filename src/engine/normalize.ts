@@ -1,0 +1,436 @@
+import type {
+  CiliumPolicyObject,
+  CiliumRule,
+  Entity,
+  FQDNSelector,
+  KubernetesNetworkPolicyObject,
+  LabelSelector,
+  NetworkPolicyRule,
+  PeerRule,
+  PolicyObject,
+} from '../repo/model.js';
+import { type CidrRange, toCidrRange } from './cidr.js';
+import { NAMESPACE_LABELS_PREFIX, POD_NAMESPACE_LABEL } from './identity.js';
+import { type CompiledPort, compilePort } from './ports.js';
+import {
+  type CompiledSelector,
+  compileSelector,
+  type Requirement,
+  requirement,
+  selectorHasKey,
+  selectorHasKeyPrefix,
+  selectorHasSource,
+  WILDCARD_SELECTOR,
+  withRequirement,
+} from './selector.js';
+
+/** Where a compiled rule came from, for explanations. */
+export interface RuleOrigin {
+  readonly kind: PolicyObject['kind'];
+  readonly namespace: string;
+  readonly name: string;
+  readonly file: string;
+}
+
+/** A CIDR peer with its exceptions. */
+export interface CompiledCidr {
+  readonly range: CidrRange;
+  readonly except: readonly CidrRange[];
+}
+
+/** One compiled ICMP match. */
+export interface CompiledIcmp {
+  readonly family: 'IPv4' | 'IPv6';
+  readonly type: number | string;
+}
+
+/** One compiled `toPorts` entry with the caveats a match through it carries. */
+export interface CompiledPortRule {
+  readonly ports: readonly CompiledPort[];
+  /** `L7-filtered (http)`, `TLS SNI-filtered`, … */
+  readonly notes: readonly string[];
+}
+
+/**
+ * One element of ingress/egress(/Deny) in engine form. `l3` says how peers are selected:
+ * - `none`: the element selects no peer (`{}`, or an explicitly empty peer list);
+ * - `wildcard`: every identity, reserved ones included (an element with ports but no peer field);
+ * - `peers`: the union of `endpoints`, `entities`, `cidrs`, `fqdns`, `nodes`.
+ * `ports === null` and `icmps === null` make an L3-only element (all protocols and ports, ICMP included).
+ * @see cilium/cilium pkg/policy/rule.go mergeIngress/mergeEgress; pkg/policy/api/ingress.go
+ */
+export interface CompiledPeerRule {
+  readonly origin: RuleOrigin;
+  readonly direction: 'ingress' | 'egress';
+  readonly deny: boolean;
+  /** `egress[2]` or `specs[1].egress[2]`. */
+  readonly label: string;
+  readonly line: number;
+  readonly column: number;
+  readonly l3: 'none' | 'wildcard' | 'peers';
+  /** Namespace-injected endpoint selectors; `fromRequires` of the endpoint are folded in at evaluation. */
+  readonly endpoints: readonly CompiledSelector[];
+  readonly entities: readonly Entity[];
+  readonly cidrs: readonly CompiledCidr[];
+  readonly fqdns: readonly FQDNSelector[];
+  /** fromNodes/toNodes selectors (node labels are not known offline). */
+  readonly nodes: readonly CompiledSelector[];
+  /** Parts of the element netpol cannot evaluate offline (toServices, toGroups, cidrGroupRef …). */
+  readonly unmodelled: readonly string[];
+  readonly ports: readonly CompiledPortRule[] | null;
+  readonly icmps: readonly CompiledIcmp[] | null;
+  readonly authentication?: string;
+  /** This element's fromRequires/toRequires, already compiled into requirements. */
+  readonly requires: readonly Requirement[];
+}
+
+/**
+ * A rule (one CNP/CCNP spec, or one Kubernetes NetworkPolicy) in engine form: the subject selector with
+ * namespace injection applied, and what it does in each direction.
+ */
+export interface CompiledRule {
+  readonly origin: RuleOrigin;
+  /** `spec`, `specs[1]` or `spec` for NetworkPolicy. */
+  readonly label: string;
+  readonly line: number;
+  readonly column: number;
+  /** '' for clusterwide rules. */
+  readonly namespace: string;
+  readonly subject: CompiledSelector;
+  /** Host-firewall rule (nodeSelector): kept apart from pod verdicts. */
+  readonly host: boolean;
+  readonly ingress: readonly CompiledPeerRule[];
+  readonly ingressDeny: readonly CompiledPeerRule[];
+  readonly egress: readonly CompiledPeerRule[];
+  readonly egressDeny: readonly CompiledPeerRule[];
+  /** Whether this rule puts its subjects in default-deny for the direction. */
+  readonly defaultDeny: { readonly ingress: boolean; readonly egress: boolean };
+  /** Whether this rule has any rules for the direction (so it "selects" the endpoint there). */
+  readonly has: { readonly ingress: boolean; readonly egress: boolean };
+}
+
+/** Options that change normalisation. */
+export interface NormalizeOptions {
+  /**
+   * Whether a CNP peer selector that names namespace labels (`io.cilium.k8s.namespace.labels.*`) is left
+   * without the policy's namespace. Default: `true` (current release; see docs/semantics.md).
+   */
+  readonly namespaceLabelSelectorsCrossNamespaces: boolean;
+}
+
+const POD_NS_REQ_KEY = `k8s:${POD_NAMESPACE_LABEL}`;
+
+/**
+ * Applies Cilium's namespace injection to a peer selector (`fromEndpoints`, `toEndpoints`, `*Requires`).
+ * In a CNP a selector without a namespace key gets `k8s:io.kubernetes.pod.namespace=<ns>`; in a CCNP it gets
+ * `k8s:io.kubernetes.pod.namespace Exists`, so `{}` selects every pod of every namespace but no reserved
+ * identity. Selectors on `reserved:` labels are left alone.
+ * @see cilium/cilium pkg/k8s/apis/cilium.io/utils/utils.go getEndpointSelector
+ */
+export function injectPeerNamespace(
+  selector: CompiledSelector,
+  policyNamespace: string,
+  options: NormalizeOptions,
+): CompiledSelector {
+  if (selectorHasSource(selector, 'reserved')) return selector;
+  if (selectorHasKey(selector, POD_NAMESPACE_LABEL)) return selector;
+  if (
+    policyNamespace !== '' &&
+    options.namespaceLabelSelectorsCrossNamespaces &&
+    selectorHasKeyPrefix(selector, NAMESPACE_LABELS_PREFIX)
+  ) {
+    return selector;
+  }
+  if (policyNamespace === '') return withRequirement(selector, requirement(POD_NS_REQ_KEY, 'Exists', []));
+  return withRequirement(selector, requirement(POD_NS_REQ_KEY, 'In', [policyNamespace]));
+}
+
+/**
+ * The subject of a CNP rule: `endpointSelector` with `io.kubernetes.pod.namespace=<ns>` forced (a
+ * namespace the user wrote is replaced: "EndpointSelector always applies in namespace of the policy").
+ * A CCNP's endpointSelector is used as written.
+ * @see cilium/cilium pkg/k8s/apis/cilium.io/utils/utils.go ParseToCiliumRule
+ */
+export function subjectSelector(selector: LabelSelector, policyNamespace: string): CompiledSelector {
+  if (policyNamespace === '') return compileSelector(selector);
+  const matchLabels: Record<string, string> = {};
+  for (const [k, v] of Object.entries(selector.matchLabels)) {
+    if (k === POD_NAMESPACE_LABEL || k === POD_NS_REQ_KEY || k === `any:${POD_NAMESPACE_LABEL}`) continue;
+    matchLabels[k] = v;
+  }
+  const compiled = compileSelector({ ...selector, matchLabels });
+  return withRequirement(compiled, requirement(POD_NS_REQ_KEY, 'In', [policyNamespace]));
+}
+
+function compileCidrs(peer: PeerRule, unmodelled: string[]): CompiledCidr[] {
+  const out: CompiledCidr[] = [];
+  for (const c of peer.cidrs ?? []) {
+    if (c.cidrGroupRef !== undefined) {
+      unmodelled.push(`cidrGroupRef "${c.cidrGroupRef}" (CiliumCIDRGroup objects are not resolved offline)`);
+      continue;
+    }
+    if (c.unresolved) {
+      unmodelled.push(`CIDR "${c.cidr}" has an unresolved \${var} placeholder`);
+      continue;
+    }
+    const range = toCidrRange(c.cidr);
+    if (!range) continue;
+    const except = c.except.map(toCidrRange).filter((r): r is CidrRange => r !== null);
+    out.push({ range, except });
+  }
+  return out;
+}
+
+function l7Notes(pr: PeerRule['toPorts'][number]): string[] {
+  const notes: string[] = [];
+  if (pr.l7) notes.push(`L7-filtered (${pr.l7})`);
+  if (pr.serverNames.length > 0) notes.push(`TLS SNI-filtered (${pr.serverNames.join(', ')})`);
+  if (pr.listener) notes.push('redirected to an Envoy listener');
+  return notes;
+}
+
+function compilePeerRule(
+  peer: PeerRule,
+  origin: RuleOrigin,
+  policyNamespace: string,
+  specLabel: string,
+  options: NormalizeOptions,
+): CompiledPeerRule {
+  const unmodelled: string[] = [];
+  const endpoints = (peer.endpoints ?? []).map((s) =>
+    injectPeerNamespace(compileSelector(s), policyNamespace, options),
+  );
+  const requires: Requirement[] = [];
+  for (const s of peer.requires ?? []) {
+    requires.push(...injectPeerNamespace(compileSelector(s), policyNamespace, options).requirements);
+  }
+  const cidrs = compileCidrs(peer, unmodelled);
+  const entities = peer.entities ?? [];
+  const fqdns = peer.fqdns ?? [];
+  const nodes = (peer.nodes ?? []).map((s) => compileSelector(s));
+  if (peer.services && peer.services.length > 0) {
+    unmodelled.push('toServices (Service endpoints are not resolved offline)');
+  }
+  if (peer.groups) unmodelled.push('toGroups/fromGroups (cloud provider groups are not resolved offline)');
+
+  const peerFields = [peer.endpoints, peer.cidrs, peer.entities, peer.fqdns, peer.nodes, peer.services];
+  const anyPeerField = peerFields.some((f) => f !== null) || peer.groups;
+  const explicitEmpty = peerFields.some((f) => f !== null && f.length === 0);
+  const hasL4 = peer.toPorts.length > 0 || peer.icmps.length > 0;
+  let l3: CompiledPeerRule['l3'];
+  if (!anyPeerField) l3 = hasL4 ? 'wildcard' : 'none';
+  else if (explicitEmpty) l3 = 'none';
+  else l3 = 'peers';
+
+  const ports =
+    peer.toPorts.length === 0
+      ? peer.icmps.length > 0
+        ? []
+        : null
+      : peer.toPorts.map((pr) => ({
+          ports: pr.ports.map((p) => compilePort(p.port, p.endPort, p.protocol)),
+          notes: l7Notes(pr),
+        }));
+  const icmps =
+    peer.icmps.length === 0
+      ? peer.toPorts.length > 0
+        ? []
+        : null
+      : peer.icmps.map((f) => ({ family: f.family, type: f.type }));
+
+  const name = peer.deny ? `${peer.direction}Deny` : peer.direction;
+  return {
+    origin,
+    direction: peer.direction,
+    deny: peer.deny,
+    label: `${specLabel}${name}[${peer.index}]`,
+    line: peer.source.line,
+    column: peer.source.column,
+    l3,
+    endpoints,
+    entities,
+    cidrs,
+    fqdns,
+    nodes,
+    unmodelled,
+    ports,
+    icmps,
+    ...(peer.authentication !== undefined ? { authentication: peer.authentication } : {}),
+    requires,
+  };
+}
+
+function compileCiliumRule(
+  policy: CiliumPolicyObject,
+  rule: CiliumRule,
+  options: NormalizeOptions,
+): CompiledRule {
+  const ns = policy.kind === 'CiliumNetworkPolicy' ? policy.namespace : '';
+  const origin: RuleOrigin = { kind: policy.kind, namespace: ns, name: policy.name, file: rule.source.file };
+  const specLabel = policy.rules.length > 1 || rule.index > 0 ? `specs[${rule.index}].` : '';
+  const host = rule.endpointSelector === null && rule.nodeSelector !== null;
+  const subjectSource = rule.endpointSelector ?? rule.nodeSelector;
+  const subject = subjectSource
+    ? host
+      ? compileSelector(subjectSource)
+      : subjectSelector(subjectSource, ns)
+    : // A rule without any selector selects nothing.
+      { requirements: [requirement('reserved:none', 'Exists', [])], text: '<none>' };
+  const compile = (list: readonly PeerRule[] | null) =>
+    (list ?? []).map((p) => compilePeerRule(p, origin, ns, specLabel, options));
+  const ingress = compile(rule.ingress);
+  const ingressDeny = compile(rule.ingressDeny);
+  const egress = compile(rule.egress);
+  const egressDeny = compile(rule.egressDeny);
+  const hasIngress = ingress.length > 0 || ingressDeny.length > 0;
+  const hasEgress = egress.length > 0 || egressDeny.length > 0;
+  return {
+    origin,
+    label: specLabel === '' ? 'spec' : `specs[${rule.index}]`,
+    line: rule.source.line,
+    column: rule.source.column,
+    namespace: ns,
+    subject,
+    host,
+    ingress,
+    ingressDeny,
+    egress,
+    egressDeny,
+    defaultDeny: {
+      ingress: hasIngress && rule.enableDefaultDeny.ingress !== false,
+      egress: hasEgress && rule.enableDefaultDeny.egress !== false,
+    },
+    has: { ingress: hasIngress, egress: hasEgress },
+  };
+}
+
+/**
+ * Converts a Kubernetes NetworkPolicy peer to an endpoint selector the way Cilium does: `podSelector`
+ * alone stays in the policy's namespace; `namespaceSelector` labels become `io.cilium.k8s.namespace.labels.*`
+ * requirements (an empty one: every namespace).
+ * @see cilium/cilium pkg/k8s/network_policy.go parseNetworkPolicyPeer
+ */
+function kubernetesPeerSelector(
+  podSelector: LabelSelector | null,
+  namespaceSelector: LabelSelector | null,
+  policyNamespace: string,
+): CompiledSelector {
+  const pod = podSelector ? compileSelector(podSelector) : WILDCARD_SELECTOR;
+  const reqs: Requirement[] = [...pod.requirements];
+  if (namespaceSelector) {
+    const nsReqs: Requirement[] = [];
+    for (const [k, v] of Object.entries(namespaceSelector.matchLabels)) {
+      nsReqs.push(requirement(`k8s:${NAMESPACE_LABELS_PREFIX}${k}`, 'In', [v]));
+    }
+    for (const e of namespaceSelector.matchExpressions) {
+      nsReqs.push(requirement(`k8s:${NAMESPACE_LABELS_PREFIX}${e.key}`, e.operator, e.values));
+    }
+    if (nsReqs.length === 0) nsReqs.push(requirement(POD_NS_REQ_KEY, 'Exists', []));
+    reqs.push(...nsReqs);
+  } else {
+    reqs.push(requirement(POD_NS_REQ_KEY, 'In', [policyNamespace]));
+  }
+  return { requirements: reqs, text: compileSelectorText(reqs) };
+}
+
+function compileSelectorText(reqs: readonly Requirement[]): string {
+  return compileSelector(
+    { matchLabels: {}, matchExpressions: [], source: { file: '', line: 0, column: 0 } },
+    reqs,
+  ).text;
+}
+
+function compileKubernetesRule(
+  policy: KubernetesNetworkPolicyObject,
+  rule: NetworkPolicyRule,
+  direction: 'ingress' | 'egress',
+  origin: RuleOrigin,
+): CompiledPeerRule {
+  const endpoints: CompiledSelector[] = [];
+  const cidrs: CompiledCidr[] = [];
+  const allPeers = rule.peers === null || rule.peers.length === 0;
+  for (const p of rule.peers ?? []) {
+    if (p.ipBlock) {
+      const range = toCidrRange(p.ipBlock.cidr);
+      if (range) {
+        const except = p.ipBlock.except.map(toCidrRange).filter((r): r is CidrRange => r !== null);
+        cidrs.push({ range, except });
+      }
+    } else {
+      endpoints.push(kubernetesPeerSelector(p.podSelector, p.namespaceSelector, policy.namespace));
+    }
+  }
+  const ports =
+    rule.ports === null || rule.ports.length === 0
+      ? null
+      : [{ ports: rule.ports.map((p) => compilePort(p.port, p.endPort, p.protocol)), notes: [] }];
+  return {
+    origin,
+    direction,
+    deny: false,
+    label: `${direction}[${rule.index}]`,
+    line: rule.source.line,
+    column: rule.source.column,
+    l3: allPeers ? 'wildcard' : 'peers',
+    endpoints,
+    entities: [],
+    cidrs,
+    fqdns: [],
+    nodes: [],
+    unmodelled: [],
+    ports,
+    icmps: ports === null ? null : [],
+    requires: [],
+  };
+}
+
+/**
+ * A Kubernetes NetworkPolicy as one rule: subject = podSelector in the policy's namespace; each
+ * `policyTypes` entry puts the subjects in default deny for that direction, even with no rules.
+ * @see cilium/cilium pkg/k8s/network_policy.go ParseNetworkPolicy; Kubernetes docs: Network Policies
+ */
+function compileKubernetesPolicy(policy: KubernetesNetworkPolicyObject): CompiledRule {
+  const origin: RuleOrigin = {
+    kind: 'NetworkPolicy',
+    namespace: policy.namespace,
+    name: policy.name,
+    file: policy.source.file,
+  };
+  const subject = withRequirement(
+    compileSelector(policy.podSelector),
+    requirement(POD_NS_REQ_KEY, 'In', [policy.namespace]),
+  );
+  const ingressOn = policy.policyTypes.includes('Ingress');
+  const egressOn = policy.policyTypes.includes('Egress');
+  return {
+    origin,
+    label: 'spec',
+    line: policy.source.line,
+    column: policy.source.column,
+    namespace: policy.namespace,
+    subject,
+    host: false,
+    ingress: ingressOn ? policy.ingress.map((r) => compileKubernetesRule(policy, r, 'ingress', origin)) : [],
+    ingressDeny: [],
+    egress: egressOn ? policy.egress.map((r) => compileKubernetesRule(policy, r, 'egress', origin)) : [],
+    egressDeny: [],
+    defaultDeny: { ingress: ingressOn, egress: egressOn },
+    has: { ingress: ingressOn, egress: egressOn },
+  };
+}
+
+/**
+ * Compiles every policy of a repository into engine rules, in repository order.
+ * Pure: the same policies always give the same rules.
+ */
+export function compilePolicies(
+  policies: readonly PolicyObject[],
+  options: NormalizeOptions = { namespaceLabelSelectorsCrossNamespaces: true },
+): CompiledRule[] {
+  const out: CompiledRule[] = [];
+  for (const p of policies) {
+    if (p.kind === 'NetworkPolicy') out.push(compileKubernetesPolicy(p));
+    else for (const r of p.rules) out.push(compileCiliumRule(p, r, options));
+  }
+  return out;
+}

@@ -1,0 +1,121 @@
+import type { NamedPort } from '../repo/model.js';
+import type { FlowProtocol } from './types.js';
+
+/** L4 protocols a port rule can name; ICMP is matched by `icmps` rules only. */
+export type L4Protocol = 'TCP' | 'UDP' | 'SCTP';
+
+/**
+ * A compiled port match: a protocol set and a port range, or a named port resolved per destination.
+ * Port 0 is "all ports" (`pkg/policy/api/l4.go` PortProtocol; Cilium docs: security/policy/language, Layer 4).
+ */
+export interface CompiledPort {
+  readonly protocols: ReadonlySet<L4Protocol>;
+  /** First port of the range; 0 with `last` 65535 for all ports. */
+  readonly first: number;
+  readonly last: number;
+  /** Named port (IANA service name); `first`/`last` unused then. */
+  readonly name?: string;
+  readonly text: string;
+}
+
+const ALL_L4: ReadonlySet<L4Protocol> = new Set(['TCP', 'UDP', 'SCTP']);
+
+/**
+ * Compiles one port entry. `protocol` ANY expands to TCP, UDP and SCTP (Cilium's mergeIngress/mergeEgress
+ * iterate these three for ProtoAny; ICMP is not covered). A numeric port 0 means every port.
+ */
+export function compilePort(
+  port: number | string | undefined,
+  endPort: number | undefined,
+  protocol: L4Protocol | 'ANY',
+): CompiledPort {
+  const protocols = protocol === 'ANY' ? ALL_L4 : new Set<L4Protocol>([protocol]);
+  const protoText = protocol === 'ANY' ? 'ANY' : protocol;
+  if (typeof port === 'string' && !/^\d+$/.test(port)) {
+    return { protocols, first: 0, last: 0, name: port, text: `${port}/${protoText}` };
+  }
+  const n = port === undefined ? 0 : Number(port);
+  if (n === 0) return { protocols, first: 0, last: 65535, text: `*/${protoText}` };
+  const last = endPort !== undefined && endPort > n ? endPort : n;
+  return { protocols, first: n, last, text: last === n ? `${n}/${protoText}` : `${n}-${last}/${protoText}` };
+}
+
+/** Result of matching a flow's port against a compiled port. */
+export type PortMatch = { readonly matched: boolean; readonly unresolvedName?: string };
+
+/**
+ * Whether the flow's protocol and destination port fall in the compiled port. A named port is looked up
+ * in `namedPorts` of the destination pod (Cilium resolves named ports on the destination endpoint, for
+ * ingress and, since 1.10, egress); its protocol must agree with the rule's.
+ */
+export function portMatches(
+  cp: CompiledPort,
+  protocol: FlowProtocol,
+  port: number,
+  namedPorts: readonly NamedPort[] | undefined,
+): PortMatch {
+  if (protocol !== 'TCP' && protocol !== 'UDP' && protocol !== 'SCTP') return { matched: false };
+  if (!cp.protocols.has(protocol)) return { matched: false };
+  if (cp.name !== undefined) {
+    const np = namedPorts?.find((p) => p.name === cp.name && p.protocol === protocol);
+    if (!np) return { matched: false, unresolvedName: cp.name };
+    return { matched: np.port === port };
+  }
+  return { matched: port >= cp.first && port <= cp.last };
+}
+
+/** ICMP type names Cilium accepts (`pkg/policy/api/icmp.go`), per family. */
+const ICMP_TYPES: Readonly<Record<'IPv4' | 'IPv6', Readonly<Record<string, number>>>> = {
+  IPv4: {
+    EchoReply: 0,
+    DestinationUnreachable: 3,
+    Redirect: 5,
+    Echo: 8,
+    EchoRequest: 8,
+    RouterAdvertisement: 9,
+    RouterSelection: 10,
+    TimeExceeded: 11,
+    ParameterProblem: 12,
+    Timestamp: 13,
+    TimestampReply: 14,
+    Photuris: 40,
+    ExtendedEchoRequest: 42,
+    ExtendedEchoReply: 43,
+  },
+  IPv6: {
+    DestinationUnreachable: 1,
+    PacketTooBig: 2,
+    TimeExceeded: 3,
+    ParameterProblem: 4,
+    EchoRequest: 128,
+    EchoReply: 129,
+    MulticastListenerQuery: 130,
+    MulticastListenerReport: 131,
+    MulticastListenerDone: 132,
+    RouterSolicitation: 133,
+    RouterAdvertisement: 134,
+    NeighborSolicitation: 135,
+    NeighborAdvertisement: 136,
+    RedirectMessage: 137,
+    RouterRenumbering: 138,
+    ICMPNodeInformationQuery: 139,
+    ICMPNodeInformationResponse: 140,
+    InverseNeighborDiscoverySolicitation: 141,
+    InverseNeighborDiscoveryAdvertisement: 142,
+    HomeAgentAddressDiscoveryRequest: 144,
+    HomeAgentAddressDiscoveryReply: 145,
+    MobilePrefixSolicitation: 146,
+    MobilePrefixAdvertisement: 147,
+    DuplicateAddressRequestCodeSuffix: 157,
+    DuplicateAddressConfirmationCodeSuffix: 158,
+    ExtendedEchoRequest: 160,
+    ExtendedEchoReply: 161,
+  },
+};
+
+/** Resolves an ICMP type given as number or Cilium CamelCase name; undefined when unknown. */
+export function icmpTypeNumber(family: 'IPv4' | 'IPv6', type: number | string): number | undefined {
+  if (typeof type === 'number') return type;
+  if (/^\d+$/.test(type)) return Number(type);
+  return ICMP_TYPES[family][type];
+}

@@ -1,0 +1,410 @@
+import type { ClusterSettings, Labels, NamedPort, Repo, WorkloadObject } from '../repo/model.js';
+import { parseIp, rangeContainsIp } from './cidr.js';
+import { getOrCreate } from './collections.js';
+import { entityMatches } from './entity.js';
+import { matchFqdn } from './fqdn.js';
+import { type Identity, podIdentity, reservedIdentity, worldIdentity } from './identity.js';
+import { type CompiledPeerRule, type CompiledRule, compilePolicies } from './normalize.js';
+import { icmpTypeNumber, portMatches } from './ports.js';
+import { type Requirement, requirementMatches, selectorMatches } from './selector.js';
+import type { Flow, Peer, RuleRef, SideVerdict, Verdict } from './types.js';
+
+/** Default cluster settings: those of the current Cilium release (see docs/semantics.md). */
+export const DEFAULT_SETTINGS: ClusterSettings = {
+  policyEnforcementMode: 'default',
+  policyCIDRMatchMode: [],
+  allowLocalhost: true,
+  clusterName: 'default',
+  ciliumVersion: '1.19',
+};
+
+/** The policy state of one endpoint in one direction, computed once per identity and cached. */
+export interface DirectionPolicy {
+  /** Whether traffic not allowed by a rule is dropped. */
+  readonly enforced: boolean;
+  /** Rules that select the endpoint and have rules in this direction. */
+  readonly selectedBy: readonly CompiledRule[];
+  readonly allow: readonly CompiledPeerRule[];
+  readonly deny: readonly CompiledPeerRule[];
+  /** `fromRequires`/`toRequires` of all selecting rules, folded into every endpoint selector. */
+  readonly requirements: readonly Requirement[];
+  readonly requirementsDeny: readonly Requirement[];
+  readonly reason: string;
+}
+
+/** The policy of one endpoint (identity): both directions. */
+export interface EndpointPolicy {
+  readonly ingress: DirectionPolicy;
+  readonly egress: DirectionPolicy;
+}
+
+/** Why a peer rule matched, with the caveats of that match. */
+interface PeerMatch {
+  readonly notes: string[];
+}
+
+const MAX_CACHE = 200_000;
+
+/**
+ * Evaluates flows against a repository's policies with Cilium's semantics. Construction compiles the
+ * policies once (O(rules)); each verdict looks only at the rules of the two endpoints' namespaces plus the
+ * clusterwide rules, and caches each identity's endpoint policy, so repeated verdicts cost microseconds.
+ * Pure and synchronous: no I/O, no clock.
+ * @see Cilium docs: security/policy/intro (policy enforcement modes), security/policy/language.
+ */
+export class PolicyEngine {
+  /** The compiled rules, in repository order. */
+  readonly rules: readonly CompiledRule[];
+  readonly settings: ClusterSettings;
+  private readonly byNamespace = new Map<string, CompiledRule[]>();
+  private readonly clusterwide: CompiledRule[] = [];
+  private readonly namespaceLabels = new Map<string, Labels>();
+  private readonly workloadsByNamespace = new Map<string, WorkloadObject[]>();
+  private readonly policyCache = new Map<string, EndpointPolicy>();
+  private readonly hasHostPolicies: boolean;
+
+  /**
+   * @param repo - a loaded repository (see `loadRepo`). Its `settings` are used unless overridden.
+   * @param settings - overrides of the repository's cluster settings.
+   */
+  constructor(
+    repo: Pick<Repo, 'namespaces' | 'policies' | 'workloads'> & { settings?: ClusterSettings },
+    settings?: Partial<ClusterSettings>,
+  ) {
+    this.settings = { ...DEFAULT_SETTINGS, ...(repo.settings ?? {}), ...(settings ?? {}) };
+    this.rules = compilePolicies(repo.policies);
+    for (const r of this.rules) {
+      if (r.host) continue;
+      if (r.namespace === '') {
+        this.clusterwide.push(r);
+        continue;
+      }
+      getOrCreate(this.byNamespace, r.namespace, () => []).push(r);
+    }
+    this.hasHostPolicies = this.rules.some((r) => r.host);
+    for (const ns of repo.namespaces) this.namespaceLabels.set(ns.name, ns.labels);
+    for (const w of repo.workloads) {
+      getOrCreate(this.workloadsByNamespace, w.namespace, () => []).push(w);
+    }
+  }
+
+  /** Whether the repository defines the namespace. */
+  hasNamespace(name: string): boolean {
+    return this.namespaceLabels.has(name);
+  }
+
+  /** Labels of a namespace as the repository defines them; for an unknown one, only `kubernetes.io/metadata.name`. */
+  labelsOfNamespace(name: string): Labels {
+    return this.namespaceLabels.get(name) ?? { 'kubernetes.io/metadata.name': name };
+  }
+
+  /** The first workload of `namespace` whose pod labels include all of `labels`. */
+  workloadFor(namespace: string, labels: Labels): WorkloadObject | undefined {
+    const list = this.workloadsByNamespace.get(namespace);
+    if (!list) return undefined;
+    const entries = Object.entries(labels);
+    if (entries.length === 0) return list.length === 1 ? list[0] : undefined;
+    return list.find((w) => entries.every(([k, v]) => w.podLabels[k] === v));
+  }
+
+  /** The security identity Cilium would give the peer. */
+  identityOf(peer: Peer): Identity {
+    switch (peer.kind) {
+      case 'pod':
+        return podIdentity({
+          namespace: peer.namespace,
+          podLabels: peer.labels,
+          namespaceLabels: this.labelsOfNamespace(peer.namespace),
+          serviceAccount:
+            peer.serviceAccount ?? this.workloadFor(peer.namespace, peer.labels)?.serviceAccount ?? 'default',
+          clusterName: this.settings.clusterName,
+        });
+      case 'world':
+        return worldIdentity(peer.ip, peer.names ?? []);
+      case 'reserved':
+        return reservedIdentity(peer.entity, peer.ip);
+    }
+  }
+
+  /**
+   * The endpoint policy of a pod identity: for each direction, whether it is enforced, and the allow
+   * and deny elements of every rule that selects it.
+   * Default deny: an endpoint is enforced in a direction once a rule selecting it has rules for that
+   * direction (allow or deny), unless that rule sets `enableDefaultDeny.<dir>: false`; `always` enforces
+   * every endpoint, `never` none.
+   * @see cilium/cilium pkg/policy/repository.go (computePolicyEnforcementAndRules), pkg/policy/api/rule.go
+   *   (EnableDefaultDeny); Cilium docs: security/policy/intro "Policy Enforcement Modes".
+   */
+  endpointPolicy(identity: Identity): EndpointPolicy {
+    const cached = this.policyCache.get(identity.key);
+    if (cached) return cached;
+    const candidates = [...(this.byNamespace.get(identity.namespace) ?? []), ...this.clusterwide];
+    const selecting = candidates.filter((r) => selectorMatches(r.subject, identity));
+    const result: EndpointPolicy = {
+      ingress: this.directionPolicy(selecting, 'ingress'),
+      egress: this.directionPolicy(selecting, 'egress'),
+    };
+    if (this.policyCache.size >= MAX_CACHE) this.policyCache.clear();
+    this.policyCache.set(identity.key, result);
+    return result;
+  }
+
+  private directionPolicy(selecting: readonly CompiledRule[], dir: 'ingress' | 'egress'): DirectionPolicy {
+    const selectedBy = selecting.filter((r) => r.has[dir]);
+    const allow = selectedBy.flatMap((r) => (dir === 'ingress' ? r.ingress : r.egress));
+    const deny = selectedBy.flatMap((r) => (dir === 'ingress' ? r.ingressDeny : r.egressDeny));
+    const requirements = allow.flatMap((p) => p.requires);
+    const requirementsDeny = deny.flatMap((p) => p.requires);
+    const mode = this.settings.policyEnforcementMode;
+    let enforced: boolean;
+    let reason: string;
+    if (mode === 'never') {
+      enforced = false;
+      reason = 'policyEnforcementMode is "never": no policy is enforced';
+    } else if (mode === 'always') {
+      enforced = true;
+      reason = 'policyEnforcementMode is "always": every endpoint denies what no rule allows';
+    } else if (selectedBy.some((r) => r.defaultDeny[dir])) {
+      enforced = true;
+      reason = `default deny: ${selectedBy.filter((r) => r.defaultDeny[dir]).length} rule(s) with ${dir} rules select this endpoint`;
+    } else if (selectedBy.length > 0) {
+      enforced = false;
+      reason = `not enforced: every rule with ${dir} rules selecting this endpoint sets enableDefaultDeny.${dir}: false`;
+    } else {
+      enforced = false;
+      reason = `not enforced: no rule with ${dir} rules selects this endpoint`;
+    }
+    return { enforced, selectedBy, allow, deny, requirements, requirementsDeny, reason };
+  }
+
+  /**
+   * The verdict Cilium gives the first packet of `flow`: the source's egress AND the destination's ingress
+   * must allow it; on each side a matching deny rule wins over every allow. Replies of an allowed
+   * connection are not subject to policy and are not modelled here.
+   * @see Cilium docs: security/policy/language (Deny Policies), security/policy/intro.
+   */
+  verdict(flow: Flow): Verdict {
+    const caveats: string[] = [];
+    const src = this.identityOf(flow.source);
+    const dst = this.identityOf(flow.destination);
+    const dstPorts = this.namedPortsOf(flow.destination);
+    for (const p of [flow.source, flow.destination]) {
+      if (p.kind === 'pod' && !this.hasNamespace(p.namespace)) {
+        caveats.push(
+          `namespace "${p.namespace}" is not defined in the repository: it is traced with only its kubernetes.io/metadata.name label`,
+        );
+      }
+    }
+    const egress = this.side('egress', src, dst, flow, dstPorts, caveats);
+    const ingress = this.side('ingress', dst, src, flow, dstPorts, caveats);
+    return {
+      verdict: egress.verdict === 'allowed' && ingress.verdict === 'allowed' ? 'allowed' : 'denied',
+      egress,
+      ingress,
+      caveats: [...new Set(caveats)],
+    };
+  }
+
+  private namedPortsOf(peer: Peer): readonly NamedPort[] | undefined {
+    if (peer.kind !== 'pod') return undefined;
+    return peer.namedPorts ?? this.workloadFor(peer.namespace, peer.labels)?.namedPorts;
+  }
+
+  private side(
+    dir: 'ingress' | 'egress',
+    local: Identity,
+    remote: Identity,
+    flow: Flow,
+    dstPorts: readonly NamedPort[] | undefined,
+    caveats: string[],
+  ): SideVerdict {
+    if (local.kind !== 'pod') {
+      return this.unmanagedSide(dir, local, caveats);
+    }
+    const policy = this.endpointPolicy(local)[dir];
+    const selectedBy = policy.selectedBy.map((r) => ruleRefOfRule(r, dir));
+    const deniedBy: RuleRef[] = [];
+    for (const pr of policy.deny) {
+      const m = this.peerRuleMatches(pr, remote, flow, dstPorts, policy.requirementsDeny, caveats);
+      if (m) deniedBy.push(ruleRef(pr, m.notes));
+    }
+    const allowedBy: RuleRef[] = [];
+    for (const pr of policy.allow) {
+      const m = this.peerRuleMatches(pr, remote, flow, dstPorts, policy.requirements, caveats);
+      if (m) allowedBy.push(ruleRef(pr, m.notes));
+    }
+    const reasons: string[] = [policy.reason];
+    const localhost =
+      dir === 'ingress' &&
+      this.settings.allowLocalhost &&
+      remote.kind === 'reserved' &&
+      remote.reserved.has('host') &&
+      this.settings.policyEnforcementMode !== 'never';
+    if (this.settings.policyEnforcementMode === 'never') {
+      return { enforced: false, verdict: 'allowed', allowedBy, deniedBy: [], selectedBy, reasons };
+    }
+    if (deniedBy.length > 0) {
+      reasons.push(`denied by ${deniedBy.length} deny rule(s): deny rules win over any allow`);
+      return { enforced: true, verdict: 'denied', allowedBy, deniedBy, selectedBy, reasons };
+    }
+    if (localhost) {
+      reasons.push('allow-localhost: the local node (kubelet probes) always reaches its pods');
+      return { enforced: policy.enforced, verdict: 'allowed', allowedBy, deniedBy, selectedBy, reasons };
+    }
+    if (!policy.enforced) {
+      return { enforced: false, verdict: 'allowed', allowedBy, deniedBy, selectedBy, reasons };
+    }
+    if (allowedBy.length > 0) {
+      reasons.push(`allowed by ${allowedBy.length} rule(s)`);
+      return { enforced: true, verdict: 'allowed', allowedBy, deniedBy, selectedBy, reasons };
+    }
+    reasons.push(`no ${dir} rule selecting this endpoint allows the flow`);
+    return { enforced: true, verdict: 'denied', allowedBy, deniedBy, selectedBy, reasons };
+  }
+
+  private unmanagedSide(dir: 'ingress' | 'egress', local: Identity, caveats: string[]): SideVerdict {
+    const what =
+      local.kind === 'world'
+        ? 'an address outside the cluster'
+        : `the reserved identity "${[...local.reserved][0]}"`;
+    const reasons = [`not enforced: the ${dir} side of ${what} is not subject to endpoint policy`];
+    if (local.kind === 'reserved' && (local.reserved.has('host') || local.reserved.has('remote-node'))) {
+      if (this.hasHostPolicies) {
+        caveats.push('host-firewall policies (nodeSelector) exist but are not evaluated for pod verdicts');
+      }
+    }
+    if (local.kind === 'reserved' && local.reserved.has('health')) {
+      caveats.push('the cilium-health endpoint has its own endpoint policy, which netpol does not evaluate');
+    }
+    return { enforced: false, verdict: 'allowed', allowedBy: [], deniedBy: [], selectedBy: [], reasons };
+  }
+
+  /**
+   * Whether one ingress/egress element matches the remote peer and the flow's L4.
+   * @see cilium/cilium pkg/policy/rule.go mergeIngress (L3-only elements; ports-only elements are L3
+   *   wildcards; ICMP needs an `icmps` entry once the element restricts L4).
+   */
+  private peerRuleMatches(
+    pr: CompiledPeerRule,
+    remote: Identity,
+    flow: Flow,
+    dstPorts: readonly NamedPort[] | undefined,
+    requirements: readonly Requirement[],
+    caveats: string[],
+  ): PeerMatch | null {
+    if (pr.l3 === 'none') return null;
+    const notes: string[] = [];
+    if (pr.l3 === 'peers') {
+      const l3 = this.l3Matches(pr, remote, requirements);
+      if (!l3) {
+        for (const u of pr.unmodelled) caveats.push(`${pr.origin.name} ${pr.label}: ${u} is not evaluated`);
+        return null;
+      }
+      notes.push(...l3);
+    }
+    if (pr.ports === null && pr.icmps === null) {
+      // L3-only element: all protocols and ports, ICMP included.
+    } else if (flow.protocol === 'ICMPv4' || flow.protocol === 'ICMPv6') {
+      const family = flow.protocol === 'ICMPv4' ? 'IPv4' : 'IPv6';
+      const ok = (pr.icmps ?? []).some(
+        (f) => f.family === family && icmpTypeNumber(f.family, f.type) === (flow.icmpType ?? 8),
+      );
+      if (!ok) return null;
+    } else {
+      let ok = false;
+      for (const portRule of pr.ports ?? []) {
+        for (const p of portRule.ports) {
+          const m = portMatches(p, flow.protocol, flow.port, dstPorts);
+          if (m.unresolvedName !== undefined) {
+            caveats.push(
+              `${pr.origin.name} ${pr.label}: named port "${m.unresolvedName}" is not a container port of the destination known to the repository`,
+            );
+          }
+          if (m.matched) {
+            ok = true;
+            notes.push(...portRule.notes);
+            break;
+          }
+        }
+        if (ok) break;
+      }
+      if (!ok) return null;
+    }
+    if (pr.authentication) notes.push(`requires authentication (${pr.authentication})`);
+    return { notes };
+  }
+
+  /** L3 match of a `peers` element: returns the match notes, or null. */
+  private l3Matches(
+    pr: CompiledPeerRule,
+    remote: Identity,
+    requirements: readonly Requirement[],
+  ): string[] | null {
+    for (const sel of pr.endpoints) {
+      if (selectorMatches(sel, remote) && requirements.every((r) => requirementMatches(r, remote))) return [];
+    }
+    const cluster = this.settings.clusterName;
+    for (const e of pr.entities) if (entityMatches(e, remote, cluster)) return [];
+    if (pr.cidrs.length > 0 && remote.ip !== undefined) {
+      const cidrSelectsRemote =
+        remote.kind === 'world' ||
+        (this.settings.policyCIDRMatchMode.includes('nodes') &&
+          (remote.reserved.has('host') || remote.reserved.has('remote-node')));
+      const ip = cidrSelectsRemote ? parseIp(remote.ip) : null;
+      if (ip) {
+        for (const c of pr.cidrs) {
+          if (rangeContainsIp(c.range, ip) && !c.except.some((x) => rangeContainsIp(x, ip))) return [];
+        }
+      }
+    }
+    if (pr.fqdns.length > 0 && remote.kind === 'world') {
+      for (const f of pr.fqdns) {
+        if (matchFqdn(f, remote.names ?? [])) return ['FQDN-matched'];
+      }
+    }
+    // fromNodes/toNodes select remote nodes only (never the local host); node labels are not known
+    // offline, so only an empty node selector is decided (docs/semantics.md §2.5).
+    for (const n of pr.nodes) {
+      if (remote.reserved.has('remote-node') && n.requirements.length === 0) return [];
+    }
+    return null;
+  }
+}
+
+function ruleRef(pr: CompiledPeerRule, notes: readonly string[]): RuleRef {
+  return {
+    kind: pr.origin.kind,
+    namespace: pr.origin.namespace,
+    name: pr.origin.name,
+    file: pr.origin.file,
+    line: pr.line,
+    column: pr.column,
+    rule: pr.label,
+    notes: [...new Set(notes)],
+  };
+}
+
+function ruleRefOfRule(r: CompiledRule, dir: 'ingress' | 'egress'): RuleRef {
+  return {
+    kind: r.origin.kind,
+    namespace: r.origin.namespace,
+    name: r.origin.name,
+    file: r.origin.file,
+    line: r.line,
+    column: r.column,
+    rule: `${r.label}.${dir}`,
+    notes: r.defaultDeny[dir] ? [] : [`enableDefaultDeny.${dir}: false`],
+  };
+}
+
+/**
+ * Builds a policy engine for a repository.
+ * @param repo - from `loadRepo`/`loadRepoFromText`.
+ * @param settings - overrides of `repo.settings` (e.g. from CLI flags).
+ */
+export function createEngine(
+  repo: Pick<Repo, 'namespaces' | 'policies' | 'workloads'> & { settings?: ClusterSettings },
+  settings?: Partial<ClusterSettings>,
+): PolicyEngine {
+  return new PolicyEngine(repo, settings);
+}

@@ -1,0 +1,351 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { type Diagnostic, NetpolError, type SourceRef } from '../errors.js';
+import { CONFIG_FILE, readConfig } from './config.js';
+import {
+  documentValue,
+  nodeAt,
+  type ParsedFile,
+  parseYamlFile,
+  sourceAt,
+  type YamlDocument,
+} from './documents.js';
+import { diskHost, memoryHost, type RepoHost } from './host.js';
+import { type ManifestRef, planManifests, scanManifests, unreadable } from './kustomize.js';
+import type {
+  ClusterSettings,
+  LoadResult,
+  NamespaceObject,
+  PolicyObject,
+  Repo,
+  WorkloadObject,
+} from './model.js';
+import {
+  isNamespaceObject,
+  isPolicyObject,
+  isWorkloadObject,
+  type ObjectIdentity,
+  readObjects,
+} from './objects.js';
+import { SUBSTITUTE_DISABLED_KEY, Substitution } from './substitute.js';
+
+/** Options of {@link loadRepo}. */
+export interface LoadOptions {
+  /** Repository root: where the kustomization tree and `netpol.config.yaml` are. Default: the current directory. */
+  readonly root?: string;
+  /**
+   * Explicit manifest files (rendered manifests, e.g. `kustomize build | netpol … -f -`) instead of the
+   * tree: paths relative to `root` (a folder means every manifest below it), `-` for standard input.
+   * `netpol.config.yaml` is still read from the root. Default: none (read the tree).
+   */
+  readonly files?: readonly string[];
+  /** Flux post-build variables (`--var key=value`). Default: none. */
+  readonly vars?: Readonly<Record<string, string>>;
+  /** Cluster settings from flags; they win over `netpol.config.yaml`. Default: none. */
+  readonly settings?: Partial<ClusterSettings>;
+  /** Reads standard input, for `-` in `files`. Default: none (then `-` is an error). */
+  readonly readStdin?: () => Promise<string>;
+}
+
+/** Options of {@link loadRepoFromText}. */
+export interface LoadFromTextOptions {
+  /** Value of `Repo.root`. Default: `''`. */
+  readonly root?: string;
+  /** Keys of the file map to load as manifests instead of the tree. Default: none (read the tree). */
+  readonly files?: readonly string[];
+  /** Flux post-build variables. Default: none. */
+  readonly vars?: Readonly<Record<string, string>>;
+  /** Cluster settings that win over `netpol.config.yaml`. Default: none. */
+  readonly settings?: Partial<ClusterSettings>;
+}
+
+/** The name used in SourceRefs for standard input. */
+export const STDIN_FILE = '<stdin>';
+
+/**
+ * Loads a GitOps repository the way Cilium would see it once Flux applied it: follows the root
+ * kustomization (or reads every manifest below the root), substitutes Flux `${var}` placeholders, and
+ * types Namespaces, Cilium and Kubernetes network policies and workloads, each with its file:line.
+ * Every problem is a diagnostic and the rest of the repository is still read.
+ * @param options - See {@link LoadOptions}.
+ * @returns The repository and its diagnostics.
+ * @throws NetpolError `NETPOL_REPO_NOT_FOUND` when the root does not exist or is not a directory;
+ *   `NETPOL_BAD_ARGUMENT` when `-` is given without `readStdin`; `NETPOL_INPUT_UNREADABLE` when standard
+ *   input cannot be read.
+ * @example
+ * const { repo, diagnostics } = await loadRepo({ root: 'clusters/prod', vars: { cluster_env: 'prod' } });
+ */
+export async function loadRepo(options: LoadOptions = {}): Promise<LoadResult> {
+  const root = path.resolve(options.root ?? process.cwd());
+  let stat: fs.Stats | undefined;
+  try {
+    stat = fs.statSync(root);
+  } catch {
+    stat = undefined;
+  }
+  if (!stat?.isDirectory()) {
+    throw new NetpolError(
+      'NETPOL_REPO_NOT_FOUND',
+      stat ? `Repository root "${root}" is not a directory.` : `Repository root "${root}" does not exist.`,
+      'Pass -R DIR with the repository directory, or run netpol inside the repository.',
+    );
+  }
+  const host = diskHost(root);
+  let explicit: ExplicitFile[] | undefined;
+  if (options.files !== undefined) {
+    explicit = [];
+    for (const given of options.files) {
+      if (given === '-') {
+        if (!options.readStdin) {
+          throw new NetpolError(
+            'NETPOL_BAD_ARGUMENT',
+            'Standard input ("-") was given but cannot be read here.',
+            'Pass a file instead of "-".',
+          );
+        }
+        let text: string;
+        try {
+          text = await options.readStdin();
+        } catch (e) {
+          throw new NetpolError(
+            'NETPOL_INPUT_UNREADABLE',
+            `Standard input cannot be read: ${e instanceof Error ? e.message : String(e)}.`,
+            'Pipe the manifests into netpol, e.g. `kustomize build . | netpol lint -f -`.',
+          );
+        }
+        explicit.push({ name: STDIN_FILE, text });
+      } else explicit.push(...explicitFromDisk(root, given));
+    }
+  }
+  const stdinOnly =
+    options.files !== undefined && options.files.length > 0 && options.files.every((f) => f === '-');
+  return loadFromHost(host, stdinOnly ? '' : root, options, explicit);
+}
+
+/** An explicit manifest: its name for SourceRefs and its text, or the error that prevented reading it. */
+interface ExplicitFile {
+  readonly name: string;
+  readonly text?: string;
+  readonly error?: unknown;
+}
+
+function explicitFromDisk(root: string, given: string): ExplicitFile[] {
+  const abs = path.resolve(root, given);
+  let isDir = false;
+  try {
+    isDir = fs.statSync(abs).isDirectory();
+  } catch {
+    isDir = false;
+  }
+  if (isDir) {
+    const dirHost = diskHost(abs);
+    return scanManifests(dirHost, '').map((rel) => {
+      const name = path.posix.join(given.split(path.sep).join('/'), rel);
+      try {
+        return { name, text: dirHost.readFile(rel) };
+      } catch (error) {
+        return { name, error };
+      }
+    });
+  }
+  try {
+    return [{ name: given, text: fs.readFileSync(abs, 'utf8') }];
+  } catch (error) {
+    return [{ name: given, error }];
+  }
+}
+
+/**
+ * Loads a repository from in-memory files (`path → text`), synchronously: the same as {@link loadRepo}
+ * on a directory holding those files. A top-level `kustomization.yaml` is followed and a top-level
+ * `netpol.config.yaml` read, as on disk. Used by tests and benchmarks.
+ * @param files - File texts by POSIX path relative to the root.
+ * @param options - See {@link LoadFromTextOptions}.
+ * @returns The repository and its diagnostics. Never throws for bad input.
+ */
+export function loadRepoFromText(
+  files: Readonly<Record<string, string>>,
+  options: LoadFromTextOptions = {},
+): LoadResult {
+  const host = memoryHost(files);
+  const explicit = options.files?.map((name): ExplicitFile => {
+    try {
+      return { name, text: host.readFile(name) };
+    } catch (error) {
+      return { name, error };
+    }
+  });
+  return loadFromHost(host, options.root ?? '', options, explicit);
+}
+
+interface Collected {
+  readonly files: string[];
+  readonly namespaces: NamespaceObject[];
+  readonly policies: PolicyObject[];
+  readonly workloads: WorkloadObject[];
+  readonly skippedKinds: Record<string, number>;
+  readonly diagnostics: Diagnostic[];
+  readonly seen: Map<string, SourceRef>;
+}
+
+function loadFromHost(
+  host: RepoHost,
+  root: string,
+  options: { readonly vars?: Readonly<Record<string, string>>; readonly settings?: Partial<ClusterSettings> },
+  explicit: readonly ExplicitFile[] | undefined,
+): LoadResult {
+  const diagnostics: Diagnostic[] = [];
+  let configText: string | undefined;
+  if (host.kind(CONFIG_FILE) === 'file') {
+    try {
+      configText = host.readFile(CONFIG_FILE);
+    } catch (e) {
+      diagnostics.push(unreadable(CONFIG_FILE, e));
+    }
+  }
+  const config = readConfig(
+    configText !== undefined ? CONFIG_FILE : undefined,
+    configText,
+    options.settings ?? {},
+  );
+  diagnostics.push(...config.diagnostics);
+
+  const out: Collected = {
+    files: [],
+    namespaces: [],
+    policies: [],
+    workloads: [],
+    skippedKinds: {},
+    diagnostics,
+    seen: new Map(),
+  };
+  const substitution = new Substitution(options.vars ?? {});
+  const parsedFiles = new Map<string, ParsedFile | null>();
+  const parse = (name: string, read: () => string): ParsedFile | null => {
+    if (parsedFiles.has(name)) return parsedFiles.get(name) ?? null;
+    let text: string;
+    try {
+      text = read();
+    } catch (e) {
+      diagnostics.push(unreadable(name, e));
+      parsedFiles.set(name, null);
+      return null;
+    }
+    const parsed = parseYamlFile(name, text);
+    diagnostics.push(...parsed.diagnostics);
+    out.files.push(name);
+    parsedFiles.set(name, parsed);
+    return parsed;
+  };
+
+  if (explicit) {
+    for (const f of explicit) {
+      if (f.text === undefined) {
+        diagnostics.push(unreadable(f.name, f.error ?? new Error('unknown error')));
+        continue;
+      }
+      const text = f.text;
+      const parsed = parse(f.name, () => text);
+      if (parsed) loadFile(parsed, undefined, substitution, out);
+    }
+  } else {
+    const plan = planManifests(host);
+    diagnostics.push(...plan.diagnostics);
+    for (const ref of plan.manifests) {
+      const parsed = parse(ref.file, () => host.readFile(ref.file));
+      if (parsed) loadFile(parsed, ref, substitution, out);
+    }
+  }
+
+  const repo: Repo = {
+    root,
+    files: out.files,
+    namespaces: out.namespaces,
+    policies: out.policies,
+    workloads: out.workloads,
+    skippedKinds: out.skippedKinds,
+    settings: config.settings,
+    config: config.config,
+  };
+  return { repo, diagnostics: dedupe(diagnostics) };
+}
+
+function loadFile(
+  parsed: ParsedFile,
+  ref: ManifestRef | undefined,
+  substitution: Substitution,
+  out: Collected,
+): void {
+  let agentFormat: YamlDocument | undefined;
+  for (const doc of parsed.documents) {
+    if (!doc.valid || doc.root === null) continue;
+    const transform = substitutionDisabled(doc) ? undefined : substitution.transformFor(doc, out.diagnostics);
+    const value = documentValue(doc, transform);
+    const result = readObjects(
+      doc,
+      value,
+      out.diagnostics,
+      ref?.namespace !== undefined ? { namespace: ref.namespace } : {},
+    );
+    if (result.agentFormat && !agentFormat) agentFormat = doc;
+    for (const kind of result.skippedKinds) out.skippedKinds[kind] = (out.skippedKinds[kind] ?? 0) + 1;
+    const duplicates = new Set<ObjectIdentity>();
+    for (const id of result.identities) if (isDuplicate(id, out)) duplicates.add(id);
+    for (const object of result.objects) {
+      const dup = [...duplicates].some((d) => d.source === object.source);
+      if (dup) continue;
+      if (isNamespaceObject(object)) out.namespaces.push(object);
+      else if (isPolicyObject(object)) out.policies.push(object);
+      else if (isWorkloadObject(object)) out.workloads.push(object);
+    }
+  }
+  if (agentFormat) {
+    out.diagnostics.push({
+      code: 'NOT_MODELLED',
+      severity: 'info',
+      message:
+        'This file is a list of Cilium rules in the agent API format (`cilium policy import`); the rules are validated but not evaluated.',
+      source: sourceAt(agentFormat, []),
+      hint: 'Wrap the rules in a CiliumNetworkPolicy (one per rule, or `specs:`) to have them evaluated.',
+    });
+  }
+}
+
+function isDuplicate(id: ObjectIdentity, out: Collected): boolean {
+  const key = `${id.group}/${id.kind}/${id.namespace}/${id.name}`;
+  const first = out.seen.get(key);
+  if (!first) {
+    out.seen.set(key, id.source);
+    return false;
+  }
+  const ref = `${id.kind}/${id.namespace === '' ? '' : `${id.namespace}/`}${id.name}`;
+  out.diagnostics.push({
+    code: 'DUPLICATE_OBJECT',
+    severity: 'warning',
+    message: `${ref} is defined more than once; this definition is ignored.`,
+    source: id.source,
+    hint: `The first definition is at ${first.file}:${first.line}:${first.column}; keep one of them.`,
+  });
+  return true;
+}
+
+/** Flux skips substitution for an object labelled or annotated `kustomize.toolkit.fluxcd.io/substitute: disabled`. */
+function substitutionDisabled(doc: YamlDocument): boolean {
+  for (const field of ['annotations', 'labels']) {
+    const node = nodeAt(doc, ['metadata', field, SUBSTITUTE_DISABLED_KEY]);
+    if (node?.kind === 'scalar' && node.value === 'disabled') return true;
+  }
+  return false;
+}
+
+function dedupe(diagnostics: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  const out: Diagnostic[] = [];
+  for (const d of diagnostics) {
+    const key = `${d.code}\u0000${d.source?.file}\u0000${d.source?.line}\u0000${d.source?.column}\u0000${d.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(d);
+  }
+  return out;
+}

@@ -1,0 +1,68 @@
+import { expect } from 'vitest';
+import { parsePeer, parseProtocol } from '../../src/engine/peer-spec.js';
+import type { Flow, Peer, Verdict } from '../../src/engine/types.js';
+import { createEngine, type PolicyEngine } from '../../src/engine/verdict.js';
+import { loadRepoFromText } from '../../src/repo/load-repo.js';
+import type { ClusterSettings } from '../../src/repo/model.js';
+
+/** Namespaces every semantics case can use. */
+export const BASE_NAMESPACES = `
+apiVersion: v1
+kind: Namespace
+metadata: { name: shop, labels: { team: a } }
+---
+apiVersion: v1
+kind: Namespace
+metadata: { name: db, labels: { team: b, access/pg: "true" } }
+---
+apiVersion: v1
+kind: Namespace
+metadata: { name: other, labels: { team: c } }
+`;
+
+/** Loads inline policy YAML (plus BASE_NAMESPACES) and builds an engine; fails on loader errors. */
+export function engineFor(policies: string, settings: Partial<ClusterSettings> = {}): PolicyEngine {
+  const { repo, diagnostics } = loadRepoFromText({
+    'namespaces.yaml': BASE_NAMESPACES,
+    'policies.yaml': policies,
+  });
+  const errors = diagnostics.filter((d) => d.severity === 'error');
+  expect(errors, `loader errors: ${JSON.stringify(errors)}`).toEqual([]);
+  return createEngine(repo, settings);
+}
+
+/** Parses a peer in trace syntax, or passes a Peer through. */
+export function peer(p: string | Peer): Peer {
+  if (typeof p !== 'string') return p;
+  const r = parsePeer(p);
+  if (!r.ok) throw new Error(r.error);
+  return r.value;
+}
+
+/** Builds a flow from trace-syntax peers. */
+export function flow(src: string | Peer, dst: string | Peer, port: number, protocol = 'TCP'): Flow {
+  const pr = parseProtocol(protocol);
+  if (!pr.ok) throw new Error(pr.error);
+  const isIcmp = pr.value === 'ICMPv4' || pr.value === 'ICMPv6';
+  return {
+    source: peer(src),
+    destination: peer(dst),
+    protocol: pr.value,
+    port: isIcmp ? 0 : port,
+    ...(isIcmp ? { icmpType: port } : {}),
+  };
+}
+
+/** A compact summary of a verdict for exact assertions. */
+export function summary(v: Verdict) {
+  return {
+    verdict: v.verdict,
+    egress: v.egress.verdict,
+    ingress: v.ingress.verdict,
+    egressEnforced: v.egress.enforced,
+    ingressEnforced: v.ingress.enforced,
+    allowedBy: [...v.egress.allowedBy, ...v.ingress.allowedBy].map((r) => `${r.name}:${r.rule}`),
+    deniedBy: [...v.egress.deniedBy, ...v.ingress.deniedBy].map((r) => `${r.name}:${r.rule}`),
+    notes: [...v.egress.allowedBy, ...v.ingress.allowedBy].flatMap((r) => r.notes),
+  };
+}

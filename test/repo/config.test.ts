@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CLUSTER_SETTINGS, readConfig } from '../../src/repo/config.js';
+import { loadRepoFromText } from '../../src/repo/load-repo.js';
+import { yaml } from '../helpers/use-repo.js';
+
+describe('readConfig', () => {
+  it('uses the current Cilium defaults without a file', () => {
+    expect(readConfig(undefined, undefined)).toEqual({
+      settings: {
+        policyEnforcementMode: 'default',
+        policyCIDRMatchMode: [],
+        allowLocalhost: true,
+        clusterName: 'default',
+        ciliumVersion: '1.18',
+      },
+      config: {},
+      diagnostics: [],
+    });
+    expect(DEFAULT_CLUSTER_SETTINGS.ciliumVersion).toBe('1.18');
+  });
+
+  it('reads the cluster section and keeps the whole file for other layers', () => {
+    const text = yaml`
+      cluster:
+        policyEnforcementMode: always
+        policyCIDRMatchMode: [nodes]
+        allowLocalhost: policy
+        clusterName: prod-eu
+        ciliumVersion: 1.20
+      catalog:
+        domain: netpol.example.com
+      lint:
+        rules: {ccnp-empty-from-endpoints: off}
+    `;
+    const result = readConfig('netpol.config.yaml', text);
+    expect(result.diagnostics).toEqual([]);
+    expect(result.settings).toEqual({
+      policyEnforcementMode: 'always',
+      policyCIDRMatchMode: ['nodes'],
+      allowLocalhost: false,
+      clusterName: 'prod-eu',
+      ciliumVersion: '1.20',
+    });
+    expect(result.config).toMatchObject({
+      catalog: { domain: 'netpol.example.com' },
+      lint: { rules: { 'ccnp-empty-from-endpoints': false } },
+    });
+  });
+
+  it('reports bad values at their position and falls back to the defaults', () => {
+    const text = yaml`
+      cluster:
+        policyEnforcementMode: strict
+        policyCIDRMatchMode: [pods]
+        allowLocalhost: maybe
+        clusterName: Prod_EU
+        ciliumVersion: latest
+        enforce: true
+    `;
+    const result = readConfig('netpol.config.yaml', text);
+    expect(result.diagnostics.map((d) => [d.code, d.severity, d.source?.line, d.source?.column])).toEqual([
+      ['CONFIG_INVALID', 'warning', 7, 3],
+      ['CONFIG_INVALID', 'error', 2, 26],
+      ['CONFIG_INVALID', 'error', 3, 24],
+      ['CONFIG_INVALID', 'error', 4, 19],
+      ['CONFIG_INVALID', 'error', 5, 16],
+      ['CONFIG_INVALID', 'error', 6, 18],
+    ]);
+    expect(result.settings).toEqual(DEFAULT_CLUSTER_SETTINGS);
+  });
+
+  it('lets overrides win over the file', () => {
+    const result = readConfig(
+      'netpol.config.yaml',
+      'cluster:\n  policyEnforcementMode: never\n  clusterName: a\n',
+      {
+        policyEnforcementMode: 'always',
+      },
+    );
+    expect(result.settings).toMatchObject({ policyEnforcementMode: 'always', clusterName: 'a' });
+  });
+
+  it('reports a file that is not a mapping, and YAML errors', () => {
+    expect(readConfig('c.yaml', '- a\n').diagnostics.map((d) => [d.code, d.source?.line])).toEqual([
+      ['CONFIG_INVALID', 1],
+    ]);
+    expect(readConfig('c.yaml', 'cluster: [\n').diagnostics.map((d) => d.code)).toEqual(['YAML_SYNTAX']);
+  });
+});
+
+describe('netpol.config.yaml in a repository', () => {
+  it('is read from the root and not loaded as a manifest', () => {
+    const { repo, diagnostics } = loadRepoFromText(
+      {
+        'netpol.config.yaml': 'cluster:\n  clusterName: east\n',
+        'ns.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n',
+      },
+      { settings: { allowLocalhost: false } },
+    );
+    expect(diagnostics).toEqual([]);
+    expect(repo.files).toEqual(['ns.yaml']);
+    expect(repo.settings).toMatchObject({ clusterName: 'east', allowLocalhost: false });
+    expect(repo.config).toEqual({ cluster: { clusterName: 'east' } });
+  });
+});

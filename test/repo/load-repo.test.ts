@@ -1,0 +1,198 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { type Diagnostic, NetpolError } from '../../src/errors.js';
+import { loadRepo, loadRepoFromText, STDIN_FILE } from '../../src/repo/load-repo.js';
+import type { CiliumPolicyObject } from '../../src/repo/model.js';
+import { useRepo, yaml } from '../helpers/use-repo.js';
+
+const FIXTURE = path.resolve(import.meta.dirname, '../fixtures/repos/flux-tenants');
+
+function found(diagnostics: readonly Diagnostic[]) {
+  return diagnostics.map((d) => [d.code, d.severity, d.source?.file, d.source?.line, d.source?.column]);
+}
+
+const ns = (name: string) => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${name}\n`;
+
+describe('loadRepo', () => {
+  it('loads the fixture repository through its kustomization tree', async () => {
+    const { repo, diagnostics } = await loadRepo({ root: FIXTURE });
+    expect(repo.root).toBe(FIXTURE);
+    expect(repo.files).toEqual([
+      'platform/namespaces.yaml',
+      'platform/baseline.yaml',
+      'apps/shop/namespace.yaml',
+      'apps/shop/policies.yaml',
+      'apps/shop/deployment.yaml',
+      'apps/billing/namespace.yaml',
+    ]);
+    expect(repo.namespaces.map((n) => [n.name, n.labels])).toEqual([
+      ['kube-system', { 'kubernetes.io/metadata.name': 'kube-system' }],
+      ['monitoring', { 'netpol.example.com/platform': 'true', 'kubernetes.io/metadata.name': 'monitoring' }],
+      [
+        'shop',
+        {
+          'netpol.example.com/profile': 'standard',
+          'access.netpol.example.com/postgres': 'true',
+          'kubernetes.io/metadata.name': 'shop',
+        },
+      ],
+      ['billing', { 'netpol.example.com/profile': 'isolated', 'kubernetes.io/metadata.name': 'billing' }],
+    ]);
+    expect(
+      repo.policies.map((p) => [p.kind, p.namespace, p.name, p.source.file, p.source.line, p.documentIndex]),
+    ).toEqual([
+      ['CiliumClusterwideNetworkPolicy', '', 'baseline-dns', 'platform/baseline.yaml', 2, 0],
+      ['CiliumNetworkPolicy', 'shop', 'api-from-web', 'apps/shop/policies.yaml', 1, 0],
+      ['NetworkPolicy', 'shop', 'web-from-gateway', 'apps/shop/policies.yaml', 17, 1],
+    ]);
+    expect(repo.workloads.map((w) => [w.kind, w.namespace, w.name, w.serviceAccount, w.namedPorts])).toEqual([
+      ['Deployment', 'shop', 'api', 'api', [{ name: 'http', port: 8080, protocol: 'TCP' }]],
+    ]);
+    expect(repo.settings).toEqual({
+      policyEnforcementMode: 'default',
+      policyCIDRMatchMode: [],
+      allowLocalhost: true,
+      clusterName: 'prod-eu',
+      ciliumVersion: '1.17',
+    });
+    expect(repo.config).toMatchObject({ catalog: { domain: 'netpol.example.com' } });
+    expect(found(diagnostics)).toEqual([
+      ['NOT_MODELLED', 'info', 'kustomization.yaml', 7, 1],
+      ['KUSTOMIZE_MISSING_RESOURCE', 'error', 'apps/billing/kustomization.yaml', 6, 5],
+      ['KUSTOMIZE_REMOTE_RESOURCE', 'info', 'kustomization.yaml', 6, 5],
+    ]);
+  });
+
+  it('passes variables to the substitution', async () => {
+    const { repo } = await loadRepo({ root: FIXTURE, vars: { shop_profile: 'internal' } });
+    expect(repo.namespaces.find((n) => n.name === 'shop')?.labels['netpol.example.com/profile']).toBe(
+      'internal',
+    );
+  });
+
+  it('reads only the given files, still reading netpol.config.yaml from the root', async () => {
+    const { repo, diagnostics } = await loadRepo({
+      root: FIXTURE,
+      files: ['apps/shop/stray.yaml', 'nope.yaml'],
+    });
+    expect(repo.files).toEqual(['apps/shop/stray.yaml']);
+    expect(repo.policies.map((p) => `${p.namespace}/${p.name}`)).toEqual(['default/forgotten']);
+    expect(repo.settings.clusterName).toBe('prod-eu');
+    expect(found(diagnostics)).toEqual([
+      ['MISSING_FIELD', 'info', 'apps/shop/stray.yaml', 5, 3],
+      ['FILE_UNREADABLE', 'error', 'nope.yaml', 1, 1],
+    ]);
+  });
+
+  it('reads a folder given as a file: every manifest below it', async () => {
+    const { repo } = await loadRepo({ root: FIXTURE, files: ['platform'] });
+    expect(repo.files).toEqual(['platform/baseline.yaml', 'platform/namespaces.yaml']);
+  });
+
+  it('reads standard input as "-", named <stdin>, with an empty root for stdin alone', async () => {
+    const { repo, diagnostics } = await loadRepo({
+      root: FIXTURE,
+      files: ['-'],
+      readStdin: async () => `${ns('a')}---\n${ns('b')}`,
+    });
+    expect(diagnostics).toEqual([]);
+    expect(repo.root).toBe('');
+    expect(repo.files).toEqual([STDIN_FILE]);
+    expect(repo.namespaces.map((n) => [n.name, n.source.file, n.source.line, n.documentIndex])).toEqual([
+      ['a', '<stdin>', 1, 0],
+      ['b', '<stdin>', 6, 1],
+    ]);
+  });
+
+  it('throws NETPOL_BAD_ARGUMENT for "-" without a stdin reader, NETPOL_INPUT_UNREADABLE when it fails', async () => {
+    await expect(loadRepo({ root: FIXTURE, files: ['-'] })).rejects.toMatchObject({
+      code: 'NETPOL_BAD_ARGUMENT',
+    });
+    await expect(
+      loadRepo({
+        root: FIXTURE,
+        files: ['-'],
+        readStdin: () => Promise.reject(new Error('closed')),
+      }),
+    ).rejects.toMatchObject({ code: 'NETPOL_INPUT_UNREADABLE' });
+  });
+
+  it('throws NETPOL_REPO_NOT_FOUND for a missing root or a file as root', async () => {
+    const missing = path.join(FIXTURE, 'does-not-exist');
+    await expect(loadRepo({ root: missing })).rejects.toBeInstanceOf(NetpolError);
+    await expect(loadRepo({ root: missing })).rejects.toMatchObject({ code: 'NETPOL_REPO_NOT_FOUND' });
+    await expect(loadRepo({ root: path.join(FIXTURE, 'kustomization.yaml') })).rejects.toMatchObject({
+      code: 'NETPOL_REPO_NOT_FOUND',
+    });
+  });
+
+  it('reads a temporary repository without kustomization: every manifest, paths relative to the root', async () => {
+    const repo = useRepo({
+      'namespaces/a.yaml': ns('a'),
+      'namespaces/b.yaml': `${ns('b')}---\n${ns('a')}`,
+      'broken.yaml': 'a: [1\n',
+    });
+    const result = await loadRepo({ root: repo.root });
+    expect(result.repo.namespaces.map((n) => `${n.source.file}:${n.source.line}`)).toEqual([
+      'namespaces/a.yaml:1',
+      'namespaces/b.yaml:1',
+    ]);
+    expect(found(result.diagnostics)).toEqual([
+      ['YAML_SYNTAX', 'error', 'broken.yaml', 2, 1],
+      ['DUPLICATE_OBJECT', 'warning', 'namespaces/b.yaml', 6, 1],
+    ]);
+    expect(result.diagnostics[1]?.hint).toContain('namespaces/a.yaml:1:1');
+  });
+
+  it.skipIf(process.getuid?.() === 0)('reports an unreadable file and reads the rest', async () => {
+    const repo = useRepo({ 'a.yaml': ns('a'), 'b.yaml': ns('b') });
+    fs.chmodSync(repo.path('b.yaml'), 0o000);
+    const result = await loadRepo({ root: repo.root });
+    expect(result.repo.namespaces.map((n) => n.name)).toEqual(['a']);
+    expect(found(result.diagnostics)).toEqual([['FILE_UNREADABLE', 'error', 'b.yaml', 1, 1]]);
+  });
+});
+
+describe('loadRepoFromText', () => {
+  it('loads in-memory files like a directory, following a top-level kustomization.yaml', () => {
+    const { repo, diagnostics } = loadRepoFromText({
+      'kustomization.yaml': 'resources: [b.yaml]\n',
+      'a.yaml': ns('a'),
+      'b.yaml': ns('b'),
+    });
+    expect(diagnostics).toEqual([]);
+    expect(repo.root).toBe('');
+    expect(repo.namespaces.map((n) => n.name)).toEqual(['b']);
+  });
+
+  it('reads explicit files and reports missing ones', () => {
+    const { repo, diagnostics } = loadRepoFromText({ 'a.yaml': ns('a') }, { files: ['a.yaml', 'x.yaml'] });
+    expect(repo.files).toEqual(['a.yaml']);
+    expect(found(diagnostics)).toEqual([['FILE_UNREADABLE', 'error', 'x.yaml', 1, 1]]);
+  });
+
+  it('keeps the rest of an object when one element is broken, and the rest of the repository', () => {
+    const { repo, diagnostics } = loadRepoFromText({
+      'a.yaml': yaml`
+        apiVersion: cilium.io/v2
+        kind: CiliumNetworkPolicy
+        metadata: {name: p, namespace: shop}
+        spec:
+          endpointSelector: {matchLabels: {app: api}}
+          ingress:
+            - fromEntities: [world]
+              toPorts: [{ports: [{port: "443", protocol: TCP}]}]
+            - fromCIDR: [300.0.0.0/8]
+      `,
+      'b.yaml': ns('shop'),
+    });
+    expect(found(diagnostics)).toEqual([['BAD_CIDR', 'error', 'a.yaml', 9, 18]]);
+    const rule = (repo.policies[0] as CiliumPolicyObject).rules[0];
+    expect(rule?.ingress?.map((r) => [r.entities, r.cidrs])).toEqual([
+      [['world'], null],
+      [null, []],
+    ]);
+    expect(repo.namespaces.map((n) => n.name)).toEqual(['shop']);
+  });
+});
