@@ -1,0 +1,164 @@
+/**
+ * `npm run bench`: measures netpol on synthetic repositories and prints a Markdown report.
+ * For N = 100, 1,000 and 5,000 namespaces (4 CNPs each): load time from disk and the heap it keeps,
+ * a baseline read of the same bytes with the `yaml` parser alone and with JSON.parse of the same objects,
+ * verdicts per second for random flows, and the matrix time. Flags: `--sizes 100,1000`, `--flows N`.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseAllDocuments } from 'yaml';
+import { deriveCatalog } from '../src/catalog/derive-catalog.js';
+import type { Flow, Peer } from '../src/engine/types.js';
+import { createEngine } from '../src/engine/verdict.js';
+import { loadRepo } from '../src/repo/load-repo.js';
+import { computeMatrix } from '../src/workflows/matrix.js';
+import { APP_LABELS, appNamespaceName, generateRepo, prng } from './repo/generate-repo.js';
+
+function arg(name: string, def: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? (process.argv[i + 1] as string) : def;
+}
+
+function gc(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
+function heapMiB(): number {
+  gc();
+  return process.memoryUsage().heapUsed / 2 ** 20;
+}
+
+function writeRepo(files: Record<string, string>): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'netpol-bench-'));
+  for (const [rel, text] of Object.entries(files)) {
+    const p = path.join(dir, rel);
+    mkdirSync(path.dirname(p), { recursive: true });
+    writeFileSync(p, text);
+  }
+  return dir;
+}
+
+function randomFlows(n: number, namespaces: number, seed: number): Flow[] {
+  const rand = prng(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
+  const pod = (): Peer => ({
+    kind: 'pod',
+    namespace: appNamespaceName(Math.floor(rand() * namespaces)),
+    labels: { app: pick(APP_LABELS) },
+  });
+  const others: Peer[] = [
+    { kind: 'world', ip: `203.0.113.${Math.floor(rand() * 250)}` },
+    { kind: 'pod', namespace: 'database', labels: {} },
+    { kind: 'pod', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } },
+    { kind: 'reserved', entity: 'kube-apiserver' },
+  ];
+  const ports = [53, 443, 5432, 6379, 8080, 8085, 9090];
+  const flows: Flow[] = [];
+  for (let i = 0; i < n; i++) {
+    const r = rand();
+    const source = r < 0.1 ? pick(others) : pod();
+    const destination = r > 0.6 ? pick(others) : pod();
+    flows.push({ source, destination, port: pick(ports), protocol: rand() < 0.1 ? 'UDP' : 'TCP' });
+  }
+  return flows;
+}
+
+interface Row {
+  n: number;
+  policies: number;
+  bytes: number;
+  loadMs: number;
+  yamlOnlyMs: number;
+  jsonParseMs: number;
+  heapMiB: number;
+  verdictsPerSec: number;
+  matrixMs: number;
+}
+
+async function measure(n: number, flowsCount: number): Promise<Row> {
+  const files = generateRepo({ namespaces: n, policiesPerNamespace: 4 });
+  const dir = writeRepo(files);
+  try {
+    const bytes = Object.values(files).reduce((s, t) => s + Buffer.byteLength(t), 0);
+    // Baselines on the same bytes: the yaml parser alone, and JSON.parse of the same objects as JSON.
+    let t = performance.now();
+    const objects: unknown[] = [];
+    for (const rel of Object.keys(files)) {
+      for (const d of parseAllDocuments(readFileSync(path.join(dir, rel), 'utf8'))) {
+        if (!Array.isArray(d)) objects.push((d as { toJS(): unknown }).toJS());
+      }
+    }
+    const yamlOnlyMs = performance.now() - t;
+    const json = objects.map((o) => JSON.stringify(o));
+    t = performance.now();
+    for (const j of json) JSON.parse(j);
+    const jsonParseMs = performance.now() - t;
+
+    const before = heapMiB();
+    t = performance.now();
+    const { repo } = await loadRepo({ root: dir });
+    const engine = createEngine(repo);
+    const loadMs = performance.now() - t;
+    const heap = heapMiB() - before;
+
+    const flows = randomFlows(flowsCount, n, 7);
+    t = performance.now();
+    let allowed = 0;
+    for (const f of flows) if (engine.verdict(f).verdict === 'allowed') allowed++;
+    const verdictsPerSec = flowsCount / ((performance.now() - t) / 1000);
+    if (allowed === 0 || allowed === flowsCount)
+      throw new Error('bench flows are all one verdict: generator broken');
+
+    let matrixMs = Number.NaN;
+    if (n <= 1000) {
+      const catalog = deriveCatalog(repo);
+      const fresh = createEngine(repo);
+      t = performance.now();
+      computeMatrix(fresh, catalog, repo.namespaces);
+      matrixMs = performance.now() - t;
+    }
+    return {
+      n,
+      policies: repo.policies.length,
+      bytes,
+      loadMs,
+      yamlOnlyMs,
+      jsonParseMs,
+      heapMiB: heap,
+      verdictsPerSec,
+      matrixMs,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const sizes = arg('sizes', '100,1000,5000').split(',').map(Number);
+  const flows = Number(arg('flows', '200000'));
+  const rows: Row[] = [];
+  for (const n of sizes) {
+    rows.push(await measure(n, flows));
+    process.stderr.write(`measured N=${n}\n`);
+  }
+  const f = (x: number, d = 0) =>
+    Number.isNaN(x) ? '—' : x.toLocaleString('en-US', { maximumFractionDigits: d });
+  let out = `netpol benchmark (node ${process.version}, ${os.cpus().length} cores, ${f(flows)} random flows per size)\n\n`;
+  out +=
+    '| namespaces | policies | YAML MiB | load+compile ms | yaml-parse-only ms | JSON.parse ms | load ÷ yaml-only | load ÷ JSON.parse | heap MiB | verdicts/s | matrix ms |\n';
+  out += '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n';
+  for (const r of rows) {
+    out += `| ${f(r.n)} | ${f(r.policies)} | ${f(r.bytes / 2 ** 20, 1)} | ${f(r.loadMs)} | ${f(r.yamlOnlyMs)} | ${f(r.jsonParseMs)} | ${f(r.loadMs / r.yamlOnlyMs, 2)} | ${f(r.loadMs / r.jsonParseMs, 1)} | ${f(r.heapMiB)} | ${f(r.verdictsPerSec)} | ${f(r.matrixMs)} |\n`;
+  }
+  if (rows.length > 1) {
+    const a = rows[0] as Row;
+    const b = rows[rows.length - 1] as Row;
+    const k = b.n / a.n;
+    out += `\nGrowth from N=${f(a.n)} to N=${f(b.n)} (×${f(k)}): load ×${f(b.loadMs / a.loadMs, 1)}, heap ×${f(b.heapMiB / Math.max(a.heapMiB, 0.1), 1)}, verdicts/s ×${f(b.verdictsPerSec / a.verdictsPerSec, 2)}.\n`;
+  }
+  process.stdout.write(out);
+}
+
+await main();

@@ -1,0 +1,78 @@
+import { type Command, InvalidArgumentError } from 'commander';
+import { NetpolError } from '../../errors.js';
+import { loadForAnalysis } from '../../workflows/load.js';
+import { traceBatch, traceFlow } from '../../workflows/trace.js';
+import type { CommandContext } from '../context.js';
+import { ExitCode } from '../exit-codes.js';
+import { addOutputFlag, addRepoFlags, type RepoFlags, repoOptionsOf } from '../options.js';
+import { formatDiagnostics, hasInputErrors } from '../output/diagnostics.js';
+import { formatBatchItem, formatTraceText, traceJson } from '../output/trace.js';
+
+interface TraceFlags extends RepoFlags {
+  port?: string;
+  protocol: string;
+  batch?: string;
+  output: 'text' | 'json';
+}
+
+/** `netpol trace SOURCE DESTINATION --port N` and `netpol trace --batch FILE|-`. */
+export function registerTrace(program: Command, ctx: CommandContext): void {
+  const cmd = program
+    .command('trace')
+    .description(
+      'explain whether a flow is allowed and by which rules (egress of the source, ingress of the destination)',
+    )
+    .argument(
+      '[source]',
+      'NS, NS/key=value[,key=value], world:IP, kube-apiserver, host, remote-node or health',
+    )
+    .argument('[destination]', 'same syntax as SOURCE')
+    .option('--port <port>', 'destination port (ICMP type with --protocol ICMP)')
+    .option('--protocol <protocol>', 'TCP, UDP, SCTP, ICMP or ICMPv6', 'TCP')
+    .option('--batch <file>', 'trace every line "SOURCE DESTINATION PORT [PROTOCOL]" of FILE (- for stdin)');
+  addRepoFlags(cmd);
+  addOutputFlag(cmd, ['text', 'json'], 'text');
+  cmd.action(async (source: string | undefined, destination: string | undefined, flags: TraceFlags) => {
+    if (flags.batch === undefined) {
+      if (!source || !destination)
+        throw new InvalidArgumentError('trace needs SOURCE and DESTINATION (or --batch FILE).');
+      if (flags.port === undefined) throw new InvalidArgumentError('trace needs --port.');
+    } else if (source || destination) {
+      throw new InvalidArgumentError('--batch reads flows from a file: give no SOURCE or DESTINATION.');
+    }
+    const loaded = await loadForAnalysis(repoOptionsOf(flags, ctx.io));
+    ctx.io.stderr(formatDiagnostics(loaded.diagnostics.filter((d) => d.severity !== 'info')));
+    if (hasInputErrors(loaded.diagnostics)) ctx.exit(ExitCode.Error);
+    if (flags.batch !== undefined) {
+      const lines = flags.batch === '-' ? ctx.io.stdinLines() : await readLines(flags.batch, ctx);
+      let errors = 0;
+      for await (const item of traceBatch(loaded.engine, lines)) {
+        if ('error' in item) errors++;
+        ctx.io.stdout(formatBatchItem(item, flags.output));
+      }
+      if (errors > 0) ctx.exit(ExitCode.Error);
+      return;
+    }
+    const result = traceFlow(loaded.engine, {
+      source: source ?? '',
+      destination: destination ?? '',
+      port: flags.port ?? '',
+      protocol: flags.protocol,
+    });
+    if (flags.output === 'json') ctx.io.stdout(`${JSON.stringify(traceJson(result), null, 2)}\n`);
+    else ctx.io.stdout(formatTraceText(result));
+  });
+}
+
+async function readLines(file: string, ctx: CommandContext): Promise<AsyncIterable<string>> {
+  const { createReadStream } = await import('node:fs');
+  const { access } = await import('node:fs/promises');
+  const { createInterface } = await import('node:readline');
+  const path = (await import('node:path')).resolve(ctx.io.cwd, file);
+  try {
+    await access(path);
+  } catch {
+    throw new NetpolError('NETPOL_INPUT_UNREADABLE', `cannot read batch file "${file}"`, 'check the path');
+  }
+  return createInterface({ input: createReadStream(path), crlfDelay: Number.POSITIVE_INFINITY });
+}

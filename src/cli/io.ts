@@ -1,0 +1,35 @@
+import { createInterface } from 'node:readline';
+
+/**
+ * Everything the CLI touches outside itself, so commands run in-process in tests.
+ * Only `bin/netpol.js` builds the real one (`nodeIo`).
+ */
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  /** Whole standard input as text. */
+  readonly readStdin: () => Promise<string>;
+  /** Standard input line by line (CRLF handled), for streaming commands. */
+  readonly stdinLines: () => AsyncIterable<string>;
+  readonly cwd: string;
+  /** Whether stdout is a terminal (tables, colours, prompts). */
+  readonly isTTY: boolean;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/** The process's real IO. */
+export function nodeIo(): CliIo {
+  return {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    readStdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const c of process.stdin) chunks.push(c as Buffer);
+      return Buffer.concat(chunks).toString('utf8');
+    },
+    stdinLines: () => createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY }),
+    cwd: process.cwd(),
+    isTTY: Boolean(process.stdout.isTTY),
+    env: process.env,
+  };
+}

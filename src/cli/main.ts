@@ -1,0 +1,74 @@
+import { Command, CommanderError } from 'commander';
+import { NetpolError } from '../errors.js';
+import { registerMatrix } from './commands/matrix.js';
+import { registerTrace } from './commands/trace.js';
+import type { CommandContext } from './context.js';
+import { ExitCode } from './exit-codes.js';
+import type { CliIo } from './io.js';
+
+/** The package version printed by `--version`. */
+export const VERSION = '0.1.0';
+
+/** Builds the commander program with every command registered, writing through `io`. */
+export function createProgram(ctx: CommandContext): Command {
+  const program = new Command('netpol')
+    .description('Read a GitOps repository of Cilium network policies as Cilium would.')
+    .version(VERSION)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => ctx.io.stdout(s),
+      writeErr: (s) => ctx.io.stderr(s),
+    });
+  registerTrace(program, ctx);
+  registerMatrix(program, ctx);
+  for (const c of program.commands) {
+    c.exitOverride().configureOutput({
+      writeOut: (s) => ctx.io.stdout(s),
+      writeErr: (s) => ctx.io.stderr(s),
+    });
+  }
+  return program;
+}
+
+/**
+ * Runs netpol with `argv` (without node and script) and returns the exit code. Never throws and never
+ * exits the process: usage errors and NetpolErrors print one message (and a hint) and return 2.
+ */
+export async function run(argv: readonly string[], io: CliIo): Promise<ExitCode> {
+  let code: ExitCode = ExitCode.Ok;
+  const ctx: CommandContext = {
+    io,
+    exit: (c) => {
+      if (c > code) code = c;
+    },
+  };
+  const program = createProgram(ctx);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (
+        e.code === 'commander.helpDisplayed' ||
+        e.code === 'commander.version' ||
+        e.code === 'commander.help'
+      ) {
+        return ExitCode.Ok;
+      }
+      if (e.code === 'commander.invalidArgument' && !e.message.startsWith('error:')) {
+        io.stderr(`error: ${e.message}\n`);
+      }
+      return ExitCode.Error;
+    }
+    if (e instanceof NetpolError) {
+      io.stderr(`error: ${e.message}\n${e.hint ? `hint: ${e.hint}\n` : ''}`);
+      return ExitCode.Error;
+    }
+    const err = e as Error;
+    io.stderr(
+      `netpol: internal error: ${err?.message ?? String(e)}\n${err?.stack ?? ''}\nPlease report this as a bug.\n`,
+    );
+    return ExitCode.Error;
+  }
+  return code;
+}

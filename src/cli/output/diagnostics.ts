@@ -1,0 +1,17 @@
+import { type Diagnostic, formatSource } from '../../errors.js';
+
+/** Formats diagnostics one per line: `file:line:col  severity  CODE  message` and an indented hint. */
+export function formatDiagnostics(diagnostics: readonly Diagnostic[]): string {
+  let out = '';
+  for (const d of diagnostics) {
+    const where = d.source ? `${formatSource(d.source)}  ` : '';
+    out += `${where}${d.severity}  ${d.code}  ${d.message}\n`;
+    if (d.hint) out += `    hint: ${d.hint}\n`;
+  }
+  return out;
+}
+
+/** Whether any diagnostic is an error (input could not be fully read: exit code 2). */
+export function hasInputErrors(diagnostics: readonly Diagnostic[]): boolean {
+  return diagnostics.some((d) => d.severity === 'error');
+}

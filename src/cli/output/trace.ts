@@ -1,0 +1,90 @@
+import type { RuleRef, SideVerdict } from '../../engine/types.js';
+import type { BatchItem, TraceResult } from '../../workflows/trace.js';
+
+function policyName(r: RuleRef): string {
+  return `${r.kind}/${r.namespace === '' ? '' : `${r.namespace}/`}${r.name}`;
+}
+
+function sideText(title: string, side: SideVerdict): string {
+  let out = `  ${title}: ${side.verdict}${side.enforced ? ' (enforced)' : ' (not enforced)'}\n`;
+  for (const reason of side.reasons) out += `    ${reason}\n`;
+  for (const r of side.deniedBy) {
+    out += `    ✗ denied by ${policyName(r)} ${r.rule}  ${r.file}:${r.line}\n`;
+  }
+  for (const r of side.allowedBy) {
+    const notes = r.notes.length > 0 ? `  [${r.notes.join('; ')}]` : '';
+    out += `    ✓ allowed by ${policyName(r)} ${r.rule}  ${r.file}:${r.line}${notes}\n`;
+  }
+  if (
+    side.enforced &&
+    side.allowedBy.length === 0 &&
+    side.deniedBy.length === 0 &&
+    side.selectedBy.length > 0
+  ) {
+    out += '    selected by:\n';
+    for (const r of side.selectedBy) out += `      ${policyName(r)}  ${r.file}:${r.line}\n`;
+  }
+  return out;
+}
+
+/** Human-readable trace: the verdict, then each side with the rules that decided it. */
+export function formatTraceText(t: TraceResult): string {
+  const head = `${t.verdict.verdict.toUpperCase()}  ${t.source} → ${t.destination} ${t.protocol.startsWith('ICMP') ? `${t.protocol} type ${t.port}` : `${t.port}/${t.protocol}`}\n`;
+  let out = head;
+  out += sideText(`egress of ${t.source} (source)`, t.verdict.egress);
+  out += sideText(`ingress of ${t.destination} (destination)`, t.verdict.ingress);
+  for (const c of t.verdict.caveats) out += `  warning: ${c}\n`;
+  return out;
+}
+
+function refJson(r: RuleRef) {
+  return {
+    kind: r.kind,
+    namespace: r.namespace,
+    name: r.name,
+    file: r.file,
+    line: r.line,
+    column: r.column,
+    rule: r.rule,
+    notes: r.notes,
+  };
+}
+
+function sideJson(s: SideVerdict) {
+  return {
+    enforced: s.enforced,
+    verdict: s.verdict,
+    allowedBy: s.allowedBy.map(refJson),
+    deniedBy: s.deniedBy.map(refJson),
+    selectedBy: s.selectedBy.map(refJson),
+    reasons: s.reasons,
+  };
+}
+
+/** The JSON object of one trace (stable field order). */
+export function traceJson(t: TraceResult) {
+  return {
+    source: t.source,
+    destination: t.destination,
+    port: t.port,
+    protocol: t.protocol,
+    verdict: t.verdict.verdict,
+    egress: sideJson(t.verdict.egress),
+    ingress: sideJson(t.verdict.ingress),
+    caveats: t.verdict.caveats,
+  };
+}
+
+/** One batch line: JSON (one object per line) or a short text line. */
+export function formatBatchItem(item: BatchItem, output: 'text' | 'json'): string {
+  if ('error' in item) {
+    return output === 'json'
+      ? `${JSON.stringify({ line: item.line, input: item.input, error: item.error })}\n`
+      : `line ${item.line}: error: ${item.error}\n`;
+  }
+  const t = item.result;
+  if (output === 'json') return `${JSON.stringify({ line: item.line, ...traceJson(t) })}\n`;
+  const decider = (s: SideVerdict) =>
+    s.deniedBy[0]?.name ?? s.allowedBy[0]?.name ?? (s.enforced ? 'default deny' : 'not enforced');
+  return `${t.verdict.verdict.padEnd(7)}  ${t.source} → ${t.destination} ${t.port}/${t.protocol}  egress: ${t.verdict.egress.verdict} (${decider(t.verdict.egress)})  ingress: ${t.verdict.ingress.verdict} (${decider(t.verdict.ingress)})\n`;
+}

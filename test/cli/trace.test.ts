@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+
+const R = ['-R', 'examples/homelab'];
+
+describe('netpol trace', () => {
+  it('explains an allowed flow with the deciding rules on each side', async () => {
+    const r = await runCli(['trace', 'billing', 'database', '--port', '5432', ...R]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('ALLOWED  billing → database 5432/TCP');
+    expect(r.stdout).toContain(
+      '✓ allowed by CiliumClusterwideNetworkPolicy/access-postgres egress[0]  network-policy/shared-resources/postgres.yaml:16',
+    );
+    expect(r.stdout).toContain(
+      '✓ allowed by CiliumNetworkPolicy/database/postgres ingress[0]  network-policy/platform/database.yaml:58',
+    );
+  });
+
+  it('prints one JSON object with verdict, egress and ingress', async () => {
+    const r = await runCli(['trace', 'docs', 'database', '--port', '5432', '-o', 'json', ...R]);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j).toMatchObject({
+      source: 'docs',
+      destination: 'database',
+      port: 5432,
+      protocol: 'TCP',
+      verdict: 'denied',
+      egress: { enforced: true, verdict: 'denied', allowedBy: [], deniedBy: [] },
+      ingress: { enforced: true, verdict: 'denied', allowedBy: [], deniedBy: [] },
+    });
+  });
+
+  it('reports allowedBy entries with kind, namespace, name, file and line', async () => {
+    const r = await runCli(['trace', 'web', 'world:203.0.113.10', '--port', '443', '-o', 'json', ...R]);
+    const j = JSON.parse(r.stdout);
+    expect(j.verdict).toBe('allowed');
+    expect(j.egress.allowedBy[0]).toMatchObject({
+      kind: 'CiliumClusterwideNetworkPolicy',
+      namespace: '',
+      name: 'profile-standard',
+      file: 'network-policy/profiles/standard.yaml',
+    });
+    expect(typeof j.egress.allowedBy[0].line).toBe('number');
+    expect(j.ingress).toMatchObject({ enforced: false, verdict: 'allowed' });
+  });
+
+  it('warns about a namespace the repository does not define', async () => {
+    const r = await runCli(['trace', 'ghost', 'web', '--port', '80', ...R]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('warning: namespace "ghost" is not defined in the repository');
+  });
+
+  it.each([
+    [['trace', 'billing', 'database', ...R], 'trace needs --port'],
+    [['trace', 'billing', '--port', '1', ...R], 'trace needs SOURCE and DESTINATION'],
+    [['trace', 'Bad_NS', 'database', '--port', '5432', ...R], 'source: "Bad_NS" is not a namespace name'],
+    [['trace', 'billing', 'database', '--port', '70000', ...R], 'port 70000 is out of range 1-65535'],
+    [['trace', 'billing', 'database', '--port', '1', '--protocol', 'XYZ', ...R], '"XYZ" is not a protocol'],
+    [['trace', 'billing', 'world:1.2.3.999', '--port', '1', ...R], '"1.2.3.999" is not an IP address'],
+    [['trace', 'a', 'b', '--port', '1', '-R', 'does/not/exist'], 'does not exist'],
+  ])('rejects bad input %j with exit code 2', async (argv, message) => {
+    const r = await runCli(argv as string[]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('netpol trace --batch', () => {
+  it('traces every line in order, one JSON object per line, bad lines with their number', async () => {
+    const input = [
+      '# source destination port protocol',
+      'billing database 5432',
+      '',
+      'docs\tdatabase\t5432\tTCP',
+      'billing nowhere',
+      'batch-worker kube-system/k8s-app=kube-dns 53 UDP',
+    ].join('\n');
+    const r = await runCli(['trace', '--batch', '-', '-o', 'json', ...R], { stdin: input });
+    expect(r.code).toBe(2);
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines.map((l) => [l.line, l.verdict ?? l.error])).toEqual([
+      [2, 'allowed'],
+      [4, 'denied'],
+      [5, 'expected SOURCE DESTINATION PORT [PROTOCOL]'],
+      [6, 'allowed'],
+    ]);
+  });
+
+  it('text output: one line per flow', async () => {
+    const r = await runCli(['trace', '--batch', '-', ...R], { stdin: 'billing database 5432\n' });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(
+      'allowed  billing → database 5432/TCP  egress: allowed (access-postgres)  ingress: allowed (postgres)\n',
+    );
+  });
+});
