@@ -56,12 +56,12 @@ export class PolicyEngine {
   /** The compiled rules, in repository order. */
   readonly rules: readonly CompiledRule[];
   readonly settings: ClusterSettings;
-  private readonly byNamespace = new Map<string, CompiledRule[]>();
-  private readonly clusterwide: CompiledRule[] = [];
-  private readonly namespaceLabels = new Map<string, Labels>();
-  private readonly workloadsByNamespace = new Map<string, WorkloadObject[]>();
+  private byNamespace = new Map<string, CompiledRule[]>();
+  private clusterwide: CompiledRule[] = [];
+  private namespaceLabels = new Map<string, Labels>();
+  private workloadsByNamespace = new Map<string, WorkloadObject[]>();
   private readonly policyCache = new Map<string, EndpointPolicy>();
-  private readonly hasHostPolicies: boolean;
+  private hasHostPolicies: boolean;
 
   /**
    * @param repo - a loaded repository (see `loadRepo`). Its `settings` are used unless overridden.
@@ -86,6 +86,24 @@ export class PolicyEngine {
     for (const w of repo.workloads) {
       getOrCreate(this.workloadsByNamespace, w.namespace, () => []).push(w);
     }
+  }
+
+  /**
+   * A view of this engine in which some namespaces carry other labels: the answer to "what if namespace
+   * X had label Y?" (profile switches, access grants). The compiled rules are shared, so a view costs
+   * O(namespaces), not a recompilation; it has its own identity cache. Unknown namespaces may be added.
+   * @param overrides - namespace name → its complete new label map.
+   */
+  withNamespaceLabels(overrides: Readonly<Record<string, Labels>>): PolicyEngine {
+    const view = new PolicyEngine({ namespaces: [], policies: [], workloads: [] }, this.settings);
+    Object.assign(view, { rules: this.rules });
+    view.byNamespace = this.byNamespace;
+    view.clusterwide = this.clusterwide;
+    view.workloadsByNamespace = this.workloadsByNamespace;
+    view.hasHostPolicies = this.hasHostPolicies;
+    view.namespaceLabels = new Map(this.namespaceLabels);
+    for (const [ns, labels] of Object.entries(overrides)) view.namespaceLabels.set(ns, labels);
+    return view;
   }
 
   /** Whether the repository defines the namespace. */

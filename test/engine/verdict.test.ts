@@ -1040,3 +1040,32 @@ describe('PolicyEngine.verdict (semantics table)', () => {
     if (c.expect.notes) expect(s.notes).toEqual(expect.arrayContaining([...c.expect.notes]));
   });
 });
+
+describe('PolicyEngine.withNamespaceLabels', () => {
+  const yaml = `
+apiVersion: cilium.io/v2
+kind: CiliumClusterwideNetworkPolicy
+metadata: { name: grant }
+spec:
+  endpointSelector: { matchLabels: { io.cilium.k8s.namespace.labels.access/pg: "true" } }
+  egress:
+    - toEndpoints: [{ matchLabels: { io.kubernetes.pod.namespace: db } }]
+---
+apiVersion: cilium.io/v2
+kind: CiliumClusterwideNetworkPolicy
+metadata: { name: deny-all-egress }
+spec:
+  endpointSelector: {}
+  egress: [{}]
+`;
+  it('answers what-if questions on namespace labels without changing the original', () => {
+    const engine = engineFor(yaml);
+    const f = flow('shop/app=web', 'db/app=pg', 5432);
+    expect(engine.verdict(f).verdict).toBe('denied');
+    const view = engine.withNamespaceLabels({
+      shop: { ...engine.labelsOfNamespace('shop'), 'access/pg': 'true' },
+    });
+    expect(view.verdict(f)).toMatchObject({ verdict: 'allowed', egress: { allowedBy: [{ name: 'grant' }] } });
+    expect(engine.verdict(f).verdict).toBe('denied');
+  });
+});
