@@ -236,7 +236,10 @@ export class PolicyEngine {
     dstPorts: readonly NamedPort[] | undefined,
     caveats: string[],
   ): SideVerdict {
-    if (local.kind !== 'pod') {
+    // The cilium-health endpoint is a real endpoint: clusterwide rules with a matching endpointSelector
+    // (`{}` included) enforce its policy (cilium/cilium PR #11099 / #12199, examples clusterwide/health.yaml).
+    const isHealth = local.kind === 'reserved' && local.reserved.has('health');
+    if (local.kind !== 'pod' && !isHealth) {
       return this.unmanagedSide(dir, local, caveats);
     }
     const policy = this.endpointPolicy(local)[dir];
@@ -290,9 +293,6 @@ export class PolicyEngine {
       if (this.hasHostPolicies) {
         caveats.push('host-firewall policies (nodeSelector) exist but are not evaluated for pod verdicts');
       }
-    }
-    if (local.kind === 'reserved' && local.reserved.has('health')) {
-      caveats.push('the cilium-health endpoint has its own endpoint policy, which netpol does not evaluate');
     }
     return { enforced: false, verdict: 'allowed', allowedBy: [], deniedBy: [], selectedBy: [], reasons };
   }

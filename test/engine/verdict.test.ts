@@ -1009,6 +1009,34 @@ ingress:
     flow: ['shop/app=api', 'world:1.1.1.1', 443],
     expect: { verdict: 'denied', egressEnforced: true },
   },
+  // ---- The cilium-health endpoint ----
+  {
+    name: 'a CCNP with endpointSelector {} also selects the health endpoint (its egress is denied)',
+    source:
+      'cilium/cilium PR #11099 / #12199 (CCNPs can select reserved:health); examples clusterwide/health.yaml',
+    yaml: ccnp('egress-deny-all', 'endpointSelector: {}\negress: [{}]'),
+    flow: ['health', 'shop/app=api', 4240],
+    expect: { verdict: 'denied', egress: 'denied', egressEnforced: true },
+  },
+  {
+    name: 'a CCNP selecting reserved:health lets the health endpoint reach out',
+    source: 'Cilium examples kubernetes/clusterwide/health.yaml',
+    yaml:
+      ccnp('egress-deny-all', 'endpointSelector: {}\negress: [{}]') +
+      ccnp(
+        'health',
+        'endpointSelector: { matchLabels: { "reserved:health": "" } }\negress:\n  - toEntities: [cluster]',
+      ),
+    flow: ['health', 'shop/app=api', 4240],
+    expect: { verdict: 'allowed', allowedBy: ['health:egress[0]'] },
+  },
+  {
+    name: 'a CNP never selects the health endpoint (namespace injection)',
+    source: 'CODE utils.go ParseToCiliumRule (CNP endpointSelector gets the policy namespace)',
+    yaml: cnp('deny', 'shop', 'endpointSelector: {}\negress: [{}]'),
+    flow: ['health', 'other/app=x', 4240],
+    expect: { verdict: 'allowed', egressEnforced: false },
+  },
   // ---- Host policies ----
   {
     name: 'a nodeSelector (host firewall) policy does not select pods',
