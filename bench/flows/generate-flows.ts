@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { prng } from '../repo/generate-repo.js';
 
 /** Options of {@link generateFlows}. */
 export interface GenerateFlowsOptions {
@@ -20,18 +21,6 @@ export interface GenerateFlowsResult {
   /** Lines that are policy drops (`POLICY_DENIED` or `POLICY_DENY`). */
   readonly drops: number;
   readonly bytes: number;
-}
-
-/** mulberry32: a small, fast, seedable PRNG (uniform in [0, 1)). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface Workload {
