@@ -62,6 +62,8 @@ export class PolicyEngine {
   private workloadsByNamespace = new Map<string, WorkloadObject[]>();
   private readonly policyCache = new Map<string, EndpointPolicy>();
   private hasHostPolicies: boolean;
+  /** Set when the repository declares an older Cilium than the one modelled. */
+  private readonly versionCaveat: string | undefined;
 
   /**
    * @param repo - a loaded repository (see `loadRepo`). Its `settings` are used unless overridden.
@@ -73,6 +75,7 @@ export class PolicyEngine {
   ) {
     this.settings = { ...DEFAULT_SETTINGS, ...(repo.settings ?? {}), ...(settings ?? {}) };
     this.rules = compilePolicies(repo.policies);
+    this.versionCaveat = olderVersionCaveat(this.settings.ciliumVersion);
     for (const r of this.rules) {
       if (r.host) continue;
       if (r.namespace === '') {
@@ -213,6 +216,7 @@ export class PolicyEngine {
         );
       }
     }
+    if (this.versionCaveat) caveats.push(this.versionCaveat);
     const egress = this.side('egress', src, dst, flow, dstPorts, caveats);
     const ingress = this.side('ingress', dst, src, flow, dstPorts, caveats);
     return {
@@ -387,6 +391,25 @@ export class PolicyEngine {
     }
     return null;
   }
+}
+
+/** The Cilium release whose behaviour the engine models (docs/semantics.md §12). */
+export const MODELLED_CILIUM_VERSION = '1.19';
+
+/**
+ * A caveat when `version` (from `ciliumVersion`) is older than the modelled release: several behaviours
+ * changed since (docs/semantics.md §14: empty peer lists, enableDefaultDeny, endPort, world-ipv4/ipv6),
+ * and netpol does not model older releases yet. Undefined for the modelled release or newer, or when
+ * the version does not parse.
+ */
+export function olderVersionCaveat(version: string): string | undefined {
+  const m = /^v?(\d+)\.(\d+)/.exec(version.trim());
+  const [, maj, min] = m ?? [];
+  if (maj === undefined || min === undefined) return undefined;
+  const [mMaj, mMin] = MODELLED_CILIUM_VERSION.split('.').map(Number) as [number, number];
+  const older = Number(maj) < mMaj || (Number(maj) === mMaj && Number(min) < mMin);
+  if (!older) return undefined;
+  return `the repository declares Cilium ${version}; netpol models ${MODELLED_CILIUM_VERSION}, and behaviours that changed since ${version} (docs/semantics.md §14) follow ${MODELLED_CILIUM_VERSION}`;
 }
 
 function ruleRef(pr: CompiledPeerRule, notes: readonly string[]): RuleRef {

@@ -19,7 +19,7 @@ export const DEFAULT_CLUSTER_SETTINGS: ClusterSettings = {
   policyCIDRMatchMode: [],
   allowLocalhost: true,
   clusterName: 'default',
-  ciliumVersion: '1.18',
+  ciliumVersion: '1.19',
 };
 
 /** What {@link readConfig} returns. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Peer } from '../../src/engine/types.js';
+import { olderVersionCaveat } from '../../src/engine/verdict.js';
 import type { ClusterSettings } from '../../src/repo/model.js';
 import { engineFor, flow, summary } from '../helpers/engine.js';
 
@@ -1095,5 +1096,21 @@ spec:
     });
     expect(view.verdict(f)).toMatchObject({ verdict: 'allowed', egress: { allowedBy: [{ name: 'grant' }] } });
     expect(engine.verdict(f).verdict).toBe('denied');
+  });
+});
+
+describe('olderVersionCaveat', () => {
+  it.each([
+    ['1.19', undefined],
+    ['1.20.1', undefined],
+    ['v2.0', undefined],
+    ['nonsense', undefined],
+  ])('%s → no caveat', (v, want) => expect(olderVersionCaveat(v)).toBe(want));
+  it('warns on an older release, in every verdict', () => {
+    expect(olderVersionCaveat('1.15.3')).toContain(
+      'the repository declares Cilium 1.15.3; netpol models 1.19',
+    );
+    const v = engineFor('', { ciliumVersion: '1.14' }).verdict(flow('shop', 'db', 80));
+    expect(v.caveats).toEqual([expect.stringContaining('declares Cilium 1.14')]);
   });
 });

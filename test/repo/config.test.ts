@@ -11,12 +11,12 @@ describe('readConfig', () => {
         policyCIDRMatchMode: [],
         allowLocalhost: true,
         clusterName: 'default',
-        ciliumVersion: '1.18',
+        ciliumVersion: '1.19',
       },
       config: {},
       diagnostics: [],
     });
-    expect(DEFAULT_CLUSTER_SETTINGS.ciliumVersion).toBe('1.18');
+    expect(DEFAULT_CLUSTER_SETTINGS.ciliumVersion).toBe('1.19');
   });
 
   it('reads the cluster section and keeps the whole file for other layers', () => {
