@@ -20,6 +20,7 @@ import {
   selectorHasKey,
   selectorHasKeyPrefix,
   selectorHasSource,
+  selectorOf,
   WILDCARD_SELECTOR,
   withRequirement,
 } from './selector.js';
@@ -275,7 +276,7 @@ function compileCiliumRule(
       ? compileSelector(subjectSource)
       : subjectSelector(subjectSource, ns)
     : // A rule without any selector selects nothing.
-      { requirements: [requirement('reserved:none', 'Exists', [])], text: '<none>' };
+      selectorOf([requirement('reserved:none', 'Exists', [])]);
   const compile = (list: readonly PeerRule[] | null) =>
     (list ?? []).map((p) => compilePeerRule(p, origin, ns, specLabel, options));
   const ingress = compile(rule.ingress);
@@ -330,14 +331,7 @@ function kubernetesPeerSelector(
   } else {
     reqs.push(requirement(POD_NS_REQ_KEY, 'In', [policyNamespace]));
   }
-  return { requirements: reqs, text: compileSelectorText(reqs) };
-}
-
-function compileSelectorText(reqs: readonly Requirement[]): string {
-  return compileSelector(
-    { matchLabels: {}, matchExpressions: [], source: { file: '', line: 0, column: 0 } },
-    reqs,
-  ).text;
+  return selectorOf(reqs);
 }
 
 function compileKubernetesRule(

@@ -40,8 +40,11 @@ export function compilePort(
   return { protocols, first: n, last, text: last === n ? `${n}/${protoText}` : `${n}-${last}/${protoText}` };
 }
 
-/** Result of matching a flow's port against a compiled port. */
-export type PortMatch = { readonly matched: boolean; readonly unresolvedName?: string };
+/**
+ * Result of matching a flow's port against a compiled port: `match`, `no`, or `unresolved` when the rule
+ * names a port the destination's known container ports do not have (the rule then does not match).
+ */
+export type PortMatch = 'match' | 'no' | 'unresolved';
 
 /**
  * Whether the flow's protocol and destination port fall in the compiled port. A named port is looked up
@@ -54,14 +57,14 @@ export function portMatches(
   port: number,
   namedPorts: readonly NamedPort[] | undefined,
 ): PortMatch {
-  if (protocol !== 'TCP' && protocol !== 'UDP' && protocol !== 'SCTP') return { matched: false };
-  if (!cp.protocols.has(protocol)) return { matched: false };
+  if (protocol !== 'TCP' && protocol !== 'UDP' && protocol !== 'SCTP') return 'no';
+  if (!cp.protocols.has(protocol)) return 'no';
   if (cp.name !== undefined) {
     const np = namedPorts?.find((p) => p.name === cp.name && p.protocol === protocol);
-    if (!np) return { matched: false, unresolvedName: cp.name };
-    return { matched: np.port === port };
+    if (!np) return 'unresolved';
+    return np.port === port ? 'match' : 'no';
   }
-  return { matched: port >= cp.first && port <= cp.last };
+  return port >= cp.first && port <= cp.last ? 'match' : 'no';
 }
 
 /** ICMP type names Cilium accepts (`pkg/policy/api/icmp.go`), per family. */

@@ -13,6 +13,8 @@ export interface Requirement {
   readonly key: string;
   readonly operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
   readonly values: ReadonlySet<string>;
+  /** The requirement compiled into a predicate (built once; matching is the engine's hot path). */
+  readonly test: (identity: Identity) => boolean;
 }
 
 /**
@@ -24,10 +26,9 @@ export interface CompiledSelector {
   readonly requirements: readonly Requirement[];
   /** Human-readable form, e.g. `{k8s:app=web, io.kubernetes.pod.namespace=shop}`. */
   readonly text: string;
+  /** All requirements compiled into one predicate. */
+  readonly test: (identity: Identity) => boolean;
 }
-
-/** The selector that selects everything. */
-export const WILDCARD_SELECTOR: CompiledSelector = { requirements: [], text: '{}' };
 
 /** Builds a requirement from a raw selector key (which may carry a source prefix). */
 export function requirement(
@@ -36,8 +37,55 @@ export function requirement(
   values: readonly string[],
 ): Requirement {
   const { source, key } = parseSelectorKey(rawKey);
-  return { source, key, operator, values: new Set(values) };
+  const set = new Set(values);
+  return { source, key, operator, values: set, test: compileTest(source, key, operator, set) };
 }
+
+function compileTest(
+  source: LabelSource,
+  key: string,
+  operator: Requirement['operator'],
+  values: ReadonlySet<string>,
+): (identity: Identity) => boolean {
+  const get = (id: Identity) => identityLabel(id, source, key);
+  const single = values.size === 1 ? (values.values().next().value as string) : undefined;
+  switch (operator) {
+    case 'In':
+      if (single !== undefined && source === 'k8s') return (id) => id.k8s.get(key) === single;
+      if (single !== undefined) return (id) => get(id) === single;
+      return (id) => {
+        const v = get(id);
+        return v !== undefined && values.has(v);
+      };
+    case 'NotIn':
+      return (id) => {
+        const v = get(id);
+        return v === undefined || !values.has(v);
+      };
+    case 'Exists':
+      return (id) => get(id) !== undefined;
+    case 'DoesNotExist':
+      return (id) => get(id) === undefined;
+  }
+}
+
+/** Builds a compiled selector (text and predicate) from requirements. */
+export function selectorOf(reqs: readonly Requirement[]): CompiledSelector {
+  const tests = reqs.map((r) => r.test);
+  let test: (identity: Identity) => boolean;
+  if (tests.length === 0) test = () => true;
+  else if (tests.length === 1) test = tests[0] as (identity: Identity) => boolean;
+  else {
+    test = (id) => {
+      for (const t of tests) if (!t(id)) return false;
+      return true;
+    };
+  }
+  return { requirements: reqs, text: selectorText(reqs), test };
+}
+
+/** The selector that selects everything. */
+export const WILDCARD_SELECTOR: CompiledSelector = selectorOf([]);
 
 /**
  * Compiles a Kubernetes-style label selector: `matchLabels` become `In` requirements with one value
@@ -51,7 +99,7 @@ export function compileSelector(
   for (const [k, v] of Object.entries(selector.matchLabels)) reqs.push(requirement(k, 'In', [v]));
   for (const e of selector.matchExpressions) reqs.push(requirement(e.key, e.operator, e.values));
   reqs.push(...extra);
-  return { requirements: reqs, text: selectorText(reqs) };
+  return selectorOf(reqs);
 }
 
 /** Whether the selector names `key` (any source prefix accepted for `any`, `k8s`). */
@@ -73,8 +121,7 @@ export function selectorHasKeyPrefix(selector: CompiledSelector, prefix: string)
 
 /** Returns the selector with one more requirement. */
 export function withRequirement(selector: CompiledSelector, req: Requirement): CompiledSelector {
-  const reqs = [...selector.requirements, req];
-  return { requirements: reqs, text: selectorText(reqs) };
+  return selectorOf([...selector.requirements, req]);
 }
 
 /**
@@ -83,24 +130,12 @@ export function withRequirement(selector: CompiledSelector, req: Requirement): C
  * @see k8s.io/apimachinery labels.Requirement.Matches, used by Cilium's EndpointSelector.Matches.
  */
 export function selectorMatches(selector: CompiledSelector, identity: Identity): boolean {
-  for (const r of selector.requirements) if (!requirementMatches(r, identity)) return false;
-  return true;
+  return selector.test(identity);
 }
 
 /** Whether one requirement holds for the identity (Kubernetes label-selector semantics). */
 export function requirementMatches(r: Requirement, identity: Identity): boolean {
-  const v = identityLabel(identity, r.source, r.key);
-  switch (r.operator) {
-    case 'In':
-      return v !== undefined && r.values.has(v);
-    case 'NotIn':
-      return v === undefined || !r.values.has(v);
-    case 'Exists':
-      return v !== undefined;
-    case 'DoesNotExist':
-      return v === undefined;
-  }
-  return false;
+  return r.test(identity);
 }
 
 /** The namespace a selector pins by `io.kubernetes.pod.namespace=<ns>`, if exactly one. */

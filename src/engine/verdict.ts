@@ -4,7 +4,12 @@ import { getOrCreate } from './collections.js';
 import { entityMatches } from './entity.js';
 import { matchFqdn } from './fqdn.js';
 import { type Identity, podIdentity, reservedIdentity, worldIdentity } from './identity.js';
-import { type CompiledPeerRule, type CompiledRule, compilePolicies } from './normalize.js';
+import {
+  type CompiledPeerRule,
+  type CompiledPortRule,
+  type CompiledRule,
+  compilePolicies,
+} from './normalize.js';
 import { icmpTypeNumber, portMatches } from './ports.js';
 import { type Requirement, requirementMatches, selectorMatches } from './selector.js';
 import type { Flow, Peer, RuleRef, SideVerdict, Verdict } from './types.js';
@@ -24,12 +29,22 @@ export interface DirectionPolicy {
   readonly enforced: boolean;
   /** Rules that select the endpoint and have rules in this direction. */
   readonly selectedBy: readonly CompiledRule[];
+  /** The same as rule references, built once. */
+  readonly selectedByRefs: readonly RuleRef[];
   readonly allow: readonly CompiledPeerRule[];
   readonly deny: readonly CompiledPeerRule[];
   /** `fromRequires`/`toRequires` of all selecting rules, folded into every endpoint selector. */
   readonly requirements: readonly Requirement[];
   readonly requirementsDeny: readonly Requirement[];
   readonly reason: string;
+  /** The explanation sentences of each outcome, built once (verdicts share them). */
+  readonly reasons: {
+    readonly base: readonly string[];
+    readonly allowed: readonly string[];
+    readonly denied: readonly string[];
+    readonly deniedByRule: readonly string[];
+    readonly localhost: readonly string[];
+  };
 }
 
 /** The policy of one endpoint (identity): both directions. */
@@ -40,10 +55,19 @@ export interface EndpointPolicy {
 
 /** Why a peer rule matched, with the caveats of that match. */
 interface PeerMatch {
-  readonly notes: string[];
+  readonly notes: readonly string[];
 }
 
+const PLAIN_MATCH: PeerMatch = Object.freeze({ notes: Object.freeze([]) as readonly string[] });
+
 const MAX_CACHE = 200_000;
+
+/** A peer's identity as cached by the engine. */
+interface ResolvedPeer {
+  readonly identity: Identity;
+  readonly caveat: string | undefined;
+}
+const NO_NOTES: readonly string[] = Object.freeze([]);
 
 /**
  * Evaluates flows against a repository's policies with Cilium's semantics. Construction compiles the
@@ -61,6 +85,7 @@ export class PolicyEngine {
   private namespaceLabels = new Map<string, Labels>();
   private workloadsByNamespace = new Map<string, WorkloadObject[]>();
   private readonly policyCache = new Map<string, EndpointPolicy>();
+  private readonly identityCache = new Map<string, ResolvedPeer>();
   private hasHostPolicies: boolean;
   /** Set when the repository declares an older Cilium than the one modelled. */
   private readonly versionCaveat: string | undefined;
@@ -128,8 +153,32 @@ export class PolicyEngine {
     return list.find((w) => entries.every(([k, v]) => w.podLabels[k] === v));
   }
 
-  /** The security identity Cilium would give the peer. */
+  /**
+   * The security identity Cilium would give the peer. Pod and world identities are cached per peer (a
+   * namespace's labels are fixed for the engine's life), so repeated flows reuse one object and its key.
+   */
   identityOf(peer: Peer): Identity {
+    return this.resolvePeer(peer).identity;
+  }
+
+  /** The cached identity of a peer, with the caveat its namespace carries when the repository lacks it. */
+  private resolvePeer(peer: Peer): ResolvedPeer {
+    const cacheKey = peerCacheKey(peer);
+    const cached = this.identityCache.get(cacheKey);
+    if (cached) return cached;
+    const resolved: ResolvedPeer = {
+      identity: this.buildIdentity(peer),
+      caveat:
+        peer.kind === 'pod' && !this.hasNamespace(peer.namespace)
+          ? `namespace "${peer.namespace}" is not defined in the repository: it is traced with only its kubernetes.io/metadata.name label`
+          : undefined,
+    };
+    if (this.identityCache.size >= MAX_CACHE) this.identityCache.clear();
+    this.identityCache.set(cacheKey, resolved);
+    return resolved;
+  }
+
+  private buildIdentity(peer: Peer): Identity {
     switch (peer.kind) {
       case 'pod':
         return podIdentity({
@@ -195,7 +244,28 @@ export class PolicyEngine {
       enforced = false;
       reason = `not enforced: no rule with ${dir} rules selects this endpoint`;
     }
-    return { enforced, selectedBy, allow, deny, requirements, requirementsDeny, reason };
+    const selectedByRefs = selectedBy.map((r) => ruleRefOfRule(r, dir));
+    const reasons = {
+      base: Object.freeze([reason]),
+      allowed: Object.freeze([reason, 'allowed by the rules listed']),
+      denied: Object.freeze([reason, `no ${dir} rule selecting this endpoint allows the flow`]),
+      deniedByRule: Object.freeze([reason, 'a deny rule matches: deny rules win over any allow']),
+      localhost: Object.freeze([
+        reason,
+        'allow-localhost: the local node (kubelet probes) always reaches its pods',
+      ]),
+    };
+    return {
+      enforced,
+      selectedBy,
+      selectedByRefs,
+      allow,
+      deny,
+      requirements,
+      requirementsDeny,
+      reason,
+      reasons,
+    };
   }
 
   /**
@@ -206,16 +276,13 @@ export class PolicyEngine {
    */
   verdict(flow: Flow): Verdict {
     const caveats: string[] = [];
-    const src = this.identityOf(flow.source);
-    const dst = this.identityOf(flow.destination);
+    const source = this.resolvePeer(flow.source);
+    const destination = this.resolvePeer(flow.destination);
+    const src = source.identity;
+    const dst = destination.identity;
     const dstPorts = this.namedPortsOf(flow.destination);
-    for (const p of [flow.source, flow.destination]) {
-      if (p.kind === 'pod' && !this.hasNamespace(p.namespace)) {
-        caveats.push(
-          `namespace "${p.namespace}" is not defined in the repository: it is traced with only its kubernetes.io/metadata.name label`,
-        );
-      }
-    }
+    if (source.caveat) caveats.push(source.caveat);
+    if (destination.caveat && destination.caveat !== source.caveat) caveats.push(destination.caveat);
     if (this.versionCaveat) caveats.push(this.versionCaveat);
     const egress = this.side('egress', src, dst, flow, dstPorts, caveats);
     const ingress = this.side('ingress', dst, src, flow, dstPorts, caveats);
@@ -223,7 +290,7 @@ export class PolicyEngine {
       verdict: egress.verdict === 'allowed' && ingress.verdict === 'allowed' ? 'allowed' : 'denied',
       egress,
       ingress,
-      caveats: [...new Set(caveats)],
+      caveats: caveats.length < 2 ? caveats : [...new Set(caveats)],
     };
   }
 
@@ -247,7 +314,7 @@ export class PolicyEngine {
       return this.unmanagedSide(dir, local, caveats);
     }
     const policy = this.endpointPolicy(local)[dir];
-    const selectedBy = policy.selectedBy.map((r) => ruleRefOfRule(r, dir));
+    const selectedBy = policy.selectedByRefs;
     const deniedBy: RuleRef[] = [];
     for (const pr of policy.deny) {
       const m = this.peerRuleMatches(pr, remote, flow, dstPorts, policy.requirementsDeny, caveats);
@@ -258,33 +325,35 @@ export class PolicyEngine {
       const m = this.peerRuleMatches(pr, remote, flow, dstPorts, policy.requirements, caveats);
       if (m) allowedBy.push(ruleRef(pr, m.notes));
     }
-    const reasons: string[] = [policy.reason];
+    const r = policy.reasons;
+    if (this.settings.policyEnforcementMode === 'never') {
+      return { enforced: false, verdict: 'allowed', allowedBy, deniedBy: [], selectedBy, reasons: r.base };
+    }
+    if (deniedBy.length > 0) {
+      return { enforced: true, verdict: 'denied', allowedBy, deniedBy, selectedBy, reasons: r.deniedByRule };
+    }
     const localhost =
       dir === 'ingress' &&
       this.settings.allowLocalhost &&
       remote.kind === 'reserved' &&
-      remote.reserved.has('host') &&
-      this.settings.policyEnforcementMode !== 'never';
-    if (this.settings.policyEnforcementMode === 'never') {
-      return { enforced: false, verdict: 'allowed', allowedBy, deniedBy: [], selectedBy, reasons };
-    }
-    if (deniedBy.length > 0) {
-      reasons.push(`denied by ${deniedBy.length} deny rule(s): deny rules win over any allow`);
-      return { enforced: true, verdict: 'denied', allowedBy, deniedBy, selectedBy, reasons };
-    }
+      remote.reserved.has('host');
     if (localhost) {
-      reasons.push('allow-localhost: the local node (kubelet probes) always reaches its pods');
-      return { enforced: policy.enforced, verdict: 'allowed', allowedBy, deniedBy, selectedBy, reasons };
+      return {
+        enforced: policy.enforced,
+        verdict: 'allowed',
+        allowedBy,
+        deniedBy,
+        selectedBy,
+        reasons: r.localhost,
+      };
     }
     if (!policy.enforced) {
-      return { enforced: false, verdict: 'allowed', allowedBy, deniedBy, selectedBy, reasons };
+      return { enforced: false, verdict: 'allowed', allowedBy, deniedBy, selectedBy, reasons: r.base };
     }
     if (allowedBy.length > 0) {
-      reasons.push(`allowed by ${allowedBy.length} rule(s)`);
-      return { enforced: true, verdict: 'allowed', allowedBy, deniedBy, selectedBy, reasons };
+      return { enforced: true, verdict: 'allowed', allowedBy, deniedBy, selectedBy, reasons: r.allowed };
     }
-    reasons.push(`no ${dir} rule selecting this endpoint allows the flow`);
-    return { enforced: true, verdict: 'denied', allowedBy, deniedBy, selectedBy, reasons };
+    return { enforced: true, verdict: 'denied', allowedBy, deniedBy, selectedBy, reasons: r.denied };
   }
 
   private unmanagedSide(dir: 'ingress' | 'egress', local: Identity, caveats: string[]): SideVerdict {
@@ -315,15 +384,8 @@ export class PolicyEngine {
     caveats: string[],
   ): PeerMatch | null {
     if (pr.l3 === 'none') return null;
-    const notes: string[] = [];
-    if (pr.l3 === 'peers') {
-      const l3 = this.l3Matches(pr, remote, requirements);
-      if (!l3) {
-        for (const u of pr.unmodelled) caveats.push(`${pr.origin.name} ${pr.label}: ${u} is not evaluated`);
-        return null;
-      }
-      notes.push(...l3);
-    }
+    // L4 first: an integer test that rules most elements out before any label lookup.
+    let l4Notes: readonly string[] = NO_NOTES;
     if (pr.ports === null && pr.icmps === null) {
       // L3-only element: all protocols and ports, ICMP included.
     } else if (flow.protocol === 'ICMPv4' || flow.protocol === 'ICMPv6') {
@@ -333,25 +395,35 @@ export class PolicyEngine {
       );
       if (!ok) return null;
     } else {
-      let ok = false;
+      let matched: CompiledPortRule | undefined;
       for (const portRule of pr.ports ?? []) {
         for (const p of portRule.ports) {
           const m = portMatches(p, flow.protocol, flow.port, dstPorts);
-          if (m.unresolvedName !== undefined) {
+          if (m === 'unresolved') {
             caveats.push(
-              `${pr.origin.name} ${pr.label}: named port "${m.unresolvedName}" is not a container port of the destination known to the repository`,
+              `${pr.origin.name} ${pr.label}: named port "${p.name}" is not a container port of the destination known to the repository`,
             );
-          }
-          if (m.matched) {
-            ok = true;
-            notes.push(...portRule.notes);
+          } else if (m === 'match') {
+            matched = portRule;
             break;
           }
         }
-        if (ok) break;
+        if (matched) break;
       }
-      if (!ok) return null;
+      if (!matched) return null;
+      l4Notes = matched.notes;
     }
+    let l3Notes: readonly string[] = NO_NOTES;
+    if (pr.l3 === 'peers') {
+      const l3 = this.l3Matches(pr, remote, requirements);
+      if (!l3) {
+        for (const u of pr.unmodelled) caveats.push(`${pr.origin.name} ${pr.label}: ${u} is not evaluated`);
+        return null;
+      }
+      l3Notes = l3;
+    }
+    if (l3Notes.length === 0 && l4Notes.length === 0 && !pr.authentication) return PLAIN_MATCH;
+    const notes = [...l3Notes, ...l4Notes];
     if (pr.authentication) notes.push(`requires authentication (${pr.authentication})`);
     return { notes };
   }
@@ -361,12 +433,13 @@ export class PolicyEngine {
     pr: CompiledPeerRule,
     remote: Identity,
     requirements: readonly Requirement[],
-  ): string[] | null {
+  ): readonly string[] | null {
     for (const sel of pr.endpoints) {
-      if (selectorMatches(sel, remote) && requirements.every((r) => requirementMatches(r, remote))) return [];
+      if (sel.test(remote) && (requirements.length === 0 || requirements.every((r) => r.test(remote))))
+        return NO_NOTES;
     }
     const cluster = this.settings.clusterName;
-    for (const e of pr.entities) if (entityMatches(e, remote, cluster)) return [];
+    for (const e of pr.entities) if (entityMatches(e, remote, cluster)) return NO_NOTES;
     if (pr.cidrs.length > 0 && remote.ip !== undefined) {
       const cidrSelectsRemote =
         remote.kind === 'world' ||
@@ -375,7 +448,7 @@ export class PolicyEngine {
       const ip = cidrSelectsRemote ? parseIp(remote.ip) : null;
       if (ip) {
         for (const c of pr.cidrs) {
-          if (rangeContainsIp(c.range, ip) && !c.except.some((x) => rangeContainsIp(x, ip))) return [];
+          if (rangeContainsIp(c.range, ip) && !c.except.some((x) => rangeContainsIp(x, ip))) return NO_NOTES;
         }
       }
     }
@@ -387,7 +460,7 @@ export class PolicyEngine {
     // fromNodes/toNodes select remote nodes only (never the local host); node labels are not known
     // offline, so only an empty node selector is decided (docs/semantics.md §2.5).
     for (const n of pr.nodes) {
-      if (remote.reserved.has('remote-node') && n.requirements.length === 0) return [];
+      if (remote.reserved.has('remote-node') && n.requirements.length === 0) return NO_NOTES;
     }
     return null;
   }
@@ -410,6 +483,21 @@ export function olderVersionCaveat(version: string): string | undefined {
   const older = Number(maj) < mMaj || (Number(maj) === mMaj && Number(min) < mMin);
   if (!older) return undefined;
   return `the repository declares Cilium ${version}; netpol models ${MODELLED_CILIUM_VERSION}, and behaviours that changed since ${version} (docs/semantics.md §14) follow ${MODELLED_CILIUM_VERSION}`;
+}
+
+/** A cheap cache key for a peer (pod labels in their given order; a different order only costs a miss). */
+function peerCacheKey(peer: Peer): string {
+  switch (peer.kind) {
+    case 'pod': {
+      let k = `p\u0000${peer.namespace}\u0000${peer.serviceAccount ?? ''}`;
+      for (const key in peer.labels) k += `\u0000${key}=${peer.labels[key]}`;
+      return k;
+    }
+    case 'world':
+      return `w\u0000${peer.ip}\u0000${(peer.names ?? []).join(',')}`;
+    case 'reserved':
+      return `r\u0000${peer.entity}\u0000${peer.ip ?? ''}`;
+  }
 }
 
 function ruleRef(pr: CompiledPeerRule, notes: readonly string[]): RuleRef {
