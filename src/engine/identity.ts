@@ -159,3 +159,24 @@ export function reservedIdentity(name: string, ip?: string): Identity {
     key: `reserved\u0000${name}\u0000${ip ?? ''}`,
   };
 }
+
+/**
+ * The identity of the Kubernetes API server. Outside the cluster (a managed control plane), Cilium's
+ * ipcache merges the CIDR labels of an outside address, so the identity carries `kube-apiserver` and
+ * `world` (`world-ipv4`/`world-ipv6`); on cluster nodes it carries `kube-apiserver` and `remote-node`.
+ * @see cilium/cilium pkg/ipcache/metadata.go resolveIdentity; cilium/cilium issue #25241
+ */
+export function kubeApiServerIdentity(location: 'external' | 'nodes', ip?: string): Identity {
+  const names =
+    location === 'external'
+      ? ['kube-apiserver', 'world', ip?.includes(':') ? 'world-ipv6' : 'world-ipv4']
+      : ['kube-apiserver', 'remote-node'];
+  return {
+    kind: 'reserved',
+    k8s: new Map(),
+    reserved: new Set(names),
+    namespace: '',
+    ...(ip !== undefined ? { ip } : {}),
+    key: `reserved\u0000kube-apiserver:${location}\u0000${ip ?? ''}`,
+  };
+}

@@ -48,6 +48,8 @@ export interface CompiledIcmp {
 /** One compiled `toPorts` entry with the caveats a match through it carries. */
 export interface CompiledPortRule {
   readonly ports: readonly CompiledPort[];
+  /** L7 rules on these ports (`dns` makes Cilium's DNS proxy see lookups, which toFQDNs needs). */
+  readonly l7: PeerRule['toPorts'][number]['l7'];
   /** `L7-filtered (http)`, `TLS SNI-filtered`, … */
   readonly notes: readonly string[];
 }
@@ -147,16 +149,18 @@ export function injectPeerNamespace(
 }
 
 /**
- * The subject of a CNP rule: `endpointSelector` with `io.kubernetes.pod.namespace=<ns>` forced (a
- * namespace the user wrote is replaced: "EndpointSelector always applies in namespace of the policy").
- * A CCNP's endpointSelector is used as written.
- * @see cilium/cilium pkg/k8s/apis/cilium.io/utils/utils.go ParseToCiliumRule
+ * The subject of a CNP rule: `endpointSelector` plus `k8s:io.kubernetes.pod.namespace=<ns>`. Cilium
+ * overwrites a user's `k8s:io.kubernetes.pod.namespace` match with the policy's namespace, but a bare
+ * (`any:`) `io.kubernetes.pod.namespace` key is a different key: it stays, ANDed with the forced one, so
+ * naming another namespace that way selects no pod at all. A CCNP's endpointSelector is used as written.
+ * @see cilium/cilium pkg/k8s/apis/cilium.io/utils/utils.go ParseToCiliumRule (GetMatch/AddMatch on the
+ *   k8s-prefixed key); pkg/policy/api/selector.go (bare keys get the any source)
  */
 export function subjectSelector(selector: LabelSelector, policyNamespace: string): CompiledSelector {
   if (policyNamespace === '') return compileSelector(selector);
   const matchLabels: Record<string, string> = {};
   for (const [k, v] of Object.entries(selector.matchLabels)) {
-    if (k === POD_NAMESPACE_LABEL || k === POD_NS_REQ_KEY || k === `any:${POD_NAMESPACE_LABEL}`) continue;
+    if (k === POD_NS_REQ_KEY) continue;
     matchLabels[k] = v;
   }
   const compiled = compileSelector({ ...selector, matchLabels });
@@ -230,6 +234,7 @@ function compilePeerRule(
         : null
       : peer.toPorts.map((pr) => ({
           ports: pr.ports.map((p) => compilePort(p.port, p.endPort, p.protocol)),
+          l7: pr.l7,
           notes: l7Notes(pr),
         }));
   const icmps =
@@ -357,7 +362,7 @@ function compileKubernetesRule(
   const ports =
     rule.ports === null || rule.ports.length === 0
       ? null
-      : [{ ports: rule.ports.map((p) => compilePort(p.port, p.endPort, p.protocol)), notes: [] }];
+      : [{ ports: rule.ports.map((p) => compilePort(p.port, p.endPort, p.protocol)), l7: null, notes: [] }];
   return {
     origin,
     direction,
@@ -379,9 +384,12 @@ function compileKubernetesRule(
 }
 
 /**
- * A Kubernetes NetworkPolicy as one rule: subject = podSelector in the policy's namespace; each
- * `policyTypes` entry puts the subjects in default deny for that direction, even with no rules.
- * @see cilium/cilium pkg/k8s/network_policy.go ParseNetworkPolicy; Kubernetes docs: Network Policies
+ * A Kubernetes NetworkPolicy as one rule, converted the way Cilium does: subject = podSelector in the
+ * policy's namespace; every `ingress`/`egress` rule is converted whatever `policyTypes` says (so a policy
+ * with `policyTypes: [Egress]` and ingress rules still enforces them); with no ingress rules, ingress is
+ * default-deny when `policyTypes` has Ingress or lacks Egress; with no egress rules, egress is
+ * default-deny when `policyTypes` has Egress.
+ * @see cilium/cilium pkg/k8s/network_policy.go ParseNetworkPolicy
  */
 function compileKubernetesPolicy(policy: KubernetesNetworkPolicyObject): CompiledRule {
   const origin: RuleOrigin = {
@@ -394,8 +402,11 @@ function compileKubernetesPolicy(policy: KubernetesNetworkPolicyObject): Compile
     compileSelector(policy.podSelector),
     requirement(POD_NS_REQ_KEY, 'In', [policy.namespace]),
   );
-  const ingressOn = policy.policyTypes.includes('Ingress');
-  const egressOn = policy.policyTypes.includes('Egress');
+  const types = policy.policyTypes;
+  const ingress = policy.ingress.map((r) => compileKubernetesRule(policy, r, 'ingress', origin));
+  const egress = policy.egress.map((r) => compileKubernetesRule(policy, r, 'egress', origin));
+  const ingressOn = ingress.length > 0 || types.includes('Ingress') || !types.includes('Egress');
+  const egressOn = egress.length > 0 || types.includes('Egress');
   return {
     origin,
     label: 'spec',
@@ -404,9 +415,9 @@ function compileKubernetesPolicy(policy: KubernetesNetworkPolicyObject): Compile
     namespace: policy.namespace,
     subject,
     host: false,
-    ingress: ingressOn ? policy.ingress.map((r) => compileKubernetesRule(policy, r, 'ingress', origin)) : [],
+    ingress,
     ingressDeny: [],
-    egress: egressOn ? policy.egress.map((r) => compileKubernetesRule(policy, r, 'egress', origin)) : [],
+    egress,
     egressDeny: [],
     defaultDeny: { ingress: ingressOn, egress: egressOn },
     has: { ingress: ingressOn, egress: egressOn },

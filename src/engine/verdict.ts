@@ -1,9 +1,16 @@
+import { DEFAULT_CLUSTER_SETTINGS } from '../repo/config.js';
 import type { ClusterSettings, Labels, NamedPort, Repo, WorkloadObject } from '../repo/model.js';
 import { parseIp, rangeContainsIp } from './cidr.js';
 import { getOrCreate } from './collections.js';
 import { entityMatches } from './entity.js';
 import { matchFqdn } from './fqdn.js';
-import { type Identity, podIdentity, reservedIdentity, worldIdentity } from './identity.js';
+import {
+  type Identity,
+  kubeApiServerIdentity,
+  podIdentity,
+  reservedIdentity,
+  worldIdentity,
+} from './identity.js';
 import {
   type CompiledPeerRule,
   type CompiledPortRule,
@@ -15,13 +22,7 @@ import { type Requirement, requirementMatches, selectorMatches } from './selecto
 import type { Flow, Peer, RuleRef, SideVerdict, Verdict } from './types.js';
 
 /** Default cluster settings: those of the current Cilium release (see docs/semantics.md). */
-export const DEFAULT_SETTINGS: ClusterSettings = {
-  policyEnforcementMode: 'default',
-  policyCIDRMatchMode: [],
-  allowLocalhost: true,
-  clusterName: 'default',
-  ciliumVersion: '1.19',
-};
+export const DEFAULT_SETTINGS: ClusterSettings = DEFAULT_CLUSTER_SETTINGS;
 
 /** The policy state of one endpoint in one direction, computed once per identity and cached. */
 export interface DirectionPolicy {
@@ -36,6 +37,11 @@ export interface DirectionPolicy {
   /** `fromRequires`/`toRequires` of all selecting rules, folded into every endpoint selector. */
   readonly requirements: readonly Requirement[];
   readonly requirementsDeny: readonly Requirement[];
+  /**
+   * Whether an allow rule of this direction carries DNS L7 rules, so Cilium's DNS proxy sees the
+   * endpoint's lookups: toFQDNs selectors learn addresses only from those (docs: policy language, DNS based).
+   */
+  readonly dnsVisibility: boolean;
   readonly reason: string;
   /** The explanation sentences of each outcome, built once (verdicts share them). */
   readonly reasons: {
@@ -68,6 +74,7 @@ interface ResolvedPeer {
   readonly caveat: string | undefined;
 }
 const NO_NOTES: readonly string[] = Object.freeze([]);
+const FQDN_NOTES: readonly string[] = Object.freeze(['FQDN-matched']);
 
 /**
  * Evaluates flows against a repository's policies with Cilium's semantics. Construction compiles the
@@ -149,7 +156,8 @@ export class PolicyEngine {
     const list = this.workloadsByNamespace.get(namespace);
     if (!list) return undefined;
     const entries = Object.entries(labels);
-    if (entries.length === 0) return list.length === 1 ? list[0] : undefined;
+    // A peer without labels is "a pod with no labels", not whichever workload the namespace has.
+    if (entries.length === 0) return undefined;
     return list.find((w) => entries.every(([k, v]) => w.podLabels[k] === v));
   }
 
@@ -171,7 +179,11 @@ export class PolicyEngine {
       caveat:
         peer.kind === 'pod' && !this.hasNamespace(peer.namespace)
           ? `namespace "${peer.namespace}" is not defined in the repository: it is traced with only its kubernetes.io/metadata.name label`
-          : undefined,
+          : peer.kind === 'reserved' && peer.entity === 'kube-apiserver'
+            ? this.settings.kubeAPIServer === 'external'
+              ? 'kube-apiserver is modelled outside the cluster (identity kube-apiserver + world, so world and CIDR rules match it too); set cluster.kubeAPIServer: nodes in netpol.config.yaml if it runs on cluster nodes'
+              : 'kube-apiserver is modelled on cluster nodes (identity kube-apiserver + remote-node); set cluster.kubeAPIServer: external in netpol.config.yaml for a managed control plane'
+            : undefined,
     };
     if (this.identityCache.size >= MAX_CACHE) this.identityCache.clear();
     this.identityCache.set(cacheKey, resolved);
@@ -192,6 +204,8 @@ export class PolicyEngine {
       case 'world':
         return worldIdentity(peer.ip, peer.names ?? []);
       case 'reserved':
+        if (peer.entity === 'kube-apiserver')
+          return kubeApiServerIdentity(this.settings.kubeAPIServer, peer.ip);
         return reservedIdentity(peer.entity, peer.ip);
     }
   }
@@ -245,6 +259,7 @@ export class PolicyEngine {
       reason = `not enforced: no rule with ${dir} rules selects this endpoint`;
     }
     const selectedByRefs = selectedBy.map((r) => ruleRefOfRule(r, dir));
+    const dnsVisibility = allow.some((p) => p.ports?.some((pr) => pr.l7 === 'dns') ?? false);
     const reasons = {
       base: Object.freeze([reason]),
       allowed: Object.freeze([reason, 'allowed by the rules listed']),
@@ -263,6 +278,7 @@ export class PolicyEngine {
       deny,
       requirements,
       requirementsDeny,
+      dnsVisibility,
       reason,
       reasons,
     };
@@ -307,22 +323,40 @@ export class PolicyEngine {
     dstPorts: readonly NamedPort[] | undefined,
     caveats: string[],
   ): SideVerdict {
-    // The cilium-health endpoint is a real endpoint: clusterwide rules with a matching endpointSelector
-    // (`{}` included) enforce its policy (cilium/cilium PR #11099 / #12199, examples clusterwide/health.yaml).
-    const isHealth = local.kind === 'reserved' && local.reserved.has('health');
-    if (local.kind !== 'pod' && !isHealth) {
+    // The cilium-health and Cilium Ingress endpoints are real endpoints: clusterwide rules with a matching
+    // endpointSelector (`{}` included) enforce their policy (cilium/cilium PR #11099 / #12199 and
+    // examples clusterwide/health.yaml; Cilium docs servicemesh "Ingress and network policy").
+    const isReservedEndpoint =
+      local.kind === 'reserved' && (local.reserved.has('health') || local.reserved.has('ingress'));
+    if (local.kind !== 'pod' && !isReservedEndpoint) {
       return this.unmanagedSide(dir, local, caveats);
     }
     const policy = this.endpointPolicy(local)[dir];
     const selectedBy = policy.selectedByRefs;
     const deniedBy: RuleRef[] = [];
     for (const pr of policy.deny) {
-      const m = this.peerRuleMatches(pr, remote, flow, dstPorts, policy.requirementsDeny, caveats);
+      const m = this.peerRuleMatches(
+        pr,
+        remote,
+        flow,
+        dstPorts,
+        policy.requirementsDeny,
+        policy.dnsVisibility,
+        caveats,
+      );
       if (m) deniedBy.push(ruleRef(pr, m.notes));
     }
     const allowedBy: RuleRef[] = [];
     for (const pr of policy.allow) {
-      const m = this.peerRuleMatches(pr, remote, flow, dstPorts, policy.requirements, caveats);
+      const m = this.peerRuleMatches(
+        pr,
+        remote,
+        flow,
+        dstPorts,
+        policy.requirements,
+        policy.dnsVisibility,
+        caveats,
+      );
       if (m) allowedBy.push(ruleRef(pr, m.notes));
     }
     const r = policy.reasons;
@@ -381,6 +415,7 @@ export class PolicyEngine {
     flow: Flow,
     dstPorts: readonly NamedPort[] | undefined,
     requirements: readonly Requirement[],
+    dnsVisibility: boolean,
     caveats: string[],
   ): PeerMatch | null {
     if (pr.l3 === 'none') return null;
@@ -415,7 +450,7 @@ export class PolicyEngine {
     }
     let l3Notes: readonly string[] = NO_NOTES;
     if (pr.l3 === 'peers') {
-      const l3 = this.l3Matches(pr, remote, requirements);
+      const l3 = this.l3Matches(pr, remote, requirements, dnsVisibility, caveats);
       if (!l3) {
         for (const u of pr.unmodelled) caveats.push(`${pr.origin.name} ${pr.label}: ${u} is not evaluated`);
         return null;
@@ -433,6 +468,8 @@ export class PolicyEngine {
     pr: CompiledPeerRule,
     remote: Identity,
     requirements: readonly Requirement[],
+    dnsVisibility: boolean,
+    caveats: string[],
   ): readonly string[] | null {
     for (const sel of pr.endpoints) {
       if (sel.test(remote) && (requirements.length === 0 || requirements.every((r) => r.test(remote))))
@@ -442,7 +479,7 @@ export class PolicyEngine {
     for (const e of pr.entities) if (entityMatches(e, remote, cluster)) return NO_NOTES;
     if (pr.cidrs.length > 0 && remote.ip !== undefined) {
       const cidrSelectsRemote =
-        remote.kind === 'world' ||
+        remote.reserved.has('world') ||
         (this.settings.policyCIDRMatchMode.includes('nodes') &&
           (remote.reserved.has('host') || remote.reserved.has('remote-node')));
       const ip = cidrSelectsRemote ? parseIp(remote.ip) : null;
@@ -454,7 +491,14 @@ export class PolicyEngine {
     }
     if (pr.fqdns.length > 0 && remote.kind === 'world') {
       for (const f of pr.fqdns) {
-        if (matchFqdn(f, remote.names ?? [])) return ['FQDN-matched'];
+        if (!matchFqdn(f, remote.names ?? [])) continue;
+        if (pr.direction === 'egress' && !pr.deny && !dnsVisibility) {
+          caveats.push(
+            `${pr.origin.name} ${pr.label}: toFQDNs matches the name, but no egress rule of this endpoint has DNS L7 rules (toPorts rules.dns), so Cilium's DNS proxy never learns the address and the rule selects nothing`,
+          );
+          return null;
+        }
+        return FQDN_NOTES;
       }
     }
     // fromNodes/toNodes select remote nodes only (never the local host); node labels are not known

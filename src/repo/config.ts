@@ -20,6 +20,7 @@ export const DEFAULT_CLUSTER_SETTINGS: ClusterSettings = {
   allowLocalhost: true,
   clusterName: 'default',
   ciliumVersion: '1.19',
+  kubeAPIServer: 'external',
 };
 
 /** What {@link readConfig} returns. */
@@ -37,6 +38,7 @@ const CLUSTER_KEYS = [
   'allowLocalhost',
   'clusterName',
   'ciliumVersion',
+  'kubeAPIServer',
 ];
 
 /**
@@ -176,6 +178,14 @@ function readCluster(
         ),
       );
     }
+  }
+  const apiServer = cluster.kubeAPIServer;
+  if (apiServer !== undefined && apiServer !== null) {
+    if (apiServer === 'external' || apiServer === 'nodes') out.kubeAPIServer = apiServer;
+    else
+      diagnostics.push(
+        invalid(doc, at('kubeAPIServer'), `kubeAPIServer ${show(apiServer)} must be external or nodes.`),
+      );
   }
   const version = cluster.ciliumVersion;
   if (version !== undefined && version !== null) {

@@ -261,8 +261,15 @@ export interface ClusterSettings {
   readonly allowLocalhost: boolean;
   /** Cluster name, the `io.cilium.k8s.policy.cluster` label of every pod. Default: `default`. */
   readonly clusterName: string;
-  /** Cilium version modelled. Default: `1.18`. */
+  /** Cilium version the repository targets. Default: `1.19`. */
   readonly ciliumVersion: string;
+  /**
+   * Where the Kubernetes API server runs, which decides its identity: `external` (a managed control plane:
+   * Cilium gives its addresses `reserved:kube-apiserver` plus the world/CIDR labels of an outside address)
+   * or `nodes` (on cluster nodes: `reserved:kube-apiserver` plus `reserved:remote-node`).
+   * Default: `external`.
+   */
+  readonly kubeAPIServer: 'external' | 'nodes';
 }
 
 /** A loaded repository. Arrays keep file order (files sorted, documents in order). */

@@ -63,6 +63,10 @@ ${spec
   .join('\n')}
 ---`;
 
+/** The DNS egress element that lets Cilium's DNS proxy see lookups (needed by toFQDNs). */
+const DNS_RULE = `  - toEndpoints: [{ matchLabels: { io.kubernetes.pod.namespace: kube-system, k8s-app: kube-dns } }]
+    toPorts: [{ ports: [{ port: "53", protocol: ANY }], rules: { dns: [{ matchPattern: "*" }] } }]`;
+
 const webIngress = cnp(
   'api-from-web',
   'shop',
@@ -318,26 +322,50 @@ ingressDeny:
     expect: { verdict: 'allowed' },
   },
   {
-    name: 'CNP endpointSelector naming another namespace still applies to its own namespace',
-    source: 'CODE utils.go ParseToCiliumRule ("EndpointSelector always applies in namespace of the policy")',
+    name: 'CNP endpointSelector with k8s:io.kubernetes.pod.namespace of another namespace applies to its own namespace',
+    source:
+      'CODE utils.go ParseToCiliumRule (the k8s-prefixed namespace match is overwritten with the policy namespace)',
+    yaml: cnp(
+      'illegal-ns',
+      'shop',
+      'endpointSelector: { matchLabels: { "k8s:io.kubernetes.pod.namespace": other } }\ningress: [{}]',
+    ),
+    flow: ['shop/app=web', 'shop/app=api', 80],
+    expect: { verdict: 'denied', ingressEnforced: true },
+  },
+  {
+    name: 'CNP endpointSelector with k8s:io.kubernetes.pod.namespace of another namespace does not select it',
+    source: 'CODE utils.go ParseToCiliumRule',
+    yaml: cnp(
+      'illegal-ns',
+      'shop',
+      'endpointSelector: { matchLabels: { "k8s:io.kubernetes.pod.namespace": other } }\ningress: [{}]',
+    ),
+    flow: ['shop/app=web', 'other/app=api', 80],
+    expect: { verdict: 'allowed', ingressEnforced: false },
+  },
+  {
+    name: 'CNP endpointSelector with a bare io.kubernetes.pod.namespace of another namespace selects nothing',
+    source:
+      'CODE utils.go ParseToCiliumRule (GetMatch looks up the k8s: key only; the any: key stays and is ANDed with the forced namespace)',
     yaml: cnp(
       'illegal-ns',
       'shop',
       'endpointSelector: { matchLabels: { io.kubernetes.pod.namespace: other } }\ningress: [{}]',
     ),
     flow: ['shop/app=web', 'shop/app=api', 80],
-    expect: { verdict: 'denied', ingressEnforced: true },
+    expect: { verdict: 'allowed', ingressEnforced: false },
   },
   {
-    name: 'CNP endpointSelector naming another namespace does not select that namespace',
+    name: 'CNP endpointSelector with a bare io.kubernetes.pod.namespace of its own namespace works',
     source: 'CODE utils.go ParseToCiliumRule',
     yaml: cnp(
-      'illegal-ns',
+      'own-ns',
       'shop',
-      'endpointSelector: { matchLabels: { io.kubernetes.pod.namespace: other } }\ningress: [{}]',
+      'endpointSelector: { matchLabels: { io.kubernetes.pod.namespace: shop } }\ningress: [{}]',
     ),
-    flow: ['shop/app=web', 'other/app=api', 80],
-    expect: { verdict: 'allowed', ingressEnforced: false },
+    flow: ['shop/app=web', 'shop/app=api', 80],
+    expect: { verdict: 'denied', ingressEnforced: true },
   },
   {
     name: 'CCNP endpointSelector {} selects pods in every namespace',
@@ -599,6 +627,38 @@ ingress:
     flow: ['shop/app=api', 'world:2001:db8::1', 443],
     expect: { verdict: 'denied' },
   },
+  {
+    name: 'an external kube-apiserver is matched by toEntities world',
+    source:
+      'cilium/cilium pkg/ipcache/metadata.go resolveIdentity (outside addresses get world/CIDR labels); issue #25241',
+    yaml: cnp('to-world', 'shop', 'endpointSelector: {}\negress:\n  - toEntities: [world]'),
+    flow: ['shop/app=api', 'kube-apiserver', 443],
+    expect: { verdict: 'allowed', allowedBy: ['to-world:egress[0]'] },
+  },
+  {
+    name: 'an external kube-apiserver is matched by a CIDR rule covering its address',
+    source: 'cilium/cilium pkg/ipcache/metadata.go resolveIdentity',
+    yaml: cnp('cidr', 'shop', 'endpointSelector: {}\negress:\n  - toCIDR: [10.0.0.0/8]'),
+    flow: ['shop/app=api', 'kube-apiserver:10.2.3.4', 443],
+    expect: { verdict: 'allowed' },
+  },
+  {
+    name: 'a kube-apiserver on cluster nodes is remote-node, not world',
+    source:
+      'docs/semantics.md §4 note 4 (apiserver on a remote control-plane node: remote-node + kube-apiserver)',
+    yaml: cnp('to-world', 'shop', 'endpointSelector: {}\negress:\n  - toEntities: [world]'),
+    settings: { kubeAPIServer: 'nodes' },
+    flow: ['shop/app=api', 'kube-apiserver', 6443],
+    expect: { verdict: 'denied' },
+  },
+  {
+    name: 'a kube-apiserver on cluster nodes is matched by toEntities remote-node',
+    source: 'docs/semantics.md §4 note 4',
+    yaml: cnp('to-nodes', 'shop', 'endpointSelector: {}\negress:\n  - toEntities: [remote-node]'),
+    settings: { kubeAPIServer: 'nodes' },
+    flow: ['shop/app=api', 'kube-apiserver', 6443],
+    expect: { verdict: 'allowed' },
+  },
   // ---- CIDR ----
   {
     name: 'toCIDR admits an address inside the block',
@@ -852,14 +912,30 @@ ingress:
   {
     name: 'toFQDNs matchName admits the named address',
     source: 'DOC language "DNS based" (toFQDNs selects IPs returned for the name)',
-    yaml: cnp('fqdn', 'shop', 'endpointSelector: {}\negress:\n  - toFQDNs: [{ matchName: api.github.com }]'),
+    yaml: cnp(
+      'fqdn',
+      'shop',
+      `endpointSelector: {}\negress:\n  - toFQDNs: [{ matchName: api.github.com }]\n${DNS_RULE}`,
+    ),
     flow: ['shop/app=api', 'world:api.github.com=140.82.112.5', 443],
     expect: { verdict: 'allowed', notes: ['FQDN-matched'] },
   },
   {
+    name: 'toFQDNs without a DNS L7 rule selects nothing (the DNS proxy never sees the lookup)',
+    source:
+      'DOC language "DNS based" (toFQDNs needs a DNS rule for the proxy to learn IPs); cilium/cilium issue #32567',
+    yaml: cnp('fqdn', 'shop', 'endpointSelector: {}\negress:\n  - toFQDNs: [{ matchName: api.github.com }]'),
+    flow: ['shop/app=api', 'world:api.github.com=140.82.112.5', 443],
+    expect: { verdict: 'denied', egress: 'denied' },
+  },
+  {
     name: 'toFQDNs does not admit an address with no matching name',
     source: 'DOC language "DNS based"',
-    yaml: cnp('fqdn', 'shop', 'endpointSelector: {}\negress:\n  - toFQDNs: [{ matchName: api.github.com }]'),
+    yaml: cnp(
+      'fqdn',
+      'shop',
+      `endpointSelector: {}\negress:\n  - toFQDNs: [{ matchName: api.github.com }]\n${DNS_RULE}`,
+    ),
     flow: ['shop/app=api', 'world:140.82.112.5', 443],
     expect: { verdict: 'denied' },
   },
@@ -869,7 +945,7 @@ ingress:
     yaml: cnp(
       'pattern',
       'shop',
-      'endpointSelector: {}\negress:\n  - toFQDNs: [{ matchPattern: "*.example.com" }]',
+      `endpointSelector: {}\negress:\n  - toFQDNs: [{ matchPattern: "*.example.com" }]\n${DNS_RULE}`,
     ),
     flow: ['shop/app=api', 'world:www.example.com=93.184.216.34', 443],
     expect: { verdict: 'allowed' },
@@ -880,7 +956,7 @@ ingress:
     yaml: cnp(
       'pattern',
       'shop',
-      'endpointSelector: {}\negress:\n  - toFQDNs: [{ matchPattern: "*.example.com" }]',
+      `endpointSelector: {}\negress:\n  - toFQDNs: [{ matchPattern: "*.example.com" }]\n${DNS_RULE}`,
     ),
     flow: ['shop/app=api', 'world:example.com=93.184.216.34', 443],
     expect: { verdict: 'denied' },
@@ -1004,6 +1080,26 @@ ingress:
     expect: { verdict: 'allowed', allowedBy: ['api-from-web:ingress[0]'] },
   },
   {
+    name: 'NetworkPolicy ingress rules apply even when policyTypes lists only Egress',
+    source:
+      'CODE pkg/k8s/network_policy.go ParseNetworkPolicy (converts spec.ingress regardless of policyTypes)',
+    yaml: knp(
+      'egress-typed',
+      'shop',
+      'podSelector: {}\npolicyTypes: [Egress]\ningress:\n  - from: [{ podSelector: { matchLabels: { app: web } } }]\negress: [{}]',
+    ),
+    flow: ['other/app=x', 'shop/app=api', 80],
+    expect: { verdict: 'denied', ingress: 'denied', ingressEnforced: true },
+  },
+  {
+    name: 'NetworkPolicy policyTypes [Egress] without ingress rules leaves ingress open',
+    source:
+      'CODE pkg/k8s/network_policy.go ParseNetworkPolicy (ingress default deny only with Ingress or without Egress)',
+    yaml: knp('egress-only', 'shop', 'podSelector: {}\npolicyTypes: [Egress]\negress: [{}]'),
+    flow: ['other/app=x', 'shop/app=api', 80],
+    expect: { verdict: 'allowed', ingressEnforced: false },
+  },
+  {
     name: 'NetworkPolicy policyTypes Egress with no rules denies all egress',
     source: 'Kubernetes docs "Network Policies" (default deny egress)',
     yaml: knp('deny-egress', 'shop', 'podSelector: {}\npolicyTypes: [Egress]'),
@@ -1037,6 +1133,13 @@ ingress:
     yaml: cnp('deny', 'shop', 'endpointSelector: {}\negress: [{}]'),
     flow: ['health', 'other/app=x', 4240],
     expect: { verdict: 'allowed', egressEnforced: false },
+  },
+  {
+    name: 'the Cilium Ingress endpoint is selected by a CCNP with endpointSelector {}',
+    source: 'Cilium docs servicemesh "Ingress and network policy" (the ingress endpoint enforces CCNPs)',
+    yaml: ccnp('egress-deny-all', 'endpointSelector: {}\negress: [{}]'),
+    flow: ['ingress', 'shop/app=api', 8080],
+    expect: { verdict: 'denied', egress: 'denied', egressEnforced: true },
   },
   // ---- Host policies ----
   {

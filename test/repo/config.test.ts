@@ -12,6 +12,7 @@ describe('readConfig', () => {
         allowLocalhost: true,
         clusterName: 'default',
         ciliumVersion: '1.19',
+        kubeAPIServer: 'external',
       },
       config: {},
       diagnostics: [],
@@ -27,6 +28,7 @@ describe('readConfig', () => {
         allowLocalhost: policy
         clusterName: prod-eu
         ciliumVersion: 1.20
+        kubeAPIServer: nodes
       catalog:
         domain: netpol.example.com
       lint:
@@ -40,6 +42,7 @@ describe('readConfig', () => {
       allowLocalhost: false,
       clusterName: 'prod-eu',
       ciliumVersion: '1.20',
+      kubeAPIServer: 'nodes',
     });
     expect(result.config).toMatchObject({
       catalog: { domain: 'netpol.example.com' },

@@ -55,6 +55,7 @@ describe('loadRepo', () => {
       allowLocalhost: true,
       clusterName: 'prod-eu',
       ciliumVersion: '1.17',
+      kubeAPIServer: 'external',
     });
     expect(repo.config).toMatchObject({ catalog: { domain: 'netpol.example.com' } });
     expect(found(diagnostics)).toEqual([
