@@ -17,8 +17,15 @@ export interface CliIo {
   readonly env: Readonly<Record<string, string | undefined>>;
 }
 
-/** The process's real IO. */
+/**
+ * The process's real IO. A closed pipe on stdout (`netpol … | head`) ends the process quietly, as
+ * Unix tools do, instead of an EPIPE stack trace.
+ */
 export function nodeIo(): CliIo {
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
   return {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),

@@ -65,6 +65,7 @@ export function parsePeer(text: string): ParseResult<Peer> {
       const value = part.slice(eq + 1).trim();
       if (!LABEL_KEY_RE.test(key)) return { ok: false, error: `"${key}" is not a valid label key` };
       if (!LABEL_VALUE_RE.test(value)) return { ok: false, error: `"${value}" is not a valid label value` };
+      if (key in labels) return { ok: false, error: `label "${key}" is given twice` };
       labels[key] = value;
     }
   }
@@ -117,7 +118,11 @@ export function formatPeer(peer: Peer): string {
       const labels = Object.entries(peer.labels)
         .map(([k, v]) => `${k}=${v}`)
         .join(',');
-      return labels === '' ? peer.namespace : `${peer.namespace}/${labels}`;
+      const ns =
+        (RESERVED as readonly string[]).includes(peer.namespace) || peer.namespace === 'world'
+          ? `ns:${peer.namespace}`
+          : peer.namespace;
+      return labels === '' ? ns : `${ns}/${labels}`;
     }
     case 'world':
       if (peer.names && peer.names.length > 0) return `world:${peer.names[0]}${peer.ip ? `=${peer.ip}` : ''}`;

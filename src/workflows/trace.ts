@@ -63,10 +63,13 @@ export function parseTraceRequest(
 export function traceFlow(engine: PolicyEngine, req: TraceRequest): TraceResult {
   const parsed = parseTraceRequest(req);
   if (!parsed.ok) {
+    const aboutPeer = parsed.error.startsWith('source:') || parsed.error.startsWith('destination:');
     throw new NetpolError(
       'NETPOL_BAD_ARGUMENT',
       parsed.error,
-      'peers are NS, NS/key=value[,key=value], world:IP, kube-apiserver, host, remote-node or health',
+      aboutPeer
+        ? 'peers are NS, NS/key=value[,key=value], world:IP, world:NAME[=IP], kube-apiserver, host, remote-node, health or ns:NAME'
+        : 'give --port a number (1-65535, or the ICMP type with --protocol ICMP) and --protocol TCP, UDP, SCTP, ICMP or ICMPv6',
     );
   }
   return traceParsed(engine, parsed.flow);

@@ -60,6 +60,9 @@ describe('netpol trace', () => {
     [['trace', 'billing', 'database', '--port', '1', '--protocol', 'XYZ', ...R], '"XYZ" is not a protocol'],
     [['trace', 'billing', 'world:1.2.3.999', '--port', '1', ...R], '"1.2.3.999" is not an IP address'],
     [['trace', 'a', 'b', '--port', '1', '-R', 'does/not/exist'], 'does not exist'],
+    [['trace', 'billing', 'database', '--port', 'abc', ...R], 'hint: give --port a number'],
+    [['trace', 'billing/app=x,app=y', 'database', '--port', '1', ...R], 'label "app" is given twice'],
+    [['trace', '--batch', 'examples', ...R], 'batch file "examples" is a directory'],
   ])('rejects bad input %j with exit code 2', async (argv, message) => {
     const r = await runCli(argv as string[]);
     expect(r.code).toBe(2);

@@ -44,6 +44,15 @@ describe('parsePeer', () => {
     if (!r.ok) expect(r.error).toContain(error);
   });
 
+  it('formats a namespace named like a reserved entity with ns:', () => {
+    expect(formatPeer({ kind: 'pod', namespace: 'host', labels: {} })).toBe('ns:host');
+    expect(formatPeer({ kind: 'pod', namespace: 'world', labels: { a: 'b' } })).toBe('ns:world/a=b');
+    expect(parsePeer('ns:host/a=b')).toEqual({
+      ok: true,
+      value: { kind: 'pod', namespace: 'host', labels: { a: 'b' } },
+    });
+  });
+
   it('round-trips pod peers through formatPeer (property)', () => {
     const name = fc.stringMatching(/^[a-z][a-z0-9-]{0,10}[a-z0-9]$/);
     const labelKey = fc.stringMatching(/^([a-z]{1,5}\.[a-z]{1,5}\/)?[a-z][a-z0-9]{0,8}$/);

@@ -69,10 +69,18 @@ async function readLines(file: string, ctx: CommandContext): Promise<AsyncIterab
   const { access } = await import('node:fs/promises');
   const { createInterface } = await import('node:readline');
   const path = (await import('node:path')).resolve(ctx.io.cwd, file);
+  const { stat } = await import('node:fs/promises');
   try {
     await access(path);
   } catch {
     throw new NetpolError('NETPOL_INPUT_UNREADABLE', `cannot read batch file "${file}"`, 'check the path');
+  }
+  if ((await stat(path)).isDirectory()) {
+    throw new NetpolError(
+      'NETPOL_INPUT_UNREADABLE',
+      `batch file "${file}" is a directory`,
+      'give a file of flows, or - for stdin',
+    );
   }
   return createInterface({ input: createReadStream(path), crlfDelay: Number.POSITIVE_INFINITY });
 }

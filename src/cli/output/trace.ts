@@ -85,6 +85,8 @@ export function formatBatchItem(item: BatchItem, output: 'text' | 'json'): strin
   const t = item.result;
   if (output === 'json') return `${JSON.stringify({ line: item.line, ...traceJson(t) })}\n`;
   const decider = (s: SideVerdict) =>
-    s.deniedBy[0]?.name ?? s.allowedBy[0]?.name ?? (s.enforced ? 'default deny' : 'not enforced');
+    s.deniedBy[0]?.name ??
+    s.allowedBy[0]?.name ??
+    (!s.enforced ? 'not enforced' : s.verdict === 'allowed' ? 'allow-localhost' : 'default deny');
   return `${t.verdict.verdict.padEnd(7)}  ${t.source} → ${t.destination} ${t.port}/${t.protocol}  egress: ${t.verdict.egress.verdict} (${decider(t.verdict.egress)})  ingress: ${t.verdict.ingress.verdict} (${decider(t.verdict.ingress)})\n`;
 }
