@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { NetpolError } from '../errors.js';
+import { registerLint } from './commands/lint.js';
 import { registerMatrix } from './commands/matrix.js';
 import { registerTrace } from './commands/trace.js';
 import type { CommandContext } from './context.js';
@@ -22,6 +23,7 @@ export function createProgram(ctx: CommandContext): Command {
     });
   registerTrace(program, ctx);
   registerMatrix(program, ctx);
+  registerLint(program, ctx);
   for (const c of program.commands) {
     c.exitOverride().configureOutput({
       writeOut: (s) => ctx.io.stdout(s),

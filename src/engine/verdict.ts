@@ -18,7 +18,7 @@ import {
   compilePolicies,
 } from './normalize.js';
 import { icmpTypeNumber, portMatches } from './ports.js';
-import { type Requirement, requirementMatches, selectorMatches } from './selector.js';
+import { type Requirement, selectorMatches } from './selector.js';
 import type { Flow, Peer, RuleRef, SideVerdict, Verdict } from './types.js';
 
 /** Default cluster settings: those of the current Cilium release (see docs/semantics.md). */

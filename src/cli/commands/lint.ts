@@ -1,0 +1,53 @@
+import type { Command } from 'commander';
+import { isManifestProblem } from '../../lint/manifest-codes.js';
+import { rules } from '../../lint/rules/index.js';
+import { checkLintConfig, lintRepo } from '../../workflows/lint.js';
+import { loadForAnalysis } from '../../workflows/load.js';
+import type { CommandContext } from '../context.js';
+import { ExitCode } from '../exit-codes.js';
+import { VERSION } from '../main.js';
+import { addOutputFlag, addRepoFlags, type RepoFlags, repoOptionsOf } from '../options.js';
+import { formatDiagnostics } from '../output/diagnostics.js';
+import { formatLintText } from '../output/lint-text.js';
+import { sarifLog } from '../output/sarif.js';
+
+interface LintFlags extends RepoFlags {
+  output: 'text' | 'json' | 'sarif';
+  fix?: boolean;
+}
+
+/**
+ * `netpol lint`: checks the repository against every rule of docs/rules/. Exit code 0 when no finding is
+ * an error (warnings allowed), 1 when one is, 2 when input could not be read (a missing root, an
+ * unreadable file, an invalid netpol.config.yaml).
+ */
+export function registerLint(program: Command, ctx: CommandContext): void {
+  const cmd = program
+    .command('lint')
+    .description(
+      "check the policies against the system's rules (anti-patterns, platform requirements, grants); CI-ready",
+    )
+    .option(
+      '--fix',
+      'apply safe, local fixes (kustomization entries, misspelt profiles …) and print their diffs',
+    );
+  addRepoFlags(cmd);
+  addOutputFlag(cmd, ['text', 'json', 'sarif'], 'text');
+  cmd.action(async (flags: LintFlags) => {
+    const loaded = await loadForAnalysis(repoOptionsOf(flags, ctx.io));
+    const diagnostics = [
+      ...loaded.diagnostics.filter((d) => d.severity !== 'info' && !isManifestProblem(d)),
+      ...checkLintConfig(loaded),
+    ];
+    if (diagnostics.length > 0) ctx.io.stderr(formatDiagnostics(diagnostics));
+    if (diagnostics.some((d) => d.severity === 'error')) ctx.exit(ExitCode.Error);
+    const report = await lintRepo(loaded, { fix: flags.fix === true });
+    if (flags.output === 'json') ctx.io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+    else if (flags.output === 'sarif') {
+      for (const diff of report.diffs) ctx.io.stderr(diff);
+      const log = sarifLog(report, { root: loaded.repo.root, version: VERSION, rules: Object.values(rules) });
+      ctx.io.stdout(`${JSON.stringify(log, null, 2)}\n`);
+    } else ctx.io.stdout(formatLintText(report));
+    if (report.errorCount > 0) ctx.exit(ExitCode.Findings);
+  });
+}

@@ -1,0 +1,126 @@
+import path from 'node:path';
+import type { Catalog } from '../catalog/derive-catalog.js';
+import type { PolicyEngine } from '../engine/verdict.js';
+import type { Diagnostic } from '../errors.js';
+import { documentValue, nodeAt, type ParsedFile, parseYamlFile, sourceAt } from '../repo/documents.js';
+import type { RepoHost } from '../repo/host.js';
+import { findUnlistedManifests } from '../repo/kustomize.js';
+import type { Labels, Repo } from '../repo/model.js';
+import type { AnnotatedObject, LintInput, SourceLocator, UnlistedManifestInfo } from './define-rule.js';
+
+/**
+ * A {@link SourceLocator} over file texts: each file is parsed once, on first use, with the loader's own
+ * parser (so document indices agree with `ObjectMeta.documentIndex`).
+ * @param read - Returns a file's text by its `SourceRef.file` name, or undefined when it cannot be read.
+ * @returns The locator.
+ */
+export function createLocator(read: (file: string) => string | undefined): SourceLocator {
+  const parsed = new Map<string, ParsedFile | null>();
+  const parse = (file: string): ParsedFile | null => {
+    const hit = parsed.get(file);
+    if (hit !== undefined) return hit;
+    const text = read(file);
+    const result = text === undefined ? null : parseYamlFile(file, text);
+    parsed.set(file, result);
+    return result;
+  };
+  return {
+    locate(object, p, options = {}) {
+      const file = parse(object.source.file);
+      const doc = file?.documents[object.documentIndex];
+      if (!doc || nodeAt(doc, p) === undefined) return undefined;
+      return sourceAt(doc, p, options.key ? { key: true } : {});
+    },
+  };
+}
+
+/**
+ * The manifests under a kustomization tree that no kustomization lists, each with its objects
+ * (`findUnlistedManifests`, keeping only files that hold at least one Kubernetes object: a document with
+ * `apiVersion` and `kind`, so data files such as connectivity tests are not reported).
+ * @param host - The repository host (reads go through it).
+ * @returns The unlisted manifests, sorted by file.
+ */
+export function findUnlistedManifestInfo(host: RepoHost): UnlistedManifestInfo[] {
+  const out: UnlistedManifestInfo[] = [];
+  for (const u of findUnlistedManifests(host)) {
+    let text: string;
+    try {
+      text = host.readFile(u.file);
+    } catch {
+      continue;
+    }
+    const parsed = parseYamlFile(u.file, text);
+    const objects: AnnotatedObject[] = [];
+    for (const doc of parsed.documents) {
+      if (!doc.valid || doc.root === null) continue;
+      const value = documentValue(doc);
+      if (!isRecord(value) || typeof value.kind !== 'string' || typeof value.apiVersion !== 'string')
+        continue;
+      const meta = isRecord(value.metadata) ? value.metadata : {};
+      objects.push({
+        kind: value.kind,
+        name: typeof meta.name === 'string' ? meta.name : '',
+        namespace: typeof meta.namespace === 'string' ? meta.namespace : '',
+        annotations: stringMap(meta.annotations),
+        source: sourceAt(doc, []),
+        documentIndex: doc.index,
+      });
+    }
+    if (objects.length === 0) continue;
+    const dir = path.posix.dirname(u.kustomization);
+    const resource = path.posix.relative(dir === '.' ? '' : dir, u.file);
+    out.push({ file: u.file, kustomization: u.kustomization, resource, objects });
+  }
+  return out;
+}
+
+/** What {@link buildLintInput} needs from a loaded repository. */
+export interface LoadedForLint {
+  readonly repo: Repo;
+  readonly diagnostics: readonly Diagnostic[];
+  readonly engine: PolicyEngine;
+  readonly catalog: Catalog;
+}
+
+/**
+ * Prepares the input of a lint run: the repository, engine, catalogue and loader diagnostics, the
+ * unlisted manifests of the tree, and a locator over the files (read through `host`, lazily).
+ * @param loaded - The loaded repository.
+ * @param host - Reads files by their `SourceRef.file` names.
+ * @param options - `tree: false` when the repository was read from explicit files (`-f`): no
+ *   kustomization tree, so no unlisted manifests.
+ * @returns The input.
+ */
+export function buildLintInput(
+  loaded: LoadedForLint,
+  host: RepoHost,
+  options: { readonly tree: boolean },
+): LintInput {
+  const read = (file: string): string | undefined => {
+    try {
+      return host.readFile(file);
+    } catch {
+      return undefined;
+    }
+  };
+  return {
+    repo: loaded.repo,
+    engine: loaded.engine,
+    catalog: loaded.catalog,
+    diagnostics: loaded.diagnostics,
+    unlisted: options.tree ? findUnlistedManifestInfo(host) : [],
+    locator: createLocator(read),
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function stringMap(value: unknown): Labels {
+  if (!isRecord(value)) return {};
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(value)) if (typeof v === 'string') out[k] = v;
+  return out;
+}

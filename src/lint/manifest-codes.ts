@@ -1,0 +1,35 @@
+import type { Diagnostic, DiagnosticCode } from '../errors.js';
+
+/** How `invalid-manifest` groups the loader's codes (its message ids). */
+export type ManifestProblem = 'syntax' | 'schema' | 'value' | 'duplicate' | 'kustomization';
+
+/**
+ * Loader codes that describe a manifest Kubernetes, kustomize or Cilium would not accept as written;
+ * `invalid-manifest` reports them (errors and warnings) as lint findings. Other codes (unreadable files,
+ * configuration, what netpol does not model) stay diagnostics.
+ */
+export const MANIFEST_PROBLEMS: Readonly<Partial<Record<DiagnosticCode, ManifestProblem>>> = {
+  YAML_SYNTAX: 'syntax',
+  YAML_WARNING: 'syntax',
+  UNKNOWN_KIND: 'schema',
+  MISSING_FIELD: 'schema',
+  UNKNOWN_FIELD: 'schema',
+  BAD_VALUE: 'value',
+  BAD_SELECTOR: 'value',
+  BAD_ENTITY: 'value',
+  BAD_CIDR: 'value',
+  BAD_PORT: 'value',
+  BAD_PROTOCOL: 'value',
+  DUPLICATE_OBJECT: 'duplicate',
+  KUSTOMIZE_MISSING_RESOURCE: 'kustomization',
+};
+
+/**
+ * Whether `invalid-manifest` turns a loader diagnostic into a finding (a manifest code, not an info,
+ * with a position).
+ * @param d - A loader diagnostic.
+ * @returns True when the diagnostic becomes a lint finding.
+ */
+export function isManifestProblem(d: Diagnostic): boolean {
+  return MANIFEST_PROBLEMS[d.code] !== undefined && d.severity !== 'info' && d.source !== undefined;
+}

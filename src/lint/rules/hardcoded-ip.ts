@@ -1,0 +1,73 @@
+import type { SourceRef } from '../../errors.js';
+import { cidrContains, hasPlaceholder, type ParsedCidr, parseCidr } from '../../repo/values.js';
+import { defineRule } from '../define-rule.js';
+import { ciliumPolicies, peerRuleLabel, peerRulesOf, policyRef } from '../policy-walk.js';
+
+/**
+ * CIDR peers (`toCIDR`, `toCIDRSet`, `fromCIDR`, `fromCIDRSet`, NetworkPolicy `ipBlock`) outside an
+ * allow-list (`lint.cidrAllowList`, default the link-local range kubelet and node-local probers use).
+ * A `${var}` placeholder left by Flux substitution is reported as info: netpol cannot check it.
+ */
+export default defineRule({
+  id: 'hardcoded-ip',
+  severity: 'error',
+  description:
+    'A policy names a CIDR outside the allow-list instead of selecting peers by endpoints or entities.',
+  messages: {
+    hardcoded:
+      '{{policy}} {{rule}} names the address range {{cidr}}; peers should be selected by endpoints or entities, not addresses.',
+    placeholder:
+      '{{policy}} {{rule}} names the address range "{{cidr}}", left to Flux substitution, so netpol cannot check it.',
+  },
+  hints: {
+    hardcoded:
+      'Select the peer with endpoints or entities, or add {{cidr}} to lint.cidrAllowList in netpol.config.yaml if the address is meant to stay.',
+    placeholder: 'Pass the variable with --var so netpol sees the address.',
+  },
+  options: {
+    /** CIDRs that may be named (peers inside one of them are fine). */
+    allowList: ['169.254.0.0/16'],
+  },
+  optionChecks: {
+    allowList: (list) => {
+      const bad = list.find((c) => !parseCidr(c, { bareIp: true }).ok);
+      return bad === undefined ? null : `"${bad}" is not a CIDR`;
+    },
+  },
+  check(ctx) {
+    const allowed: ParsedCidr[] = [];
+    for (const c of ctx.config.allowList) {
+      const r = parseCidr(c, { bareIp: true });
+      if (r.ok) allowed.push(r.value);
+    }
+    const check = (text: string, at: SourceRef, policy: string, rule: string) => {
+      if (hasPlaceholder(text)) {
+        ctx.report({ at, messageId: 'placeholder', data: { policy, rule, cidr: text }, severity: 'info' });
+        return;
+      }
+      const r = parseCidr(text, { bareIp: true });
+      if (!r.ok || allowed.some((a) => cidrContains(a, r.value))) return;
+      ctx.report({ at, messageId: 'hardcoded', data: { policy, rule, cidr: r.value.cidr } });
+    };
+    for (const p of ciliumPolicies(ctx.repo.policies)) {
+      for (const rule of p.rules) {
+        for (const pr of peerRulesOf(rule)) {
+          for (const c of pr.cidrs ?? []) {
+            if (c.cidrGroupRef !== undefined) continue;
+            check(c.cidr, c.source, policyRef(p), peerRuleLabel(p, rule, pr));
+          }
+        }
+      }
+    }
+    for (const p of ctx.repo.policies) {
+      if (p.kind !== 'NetworkPolicy') continue;
+      for (const direction of ['ingress', 'egress'] as const) {
+        for (const r of p[direction]) {
+          for (const peer of r.peers ?? []) {
+            if (peer.ipBlock) check(peer.ipBlock.cidr, peer.source, policyRef(p), `${direction}[${r.index}]`);
+          }
+        }
+      }
+    }
+  },
+});

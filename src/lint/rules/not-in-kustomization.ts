@@ -1,0 +1,45 @@
+import { defineRule } from '../define-rule.js';
+
+/**
+ * A manifest under a kustomization tree that no kustomization lists (resources, components, patches,
+ * generator inputs …): kustomize and Flux never apply it. The workflow finds these files
+ * (`findUnlistedManifests`, keeping files with at least one Kubernetes object); the fix appends the file
+ * to the nearest kustomization's `resources`.
+ * @see https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/resource/
+ */
+export default defineRule({
+  id: 'not-in-kustomization',
+  severity: 'error',
+  description:
+    'A manifest sits under a kustomization tree but no kustomization.yaml lists it, so it is never applied.',
+  messages: {
+    unlisted:
+      '{{file}} holds {{objects}} but no kustomization lists it, so it is never applied ({{kustomization}} is the nearest kustomization).',
+  },
+  hints: {
+    unlisted:
+      'Add "{{resource}}" to resources in {{kustomization}} (netpol lint --fix does it), or move the file out of the tree.',
+  },
+  fixable: true,
+  check(ctx) {
+    for (const u of ctx.unlisted) {
+      const first = u.objects[0];
+      if (!first) continue;
+      const names = u.objects.map((o) => `${o.kind}/${o.namespace === '' ? '' : `${o.namespace}/`}${o.name}`);
+      ctx.report({
+        at: first.source,
+        messageId: 'unlisted',
+        data: {
+          file: u.file,
+          objects:
+            names.length > 3
+              ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`
+              : names.join(', '),
+          kustomization: u.kustomization,
+          resource: u.resource,
+        },
+        fix: { kind: 'kustomization-resource', kustomization: u.kustomization, resource: u.resource },
+      });
+    }
+  },
+});

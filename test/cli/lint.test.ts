@@ -1,0 +1,244 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Ajv } from 'ajv';
+import { describe, expect, it } from 'vitest';
+import { rules } from '../../src/lint/rules/index.js';
+import { runCli } from '../helpers/cli.js';
+import { useRepo, yaml } from '../helpers/use-repo.js';
+import { fixtureFiles } from '../lint/fixtures.js';
+
+const SARIF_SCHEMA = JSON.parse(
+  fs.readFileSync(
+    path.resolve(import.meta.dirname, '../fixtures/sarif/sarif-2.1.0-minimal.schema.json'),
+    'utf8',
+  ),
+);
+
+/** A repository with one error (a misspelt profile, fixable) and one warning (a namespace without profile). */
+function twoProblems() {
+  const files = fixtureFiles('unknown-profile', 'invalid');
+  files['namespaces.yaml'] += yaml`
+    ---
+    apiVersion: v1
+    kind: Namespace
+    metadata:
+      name: blog
+  `;
+  return useRepo(files);
+}
+
+describe('netpol lint', () => {
+  it('examples/homelab lints clean (exit 0)', async () => {
+    const r = await runCli(['lint', '-R', 'examples/homelab']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('no problems; 0 suppressed\n');
+    expect(r.stderr).toBe('');
+  });
+
+  it('prints findings grouped by file with hints and a summary (exit 1 on an error)', async () => {
+    const repo = twoProblems();
+    const r = await runCli(['lint', '-R', repo.root]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatchInlineSnapshot(`
+      "namespaces.yaml:21:5  error  unknown-profile  Namespace "shop" has profile "wep", but no profile policy selects np.test/profile=wep; did you mean "web"?
+          hint: Set np.test/profile: web (netpol lint --fix does it when only one profile is this close).
+      namespaces.yaml:34:9  warning  missing-profile  Application namespace "blog" has no np.test/profile label and no policies of its own, so its pods get no ingress at all (only what the baselines allow).
+          hint: Give it a profile: np.test/profile: isolated | web (isolated-style profiles make "no ingress" explicit).
+
+      2 problems (1 error, 1 warning, 0 infos); 0 suppressed; 1 fixable with --fix
+      "
+    `);
+  });
+
+  it('separates files with a blank line, and exits 0 with warnings only', async () => {
+    const files = fixtureFiles('missing-profile', 'invalid');
+    files['apps/shop.yaml'] =
+      files['apps/shop.yaml']?.replace(
+        '  namespace: shop\n',
+        '  namespace: shop\n  annotations:\n    netpol.dev/ignore: any-port\n    netpol.dev/ignore-reason: "x"\n',
+      ) ?? '';
+    files['netpol.config.yaml'] += '  rules:\n    unused-suppression: info\n';
+    const repo = useRepo(files);
+    const r = await runCli(['lint', '-R', repo.root]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.replaceAll(repo.root, '<root>')).toMatchInlineSnapshot(`
+      "apps/shop.yaml:8:5  info  unused-suppression  The suppression of "any-port" on CiliumNetworkPolicy/shop/api is unused: it reported nothing here.
+          hint: Remove "any-port" from netpol.dev/ignore (netpol lint --fix does it).
+
+      namespaces.yaml:34:9  warning  missing-profile  Application namespace "blog" has no np.test/profile label and no policies of its own, so its pods get no ingress at all (only what the baselines allow).
+          hint: Give it a profile: np.test/profile: isolated | web (isolated-style profiles make "no ingress" explicit).
+
+      2 problems (0 errors, 1 warning, 1 info); 0 suppressed; 1 fixable with --fix
+      "
+    `);
+  });
+
+  it('-o json prints the report', async () => {
+    const repo = twoProblems();
+    const r = await runCli(['lint', '-R', repo.root, '-o', 'json']);
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout);
+    expect(report).toMatchObject({ suppressed: 0, fixed: 0, diffs: [], errorCount: 1, warningCount: 1 });
+    expect(
+      report.findings.map((f: { ruleId: string; source: { line: number }; fixable: boolean }) => [
+        f.ruleId,
+        f.source.line,
+        f.fixable,
+      ]),
+    ).toEqual([
+      ['unknown-profile', 21, true],
+      ['missing-profile', 34, false],
+    ]);
+  });
+
+  it('-o sarif prints a SARIF 2.1.0 log that validates and lists every rule', async () => {
+    const repo = twoProblems();
+    const r = await runCli(['lint', '-R', repo.root, '-o', 'sarif']);
+    expect(r.code).toBe(1);
+    const log = JSON.parse(r.stdout);
+    const validate = new Ajv({ allErrors: true }).compile(SARIF_SCHEMA);
+    expect(validate(log), JSON.stringify(validate.errors)).toBe(true);
+    expect(log.version).toBe('2.1.0');
+    const run = log.runs[0];
+    expect(run.tool.driver.name).toBe('netpol');
+    expect(run.tool.driver.rules.map((x: { id: string }) => x.id)).toEqual(Object.keys(rules));
+    expect(run.tool.driver.rules[0]).toEqual({
+      id: 'profile-on-platform-namespace',
+      name: 'ProfileOnPlatformNamespace',
+      shortDescription: { text: rules['profile-on-platform-namespace'].description },
+      fullDescription: { text: rules['profile-on-platform-namespace'].description },
+      help: {
+        text: `${rules['profile-on-platform-namespace'].description} Documentation: docs/rules/profile-on-platform-namespace.md in the netpol repository.`,
+        markdown: `${rules['profile-on-platform-namespace'].description}\n\nDocumentation: \`docs/rules/profile-on-platform-namespace.md\` in the netpol repository.`,
+      },
+      defaultConfiguration: { level: 'error' },
+      properties: { fixable: false },
+    });
+    expect(run.results).toEqual([
+      {
+        ruleId: 'unknown-profile',
+        ruleIndex: 1,
+        level: 'error',
+        message: {
+          text: 'Namespace "shop" has profile "wep", but no profile policy selects np.test/profile=wep; did you mean "web"? Hint: Set np.test/profile: web (netpol lint --fix does it when only one profile is this close).',
+        },
+        locations: [
+          {
+            physicalLocation: {
+              artifactLocation: { uri: 'namespaces.yaml', uriBaseId: '%SRCROOT%' },
+              region: { startLine: 21, startColumn: 5, endLine: 21, endColumn: 20 },
+            },
+          },
+        ],
+      },
+      expect.objectContaining({ ruleId: 'missing-profile', ruleIndex: 2, level: 'warning' }),
+    ]);
+  });
+
+  it('SARIF artifact URIs are relative to the repository for -f files, and percent-encoded', async () => {
+    const files = fixtureFiles('any-port', 'invalid');
+    const repo = useRepo({
+      ...files,
+      'apps/shop.yaml': '',
+      'my apps/shop #1.yaml': files['apps/shop.yaml'] ?? '',
+    });
+    const r = await runCli(['lint', '-R', repo.root, '-f', repo.path('my apps/shop #1.yaml'), '-o', 'sarif']);
+    expect(r.code).toBe(1);
+    const log = JSON.parse(r.stdout);
+    expect(new Ajv().compile(SARIF_SCHEMA)(log)).toBe(true);
+    expect(
+      log.runs[0].results.map(
+        (x: { locations: { physicalLocation: { artifactLocation: unknown } }[] }) =>
+          x.locations[0]?.physicalLocation.artifactLocation,
+      ),
+    ).toEqual([{ uri: 'my%20apps/shop%20%231.yaml', uriBaseId: '%SRCROOT%' }]);
+  });
+
+  it('--fix applies the safe fixes, prints their diff and lints what is left', async () => {
+    const repo = twoProblems();
+    const r = await runCli(['lint', '-R', repo.root, '--fix']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatchInlineSnapshot(`
+      "--- a/namespaces.yaml
+      +++ b/namespaces.yaml
+      @@ -18,7 +18,7 @@
+       metadata:
+         name: shop
+         labels:
+      -    np.test/profile: wep
+      +    np.test/profile: web
+           access.np.test/postgres: "true"
+       ---
+       apiVersion: v1
+
+      namespaces.yaml:34:9  warning  missing-profile  Application namespace "blog" has no np.test/profile label and no policies of its own, so its pods get no ingress at all (only what the baselines allow).
+          hint: Give it a profile: np.test/profile: isolated | web (isolated-style profiles make "no ingress" explicit).
+
+      1 problem (0 errors, 1 warning, 0 infos); 0 suppressed; 1 fixed
+      "
+    `);
+    expect(repo.read('namespaces.yaml')).toContain(
+      '    np.test/profile: web\n    access.np.test/postgres: "true"\n',
+    );
+  });
+});
+
+describe('netpol lint: bad input', () => {
+  it('a missing repository root: exit 2, one message, no stack trace', async () => {
+    const r = await runCli(['lint', '-R', 'no/such/dir']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.replace(/"[^"]*no\/such\/dir"/, '"<dir>"')).toBe(
+      'error: Repository root "<dir>" does not exist.\nhint: Pass -R DIR with the repository directory, or run netpol inside the repository.\n',
+    );
+  });
+
+  it('an unreadable -f file: exit 2, with its diagnostic', async () => {
+    const repo = useRepo(fixtureFiles('any-port', 'valid'));
+    const r = await runCli(['lint', '-R', repo.root, '-f', 'nope.yaml'], { cwd: repo.root });
+    expect(r.code).toBe(2);
+    expect(r.stderr.replaceAll(repo.root, '<root>')).toMatch(
+      /^<root>\/nope\.yaml:1:1 {2}error {2}FILE_UNREADABLE {2}File "<root>\/nope\.yaml" cannot be read: ENOENT/,
+    );
+    expect(r.stderr).not.toContain('    at ');
+  });
+
+  it('an invalid lint configuration: exit 2, CONFIG_INVALID at its position; the lint still runs', async () => {
+    const files = fixtureFiles('any-port', 'valid');
+    const repo = useRepo({
+      ...files,
+      'netpol.config.yaml': `${files['netpol.config.yaml']}  rules:\n    any-port: warn\n`,
+    });
+    const r = await runCli(['lint', '-R', repo.root]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      'netpol.config.yaml:9:15  error  CONFIG_INVALID  The setting "warn" of rule "any-port" is not one of off, info, warning, error; the rule\'s default applies.\n    hint: Did you mean "warning"?\n',
+    );
+    expect(r.stdout).toBe('no problems; 0 suppressed\n');
+  });
+
+  it('an unknown output format: exit 2', async () => {
+    const r = await runCli(['lint', '-R', 'examples/homelab', '-o', 'xml']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      "error: option '-o, --output <format>' argument 'xml' is invalid. Allowed choices are text, json, sarif.",
+    );
+  });
+
+  it('a YAML syntax error is a finding of invalid-manifest (exit 1), and the rest is linted', async () => {
+    const files = fixtureFiles('any-port', 'invalid');
+    const repo = useRepo({ ...files, 'profiles.yaml': `${files['profiles.yaml']}---\nkind: [oops\n` });
+    const r = await runCli(['lint', '-R', repo.root, '-o', 'json']);
+    expect(r.code).toBe(1);
+    expect(
+      JSON.parse(r.stdout).findings.map((f: { ruleId: string; source: { file: string } }) => [
+        f.ruleId,
+        f.source.file,
+      ]),
+    ).toEqual([
+      ['any-port', 'apps/shop.yaml'],
+      ['invalid-manifest', 'profiles.yaml'],
+    ]);
+  });
+});

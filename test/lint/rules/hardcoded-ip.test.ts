@@ -1,0 +1,87 @@
+import rule from '../../../src/lint/rules/hardcoded-ip.js';
+import { yaml } from '../../helpers/use-repo.js';
+import { describeFixturePair } from '../fixtures.js';
+import { ruleTester } from '../rule-tester.js';
+
+const cnp = (egress: string) =>
+  yaml`
+    apiVersion: cilium.io/v2
+    kind: CiliumNetworkPolicy
+    metadata:
+      name: out
+      namespace: shop
+    spec:
+      endpointSelector: {}
+      egress:
+  ` + egress;
+const ports = '      toPorts: [{ ports: [{ port: "443", protocol: TCP }] }]\n';
+
+ruleTester.run(rule, {
+  valid: [
+    { name: 'entities', code: { 'p.yaml': cnp(`    - toEntities: [world]\n${ports}`) } },
+    {
+      name: 'the link-local range is allowed by default',
+      code: { 'p.yaml': cnp(`    - toCIDR: [169.254.169.254/32]\n${ports}`) },
+    },
+    {
+      name: 'a configured allow-list (lint.cidrAllowList)',
+      code: {
+        'netpol.config.yaml': 'lint:\n  cidrAllowList: [10.0.0.0/8]\n',
+        'p.yaml': cnp(`    - toCIDRSet: [{ cidr: 10.1.0.0/16 }]\n${ports}`),
+      },
+    },
+    {
+      name: 'the rule option allowList',
+      code: { 'p.yaml': cnp(`    - toCIDR: [192.168.1.10]\n${ports}`) },
+      options: { allowList: ['192.168.0.0/16'] },
+    },
+  ],
+  invalid: [
+    {
+      name: 'toCIDR',
+      code: { 'p.yaml': cnp(`    - toCIDR:\n        - 10.20.0.5/32\n${ports}`) },
+      errors: [{ messageId: 'hardcoded', line: 10, column: 11 }],
+    },
+    {
+      name: 'toCIDRSet with except, and a bare IP in fromCIDR',
+      code: {
+        'p.yaml': cnp(
+          `    - toCIDRSet:\n        - cidr: 0.0.0.0/0\n          except: [10.0.0.0/8]\n${ports}`,
+        ).replace(
+          'egress:',
+          'ingress:\n    - fromCIDR: [192.0.2.1]\n      toPorts: [{ ports: [{ port: "80", protocol: TCP }] }]\n  egress:',
+        ),
+      },
+      errors: [
+        { messageId: 'hardcoded', line: 9, column: 18 },
+        { messageId: 'hardcoded', line: 13, column: 11 },
+      ],
+    },
+    {
+      name: 'a Flux placeholder is an info',
+      code: { 'p.yaml': cnp(`    - toCIDR: ["\${office_cidr}"]\n${ports}`) },
+      errors: [{ messageId: 'placeholder', line: 9, column: 16, severity: 'info' }],
+    },
+    {
+      name: 'a NetworkPolicy ipBlock',
+      code: {
+        'np.yaml': yaml`
+          apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata: { name: out, namespace: shop }
+          spec:
+            podSelector: {}
+            policyTypes: [Egress]
+            egress:
+              - to:
+                  - ipBlock:
+                      cidr: 172.16.0.0/12
+                ports: [{ port: 443 }]
+        `,
+      },
+      errors: [{ messageId: 'hardcoded', line: 9, column: 11, severity: 'error' }],
+    },
+  ],
+});
+
+describeFixturePair(rule.id, { file: 'apps/shop.yaml', line: 13, column: 11 });
