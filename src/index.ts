@@ -17,6 +17,7 @@ export * from './hubble/index.js';
 export * from './repo/index.js';
 export type * from './repo/model.js';
 export * from './workflows/connectivity-test.js';
+export * from './workflows/diff.js';
 export * from './workflows/lint.js';
 export * from './workflows/load.js';
 export * from './workflows/matrix.js';

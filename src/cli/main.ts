@@ -1,7 +1,9 @@
 import { Command, CommanderError } from 'commander';
 import { NetpolError } from '../errors.js';
+import { registerDiff } from './commands/diff.js';
 import { registerLint } from './commands/lint.js';
 import { registerMatrix } from './commands/matrix.js';
+import { registerTest } from './commands/test.js';
 import { registerTrace } from './commands/trace.js';
 import type { CommandContext } from './context.js';
 import { ExitCode } from './exit-codes.js';
@@ -23,6 +25,8 @@ export function createProgram(ctx: CommandContext): Command {
     });
   registerTrace(program, ctx);
   registerMatrix(program, ctx);
+  registerTest(program, ctx);
+  registerDiff(program, ctx);
   registerLint(program, ctx);
   for (const c of program.commands) {
     c.exitOverride().configureOutput({

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { PolicyEngine } from '../engine/verdict.js';
 import { type Diagnostic, NetpolError } from '../errors.js';
 import { parseTraceRequest, type TraceResult, traceParsed } from './trace.js';
@@ -15,6 +15,10 @@ export interface ConnectivityAssertion {
   readonly because: string;
   /** 1-based line of the entry in its file. */
   readonly line: number;
+  /** 1-based column of the entry. Default (when built by hand): 1. */
+  readonly column?: number;
+  /** 0-based position of the entry in the list (the `path` of its diagnostics). */
+  readonly index?: number;
 }
 
 /** The outcome of one assertion. */
@@ -28,9 +32,11 @@ export interface AssertionResult {
 export interface ConnectivityTestReport {
   readonly file: string;
   readonly results: readonly AssertionResult[];
+  /** Assertions whose verdict was the expected one. */
   readonly passed: number;
+  /** Assertions whose verdict was not the expected one, plus entries that could not be read (each once). */
   readonly failed: number;
-  /** Entries that could not be read (bad field, bad peer): they count as failures. */
+  /** Entries that could not be read (bad field, bad peer), one diagnostic per problem: each entry counts as one failure. */
   readonly diagnostics: readonly Diagnostic[];
 }
 
@@ -54,9 +60,11 @@ export function parseAssertions(
   };
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
+    const where = at(e?.pos[0]);
+    const message = (e?.message.split('\n')[0] ?? 'YAML error').replace(/ at line \d+, column \d+:?$/, '');
     throw new NetpolError(
       'NETPOL_INPUT_UNREADABLE',
-      `${file}:${at(e?.pos[0]).line}: ${e?.message.split('\n')[0] ?? 'YAML error'}`,
+      `${file}:${where.line}:${where.column}: ${message}`,
       'fix the YAML syntax of the assertions file',
     );
   }
@@ -68,42 +76,70 @@ export function parseAssertions(
     );
   }
   const assertions: ConnectivityAssertion[] = [];
-  for (const item of doc.contents.items) {
+  for (const [index, item] of doc.contents.items.entries()) {
     const offset = (item as { range?: [number, number, number] }).range?.[0];
     const source = at(offset);
     if (!isMap(item)) {
       diagnostics.push({
         code: 'BAD_VALUE',
         severity: 'error',
-        message: 'an assertion must be a mapping',
+        message: 'an assertion must be a mapping with from, to, port and expect',
         source,
+        path: [index],
       });
       continue;
     }
     const obj = item.toJSON() as Record<string, unknown>;
-    const bad = (message: string, code: Diagnostic['code'] = 'BAD_VALUE') =>
-      diagnostics.push({ code, severity: 'error', message, source });
+    /** Position of a field's value (of its key for an unknown field or an empty value), else of the entry. */
+    const fieldAt = (key: string, atKey: boolean) => {
+      const pair = item.items.find((p) => isScalar(p.key) && p.key.value === key);
+      const node = (atKey ? pair?.key : (pair?.value ?? pair?.key)) as
+        | { range?: [number, number, number] }
+        | null
+        | undefined;
+      return node?.range ? at(node.range[0]) : source;
+    };
+    const before = diagnostics.length;
+    const bad = (message: string, field?: string, code: Diagnostic['code'] = 'BAD_VALUE') =>
+      diagnostics.push({
+        code,
+        severity: 'error',
+        message,
+        source: field ? fieldAt(field, code === 'UNKNOWN_FIELD') : source,
+        path: field ? [index, field] : [index],
+      });
     for (const k of Object.keys(obj)) {
       if (!FIELDS.has(k))
-        bad(`unknown field "${k}" (fields: from, to, port, protocol, expect, because)`, 'UNKNOWN_FIELD');
+        bad(`unknown field "${k}" (fields: from, to, port, protocol, expect, because)`, k, 'UNKNOWN_FIELD');
     }
     const { from, to, port, protocol, expect, because } = obj;
-    if (typeof from !== 'string' || typeof to !== 'string') {
-      bad('an assertion needs "from" and "to" peers', 'MISSING_FIELD');
-      continue;
+    for (const [name, value] of [
+      ['from', from],
+      ['to', to],
+    ] as const) {
+      if (value === undefined || value === null)
+        bad(`an assertion needs "${name}"`, undefined, 'MISSING_FIELD');
+      else if (typeof value !== 'string') bad(`"${name}" must be a peer such as NS or NS/key=value`, name);
     }
     const portNum =
       typeof port === 'number' ? port : typeof port === 'string' && /^\d+$/.test(port) ? Number(port) : NaN;
-    if (!Number.isInteger(portNum)) {
-      bad(
-        `"port" must be a number, not ${JSON.stringify(port ?? null)}`,
-        port === undefined ? 'MISSING_FIELD' : 'BAD_VALUE',
-      );
-      continue;
+    if (port === undefined || port === null) bad('an assertion needs "port"', undefined, 'MISSING_FIELD');
+    else if (!Number.isInteger(portNum)) bad(`"port" must be a number, not ${JSON.stringify(port)}`, 'port');
+    if (protocol !== undefined && typeof protocol !== 'string') {
+      bad(`"protocol" must be TCP, UDP, SCTP, ICMP or ICMPv6, not ${JSON.stringify(protocol)}`, 'protocol');
     }
-    if (expect !== 'allowed' && expect !== 'denied') {
-      bad(`"expect" must be allowed or denied, not ${JSON.stringify(expect ?? null)}`);
-      continue;
+    if (expect === undefined || expect === null) {
+      bad('an assertion needs "expect: allowed" or "expect: denied"', undefined, 'MISSING_FIELD');
+    } else if (expect !== 'allowed' && expect !== 'denied') {
+      bad(`"expect" must be allowed or denied, not ${JSON.stringify(expect)}`, 'expect');
+    }
+    if (because !== undefined && because !== null && typeof because !== 'string') {
+      bad('"because" must be a sentence', 'because');
+    }
+    // An entry with any problem is reported once per problem and not run: it counts as one failure.
+    if (diagnostics.length > before) continue;
+    if (typeof from !== 'string' || typeof to !== 'string' || (expect !== 'allowed' && expect !== 'denied')) {
+      continue; // unreachable: reported above
     }
     assertions.push({
       from,
@@ -113,6 +149,8 @@ export function parseAssertions(
       expect,
       because: typeof because === 'string' ? because : '',
       line: source.line,
+      column: source.column,
+      index,
     });
   }
   return { assertions, diagnostics };
@@ -142,7 +180,8 @@ export function runAssertions(
         code: 'BAD_VALUE',
         severity: 'error',
         message: parsed.error,
-        source: { file, line: a.line, column: 1 },
+        source: { file, line: a.line, column: a.column ?? 1 },
+        ...(a.index !== undefined ? { path: [a.index] } : {}),
       });
       continue;
     }
@@ -150,7 +189,13 @@ export function runAssertions(
     results.push({ assertion: a, passed: trace.verdict.verdict === a.expect, trace });
   }
   const passed = results.filter((r) => r.passed).length;
-  return { file, results, passed, failed: results.length - passed + diagnostics.length, diagnostics };
+  // One failure per bad entry, however many problems it has (`path[0]` is the entry's index).
+  const badEntries = new Set(
+    diagnostics
+      .filter((d) => d.severity === 'error')
+      .map((d) => (d.path?.[0] !== undefined ? `#${d.path[0]}` : `@${d.source?.line}:${d.source?.column}`)),
+  ).size;
+  return { file, results, passed, failed: results.length - passed + badEntries, diagnostics };
 }
 
 /**
@@ -165,11 +210,14 @@ export async function testConnectivity(
   let text: string;
   try {
     text = await readFile(file, 'utf8');
-  } catch {
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT' ? 'it does not exist' : code === 'EISDIR' ? 'it is a directory' : String(code);
     throw new NetpolError(
       'NETPOL_INPUT_UNREADABLE',
-      `cannot read assertions file "${displayName}"`,
-      'check the path',
+      `cannot read assertions file "${displayName}" (${why})`,
+      'give the path of the assertions file relative to the current directory',
     );
   }
   const { assertions, diagnostics } = parseAssertions(text, displayName);

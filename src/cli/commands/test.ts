@@ -1,0 +1,40 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import { writeFileAtomic } from '../../repo/edit.js';
+import { testConnectivity } from '../../workflows/connectivity-test.js';
+import { loadForAnalysis } from '../../workflows/load.js';
+import type { CommandContext } from '../context.js';
+import { ExitCode } from '../exit-codes.js';
+import { addOutputFlag, addRepoFlags, type RepoFlags, repoOptionsOf } from '../options.js';
+import { formatDiagnostics, hasInputErrors } from '../output/diagnostics.js';
+import { formatJunit } from '../output/junit.js';
+import { formatTestReportText, testReportJson } from '../output/test-report.js';
+
+interface TestFlags extends RepoFlags {
+  junit?: string;
+  output: 'text' | 'json';
+}
+
+/** `netpol test FILE`: connectivity assertions kept in the repository, checked with the engine. */
+export function registerTest(program: Command, ctx: CommandContext): void {
+  const cmd = program
+    .command('test')
+    .description(
+      'check connectivity assertions (a YAML list of {from, to, port, protocol, expect: allowed|denied, because}) against the policies',
+    )
+    .argument('<file>', 'the assertions file, relative to the current directory')
+    .option('--junit <file>', 'also write the results as JUnit XML to FILE (for CI test reports)');
+  addRepoFlags(cmd);
+  addOutputFlag(cmd, ['text', 'json'], 'text');
+  cmd.action(async (file: string, flags: TestFlags) => {
+    const loaded = await loadForAnalysis(repoOptionsOf(flags, ctx.io));
+    ctx.io.stderr(formatDiagnostics(loaded.diagnostics.filter((d) => d.severity !== 'info')));
+    if (hasInputErrors(loaded.diagnostics)) ctx.exit(ExitCode.Error);
+    const report = await testConnectivity(loaded.engine, path.resolve(ctx.io.cwd, file), file);
+    if (flags.output === 'json') ctx.io.stdout(`${JSON.stringify(testReportJson(report), null, 2)}\n`);
+    else ctx.io.stdout(formatTestReportText(report));
+    if (flags.junit !== undefined)
+      writeFileAtomic(path.resolve(ctx.io.cwd, flags.junit), formatJunit(report));
+    if (report.failed > 0) ctx.exit(ExitCode.Findings);
+  });
+}

@@ -1,0 +1,222 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  dropInternalEgressHttps,
+  grantPostgresToDocs,
+  HOMELAB,
+  useGitRepo,
+} from '../fixtures/diff/git-repo.js';
+import { runCli } from '../helpers/cli.js';
+
+/** The homelab example at the top of a git work tree: docs gets postgres, internal-egress loses HTTPS. */
+function changedHomelab() {
+  const repo = useGitRepo({}, { from: HOMELAB, into: '' });
+  grantPostgresToDocs(repo);
+  dropInternalEgressHttps(repo);
+  const base = repo.git('rev-parse', 'main').trim();
+  const clean = (s: string) => s.replaceAll(base.slice(0, 7), '<sha>').replaceAll(repo.top, '<root>');
+  return { repo, base, clean };
+}
+
+describe('netpol diff', () => {
+  it('prints the Markdown pull-request comment', async () => {
+    const { repo, clean } = changedHomelab();
+    const r = await runCli(['diff', '--base', 'main', '-o', 'markdown'], { cwd: repo.top });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(clean(r.stdout)).toMatchInlineSnapshot(`
+      "<!-- netpol:diff -->
+      ### netpol diff: main (<sha>) → working tree
+
+      **This change opens 1 path and closes 1.**
+
+      | namespace | direction | path | before | after |
+      |---|---|---|---|---|
+      | \`billing\` | ⇢ egress | world:443/TCP | ✅ allowed | ⛔ denied |
+      | \`docs\` | ⇢ egress | postgres: database:5432/TCP | ⛔ denied | ✅ allowed |
+
+      <details>
+      <summary>Responsible rules</summary>
+
+      **\`billing\`** ⇢ world:443/TCP: allowed → denied
+      - was allowed by \`CiliumClusterwideNetworkPolicy/profile-internal-egress\` \`egress[1]\` at \`network-policy/profiles/internal-egress.yaml:39\` (egress of billing)
+
+      **\`docs\`** ⇢ postgres: database:5432/TCP: denied → allowed
+      - now allowed by \`CiliumClusterwideNetworkPolicy/access-postgres\` \`egress[0]\` at \`network-policy/shared-resources/postgres.yaml:16\` (egress of docs)
+      - now allowed by \`CiliumNetworkPolicy/database/postgres\` \`ingress[0]\` at \`network-policy/platform/database.yaml:58\` (ingress of database)
+
+      </details>
+
+      <details>
+      <summary>Changed: 1 namespace, 1 policy</summary>
+
+      - \`docs\`: access grant postgres added (\`namespaces/docs.yaml:3\`)
+      - changed \`CiliumClusterwideNetworkPolicy/profile-internal-egress\` (\`egress\`) at \`network-policy/profiles/internal-egress.yaml:3\`
+
+      </details>
+      "
+    `);
+  });
+
+  it('prints text with the responsible rules, namespaces and policies', async () => {
+    const { repo, clean } = changedHomelab();
+    const r = await runCli(['diff', '--base', 'main', '-R', repo.top], { cwd: os.tmpdir() });
+    expect(r.code).toBe(0);
+    expect(clean(r.stdout)).toMatchInlineSnapshot(`
+      "netpol diff: main (<sha>) → working tree
+      This change opens 1 path and closes 1.
+
+      billing
+        - ⇢ egress  world:443/TCP  allowed → denied
+            was allowed by CiliumClusterwideNetworkPolicy/profile-internal-egress egress[1]  network-policy/profiles/internal-egress.yaml:39  (egress of billing)
+
+      docs
+        + ⇢ egress  postgres: database:5432/TCP  denied → allowed
+            now allowed by CiliumClusterwideNetworkPolicy/access-postgres egress[0]  network-policy/shared-resources/postgres.yaml:16  (egress of docs)
+            now allowed by CiliumNetworkPolicy/database/postgres ingress[0]  network-policy/platform/database.yaml:58  (ingress of database)
+
+      Namespaces:
+        docs: access grant postgres added  namespaces/docs.yaml:3
+
+      Policies:
+        ~ changed CiliumClusterwideNetworkPolicy/profile-internal-egress (egress)  network-policy/profiles/internal-egress.yaml:3
+      "
+    `);
+  });
+
+  it('prints JSON with the documented shape', async () => {
+    const { repo, base } = changedHomelab();
+    const r = await runCli(['diff', '--base', 'main', '-o', 'json'], { cwd: repo.top });
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(Object.keys(j)).toEqual([
+      'base',
+      'head',
+      'summary',
+      'namespaces',
+      'cells',
+      'columns',
+      'policies',
+      'settings',
+    ]);
+    expect(j.base).toEqual({ revision: 'main', commit: base, exists: true });
+    expect(j.head).toEqual({ revision: null, commit: null, exists: true });
+    expect(j.summary).toEqual({ added: 1, removed: 1 });
+    expect(
+      j.cells.map((c: { namespace: string; column: { id: string } }) => [c.namespace, c.column.id]),
+    ).toEqual([
+      ['billing', 'world-443'],
+      ['docs', 'grant-postgres'],
+    ]);
+    expect(Object.keys(j.cells[1])).toEqual(['namespace', 'column', 'before', 'after', 'because']);
+    expect(Object.keys(j.cells[1].because[0])).toEqual([
+      'revision',
+      'side',
+      'endpoint',
+      'role',
+      'kind',
+      'namespace',
+      'name',
+      'rule',
+      'file',
+      'line',
+      'column',
+    ]);
+    expect(j.policies.changed.map((p: { name: string; fields: string[] }) => [p.name, p.fields])).toEqual([
+      ['profile-internal-egress', ['egress']],
+    ]);
+  });
+
+  it('says "No connectivity change." when nothing changed', async () => {
+    const repo = useGitRepo({}, { from: HOMELAB, into: '' });
+    const md = await runCli(['diff', '--base', 'main', '-o', 'markdown'], { cwd: repo.top });
+    expect(md.code).toBe(0);
+    expect(md.stdout).toBe(
+      '<!-- netpol:diff -->\n### netpol diff: main (' +
+        repo.git('rev-parse', '--short=7', 'main').trim() +
+        ') → working tree\n\nNo connectivity change.\n',
+    );
+    const text = await runCli(['diff', '--base', 'main', '--head', 'HEAD'], { cwd: repo.top });
+    expect(text.stdout.split('\n').slice(1)).toEqual(['No connectivity change.', '']);
+  });
+
+  it('exits 1 with --fail-on-open only when a path opens', async () => {
+    const { repo } = changedHomelab();
+    expect((await runCli(['diff', '--base', 'main', '--fail-on-open'], { cwd: repo.top })).code).toBe(1);
+    repo.commit('change');
+    expect(
+      (await runCli(['diff', '--base', 'HEAD~1', '--head', 'HEAD', '--fail-on-open'], { cwd: repo.top }))
+        .code,
+    ).toBe(1);
+    expect((await runCli(['diff', '--base', 'HEAD', '--fail-on-open'], { cwd: repo.top })).code).toBe(0);
+    const closeOnly = useGitRepo({}, { from: HOMELAB, into: '' });
+    dropInternalEgressHttps(closeOnly);
+    const r = await runCli(['diff', '--base', 'main', '--fail-on-open'], { cwd: closeOnly.top });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('This change opens 0 paths and closes 1.');
+  });
+
+  it('exits 2 with a clear message for an unknown revision', async () => {
+    const repo = useGitRepo({}, { from: HOMELAB, into: '' });
+    const r = await runCli(['diff', '--base', 'origin/main'], { cwd: repo.top });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.replaceAll(repo.top, '<root>')).toBe(
+      'error: git revision "origin/main" does not name a commit of the repository at "<root>".\n' +
+        'hint: Check the name with `git rev-parse --verify REV`; in CI, fetch the base first (actions/checkout with fetch-depth: 0, or `git fetch origin main`).\n',
+    );
+  });
+
+  it('exits 2 outside a git repository', async () => {
+    const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'netpol-nogit-')));
+    try {
+      fs.cpSync(HOMELAB, dir, { recursive: true });
+      const r = await runCli(['diff', '--base', 'main', '-R', dir]);
+      expect(r.code).toBe(2);
+      expect(r.stderr.replaceAll(dir, '<root>')).toBe(
+        'error: "<root>" is not inside a git work tree.\n' +
+          'hint: Run netpol diff in a clone of the repository, or pass -R with a directory of one.\n',
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('exits 2 for bad flags', async () => {
+    const repo = useGitRepo({}, { from: HOMELAB, into: '' });
+    const noBase = await runCli(['diff'], { cwd: repo.top });
+    expect(noBase.code).toBe(2);
+    expect(noBase.stderr).toContain("required option '--base <rev>' not specified");
+    const withFile = await runCli(['diff', '--base', 'main', '-f', 'x.yaml'], { cwd: repo.top });
+    expect(withFile.code).toBe(2);
+    expect(withFile.stderr).toBe(
+      'error: diff reads both revisions from git: -f/--filename cannot be used with it.\n',
+    );
+    const badOutput = await runCli(['diff', '--base', 'main', '-o', 'html'], { cwd: repo.top });
+    expect(badOutput.code).toBe(2);
+  });
+
+  it('prints problems of the base only, prefixed, without failing', async () => {
+    const repo = useGitRepo({}, { from: HOMELAB, into: '' });
+    repo.write('namespaces/docs.yaml', 'apiVersion: v1\nkind: Namespace\nmetadata: [broken\n');
+    repo.commit('broken docs');
+    repo.write('namespaces/docs.yaml', fs.readFileSync(path.join(HOMELAB, 'namespaces/docs.yaml'), 'utf8'));
+    const r = await runCli(['diff', '--base', 'HEAD'], { cwd: repo.top });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(
+      /^\[base HEAD\] namespaces\/docs\.yaml:\d+:\d+ {2}error {2}YAML_SYNTAX .+\n\[base HEAD\] {5}hint: /,
+    );
+    expect(r.stdout).toContain('docs: namespace added with profile standard');
+  });
+
+  it('exits 2 when the head has input errors, and still reports', async () => {
+    const repo = useGitRepo({}, { from: HOMELAB, into: '' });
+    repo.write('namespaces/docs.yaml', 'apiVersion: v1\nkind: Namespace\nmetadata: [broken\n');
+    const r = await runCli(['diff', '--base', 'main'], { cwd: repo.top });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^namespaces\/docs\.yaml:\d+:\d+ {2}error {2}YAML_SYNTAX/);
+    expect(r.stdout).toContain('docs (removed)');
+  });
+});

@@ -1,0 +1,277 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PROJECT_ROOT, runCli } from '../helpers/cli.js';
+import { useRepo, yaml } from '../helpers/use-repo.js';
+
+const HOMELAB = path.join(PROJECT_ROOT, 'examples/homelab');
+
+/** Two passing assertions, one failing, one with a bad value, one not a mapping, one with a bad peer. */
+const MIXED = yaml`
+  # assertions kept next to the policies
+  - from: billing
+    to: database
+    port: 5432
+    expect: allowed
+    because: billing has the postgres grant
+  - from: docs
+    to: database
+    port: 5432
+    expect: allowed
+    because: docs <needs> "postgres" & more
+  - from: docs
+    to: world:203.0.113.10
+    port: 443
+    protocol: TCP
+    expect: allowed
+  - from: web
+    to: cache
+    port: seventy
+    expect: allow
+  - just a string
+  - {from: web, to: "nowhere/=x", port: 80, expect: denied}
+`;
+
+describe('netpol test', () => {
+  it('passes the example repository: one line per assertion, then "78 passed, 0 failed"', async () => {
+    const r = await runCli(['test', 'examples/homelab/connectivity-tests.yaml', '-R', 'examples/homelab']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(80);
+    expect(lines[0]).toBe(
+      '✓ istio-gateway/gateway.networking.k8s.io/gateway-name=internal → batch-worker 8080/TCP  expected denied  — Profile table, isolated: Ingress "None" - not even the internal gateway',
+    );
+    expect(lines.slice(0, 78).every((l) => l.startsWith('✓ '))).toBe(true);
+    expect(lines.at(-2)).toBe('');
+    expect(lines.at(-1)).toBe('78 passed, 0 failed');
+  });
+
+  it('resolves FILE against the current directory and the repository from -R', async () => {
+    const dir = useRepo({ 'tests/conn.yaml': MIXED });
+    const r = await runCli(['test', 'tests/conn.yaml', '-R', HOMELAB], { cwd: dir.root });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatchInlineSnapshot(`
+      "✓ billing → database 5432/TCP  expected allowed  — billing has the postgres grant
+      ✗ docs → database 5432/TCP  expected allowed, got denied  — docs <needs> "postgres" & more
+          DENIED  docs → database 5432/TCP
+            egress of docs (source): denied (enforced)
+              default deny: 2 rule(s) with egress rules select this endpoint
+              no egress rule selecting this endpoint allows the flow
+              selected by:
+                CiliumClusterwideNetworkPolicy/baseline-dns-egress  network-policy/baselines/dns-egress.yaml:13
+                CiliumClusterwideNetworkPolicy/profile-standard  network-policy/profiles/standard.yaml:7
+            ingress of database (destination): denied (enforced)
+              default deny: 4 rule(s) with ingress rules select this endpoint
+              no ingress rule selecting this endpoint allows the flow
+              selected by:
+                CiliumNetworkPolicy/database/database-default  network-policy/platform/database.yaml:13
+                CiliumNetworkPolicy/database/postgres  network-policy/platform/database.yaml:51
+                CiliumClusterwideNetworkPolicy/baseline-health-probes  network-policy/baselines/health-probes.yaml:18
+                CiliumClusterwideNetworkPolicy/baseline-prometheus-scrape  network-policy/baselines/prometheus-scrape.yaml:18
+      ✓ docs → world:203.0.113.10 443/TCP  expected allowed
+      ✗ tests/conn.yaml:19:9  BAD_VALUE  "port" must be a number, not "seventy"
+      ✗ tests/conn.yaml:20:11  BAD_VALUE  "expect" must be allowed or denied, not "allow"
+      ✗ tests/conn.yaml:21:3  BAD_VALUE  an assertion must be a mapping with from, to, port and expect
+      ✗ tests/conn.yaml:22:3  BAD_VALUE  destination: "" is not a valid label key
+
+      2 passed, 4 failed
+      "
+    `);
+  });
+
+  it('writes JUnit XML atomically, escaping every name and text', async () => {
+    const dir = useRepo({ 'conn.yaml': MIXED, 'reports/.keep': '' });
+    const r = await runCli(['test', 'conn.yaml', '-R', HOMELAB, '--junit', 'reports/netpol.xml'], {
+      cwd: dir.root,
+    });
+    expect(r.code).toBe(1);
+    const xml = dir.read('reports/netpol.xml');
+    expect(xml.replace(/(<failure[^>]*>)[^<]*(<\/failure>)/g, '$1…$2')).toMatchInlineSnapshot(`
+      "<?xml version="1.0" encoding="UTF-8"?>
+      <testsuites name="netpol test" tests="6" failures="1" errors="3">
+        <testsuite name="conn.yaml" tests="6" failures="1" errors="3" skipped="0">
+          <testcase name="billing → database:5432/TCP" classname="conn.yaml" file="conn.yaml" line="2"/>
+          <testcase name="docs → database:5432/TCP" classname="conn.yaml" file="conn.yaml" line="7">
+            <failure message="expected allowed, got denied" type="AssertionFailed">…</failure>
+          </testcase>
+          <testcase name="docs → world:203.0.113.10:443/TCP" classname="conn.yaml" file="conn.yaml" line="12"/>
+          <testcase name="conn.yaml:19" classname="conn.yaml" file="conn.yaml" line="19">
+            <error message="&quot;port&quot; must be a number, not &quot;seventy&quot;" type="BAD_VALUE">conn.yaml:19:9  BAD_VALUE  &quot;port&quot; must be a number, not &quot;seventy&quot;
+      conn.yaml:20:11  BAD_VALUE  &quot;expect&quot; must be allowed or denied, not &quot;allow&quot;
+      </error>
+          </testcase>
+          <testcase name="conn.yaml:21" classname="conn.yaml" file="conn.yaml" line="21">
+            <error message="an assertion must be a mapping with from, to, port and expect" type="BAD_VALUE">conn.yaml:21:3  BAD_VALUE  an assertion must be a mapping with from, to, port and expect
+      </error>
+          </testcase>
+          <testcase name="conn.yaml:22" classname="conn.yaml" file="conn.yaml" line="22">
+            <error message="destination: &quot;&quot; is not a valid label key" type="BAD_VALUE">conn.yaml:22:3  BAD_VALUE  destination: &quot;&quot; is not a valid label key
+      </error>
+          </testcase>
+        </testsuite>
+      </testsuites>
+      "
+    `);
+    expect(xml).toContain('because: docs &lt;needs&gt; &quot;postgres&quot; &amp; more\n');
+    expect(xml).toContain('DENIED  docs → database 5432/TCP\n  egress of docs (source): denied (enforced)\n');
+  });
+
+  it('prints JSON with -o json', async () => {
+    const dir = useRepo({ 'conn.yaml': MIXED });
+    const r = await runCli(['test', 'conn.yaml', '-R', HOMELAB, '-o', 'json'], { cwd: dir.root });
+    expect(r.code).toBe(1);
+    const j = JSON.parse(r.stdout);
+    expect({ file: j.file, passed: j.passed, failed: j.failed }).toEqual({
+      file: 'conn.yaml',
+      passed: 2,
+      failed: 4,
+    });
+    expect(
+      j.results.map((x: { line: number; verdict: string; passed: boolean }) => [x.line, x.verdict, x.passed]),
+    ).toEqual([
+      [2, 'allowed', true],
+      [7, 'denied', false],
+      [12, 'allowed', true],
+    ]);
+    expect(Object.keys(j.results[1])).toEqual([
+      'line',
+      'from',
+      'to',
+      'port',
+      'protocol',
+      'expect',
+      'because',
+      'verdict',
+      'passed',
+      'trace',
+    ]);
+    expect(j.results[1].trace.egress.selectedBy.map((s: { name: string }) => s.name)).toEqual([
+      'baseline-dns-egress',
+      'profile-standard',
+    ]);
+    expect(j.errors).toEqual([
+      {
+        file: 'conn.yaml',
+        line: 19,
+        column: 9,
+        code: 'BAD_VALUE',
+        message: '"port" must be a number, not "seventy"',
+      },
+      {
+        file: 'conn.yaml',
+        line: 20,
+        column: 11,
+        code: 'BAD_VALUE',
+        message: '"expect" must be allowed or denied, not "allow"',
+      },
+      {
+        file: 'conn.yaml',
+        line: 21,
+        column: 3,
+        code: 'BAD_VALUE',
+        message: 'an assertion must be a mapping with from, to, port and expect',
+      },
+      {
+        file: 'conn.yaml',
+        line: 22,
+        column: 3,
+        code: 'BAD_VALUE',
+        message: 'destination: "" is not a valid label key',
+      },
+    ]);
+  });
+
+  it('counts an entry with several problems once', async () => {
+    const dir = useRepo({ 'conn.yaml': '- {from: web, port: x, expect: maybe, colour: red}\n' });
+    const r = await runCli(['test', 'conn.yaml', '-R', HOMELAB], { cwd: dir.root });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe(
+      [
+        '✗ conn.yaml:1:3  MISSING_FIELD  an assertion needs "to"',
+        '✗ conn.yaml:1:21  BAD_VALUE  "port" must be a number, not "x"',
+        '✗ conn.yaml:1:32  BAD_VALUE  "expect" must be allowed or denied, not "maybe"',
+        '✗ conn.yaml:1:39  UNKNOWN_FIELD  unknown field "colour" (fields: from, to, port, protocol, expect, because)',
+        '',
+        '0 passed, 1 failed',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('passes an empty list', async () => {
+    const dir = useRepo({ 'conn.yaml': '[]\n' });
+    const r = await runCli(['test', 'conn.yaml', '-R', HOMELAB], { cwd: dir.root });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('0 passed, 0 failed\n');
+  });
+
+  it.each([
+    [
+      'a missing file',
+      {},
+      'missing.yaml',
+      'error: cannot read assertions file "missing.yaml" (it does not exist)\n',
+    ],
+    [
+      'a directory',
+      { 'dir/a.yaml': '[]\n' },
+      'dir',
+      'error: cannot read assertions file "dir" (it is a directory)\n',
+    ],
+    [
+      'a YAML syntax error',
+      { 'conn.yaml': '- from: a\n  to: [b\n' },
+      'conn.yaml',
+      'error: conn.yaml:3:1: Flow sequence in block collection must be sufficiently indented and end with a ]\n',
+    ],
+    [
+      'a mapping',
+      { 'conn.yaml': 'from: a\n' },
+      'conn.yaml',
+      'error: conn.yaml is not a YAML list of assertions\n',
+    ],
+    [
+      'an empty file',
+      { 'conn.yaml': '' },
+      'conn.yaml',
+      'error: conn.yaml is not a YAML list of assertions\n',
+    ],
+  ])('exits 2 for %s', async (_name, files, file, message) => {
+    const dir = useRepo(files);
+    const r = await runCli(['test', file, '-R', HOMELAB, '--junit', 'out.xml'], { cwd: dir.root });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.split('\n')[0]).toBe(message.trimEnd());
+    expect(r.stderr).toMatch(/\nhint: .+\n$/);
+  });
+
+  it('exits 2 when the repository does not exist or the JUnit file cannot be written', async () => {
+    const dir = useRepo({ 'conn.yaml': '[]\n' });
+    const noRepo = await runCli(['test', 'conn.yaml', '-R', 'no-such-dir'], { cwd: dir.root });
+    expect(noRepo.code).toBe(2);
+    expect(noRepo.stderr).toContain(`error: Repository root "${dir.root}/no-such-dir" does not exist.`);
+    const noDir = await runCli(['test', 'conn.yaml', '-R', HOMELAB, '--junit', 'missing/dir/out.xml'], {
+      cwd: dir.root,
+    });
+    expect(noDir.code).toBe(2);
+    expect(noDir.stderr).toMatch(/^error: Cannot write ".+\/missing\/dir\/out\.xml": ENOENT/);
+  });
+
+  it('exits 2 when the repository has input errors, after running the assertions', async () => {
+    const repo = useRepo({
+      'cluster/ns.yaml': yaml`
+        apiVersion: v1
+        kind: Namespace
+        metadata:
+          name: web
+        ---
+        kind: [broken
+      `,
+      'conn.yaml': '- {from: web, to: world:1.1.1.1, port: 443, expect: allowed}\n',
+    });
+    const r = await runCli(['test', 'conn.yaml', '-R', 'cluster'], { cwd: repo.root });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^ns\.yaml:7:1 {2}error {2}YAML_SYNTAX/);
+    expect(r.stdout).toBe('✓ web → world:1.1.1.1 443/TCP  expected allowed\n\n1 passed, 0 failed\n');
+  });
+});
