@@ -16,6 +16,7 @@ export * from './errors.js';
 export * from './hubble/index.js';
 export * from './repo/index.js';
 export type * from './repo/model.js';
+export * from './workflows/authoring.js';
 export * from './workflows/connectivity-test.js';
 export * from './workflows/diff.js';
 export * from './workflows/lint.js';

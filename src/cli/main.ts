@@ -1,8 +1,13 @@
 import { Command, CommanderError } from 'commander';
 import { NetpolError } from '../errors.js';
+import { registerAccess } from './commands/access.js';
 import { registerDiff } from './commands/diff.js';
+import { registerInit } from './commands/init.js';
 import { registerLint } from './commands/lint.js';
 import { registerMatrix } from './commands/matrix.js';
+import { registerNamespace } from './commands/namespace.js';
+import { registerPlatform } from './commands/platform.js';
+import { registerProfile } from './commands/profile.js';
 import { registerTest } from './commands/test.js';
 import { registerTrace } from './commands/trace.js';
 import type { CommandContext } from './context.js';
@@ -28,6 +33,11 @@ export function createProgram(ctx: CommandContext): Command {
   registerTest(program, ctx);
   registerDiff(program, ctx);
   registerLint(program, ctx);
+  registerInit(program, ctx);
+  registerProfile(program, ctx);
+  registerNamespace(program, ctx);
+  registerPlatform(program, ctx);
+  registerAccess(program, ctx);
   for (const c of program.commands) {
     c.exitOverride().configureOutput({
       writeOut: (s) => ctx.io.stdout(s),
