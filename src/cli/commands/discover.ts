@@ -1,0 +1,37 @@
+import type { Command } from 'commander';
+import { discoverNamespace } from '../../workflows/discover.js';
+import { loadForAnalysis } from '../../workflows/load.js';
+import type { CommandContext } from '../context.js';
+import { ExitCode } from '../exit-codes.js';
+import { addOutputFlag, addRepoFlags, type RepoFlags, repoOptionsOf } from '../options.js';
+import { addHubbleFlags, flowSourceOf, type HubbleFlags, namespaceArgument } from '../options-hubble.js';
+import { formatDiagnostics, hasInputErrors } from '../output/diagnostics.js';
+import { discoverJson, formatDiscoverText } from '../output/discover.js';
+
+interface DiscoverFlags extends RepoFlags, HubbleFlags {
+  output: 'text' | 'json';
+}
+
+/** `netpol discover NS`: the least privileged profile and access grants for the flows a namespace was seen making. */
+export function registerDiscover(program: Command, ctx: CommandContext): void {
+  const cmd = program
+    .command('discover')
+    .description(
+      'recommend the least privileged profile and access grants for a namespace from flows observed while its enforcement was disabled',
+    )
+    .argument('<namespace>', 'the namespace the flows were observed for', namespaceArgument);
+  addHubbleFlags(cmd);
+  addRepoFlags(cmd);
+  addOutputFlag(cmd, ['text', 'json'], 'text');
+  cmd.action(async (namespace: string, flags: DiscoverFlags) => {
+    const { input, filter } = flowSourceOf(flags, ctx.io);
+    const loaded = await loadForAnalysis(repoOptionsOf(flags, ctx.io));
+    ctx.io.stderr(formatDiagnostics(loaded.diagnostics.filter((d) => d.severity !== 'info')));
+    if (hasInputErrors(loaded.diagnostics)) ctx.exit(ExitCode.Error);
+    const report = await discoverNamespace(loaded, { namespace, input, filter });
+    ctx.io.stderr(formatDiagnostics(report.diagnostics));
+    if (flags.output === 'json') ctx.io.stdout(`${JSON.stringify(discoverJson(report), null, 2)}\n`);
+    else ctx.io.stdout(formatDiscoverText(report));
+    if (report.unallowed.length > 0) ctx.exit(ExitCode.Findings);
+  });
+}

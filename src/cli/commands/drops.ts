@@ -1,0 +1,75 @@
+import { type Command, InvalidArgumentError } from 'commander';
+import { applyDropFixes, findDrops } from '../../workflows/drops.js';
+import { loadForAnalysis } from '../../workflows/load.js';
+import type { CommandContext } from '../context.js';
+import { ExitCode } from '../exit-codes.js';
+import { addOutputFlag, addRepoFlags, type RepoFlags, repoOptionsOf } from '../options.js';
+import { addHubbleFlags, flowSourceOf, type HubbleFlags, namespaceArgument } from '../options-hubble.js';
+import { formatDiagnostics, hasInputErrors } from '../output/diagnostics.js';
+import { dropGroupJson, dropsJson, formatDropGroupLine, formatDropsText } from '../output/drops.js';
+
+interface DropsFlags extends RepoFlags, HubbleFlags {
+  output: 'text' | 'json';
+  fix?: boolean;
+}
+
+/** `netpol drops [NS]`: Hubble's policy drops grouped, each with its cause and the git change that fixes it. */
+export function registerDrops(program: Command, ctx: CommandContext): void {
+  const cmd = program
+    .command('drops')
+    .description(
+      'group the policy drops Hubble saw and give each its cause and the git change that allows it (--fix writes the label changes)',
+    )
+    .argument('[namespace]', 'only flows from or to this namespace (like -n)', namespaceArgument)
+    .option('--fix', 'write the label fixes (access grants, profile switches) into the namespace manifests');
+  addHubbleFlags(cmd, { filters: true, follow: true });
+  addRepoFlags(cmd);
+  addOutputFlag(cmd, ['text', 'json'], 'text');
+  cmd.action(async (namespace: string | undefined, flags: DropsFlags) => {
+    if (flags.fix && flags.filename) {
+      throw new InvalidArgumentError(
+        '--fix edits the repository tree; it cannot be combined with -f/--filename.',
+      );
+    }
+    if (flags.fix && flags.follow) {
+      throw new InvalidArgumentError('--fix needs the complete report: it cannot be combined with --follow.');
+    }
+    const { input, filter } = flowSourceOf(flags, ctx.io, namespace === undefined ? [] : [namespace]);
+    const loaded = await loadForAnalysis(repoOptionsOf(flags, ctx.io));
+    ctx.io.stderr(formatDiagnostics(loaded.diagnostics.filter((d) => d.severity !== 'info')));
+    if (hasInputErrors(loaded.diagnostics)) ctx.exit(ExitCode.Error);
+    const follow = flags.follow === true;
+    const report = await findDrops(loaded, {
+      input,
+      filter,
+      ...(follow && {
+        onGroup: (group) =>
+          ctx.io.stdout(
+            flags.output === 'json'
+              ? `${JSON.stringify(dropGroupJson(group))}\n`
+              : formatDropGroupLine(group),
+          ),
+      }),
+      onRetry: (attempt, delayMs, error) =>
+        ctx.io.stderr(
+          `warning: lost the connection to ${input.kind === 'relay' ? `Hubble Relay at ${input.server}` : 'the flow source'} (${reason(error)}); retrying in ${formatDelay(delayMs)} (attempt ${attempt})\n`,
+        ),
+    });
+    ctx.io.stderr(formatDiagnostics(report.diagnostics));
+    const outcome = flags.fix ? applyDropFixes(loaded, report) : undefined;
+    // With --follow, JSON output is one object per line: the groups as they came, then the report.
+    if (flags.output === 'json') {
+      ctx.io.stdout(`${JSON.stringify(dropsJson(report, outcome), null, follow ? undefined : 2)}\n`);
+    } else ctx.io.stdout(`${follow ? '\n' : ''}${formatDropsText(report, outcome)}`);
+    if (report.groups.length > 0) ctx.exit(ExitCode.Findings);
+  });
+}
+
+function reason(error: Error): string {
+  const details = (error as { details?: unknown }).details;
+  return typeof details === 'string' && details !== '' ? details : error.message;
+}
+
+function formatDelay(ms: number): string {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)}s` : `${ms}ms`;
+}

@@ -1,0 +1,37 @@
+import type { Command } from 'commander';
+import { loadForAnalysis } from '../../workflows/load.js';
+import { verifyNamespace } from '../../workflows/verify.js';
+import type { CommandContext } from '../context.js';
+import { ExitCode } from '../exit-codes.js';
+import { addOutputFlag, addRepoFlags, type RepoFlags, repoOptionsOf } from '../options.js';
+import { addHubbleFlags, flowSourceOf, type HubbleFlags, namespaceArgument } from '../options-hubble.js';
+import { formatDiagnostics, hasInputErrors } from '../output/diagnostics.js';
+import { formatVerifyText, verifyJson } from '../output/verify.js';
+
+interface VerifyFlags extends RepoFlags, HubbleFlags {
+  output: 'text' | 'json';
+}
+
+/** `netpol verify NS`: the seed's five connectivity checks, the repository against what Hubble saw. */
+export function registerVerify(program: Command, ctx: CommandContext): void {
+  const cmd = program
+    .command('verify')
+    .description(
+      'check DNS, shared resources, internet egress, gateway ingress and scrapes of a namespace: what the repository says against what Hubble saw',
+    )
+    .argument('<namespace>', 'the namespace to verify', namespaceArgument);
+  addHubbleFlags(cmd);
+  addRepoFlags(cmd);
+  addOutputFlag(cmd, ['text', 'json'], 'text');
+  cmd.action(async (namespace: string, flags: VerifyFlags) => {
+    const { input, filter } = flowSourceOf(flags, ctx.io);
+    const loaded = await loadForAnalysis(repoOptionsOf(flags, ctx.io));
+    ctx.io.stderr(formatDiagnostics(loaded.diagnostics.filter((d) => d.severity !== 'info')));
+    if (hasInputErrors(loaded.diagnostics)) ctx.exit(ExitCode.Error);
+    const report = await verifyNamespace(loaded, { namespace, input, filter });
+    ctx.io.stderr(formatDiagnostics(report.diagnostics));
+    if (flags.output === 'json') ctx.io.stdout(`${JSON.stringify(verifyJson(report), null, 2)}\n`);
+    else ctx.io.stdout(formatVerifyText(report));
+    if (report.checks.some((c) => c.status === 'FAIL')) ctx.exit(ExitCode.Findings);
+  });
+}
