@@ -1,8 +1,12 @@
 /**
- * `npm run bench`: measures netpol on synthetic repositories and prints a Markdown report.
- * For N = 100, 1,000 and 5,000 namespaces (4 CNPs each): load time from disk and the heap it keeps,
- * a baseline read of the same bytes with the `yaml` parser alone and with JSON.parse of the same objects,
- * verdicts per second for random flows, and the matrix time. Flags: `--sizes 100,1000`, `--flows N`.
+ * `npm run bench`: measures netpol and prints a Markdown report with baselines measured in the same run.
+ * - repo: for N = 100, 1,000 and 5,000 namespaces (4 CNPs each): load time from disk and the heap it keeps,
+ *   the same bytes read by the `yaml` parser alone and by JSON.parse of the same objects, verdicts per second
+ *   for random flows, and the matrix time;
+ * - lint: `lintRepo` on the same repositories (bench/lint.ts);
+ * - drops: `netpol drops` on 10^5 and 10^6 Hubble lines against a bare JSON.parse loop and the seed's jq
+ *   pipeline (bench/drops.ts).
+ * Flags: `--only repo,lint,drops`, `--sizes 100,1000`, `--flows N`, `--drop-lines 100000,1000000`, `--repeat N`.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -14,6 +18,8 @@ import type { Flow, Peer } from '../src/engine/types.js';
 import { createEngine } from '../src/engine/verdict.js';
 import { loadRepo } from '../src/repo/load-repo.js';
 import { computeMatrix } from '../src/workflows/matrix.js';
+import { formatDropsBench, measureDrops } from './drops.js';
+import { lintBenchTable, measureLint } from './lint.js';
 import { APP_LABELS, appNamespaceName, generateRepo, prng } from './repo/generate-repo.js';
 
 function arg(name: string, def: string): string {
@@ -136,7 +142,22 @@ async function measure(n: number, flowsCount: number): Promise<Row> {
 }
 
 async function main(): Promise<void> {
+  const only = new Set(arg('only', 'repo,lint,drops').split(','));
   const sizes = arg('sizes', '100,1000,5000').split(',').map(Number);
+  if (only.has('repo')) await repoBench(sizes);
+  if (only.has('lint')) {
+    const rows = [];
+    for (const n of sizes) rows.push(await measureLint(n));
+    process.stdout.write(`\n## lint\n\n${lintBenchTable(rows)}`);
+  }
+  if (only.has('drops')) {
+    const lines = arg('drop-lines', '100000,1000000').split(',').map(Number);
+    const rows = await measureDrops(lines, Number(arg('repeat', '3')));
+    process.stdout.write(`\n## drops\n\n${formatDropsBench(rows)}`);
+  }
+}
+
+async function repoBench(sizes: readonly number[]): Promise<void> {
   const flows = Number(arg('flows', '200000'));
   const rows: Row[] = [];
   for (const n of sizes) {
@@ -145,7 +166,7 @@ async function main(): Promise<void> {
   }
   const f = (x: number, d = 0) =>
     Number.isNaN(x) ? '—' : x.toLocaleString('en-US', { maximumFractionDigits: d });
-  let out = `netpol benchmark (node ${process.version}, ${os.cpus().length} cores, ${f(flows)} random flows per size)\n\n`;
+  let out = `## repository load, verdicts, matrix\n\nnetpol benchmark (node ${process.version}, ${os.cpus().length} cores, ${f(flows)} random flows per size)\n\n`;
   out +=
     '| namespaces | policies | YAML MiB | load+compile ms | yaml-parse-only ms | JSON.parse ms | load ÷ yaml-only | load ÷ JSON.parse | heap MiB | verdicts/s | matrix ms |\n';
   out += '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n';
