@@ -108,6 +108,12 @@ export interface PolicyChange {
   readonly line: number;
   /** For a changed policy, the parts whose parsed rules differ: `egress`, `egress[2]`, `specs[1].ingress` … */
   readonly fields: readonly string[];
+  /**
+   * Whether the change may open paths, matrix or not: an allow element that the other side lacks, a deny
+   * element or a default-deny direction that disappears, a changed subject selector or enableDefaultDeny;
+   * an added policy with allow elements; any removed policy. Only removals of allow elements are safe.
+   */
+  readonly mayOpen: boolean;
 }
 
 /** A cluster setting (`netpol.config.yaml` `cluster:` or a flag) that differs between the sides. */
@@ -483,7 +489,7 @@ function policyDiff(b: PolicyObject, a: PolicyObject): string[] {
   });
 }
 
-function policyChange(p: PolicyObject, fields: readonly string[] = []): PolicyChange {
+function policyChange(p: PolicyObject, fields: readonly string[], mayOpen: boolean): PolicyChange {
   return {
     kind: p.kind,
     namespace: p.namespace,
@@ -491,7 +497,55 @@ function policyChange(p: PolicyObject, fields: readonly string[] = []): PolicyCh
     file: p.source.file,
     line: p.source.line,
     fields,
+    mayOpen,
   };
+}
+
+/** Whether head has an element of `field` that base lacks, or loses base's whole (non-empty) list. */
+function widens(b: Record<string, unknown>, a: Record<string, unknown>, field: string): boolean {
+  const bl = (b[field] as unknown[] | null | undefined) ?? [];
+  const al = (a[field] as unknown[] | null | undefined) ?? [];
+  if (bl.length > 0 && al.length === 0) return true;
+  const have = new Set(bl.map(canonical));
+  return al.some((x) => !have.has(canonical(x)));
+}
+
+/** Whether head loses a deny element base had. */
+function losesDeny(b: Record<string, unknown>, a: Record<string, unknown>, field: string): boolean {
+  const al = new Set(((a[field] as unknown[] | null | undefined) ?? []).map(canonical));
+  return ((b[field] as unknown[] | null | undefined) ?? []).some((x) => !al.has(canonical(x)));
+}
+
+/** See {@link PolicyChange.mayOpen}. */
+function changeMayOpen(b: PolicyObject, a: PolicyObject): boolean {
+  if (b.kind === 'NetworkPolicy' && a.kind === 'NetworkPolicy') {
+    const rb = b as unknown as Record<string, unknown>;
+    const ra = a as unknown as Record<string, unknown>;
+    if (canonical(rb.podSelector) !== canonical(ra.podSelector)) return true;
+    if (canonical(rb.policyTypes) !== canonical(ra.policyTypes)) return true;
+    return widens(rb, ra, 'ingress') || widens(rb, ra, 'egress');
+  }
+  if (b.kind === 'NetworkPolicy' || a.kind === 'NetworkPolicy' || b.rules.length !== a.rules.length)
+    return true;
+  return b.rules.some((rule, i) => {
+    const rb = rule as unknown as Record<string, unknown>;
+    const ra = a.rules[i] as unknown as Record<string, unknown>;
+    for (const f of ['endpointSelector', 'nodeSelector', 'enableDefaultDeny']) {
+      if (canonical(rb[f]) !== canonical(ra[f])) return true;
+    }
+    return (
+      widens(rb, ra, 'ingress') ||
+      widens(rb, ra, 'egress') ||
+      losesDeny(rb, ra, 'ingressDeny') ||
+      losesDeny(rb, ra, 'egressDeny')
+    );
+  });
+}
+
+/** Whether a policy grants anything (has an allow element). */
+function hasAllow(p: PolicyObject): boolean {
+  if (p.kind === 'NetworkPolicy') return p.ingress.length > 0 || p.egress.length > 0;
+  return p.rules.some((r) => (r.ingress?.length ?? 0) > 0 || (r.egress?.length ?? 0) > 0);
 }
 
 function policyChanges(
@@ -505,13 +559,13 @@ function policyChanges(
   for (const [key, p] of h) {
     const old = b.get(key);
     if (!old) {
-      added.push(policyChange(p));
+      added.push(policyChange(p, [], hasAllow(p)));
       continue;
     }
     const fields = policyDiff(old, p);
-    if (fields.length > 0) changed.push(policyChange(p, fields));
+    if (fields.length > 0) changed.push(policyChange(p, fields, changeMayOpen(old, p)));
   }
-  const removed = [...b].filter(([key]) => !h.has(key)).map(([, p]) => policyChange(p));
+  const removed = [...b].filter(([key]) => !h.has(key)).map(([, p]) => policyChange(p, [], true));
   return { added, removed, changed };
 }
 

@@ -158,6 +158,19 @@ describe('netpol diff', () => {
     expect(r.stdout).toContain('This change opens 0 paths and closes 1.');
   });
 
+  it('fails --fail-on-open and says so when a policy widens outside the matrix columns (SSH to world)', async () => {
+    const repo = useGitRepo({}, { from: HOMELAB, into: '' });
+    const file = 'network-policy/profiles/internal-egress.yaml';
+    repo.write(
+      file,
+      `${repo.read(file)}    - toEntities:\n        - world\n      toPorts:\n        - ports:\n            - port: "22"\n              protocol: TCP\n`,
+    );
+    const r = await runCli(['diff', '--base', 'main', '--fail-on-open'], { cwd: repo.top });
+    expect(r.code).toBe(1);
+    expect(r.stdout).not.toContain('No connectivity change.');
+    expect(r.stdout).toContain('No matrix cell flips, but 1 policy changes');
+  });
+
   it('exits 2 with a clear message for an unknown revision', async () => {
     const repo = useGitRepo({}, { from: HOMELAB, into: '' });
     const r = await runCli(['diff', '--base', 'origin/main'], { cwd: repo.top });

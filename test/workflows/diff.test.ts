@@ -138,6 +138,7 @@ describe('diffRevisions', () => {
           file: 'network-policy/profiles/internal-egress.yaml',
           line: 3,
           fields: ['egress'],
+          mayOpen: false,
         },
       ],
     });
@@ -256,6 +257,7 @@ describe('diffRevisions', () => {
         file: 'network-policy/platform/docs-no-world.yaml',
         line: 1,
         fields: [],
+        mayOpen: false,
       },
     ]);
     expect(d.cells.map((c) => [c.namespace, c.column.id, c.before, c.after])).toEqual([

@@ -26,7 +26,10 @@ export function registerDiff(program: Command, ctx: CommandContext): void {
       'the revision to compare against (branch, tag or commit), e.g. origin/main',
     )
     .option('--head <rev>', 'the revision with the change (default: the working tree)')
-    .option('--fail-on-open', 'exit with code 1 when the change opens any path (a cell flips to allowed)');
+    .option(
+      '--fail-on-open',
+      'exit with code 1 when the change may open a path: a cell flips to allowed, or a policy gains an allow element or loses a deny',
+    );
   addRepoFlags(cmd);
   // Both sides come from git: -f is refused below and kept out of the help.
   for (const o of cmd.options) if (o.long === '--filename') o.hideHelp();
@@ -61,7 +64,11 @@ export function registerDiff(program: Command, ctx: CommandContext): void {
     if (flags.output === 'json') ctx.io.stdout(`${JSON.stringify(diffJson(diff), null, 2)}\n`);
     else if (flags.output === 'markdown') ctx.io.stdout(formatDiffMarkdown(diff));
     else ctx.io.stdout(formatDiffText(diff));
-    if (flags.failOnOpen && diff.summary.added > 0) ctx.exit(ExitCode.Findings);
+    // A path opens when a cell flips to allowed; a policy change that adds an allow element or drops a
+    // deny (PolicyChange.mayOpen) may open paths the matrix does not show, so it counts too.
+    const p = diff.policies;
+    const mayOpen = [...p.added, ...p.removed, ...p.changed].some((c) => c.mayOpen);
+    if (flags.failOnOpen && (diff.summary.added > 0 || mayOpen)) ctx.exit(ExitCode.Findings);
   });
 }
 

@@ -109,6 +109,21 @@ function policyLines(d: ConnectivityDiff): { mark: string; text: string; at: str
   ];
 }
 
+/** Whether any policy was added, removed or changed (its effect may lie outside the matrix columns). */
+export function policiesChanged(d: ConnectivityDiff): boolean {
+  return d.policies.added.length + d.policies.removed.length + d.policies.changed.length > 0;
+}
+
+/**
+ * The headline when no matrix cell flips: "No connectivity change." only when no policy changed either;
+ * otherwise it says that the matrix does not cover the change (labelled pods, other ports) and how to check.
+ */
+export function noFlipHeadline(d: ConnectivityDiff): string {
+  if (!policiesChanged(d)) return 'No connectivity change.';
+  const n = d.policies.added.length + d.policies.removed.length + d.policies.changed.length;
+  return `No matrix cell flips, but ${n} ${n === 1 ? 'policy changes' : 'policies change'}: the matrix covers pods without labels on the columns' ports only, so check the changed rules with netpol trace (or netpol test).`;
+}
+
 /**
  * The diff as text: the headline, the flipped cells grouped by namespace with the rules responsible,
  * then namespace label, policy and setting changes. `No connectivity change.` when nothing changed.
@@ -116,7 +131,7 @@ function policyLines(d: ConnectivityDiff): { mark: string; text: string; at: str
 export function formatDiffText(d: ConnectivityDiff): string {
   let out = `netpol diff: ${revisionText(d.base)} → ${revisionText(d.head)}\n`;
   if (!hasChanges(d)) return `${out}No connectivity change.\n`;
-  out += d.cells.length > 0 ? `${diffHeadline(d)}\n` : 'No connectivity change.\n';
+  out += d.cells.length > 0 ? `${diffHeadline(d)}\n` : `${noFlipHeadline(d)}\n`;
   for (const [ns, cells] of groups(d.cells)) {
     const nc = d.namespaces.find((n) => n.namespace === ns);
     out += `\n${ns}${nc && nc.change !== 'changed' ? ` (${nc.change})` : ''}\n`;
@@ -176,8 +191,10 @@ function stateMd(s: CellState): string {
  */
 export function formatDiffMarkdown(d: ConnectivityDiff): string {
   let out = `${DIFF_COMMENT_MARKER}\n### netpol diff: ${md(revisionText(d.base))} → ${md(revisionText(d.head))}\n\n`;
-  if (d.cells.length === 0) {
+  if (d.cells.length === 0 && !policiesChanged(d)) {
     out += 'No connectivity change.\n';
+  } else if (d.cells.length === 0) {
+    out += `**${noFlipHeadline(d)}**\n`;
   } else {
     out += `**${diffHeadline(d)}**\n\n`;
     out += '| namespace | direction | path | before | after |\n|---|---|---|---|---|\n';
