@@ -118,4 +118,11 @@ describe('netpol discover', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(message);
   });
+
+  it('recommends nothing and exits 1 when no flow of the namespace was observed', async () => {
+    const r = await runCli(['discover', 'web', '-R', 'examples/homelab', '--flows', '-'], { stdin: '' });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('error: no flows of namespace "web" were observed');
+  });
 });

@@ -30,6 +30,14 @@ export function registerDiscover(program: Command, ctx: CommandContext): void {
     if (hasInputErrors(loaded.diagnostics)) ctx.exit(ExitCode.Error);
     const report = await discoverNamespace(loaded, { namespace, input, filter });
     ctx.io.stderr(formatDiagnostics(report.diagnostics));
+    if (report.flows.length === 0) {
+      // Never recommend stripping a namespace to the least privileged profile from an absence of data.
+      ctx.io.stderr(
+        `error: no flows of namespace "${namespace}" were observed in ${report.source}: no recommendation\nhint: check the namespace name, --since/--last, and that the capture was taken while the namespace had traffic\n`,
+      );
+      ctx.exit(ExitCode.Findings);
+      return;
+    }
     if (flags.output === 'json') ctx.io.stdout(`${JSON.stringify(discoverJson(report), null, 2)}\n`);
     else ctx.io.stdout(formatDiscoverText(report));
     if (report.unallowed.length > 0) ctx.exit(ExitCode.Findings);

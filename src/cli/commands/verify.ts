@@ -28,6 +28,12 @@ export function registerVerify(program: Command, ctx: CommandContext): void {
     const loaded = await loadForAnalysis(repoOptionsOf(flags, ctx.io));
     ctx.io.stderr(formatDiagnostics(loaded.diagnostics.filter((d) => d.severity !== 'info')));
     if (hasInputErrors(loaded.diagnostics)) ctx.exit(ExitCode.Error);
+    if (!loaded.engine.hasNamespace(namespace)) {
+      ctx.io.stderr(
+        `warning: namespace "${namespace}" is not defined in the repository: the checks use only its name label\n`,
+      );
+      ctx.exit(ExitCode.Error);
+    }
     const report = await verifyNamespace(loaded, { namespace, input, filter });
     ctx.io.stderr(formatDiagnostics(report.diagnostics));
     if (flags.output === 'json') ctx.io.stdout(`${JSON.stringify(verifyJson(report), null, 2)}\n`);
