@@ -83,9 +83,11 @@ export function editMapEntries(
   mapPath: readonly string[],
   changes: readonly MapEntryChange[],
 ): string {
-  let current = text;
+  // Edit with LF line ends and give a CRLF file its line ends back, so only the asked-for lines change.
+  const crlf = text.includes('\r\n');
+  let current = crlf ? text.replace(/\r\n/g, '\n') : text;
   for (const change of changes) current = editOne(current, documentIndex, mapPath, change);
-  return current;
+  return crlf ? current.replace(/\n/g, '\r\n') : current;
 }
 
 function editOne(

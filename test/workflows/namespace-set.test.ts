@@ -445,3 +445,15 @@ describe('setNamespaceLabels (property)', () => {
     );
   }, 60_000);
 });
+
+describe('editMapEntries line ends', () => {
+  it('keeps CRLF line ends of a CRLF file', async () => {
+    const { editMapEntries } = await import('../../src/workflows/label-edit.js');
+    const text =
+      'apiVersion: v1\r\nkind: Namespace\r\nmetadata:\r\n  name: flow # keep\r\n  labels:\r\n    a: b\r\n';
+    const out = editMapEntries(text, 0, ['metadata', 'labels'], [{ key: 'c', value: 'd' }]);
+    expect(out).toBe(
+      'apiVersion: v1\r\nkind: Namespace\r\nmetadata:\r\n  name: flow # keep\r\n  labels:\r\n    a: b\r\n    c: d\r\n',
+    );
+  });
+});
