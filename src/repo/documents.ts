@@ -1,16 +1,17 @@
 import {
-  type Document,
+  Composer,
+  CST,
+  Document,
   isAlias,
   isMap,
   isScalar,
   isSeq,
-  LineCounter,
   type Node,
-  parseAllDocuments,
+  Parser,
+  type ScalarTag,
   type YAMLError,
 } from 'yaml';
 import type { Diagnostic, SourceRef } from '../errors.js';
-import { fastParseYaml } from './fast-yaml.js';
 import { normalizeScalar } from './scalar.js';
 import {
   keyText,
@@ -52,10 +53,53 @@ export interface ParsedFile {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-/** Options of {@link parseYamlFile}. */
+/**
+ * Options of {@link parseYamlFile}.
+ * @deprecated Every file is read by the `yaml` package now; the options are accepted and ignored.
+ */
 export interface ParseYamlOptions {
-  /** Skip the fast reader and always use the `yaml` package (used by tests). Default: `false`. */
+  /** Ignored: every file is read by the `yaml` package. Kept for callers of the earlier fast reader. */
   readonly fullParser?: boolean;
+}
+
+/**
+ * One document as the YAML reader returns it before it is tied to its file: plain data (a structured
+ * clone of it crosses a worker boundary unchanged, aliased nodes stay shared).
+ */
+export interface RawDocument {
+  /** See {@link YamlDocument.root}. */
+  readonly root: YamlNode | null;
+  /** See {@link YamlDocument.valid}. */
+  readonly valid: boolean;
+  /** See {@link YamlDocument.aliased}. */
+  readonly aliased: boolean;
+}
+
+/** A syntax diagnostic with UTF-16 offsets into the file instead of a {@link SourceRef}. */
+export interface RawDiagnostic {
+  readonly code: 'YAML_SYNTAX' | 'YAML_WARNING';
+  readonly severity: 'error' | 'warning';
+  readonly message: string;
+  readonly hint: string;
+  /** Start offset in the file. */
+  readonly start: number;
+  /** End offset in the file (exclusive, never before `start`). */
+  readonly end: number;
+}
+
+/** What the YAML reader found in one piece of a file: its documents and syntax diagnostics, in order. */
+export interface RawParse {
+  readonly documents: readonly RawDocument[];
+  readonly diagnostics: readonly RawDiagnostic[];
+}
+
+/**
+ * Drops a leading byte-order mark: it is not part of the first line as editors count columns.
+ * @param source - A file's text.
+ * @returns The text without a leading U+FEFF.
+ */
+export function stripBom(source: string): string {
+  return source.charCodeAt(0) === 0xfeff ? source.slice(1) : source;
 }
 
 /**
@@ -65,75 +109,139 @@ export interface ParseYamlOptions {
  * file still load. `yaml` warnings become `YAML_WARNING` diagnostics.
  * @param file - The file name used in every {@link SourceRef}.
  * @param source - The file's text (a leading byte-order mark is dropped).
- * @param options - See {@link ParseYamlOptions}.
+ * @param _options - Ignored (see {@link ParseYamlOptions}).
  * @returns The documents and diagnostics. Never throws for bad input.
  */
-export function parseYamlFile(file: string, source: string, options: ParseYamlOptions = {}): ParsedFile {
-  // A byte-order mark is not part of the first line as editors count columns.
-  const text = source.charCodeAt(0) === 0xfeff ? source.slice(1) : source;
+export function parseYamlFile(file: string, source: string, _options: ParseYamlOptions = {}): ParsedFile {
+  const text = stripBom(source);
+  return assembleParsedFile(file, text, [parseYamlText(text)]);
+}
+
+/**
+ * Ties what the YAML reader found in the consecutive pieces of a file to that file: numbers the
+ * documents across the pieces and turns diagnostic offsets into {@link SourceRef}s.
+ * @param file - The file name used in every {@link SourceRef}.
+ * @param text - The whole file text, without byte-order mark (see {@link stripBom}).
+ * @param pieces - The results of {@link parseYamlText} for the file's pieces, in file order, with offsets
+ *   already relative to the whole text.
+ * @returns The parsed file.
+ */
+export function assembleParsedFile(file: string, text: string, pieces: readonly RawParse[]): ParsedFile {
   const lines = new LineIndex(text);
-  if (!options.fullParser) {
-    const fast = fastParseYaml(text);
-    if (fast) {
-      return {
+  const documents: YamlDocument[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const piece of pieces) {
+    for (const d of piece.documents) {
+      documents.push({
         file,
-        documents: fast.map((d, index) => ({
-          file,
-          index,
-          root: d.root,
-          valid: true,
-          lines,
-          aliased: false,
-          text,
-        })),
-        diagnostics: [],
-      };
+        index: documents.length,
+        root: d.root,
+        valid: d.valid,
+        lines,
+        aliased: d.aliased,
+        text,
+      });
+    }
+    for (const d of piece.diagnostics) {
+      diagnostics.push({
+        code: d.code,
+        severity: d.severity,
+        message: d.message,
+        source: rangeSource(file, lines, d.start, d.end),
+        hint: d.hint,
+      });
     }
   }
-  const diagnostics: Diagnostic[] = [];
-  const parsed = parseAllDocuments(text, {
-    version: '1.1',
-    lineCounter: new LineCounter(),
-    prettyErrors: false,
-  });
-  const docs: Document.Parsed[] = Array.isArray(parsed) ? parsed : [];
-  const documents = docs.map((doc, index): YamlDocument => {
-    for (const error of doc.errors)
-      diagnostics.push(yamlDiagnostic(file, lines, error, 'YAML_SYNTAX', 'error'));
-    for (const warning of doc.warnings) {
-      diagnostics.push(yamlDiagnostic(file, lines, warning, 'YAML_WARNING', 'warning'));
-    }
-    if (doc.errors.length > 0) return { file, index, root: null, valid: false, lines, aliased: false, text };
-    const state: ConvertState = { doc, active: new Map(), diagnostics, file, lines, aliased: false };
-    const converted = doc.contents ? convertNode(doc.contents as Node, state) : null;
-    // An empty document is a null scalar for `yaml`; the loader treats it as no content.
-    const root =
-      converted?.kind === 'scalar' && converted.value === null && converted.start === converted.end
-        ? null
-        : converted;
-    return { file, index, root, valid: true, lines, aliased: state.aliased, text };
-  });
   return { file, documents, diagnostics };
 }
 
+const SYNTAX_HINT = 'Fix the YAML syntax; this document is skipped until then.';
+
+/**
+ * Reads YAML text with the `yaml` package (YAML 1.1 rules, as Kubernetes reads manifests) into the light
+ * tree of every document: straight from the parser's tokens when the text needs nothing from the Composer
+ * (see {@link readYamlTokens}), else through the Composer's Documents. Pure and self-contained, so it runs
+ * in a worker thread as well.
+ * @param text - The text to read: a whole file, or a run of whole documents cut out of one at a
+ *   `---` line (see `parse-pool.ts`), without byte-order mark.
+ * @param base - Offset of `text` in its file; added to every position. Default: 0.
+ * @param reader - `'composer'` always goes through the Composer (tests compare both ways). Default: `'auto'`.
+ * @returns The documents and diagnostics. Never throws: should the `yaml` package itself fail, the text
+ *   gets one `YAML_SYNTAX` diagnostic and no document.
+ */
+export function parseYamlText(text: string, base = 0, reader: 'auto' | 'composer' = 'auto'): RawParse {
+  try {
+    // The tokens are read as the parser makes them, so that each document's can go once read; the
+    // Composer, when needed, parses the text again.
+    const fast = reader === 'auto' ? readTokens(new Parser().parse(text), base) : null;
+    return fast ?? composeTokens(new Parser().parse(text), base);
+  } catch (e) {
+    // Not reached for any input we know of: the `yaml` package reports problems as errors, not throws.
+    const reason = e instanceof Error ? e.message : String(e);
+    const diagnostic: RawDiagnostic = {
+      code: 'YAML_SYNTAX',
+      severity: 'error',
+      message: `The YAML reader failed on this text: ${reason.replace(/\.$/, '')}.`,
+      hint: SYNTAX_HINT,
+      start: base,
+      end: base,
+    };
+    return { documents: [], diagnostics: [diagnostic] };
+  }
+}
+
+/**
+ * The light trees of a text read straight from the `yaml` parser's tokens, skipping the Composer (about
+ * twice as fast): only for texts on which the Composer would report nothing and that use no anchor,
+ * alias, tag, merge key, explicit key, directive or tab.
+ * @param text - YAML text without byte-order mark.
+ * @param base - Offset of `text` in its file. Default: 0.
+ * @returns The documents (no diagnostics), or `null` when the text needs the Composer.
+ */
+export function readYamlTokens(text: string, base = 0): RawParse | null {
+  return readTokens(new Parser().parse(text), base);
+}
+
+/** Options of every `yaml` pass: YAML 1.1, as Kubernetes reads manifests. */
+const YAML_OPTIONS = { version: '1.1', prettyErrors: false } as const;
+
+/** The `yaml` Composer's reading of the parsed tokens: Documents, then their light trees. */
+function composeTokens(tokens: Iterable<CST.Token>, base: number): RawParse {
+  const diagnostics: RawDiagnostic[] = [];
+  const docs = Array.from(new Composer(YAML_OPTIONS).compose(tokens));
+  const documents = docs.map((doc): RawDocument => {
+    for (const error of doc.errors) diagnostics.push(yamlDiagnostic(error, base, 'YAML_SYNTAX', 'error'));
+    for (const warning of doc.warnings) {
+      diagnostics.push(yamlDiagnostic(warning, base, 'YAML_WARNING', 'warning'));
+    }
+    if (doc.errors.length > 0) return { root: null, valid: false, aliased: false };
+    const state: ConvertState = { doc, active: new Map(), diagnostics, base, aliased: false };
+    const converted = doc.contents ? convertNode(doc.contents as Node, state) : null;
+    return { root: rootOf(converted), valid: true, aliased: state.aliased };
+  });
+  return { documents, diagnostics };
+}
+
+/** An empty document is a null scalar for `yaml`; the loader treats it as no content. */
+function rootOf(node: YamlNode | null): YamlNode | null {
+  return node?.kind === 'scalar' && node.value === null && node.start === node.end ? null : node;
+}
+
 function yamlDiagnostic(
-  file: string,
-  lines: LineIndex,
   error: YAMLError,
+  base: number,
   code: 'YAML_SYNTAX' | 'YAML_WARNING',
   severity: 'error' | 'warning',
-): Diagnostic {
+): RawDiagnostic {
   const [start, end] = error.pos;
   const message = (error.message.split('\n')[0] ?? error.message).replace(/ at line \d+, column \d+:?$/, '');
   return {
     code,
     severity,
     message: message.endsWith('.') ? message : `${message}.`,
-    source: rangeSource(file, lines, start, Math.max(end, start)),
-    hint:
-      code === 'YAML_SYNTAX'
-        ? 'Fix the YAML syntax; this document is skipped until then.'
-        : 'Check the YAML at this position.',
+    hint: code === 'YAML_SYNTAX' ? SYNTAX_HINT : 'Check the YAML at this position.',
+    start: base + start,
+    end: base + Math.max(end, start),
   };
 }
 
@@ -141,44 +249,51 @@ interface ConvertState {
   readonly doc: Document.Parsed;
   /** Converted nodes; `null` while a collection is being converted (to catch recursive aliases). */
   readonly active: Map<Node, YamlNode | null>;
-  readonly diagnostics: Diagnostic[];
-  readonly file: string;
-  readonly lines: LineIndex;
+  readonly diagnostics: RawDiagnostic[];
+  /** Offset of the parsed text in its file, added to every position. */
+  readonly base: number;
   aliased: boolean;
 }
 
+function nullAt(at: number): YamlScalarNode {
+  return { kind: 'scalar', start: at, end: at, value: null, plain: true };
+}
+
 function convertNode(node: Node, state: ConvertState): YamlNode {
-  const { doc, active, diagnostics, file, lines } = state;
+  const { doc, active, diagnostics, base } = state;
   if (isAlias(node)) state.aliased = true;
   const resolved = isAlias(node) ? node.resolve(doc) : node;
-  if (!resolved)
+  if (!resolved) {
     return {
       kind: 'scalar',
-      start: node.range?.[0] ?? 0,
-      end: node.range?.[1] ?? 0,
+      start: base + (node.range?.[0] ?? 0),
+      end: base + (node.range?.[1] ?? 0),
       value: null,
       plain: true,
     };
+  }
   const seen = active.get(resolved);
   if (seen) return seen;
   if (seen === null) {
-    const at = node.range?.[0] ?? 0;
+    const at = base + (node.range?.[0] ?? 0);
     diagnostics.push({
       code: 'YAML_SYNTAX',
       severity: 'error',
       message: 'An alias refers to a node that contains it.',
-      source: rangeSource(file, lines, at, node.range?.[1] ?? at),
       hint: 'Remove the recursive alias.',
+      start: at,
+      end: Math.max(at, base + (node.range?.[1] ?? 0)),
     });
-    return { kind: 'scalar', start: at, end: at, value: null, plain: true };
+    return nullAt(at);
   }
-  const range = resolved.range ?? [0, 0, 0];
+  const start = base + (resolved.range?.[0] ?? 0);
+  const rangeEnd = base + (resolved.range?.[1] ?? 0);
   if (isScalar(resolved)) {
     const source = typeof resolved.source === 'string' ? resolved.source : String(resolved.value);
     const out: YamlScalarNode = {
       kind: 'scalar',
-      start: range[0],
-      end: range[1],
+      start,
+      end: rangeEnd,
       value: normalizeScalar(resolved.value, source),
       plain: resolved.type === 'PLAIN',
     };
@@ -194,10 +309,8 @@ function convertNode(node: Node, state: ConvertState): YamlNode {
     for (const pair of resolved.items) {
       const keyNode = pair.key as Node | null;
       const valueNode = pair.value as Node | null;
-      const keyEnd = keyNode?.range?.[1] ?? range[0];
-      const value: YamlNode = valueNode
-        ? convertNode(valueNode, state)
-        : { kind: 'scalar', start: keyEnd, end: keyEnd, value: null, plain: true };
+      const keyEnd = keyNode?.range ? base + keyNode.range[1] : start;
+      const value: YamlNode = valueNode ? convertNode(valueNode, state) : nullAt(keyEnd);
       if (isScalar(keyNode) && typeof keyNode.value === 'symbol') {
         // `<<` merge key: its maps fill in keys the map does not set itself.
         const sources = value.kind === 'seq' ? value.items : [value];
@@ -211,7 +324,7 @@ function convertNode(node: Node, state: ConvertState): YamlNode {
         : '';
       const entry: YamlMapEntry = {
         key,
-        keyStart: keyNode?.range?.[0] ?? range[0],
+        keyStart: keyNode?.range ? base + keyNode.range[0] : start,
         keyEnd,
         keyPlain: isScalar(keyNode) ? keyNode.type === 'PLAIN' : false,
         value,
@@ -229,19 +342,15 @@ function convertNode(node: Node, state: ConvertState): YamlNode {
       }
     }
     const last = entries[entries.length - 1];
-    const end = resolved.flow || !last ? range[1] : Math.max(last.value.end, last.keyEnd);
-    out = { kind: 'map', start: range[0], end, entries };
+    const end = resolved.flow || !last ? rangeEnd : Math.max(last.value.end, last.keyEnd);
+    out = { kind: 'map', start, end, entries };
   } else if (isSeq(resolved)) {
-    const items = resolved.items.map((item) =>
-      item
-        ? convertNode(item as Node, state)
-        : ({ kind: 'scalar', start: range[0], end: range[0], value: null, plain: true } as const),
-    );
+    const items = resolved.items.map((item) => (item ? convertNode(item as Node, state) : nullAt(start)));
     const last = items[items.length - 1];
-    const end = resolved.flow || !last ? range[1] : last.end;
-    out = { kind: 'seq', start: range[0], end, items } satisfies YamlSeqNode;
+    const end = resolved.flow || !last ? rangeEnd : last.end;
+    out = { kind: 'seq', start, end, items } satisfies YamlSeqNode;
   } else {
-    out = { kind: 'scalar', start: range[0], end: range[1], value: null, plain: true };
+    out = { kind: 'scalar', start, end: rangeEnd, value: null, plain: true };
   }
   active.set(resolved, out);
   return out;
@@ -376,4 +485,367 @@ function plain(
   }
   memo?.set(node, out);
   return out;
+}
+
+/*
+ * The light trees straight from the `yaml` parser's tokens (its CST), for the documents that need nothing
+ * from the Composer: block and flow collections of plain, quoted and block scalars, with comments. It
+ * follows the Composer's own steps (compose-doc, resolve-block-map, resolve-block-seq,
+ * resolve-flow-collection, resolve-props, resolve-end of `yaml` 2.9) with `yaml`'s scalar reader
+ * (`CST.resolveAsScalar`) and the YAML 1.1 schema's tags, and gives up on the whole text — which then goes to
+ * the Composer — at anything else: anchors, aliases, tags, merge keys, explicit keys, directives, tabs,
+ * duplicate keys, error tokens, and every condition on which the Composer would report an error or a
+ * warning. It never reports anything itself, so every diagnostic comes from the Composer.
+ */
+
+/** Thrown to give up on the token path. */
+const GIVE_UP = Symbol('give up');
+
+const SCHEMA_DOCUMENT = new Document(undefined, YAML_OPTIONS);
+const SCALAR_TAGS = SCHEMA_DOCUMENT.schema.tags.filter((t): t is ScalarTag => !t.collection && !!t.default);
+const SCALAR_OPTIONS = SCHEMA_DOCUMENT.options;
+const valueCache = new Map<string, ScalarValue>();
+const keyCache = new Map<string, ScalarValue>();
+const CACHE_LIMIT = 50_000;
+
+type ScalarValue = string | number | boolean | null;
+
+/** A node with the end of its trailing comments (the `range[2]` the Composer carries on). */
+interface Built {
+  readonly node: YamlNode;
+  readonly after: number;
+}
+
+interface Props {
+  readonly found: CST.SourceToken | null;
+  readonly comma: CST.SourceToken | null;
+  readonly hasNewline: boolean;
+  readonly hasComment: boolean;
+  /** End offset of the tokens (or the given offset when there are none). */
+  readonly end: number;
+}
+
+function giveUp(): never {
+  throw GIVE_UP;
+}
+
+/**
+ * The documents of a parsed text, or `null` when the Composer is needed (see above).
+ */
+function readTokens(tokens: Iterable<CST.Token>, base: number): RawParse | null {
+  const documents: RawDocument[] = [];
+  try {
+    for (const token of tokens) {
+      switch (token.type) {
+        case 'byte-order-mark':
+        case 'space':
+        case 'comment':
+        case 'newline':
+          break;
+        case 'document':
+          documents.push({ root: rootOf(readDocument(token, base)), valid: true, aliased: false });
+          break;
+        case 'doc-end':
+          if (documents.length === 0) giveUp();
+          endOf(token.end, token.offset + token.source.length, true);
+          break;
+        default:
+          giveUp();
+      }
+    }
+  } catch {
+    // GIVE_UP, or a stack overflow on deep nesting, which the Composer reports as an error.
+    return null;
+  }
+  return { documents, diagnostics: [] };
+}
+
+function readDocument(doc: CST.Document, base: number): YamlNode {
+  const props = propsOf(doc.start, 'doc-start', doc.offset, true, false);
+  if (
+    props.found &&
+    doc.value &&
+    (doc.value.type === 'block-map' || doc.value.type === 'block-seq') &&
+    !props.hasNewline
+  )
+    giveUp();
+  const built = doc.value ? readNode(doc.value, base, false) : emptyNode(props.end, doc.start, props, base);
+  endOf(doc.end, built.after - base, false);
+  return built.node;
+}
+
+/** resolve-end: what may follow a node on its line. */
+function endOf(end: readonly CST.SourceToken[] | undefined, offset: number, reqSpace: boolean): number {
+  let at = offset;
+  let hasSpace = false;
+  for (const token of end ?? []) {
+    if (token.type === 'space' || token.type === 'newline') hasSpace = true;
+    else if (token.type !== 'comment' || (reqSpace && !hasSpace)) giveUp();
+    at += token.source.length;
+  }
+  return at;
+}
+
+/** resolve-props, for tokens without anchors, tags or tabs. */
+function propsOf(
+  tokens: readonly CST.SourceToken[],
+  indicator: 'doc-start' | 'explicit-key-ind' | 'map-value-ind' | 'seq-item-ind',
+  offset: number,
+  startOnNewline: boolean,
+  flow: boolean,
+): Props {
+  let hasSpace = startOnNewline;
+  let hasNewline = false;
+  let hasComment = false;
+  let found: CST.SourceToken | null = null;
+  let comma: CST.SourceToken | null = null;
+  for (const token of tokens) {
+    switch (token.type) {
+      case 'space':
+        if (token.source.includes('\t')) giveUp();
+        hasSpace = true;
+        break;
+      case 'comment':
+        if (!hasSpace) giveUp();
+        hasComment = true;
+        break;
+      case 'newline':
+        hasNewline = true;
+        hasSpace = true;
+        break;
+      case 'comma':
+        if (!flow || comma) giveUp();
+        comma = token;
+        hasSpace = false;
+        break;
+      default:
+        if (token.type !== indicator || found) giveUp();
+        found = token;
+        hasSpace = false;
+    }
+  }
+  const last = tokens[tokens.length - 1];
+  return { found, comma, hasNewline, hasComment, end: last ? last.offset + last.source.length : offset };
+}
+
+/**
+ * util-empty-scalar-position, then compose-empty-node: a null scalar. Its comment (in `props`) moves the end
+ * the Composer carries on.
+ */
+function emptyNode(
+  offset: number,
+  before: readonly CST.SourceToken[] | undefined,
+  props: Props,
+  base: number,
+): Built {
+  let at = offset;
+  if (before) {
+    for (let i = before.length - 1; i >= 0; --i) {
+      let token = before[i] as CST.SourceToken;
+      if (token.type === 'space' || token.type === 'comment' || token.type === 'newline') {
+        at -= token.source.length;
+        continue;
+      }
+      token = before[++i] as CST.SourceToken;
+      while (token?.type === 'space') {
+        at += token.source.length;
+        token = before[++i] as CST.SourceToken;
+      }
+      break;
+    }
+  }
+  // The empty plain scalar resolves to null in every YAML schema.
+  const node: YamlScalarNode = { kind: 'scalar', start: base + at, end: base + at, value: null, plain: true };
+  return { node, after: base + (props.hasComment ? props.end : at) };
+}
+
+function readNode(token: CST.Token, base: number, atKey: boolean): Built {
+  switch (token.type) {
+    case 'scalar':
+    case 'single-quoted-scalar':
+    case 'double-quoted-scalar':
+    case 'block-scalar':
+      return readScalar(token, base, atKey);
+    case 'block-map':
+      return readBlockMap(token, base);
+    case 'block-seq':
+      return readBlockSeq(token, base);
+    case 'flow-collection':
+      return readFlowCollection(token, base);
+    default:
+      return giveUp();
+  }
+}
+
+function readScalar(
+  token: CST.FlowScalar | CST.BlockScalar,
+  base: number,
+  atKey: boolean,
+): Built & { node: YamlScalarNode } {
+  const scalar = CST.resolveAsScalar(token, true, giveUp);
+  if (!scalar) return giveUp();
+  const [start, end, after] = scalar.range;
+  const plain = scalar.type === 'PLAIN';
+  const value = plain ? resolvePlain(scalar.value, atKey) : scalar.value;
+  return {
+    node: { kind: 'scalar', start: base + start, end: base + end, value, plain },
+    after: base + after,
+  };
+}
+
+/** compose-scalar for an untagged plain scalar: the first YAML 1.1 tag whose test matches. */
+function resolvePlain(text: string, atKey: boolean): ScalarValue {
+  const cache = atKey ? keyCache : valueCache;
+  const hit = cache.get(text);
+  if (hit !== undefined || cache.has(text)) return hit ?? null;
+  const tag = SCALAR_TAGS.find((t) => (t.default === true || atKey) && t.test?.test(text));
+  let value: ScalarValue = text;
+  if (tag) {
+    // A `key` tag is the merge key `<<`: the Composer expands it.
+    if (tag.default !== true) giveUp();
+    let resolved: unknown;
+    try {
+      resolved = tag.resolve(text, giveUp, SCALAR_OPTIONS);
+    } catch {
+      giveUp();
+    }
+    value = normalizeScalar(isScalar(resolved) ? resolved.value : resolved, text);
+  }
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(text, value);
+  return value;
+}
+
+/** A map key: a one-line plain or quoted scalar. */
+function readKey(key: CST.Token | null | undefined, base: number): Built & { node: YamlScalarNode } {
+  if (
+    !key ||
+    (key.type !== 'scalar' && key.type !== 'single-quoted-scalar' && key.type !== 'double-quoted-scalar') ||
+    key.source.includes('\n') ||
+    key.end?.some((t) => t.type === 'newline')
+  )
+    return giveUp();
+  return readScalar(key, base, true);
+}
+
+/** Collects the entries of a map as the converter does: a later key with the same text replaces an earlier one. */
+class EntryList {
+  readonly entries: YamlMapEntry[] = [];
+  readonly #index = new Map<string, number>();
+  readonly #values: ScalarValue[] = [];
+
+  add(key: YamlScalarNode, value: YamlNode): void {
+    // Map keys must be unique (util-map-includes compares the resolved values).
+    if (this.#values.includes(key.value)) giveUp();
+    this.#values.push(key.value);
+    const text = keyText(key.value);
+    const entry: YamlMapEntry = {
+      key: text,
+      keyStart: key.start,
+      keyEnd: key.end,
+      keyPlain: key.plain,
+      value,
+    };
+    const at = this.#index.get(text);
+    if (at === undefined) {
+      this.#index.set(text, this.entries.length);
+      this.entries.push(entry);
+    } else this.entries[at] = entry;
+  }
+}
+
+function readBlockMap(map: CST.BlockMap, base: number): Built {
+  let offset = map.offset;
+  let commentEnd: number | null = null;
+  const list = new EntryList();
+  for (const item of map.items) {
+    const { start, key, sep, value } = item;
+    if (item.explicitKey) giveUp();
+    const keyProps = propsOf(start, 'explicit-key-ind', offset, true, false);
+    if (keyProps.found) giveUp();
+    if (!sep) {
+      // A comment line: the Composer reports one followed by more entries.
+      if (key) giveUp();
+      commentEnd = keyProps.end;
+      continue;
+    }
+    if (key && key.type !== 'block-seq' && 'indent' in key && key.indent !== map.indent) giveUp();
+    const keyBuilt = readKey(key, base);
+    const valueProps = propsOf(sep, 'map-value-ind', keyBuilt.after - base, false, false);
+    offset = valueProps.end;
+    if (!valueProps.found) giveUp();
+    if (value?.type === 'block-map' && !valueProps.hasNewline) giveUp();
+    if (keyProps.end < valueProps.found.offset - 1024) giveUp();
+    const valueBuilt = value ? readNode(value, base, false) : emptyNode(offset, sep, valueProps, base);
+    offset = valueBuilt.after - base;
+    list.add(keyBuilt.node, valueBuilt.node);
+  }
+  if (commentEnd !== null && commentEnd < offset) giveUp();
+  const last = list.entries[list.entries.length - 1];
+  const end = last ? Math.max(last.value.end, last.keyEnd) : base + offset;
+  return {
+    node: { kind: 'map', start: base + map.offset, end, entries: list.entries },
+    after: base + offset,
+  };
+}
+
+function readBlockSeq(seq: CST.BlockSequence, base: number): Built {
+  let offset = seq.offset;
+  const items: YamlNode[] = [];
+  for (const { start, value } of seq.items) {
+    const props = propsOf(start, 'seq-item-ind', offset, true, false);
+    if (!props.found) {
+      if (value) giveUp();
+      continue;
+    }
+    const built = value ? readNode(value, base, false) : emptyNode(props.end, start, props, base);
+    offset = built.after - base;
+    items.push(built.node);
+  }
+  const last = items[items.length - 1];
+  const end = last ? last.end : base + offset;
+  return { node: { kind: 'seq', start: base + seq.offset, end, items }, after: base + offset };
+}
+
+function readFlowCollection(fc: CST.FlowCollection, base: number): Built {
+  const isMap = fc.start.source === '{';
+  let offset = fc.offset + fc.start.source.length;
+  const items: YamlNode[] = [];
+  const list = new EntryList();
+  fc.items.forEach((item, i) => {
+    const { start, key, sep, value } = item;
+    const props = propsOf(start, 'explicit-key-ind', offset, false, true);
+    if (props.found) giveUp();
+    if (!sep && !value) {
+      // Only a trailing comma may leave an empty item.
+      if (key || (i === 0 && props.comma) || i < fc.items.length - 1) giveUp();
+      offset = props.end;
+      return;
+    }
+    if (i === 0 ? props.comma !== null : props.comma === null) giveUp();
+    if (!isMap) {
+      if (sep || key || !value || value.type === 'block-map' || value.type === 'block-seq') giveUp();
+      const built = readNode(value, base, false);
+      items.push(built.node);
+      offset = built.after - base;
+      return;
+    }
+    const keyBuilt = readKey(key, base);
+    const valueProps = propsOf(sep ?? [], 'map-value-ind', keyBuilt.after - base, false, true);
+    if (!valueProps.found || valueProps.comma) giveUp();
+    if (value?.type === 'block-map' || value?.type === 'block-seq') giveUp();
+    const valueBuilt = value
+      ? readNode(value, base, false)
+      : emptyNode(valueProps.end, sep, valueProps, base);
+    list.add(keyBuilt.node, valueBuilt.node);
+    offset = valueBuilt.after - base;
+  });
+  const [close, ...rest] = fc.end;
+  if (close?.source !== (isMap ? '}' : ']')) giveUp();
+  const closeEnd = close.offset + close.source.length;
+  const after = rest.length > 0 ? endOf(rest, closeEnd, true) : closeEnd;
+  const node: YamlNode = isMap
+    ? { kind: 'map', start: base + fc.offset, end: base + closeEnd, entries: list.entries }
+    : { kind: 'seq', start: base + fc.offset, end: base + closeEnd, items };
+  return { node, after: base + after };
 }

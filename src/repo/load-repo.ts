@@ -27,6 +27,7 @@ import {
   type ObjectIdentity,
   readObjects,
 } from './objects.js';
+import { parseYamlFiles, type YamlSource } from './parse-pool.js';
 import { SUBSTITUTE_DISABLED_KEY, Substitution } from './substitute.js';
 
 /** Options of {@link loadRepo}. */
@@ -66,7 +67,9 @@ export const STDIN_FILE = '<stdin>';
  * Loads a GitOps repository the way Cilium would see it once Flux applied it: follows the root
  * kustomization (or reads every manifest below the root), substitutes Flux `${var}` placeholders, and
  * types Namespaces, Cilium and Kubernetes network policies and workloads, each with its file:line.
- * Every problem is a diagnostic and the rest of the repository is still read.
+ * Every problem is a diagnostic and the rest of the repository is still read. Manifests adding up to more
+ * than 1 MiB are parsed on worker threads (`parse-pool.ts`), which are stopped before the promise settles;
+ * the result is the same as {@link loadRepoFromText}'s.
  * @param options - See {@link LoadOptions}.
  * @returns The repository and its diagnostics.
  * @throws NetpolError `NETPOL_REPO_NOT_FOUND` when the root does not exist or is not a directory;
@@ -119,7 +122,7 @@ export async function loadRepo(options: LoadOptions = {}): Promise<LoadResult> {
   }
   const stdinOnly =
     options.files !== undefined && options.files.length > 0 && options.files.every((f) => f === '-');
-  return loadFromHost(host, stdinOnly ? '' : root, options, explicit);
+  return loadFromHostParallel(host, stdinOnly ? '' : root, options, explicit);
 }
 
 /** An explicit manifest: its name for SourceRefs and its text, or the error that prevented reading it. */
@@ -188,12 +191,31 @@ interface Collected {
   readonly seen: Map<string, SourceRef>;
 }
 
-function loadFromHost(
+/** One manifest to load, in load order: its text or why it could not be read. */
+interface Step {
+  readonly name: string;
+  readonly ref: ManifestRef | undefined;
+  readonly text?: string;
+  readonly error?: unknown;
+  /** False when the same file was met earlier: it is loaded again from the earlier parse. */
+  readonly first: boolean;
+}
+
+/** Everything read before the manifests are parsed: the settings, the manifests in order. */
+interface Prepared {
+  readonly root: string;
+  readonly config: ReturnType<typeof readConfig>;
+  readonly steps: readonly Step[];
+  readonly out: Collected;
+  readonly substitution: Substitution;
+}
+
+function prepare(
   host: RepoHost,
   root: string,
   options: { readonly vars?: Readonly<Record<string, string>>; readonly settings?: Partial<ClusterSettings> },
   explicit: readonly ExplicitFile[] | undefined,
-): LoadResult {
+): Prepared {
   const diagnostics: Diagnostic[] = [];
   let configText: string | undefined;
   if (host.kind(CONFIG_FILE) === 'file') {
@@ -219,46 +241,123 @@ function loadFromHost(
     diagnostics,
     seen: new Map(),
   };
-  const substitution = new Substitution(options.vars ?? {});
-  const parsedFiles = new Map<string, ParsedFile | null>();
-  const parse = (name: string, read: () => string): ParsedFile | null => {
-    if (parsedFiles.has(name)) return parsedFiles.get(name) ?? null;
-    let text: string;
-    try {
-      text = read();
-    } catch (e) {
-      diagnostics.push(unreadable(name, e));
-      parsedFiles.set(name, null);
-      return null;
-    }
-    const parsed = parseYamlFile(name, text);
-    diagnostics.push(...parsed.diagnostics);
-    out.files.push(name);
-    parsedFiles.set(name, parsed);
-    return parsed;
-  };
-
+  const steps: Step[] = [];
+  const met = new Set<string>();
   if (explicit) {
     for (const f of explicit) {
       if (f.text === undefined) {
-        diagnostics.push(unreadable(f.name, f.error ?? new Error('unknown error')));
+        // Not remembered: an unreadable explicit file is reported each time it is given.
+        steps.push({
+          name: f.name,
+          ref: undefined,
+          error: f.error ?? new Error('unknown error'),
+          first: true,
+        });
         continue;
       }
-      const text = f.text;
-      const parsed = parse(f.name, () => text);
-      if (parsed) loadFile(parsed, undefined, substitution, out);
+      steps.push({ name: f.name, ref: undefined, text: f.text, first: !met.has(f.name) });
+      met.add(f.name);
     }
   } else {
     const plan = planManifests(host);
     diagnostics.push(...plan.diagnostics);
     for (const ref of plan.manifests) {
-      const parsed = parse(ref.file, () => host.readFile(ref.file));
-      if (parsed) loadFile(parsed, ref, substitution, out);
+      if (met.has(ref.file)) {
+        steps.push({ name: ref.file, ref, first: false });
+        continue;
+      }
+      met.add(ref.file);
+      try {
+        steps.push({ name: ref.file, ref, text: host.readFile(ref.file), first: true });
+      } catch (error) {
+        steps.push({ name: ref.file, ref, error, first: true });
+      }
     }
   }
+  return { root, config, steps, out, substitution: new Substitution(options.vars ?? {}) };
+}
 
+/** The files to parse: each readable manifest once, in load order. */
+function sourcesOf(prepared: Prepared): YamlSource[] {
+  const sources: YamlSource[] = [];
+  for (const step of prepared.steps) {
+    if (step.first && step.text !== undefined) sources.push({ file: step.name, text: step.text });
+  }
+  return sources;
+}
+
+/**
+ * Loads one manifest into the model.
+ * @param parsed - The file's parse when this is its first step and it was readable.
+ * @param parsedFiles - Earlier parses by file name (`null`: the file could not be read).
+ */
+function loadStep(
+  prepared: Prepared,
+  step: Step,
+  parsed: ParsedFile | undefined,
+  parsedFiles: Map<string, ParsedFile | null>,
+): void {
+  const { out, substitution } = prepared;
+  if (!step.first) {
+    const earlier = parsedFiles.get(step.name);
+    if (earlier) loadFile(earlier, step.ref, substitution, out);
+    return;
+  }
+  if (!parsed) {
+    out.diagnostics.push(unreadable(step.name, step.error ?? new Error('unknown error')));
+    if (!parsedFiles.has(step.name)) parsedFiles.set(step.name, null);
+    return;
+  }
+  out.diagnostics.push(...parsed.diagnostics);
+  out.files.push(step.name);
+  parsedFiles.set(step.name, parsed);
+  loadFile(parsed, step.ref, substitution, out);
+}
+
+function loadFromHost(
+  host: RepoHost,
+  root: string,
+  options: { readonly vars?: Readonly<Record<string, string>>; readonly settings?: Partial<ClusterSettings> },
+  explicit: readonly ExplicitFile[] | undefined,
+): LoadResult {
+  const prepared = prepare(host, root, options, explicit);
+  const parsedFiles = new Map<string, ParsedFile | null>();
+  for (const step of prepared.steps) {
+    const parsed = step.first && step.text !== undefined ? parseYamlFile(step.name, step.text) : undefined;
+    loadStep(prepared, step, parsed, parsedFiles);
+  }
+  return finish(prepared);
+}
+
+/** {@link loadFromHost}, parsing the manifests on worker threads when they are many (see `parse-pool.ts`). */
+async function loadFromHostParallel(
+  host: RepoHost,
+  root: string,
+  options: { readonly vars?: Readonly<Record<string, string>>; readonly settings?: Partial<ClusterSettings> },
+  explicit: readonly ExplicitFile[] | undefined,
+): Promise<LoadResult> {
+  const prepared = prepare(host, root, options, explicit);
+  const parsedFiles = new Map<string, ParsedFile | null>();
+  const parses = parseYamlFiles(sourcesOf(prepared));
+  try {
+    for (const step of prepared.steps) {
+      let parsed: ParsedFile | undefined;
+      if (step.first && step.text !== undefined) {
+        const next = await parses.next();
+        parsed = next.done ? undefined : next.value;
+      }
+      loadStep(prepared, step, parsed, parsedFiles);
+    }
+  } finally {
+    await parses.return();
+  }
+  return finish(prepared);
+}
+
+function finish(prepared: Prepared): LoadResult {
+  const { out, config } = prepared;
   const repo: Repo = {
-    root,
+    root: prepared.root,
     files: out.files,
     namespaces: out.namespaces,
     policies: out.policies,
@@ -267,7 +366,7 @@ function loadFromHost(
     settings: config.settings,
     config: config.config,
   };
-  return { repo, diagnostics: dedupe(diagnostics) };
+  return { repo, diagnostics: dedupe(out.diagnostics) };
 }
 
 function loadFile(

@@ -2,10 +2,27 @@ import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
-import { documentValue, nodeAt, parseYamlFile, sourceAt, toPlain } from '../../src/repo/documents.js';
-import { fastParseYaml } from '../../src/repo/fast-yaml.js';
-import { LineIndex } from '../../src/repo/yaml-tree.js';
+import {
+  type Document,
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  type Node,
+  parseAllDocuments,
+  stringify,
+} from 'yaml';
+import {
+  documentValue,
+  nodeAt,
+  parseYamlFile,
+  parseYamlText,
+  readYamlTokens,
+  sourceAt,
+  toPlain,
+  type YamlDocument,
+} from '../../src/repo/documents.js';
+import { LineIndex, type YamlNode } from '../../src/repo/yaml-tree.js';
 
 const EXAMPLES = path.resolve(import.meta.dirname, '../../../shared/fixtures/cilium-examples');
 
@@ -16,9 +33,78 @@ function walk(dir: string): string[] {
   });
 }
 
-/** The light trees of a file, as JSON, for comparing the fast reader with the `yaml` package. */
-function trees(text: string, fullParser: boolean): string {
-  return JSON.stringify(parseYamlFile('f.yaml', text, { fullParser }).documents.map((d) => d.root));
+/** The `yaml` package's own reading of a text (YAML 1.1): one Document per document. */
+function yamlDocuments(text: string): Document.Parsed[] {
+  const parsed = parseAllDocuments(text, { version: '1.1' });
+  return Array.isArray(parsed) ? parsed : [];
+}
+
+/**
+ * Checks the light tree of every document against the `yaml` package's Document for the same text:
+ * the plain value against `Document.toJS()` (merge keys applied by `yaml`), and the position of every
+ * node and key the two trees share (merged entries are not in `yaml`'s map: they are checked where they
+ * are written). Returns how many positions were compared.
+ */
+function checkAgainstYaml(text: string): number {
+  const ours = parseYamlFile('f.yaml', text);
+  const theirs = yamlDocuments(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  expect(ours.documents).toHaveLength(theirs.length);
+  let compared = 0;
+  ours.documents.forEach((doc, i) => {
+    const ydoc = theirs[i] as Document.Parsed;
+    expect(doc.valid).toBe(ydoc.errors.length === 0);
+    if (!doc.valid) return;
+    const expected = ydoc.contents === null ? null : ydoc.toJS({ maxAliasCount: -1 });
+    const empty = isScalar(ydoc.contents) && ydoc.contents.value === null;
+    expect(documentValue(doc)).toEqual(empty ? null : expected);
+    if (doc.root && ydoc.contents) compared += samePositions(doc, doc.root, ydoc.contents as Node, ydoc, []);
+  });
+  return compared;
+}
+
+function samePositions(
+  doc: YamlDocument,
+  node: YamlNode,
+  yamlNode: Node,
+  ydoc: Document.Parsed,
+  path: (string | number)[],
+): number {
+  const y = isAlias(yamlNode) ? (yamlNode.resolve(ydoc) as Node) : yamlNode;
+  const [start, end] = y.range ?? [0, 0];
+  const at = `${path.join('.')} in ${JSON.stringify(doc.text)}`;
+  expect(node.start, at).toBe(start);
+  if (isScalar(y)) {
+    expect(node.kind, at).toBe('scalar');
+    expect(node.end, at).toBe(end);
+    return 1;
+  }
+  // A block collection ends with its last value (the anchored node for an alias), before any trailing
+  // comment or blank line.
+  if (isMap(y) || isSeq(y)) {
+    if (y.flow) expect(node.end, at).toBe(end);
+    else expect(node.end <= end, at).toBe(true);
+  }
+  let compared = 1;
+  if (node.kind === 'map' && isMap(y)) {
+    for (const entry of node.entries) {
+      const pair = y.items.find((p) => isScalar(p.key) && String(p.key.value) === entry.key);
+      if (!pair) continue;
+      const key = pair.key as Node;
+      expect([entry.keyStart, entry.keyEnd], `key ${entry.key} of ${at}`).toEqual([
+        key.range?.[0],
+        key.range?.[1],
+      ]);
+      if (pair.value)
+        compared += samePositions(doc, entry.value, pair.value as Node, ydoc, [...path, entry.key]);
+    }
+  } else if (node.kind === 'seq' && isSeq(y)) {
+    expect(node.items).toHaveLength(y.items.length);
+    node.items.forEach((item, i) => {
+      const yi = y.items[i];
+      if (yi) compared += samePositions(doc, item, yi as Node, ydoc, [...path, i]);
+    });
+  } else throw new Error(`kinds differ at ${at}`);
+  return compared;
 }
 
 describe('parseYamlFile', () => {
@@ -174,59 +260,53 @@ describe('LineIndex', () => {
   });
 });
 
-describe('fastParseYaml', () => {
-  it('gives the same trees as the yaml package on every Cilium example it accepts', () => {
-    let accepted = 0;
+describe('the light tree against the yaml Document', () => {
+  it('has the values and positions of every Cilium example', () => {
+    let compared = 0;
+    let files = 0;
     for (const file of walk(EXAMPLES).filter((f) => !f.endsWith('.md'))) {
-      const text = fs.readFileSync(file, 'utf8');
-      if (fastParseYaml(text) === null) continue;
-      accepted++;
-      expect(trees(text, false), file).toBe(trees(text, true));
+      compared += checkAgainstYaml(fs.readFileSync(file, 'utf8'));
+      files++;
     }
-    expect(accepted).toBeGreaterThan(120);
+    expect(files).toBe(136);
+    expect(compared).toBe(3778);
   });
 
   it.each([
-    'a:  # comment\nb: 1\n',
-    '- # comment\n- x\n',
-    'a:',
-    '- \n-',
-    'a: [1, 2]   # c\nb: {x: "y", z: \'w\'}\n',
-    'k: "a\\"b\\u00e9\\n"\n',
-    "k: 'it''s'\n",
-    'a :  b\n',
-    'x\n',
-    'a:\n- b: 1\n  c:\n  - d\n- e\n',
-    '-1: x\nyes: y\n0x10: z\n',
-    '[\n  {"a": 1},\n  {"b": [true, null, 1.5, -2e3]}\n]\n',
-    '{}\n---\n[]\n',
-    'a:\n  -  x\n  -   y: 1\n      z: 2\n',
-    'k: http://x:80/y#frag\n',
-    'k8s:app: web\n"k8s:io.kubernetes.pod.namespace": x\n',
+    // anchors, aliases and merge keys (one map, a list of maps, keys set next to the merge win)
+    'base: &b\n  app: web\n  tier: front\nsel:\n  <<: *b\n  tier: back\nsame: *b\n',
+    'a: &a {x: 1}\nb: &b {y: 2, x: 3}\nc:\n  <<: [*a, *b]\n  z: 4\nd: {<<: *b, y: 5}\n',
+    'list: &l [1, 2]\nrefs: [*l, *l]\nscalar: &s text\nagain: *s\n',
+    // YAML 1.1 scalars as Kubernetes reads them
+    'a: yes\nb: No\nc: on\nd: OFF\ne: y\nf: 0777\ng: 0x1F\nh: 0b101\ni: 1_000\nj: 1:20\nk: .inf\nl: -.Inf\nm: ~\nn: null\no: 1e3\np: .5\nq: +12\n',
+    'quoted: ["yes", \'0777\', "1:20"]\nexplicit: [!!str 12, !!int "7", !!bool "true"]\n',
+    // flow collections over several lines, with comments
+    'a: [1, 2,\n  3]  # trailing\nb: {x: y,\n  # inside\n  z: [w]}\nc: []\nd: {}\n',
+    // block scalars: literal, folded, chomping, indentation indicator
+    'a: |\n  line 1\n  line 2\nb: >-\n  folded\n  text\n\nc: |+\n  keep\n\nd: |2\n    indented\ne: >\n\n  after blank\n',
+    // multi-line and escaped quoted scalars
+    "a: \"one\n  two \\u00e9\\t\"\nb: 'it''s\n  folded'\nc: plain\n  continued\n",
+    // comments, document markers, an empty document, `...`
+    '# head\n---\na: 1 # c\n...\n---\n# only a comment\n---\n- x\n- y: [z]\n',
+    // CRLF line ends and a byte-order mark
+    '\ufeffa: 1\r\nb:\r\n  - x\r\n  - "y"\r\n',
+    // indentless sequences, nested sequences, complex and non-string keys
+    'a:\n- b: 1\n  c:\n  - d\n- - nested\n  - more\n? complex\n: key\n1: one\ntrue: yes\n',
+    // JSON
+    '{\n  "kind": "Namespace",\n  "metadata": {"name": "a", "labels": {"x": "1"}},\n  "n": [1.5, -2e3, true, null]\n}\n',
   ])('matches the yaml package on %j', (text) => {
-    expect(fastParseYaml(text)).not.toBeNull();
-    expect(trees(text, false)).toBe(trees(text, true));
+    expect(checkAgainstYaml(text)).toBeGreaterThan(3);
   });
 
-  it.each([
-    'a: &x 1\nb: *x\n',
-    'a: |\n  text\n',
-    'a: >\n  folded\n',
-    'a: b\n  c\n',
-    'a: "multi\n  line"\n',
-    'a: 1\na: 2\n',
-    '\ta: 1\n',
-    'a: 1\r\n',
-    '%YAML 1.1\n---\na: 1\n',
-    'a: b: c\n',
-    '? complex\n: key\n',
-    'a: !tag x\n',
-    '- - nested\n',
-  ])('leaves %j to the yaml package', (text) => {
-    expect(fastParseYaml(text)).toBeNull();
+  it('marks aliased documents and shares the anchored node', () => {
+    const [doc] = parseYamlFile('a.yaml', 'a: &x {k: v}\nb: *x\n').documents;
+    if (!doc) throw new Error('no document');
+    expect(doc.aliased).toBe(true);
+    expect(nodeAt(doc, ['a'])).toBe(nodeAt(doc, ['b']));
+    expect(parseYamlFile('b.yaml', 'a: {k: v}\nb: {k: v}\n').documents[0]?.aliased).toBe(false);
   });
 
-  it('builds the same tree as the yaml package for generated manifests (property)', () => {
+  it('has the values and positions yaml gives for generated manifests (property)', () => {
     const key = fc.oneof(
       fc.constantFrom(
         'app',
@@ -261,6 +341,8 @@ describe('fastParseYaml', () => {
         '[x]',
         '{y}',
         '- x',
+        'multi\nline',
+        'tab\there',
       ),
       fc.string({ maxLength: 12 }),
       fc.integer(),
@@ -273,18 +355,22 @@ describe('fastParseYaml', () => {
       map: fc.dictionary(key, tie('node'), { maxKeys: 4 }),
       seq: fc.array(tie('node'), { maxLength: 4 }),
     })).node;
-    let accepted = 0;
+    // A shared object is written once with an anchor and then as aliases.
+    const doc = fc
+      .tuple(value, fc.dictionary(key, value, { minKeys: 1, maxKeys: 3 }), fc.boolean())
+      .map(([v, shared, share]) => (share ? { first: shared, v, again: [shared, shared] } : v));
     fc.assert(
       fc.property(
-        fc.array(value, { minLength: 1, maxLength: 3 }),
+        fc.array(doc, { minLength: 1, maxLength: 3 }),
         fc.record({
           indentSeq: fc.boolean(),
           indent: fc.constantFrom(2, 4),
           collectionStyle: fc.constantFrom('any', 'block', 'flow'),
           comment: fc.boolean(),
+          crlf: fc.boolean(),
         }),
         (docs, style) => {
-          const text = docs
+          let text = docs
             .map((d) => {
               const body = stringify(d, {
                 version: '1.1',
@@ -296,13 +382,165 @@ describe('fastParseYaml', () => {
               return style.comment ? `# a comment\n${body.replace(/\n/, '  # trailing\n')}` : body;
             })
             .join('---\n');
-          if (fastParseYaml(text) !== null) accepted++;
-          expect(trees(text, false)).toBe(trees(text, true));
+          if (style.crlf) text = text.replace(/\n/g, '\r\n');
+          checkAgainstYaml(text);
         },
       ),
-      { numRuns: 400 },
+      { numRuns: 200 },
     );
-    expect(accepted).toBeGreaterThan(100);
+  });
+});
+
+describe('reading straight from the tokens', () => {
+  /** The token path must give exactly what the Composer gives, or leave the text to it. */
+  function sameAsComposer(text: string): boolean {
+    const composed = parseYamlText(text, 7, 'composer');
+    expect(parseYamlText(text, 7), JSON.stringify(text)).toEqual(composed);
+    const fast = readYamlTokens(text, 7);
+    if (fast) expect(composed.diagnostics, JSON.stringify(text)).toEqual([]);
+    return fast !== null;
+  }
+
+  it('reads every Cilium example as the Composer does, most of them without it', () => {
+    let fast = 0;
+    const files = walk(EXAMPLES).filter((f) => !f.endsWith('.md'));
+    for (const file of files) if (sameAsComposer(fs.readFileSync(file, 'utf8'))) fast++;
+    expect([fast, files.length]).toEqual([135, 136]);
+  });
+
+  it.each([
+    ['a: 1\nb: [x, "y", \'z\']\nc: {d: e}\n---\n- f\n-\n- g: |\n    h\n', true],
+    ['# c\n--- # d\n...\n---\nk: >-\n  folded\n  text\nl: ~ # e\nm:\n  - [1, 2,]\n', true],
+    ['a:\n- b\n- c: [d]\n  e: {}\n', true],
+    ['a: &x 1\nb: *x\n', false],
+    ['a: !!str 1\n', false],
+    ['base: {a: 1}\nm:\n  <<: {b: 2}\n', false],
+    ['? a\n: b\n', false],
+    ['%YAML 1.1\n---\na: 1\n', false],
+    ['a: 1\na: 2\n', false],
+    ['a: 1\n1: 2\n"1": 3\n', true],
+    ['a:\tb\n', false],
+    ['a: b: c\n', false],
+    ['a: [1, 2\n', false],
+    ['a:#c\n', true],
+    ['a: 1 #c\nb: "x"#c\n', false],
+    ['[a, , b]\n', false],
+    ['{a: 1, a: 2}\n', false],
+    ['...\n', true],
+    ['[#c\n a]\n', false],
+    ['{a: 1,#c\n b: 2}\n', false],
+    ['["a" "b"]\n', false],
+    ['[, a]\n', false],
+    ['[a\n  ,b]\n', true],
+    ['{"a": 1 "b": 2}\n', false],
+    ['a: "\\q"\n', false],
+  ])('reads %j as the Composer does (token path: %s)', (text, fast) => {
+    expect(sameAsComposer(text)).toBe(fast);
+  });
+
+  it('leaves deep nesting to the Composer, which reports it instead of overflowing the stack', () => {
+    const parsed = parseYamlFile('deep.yaml', `a: ${'['.repeat(50_000)}${']'.repeat(50_000)}\n`);
+    expect(parsed.documents.map((d) => d.valid)).toEqual([false]);
+    expect(parsed.diagnostics.length).toBeGreaterThan(0);
+    expect(
+      parsed.diagnostics.every(
+        (d) =>
+          d.code === 'YAML_SYNTAX' &&
+          d.message === 'Maximum call stack size exceeded.' &&
+          d.source?.line === 1,
+      ),
+    ).toBe(true);
+  });
+
+  it('reads generated and damaged YAML as the Composer does (property)', () => {
+    const scalar = fc.oneof(
+      fc.constantFrom(
+        'x',
+        'yes',
+        '0777',
+        '1:20',
+        '',
+        ' a ',
+        'a: b',
+        '#c',
+        "it's",
+        '"q"',
+        '- x',
+        '[y]',
+        '<<',
+        '~',
+      ),
+      fc.string({ maxLength: 8 }),
+      fc.integer(),
+      fc.double({ noNaN: true }),
+      fc.boolean(),
+      fc.constant(null),
+    );
+    const value = fc.letrec((tie) => ({
+      node: fc.oneof({ depthSize: 'small', withCrossShrink: true }, scalar, tie('map'), tie('seq')),
+      map: fc.dictionary(
+        fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom('a', 'yes', '1', '<<')),
+        tie('node'),
+        {
+          maxKeys: 4,
+        },
+      ),
+      seq: fc.array(tie('node'), { maxLength: 4 }),
+    })).node;
+    const damage = fc.array(
+      fc.record({
+        at: fc.nat(),
+        cut: fc.nat({ max: 2 }),
+        add: fc.constantFrom(
+          '',
+          ' ',
+          '\n',
+          ':',
+          ': ',
+          '- ',
+          '#',
+          ' #x',
+          '[',
+          ']',
+          '{',
+          '}',
+          ',',
+          '"',
+          "'",
+          '\t',
+          '&a ',
+          '*a',
+          '!t ',
+          '? ',
+          '|\n',
+          '---\n',
+          '...\n',
+          '%Y\n',
+          '\r\n',
+        ),
+      }),
+      { maxLength: 3 },
+    );
+    let fast = 0;
+    fc.assert(
+      fc.property(
+        fc.array(value, { minLength: 1, maxLength: 3 }),
+        fc.constantFrom('any', 'block', 'flow'),
+        damage,
+        (docs, collectionStyle, edits) => {
+          let text = docs
+            .map((d) => stringify(d, { version: '1.1', collectionStyle, lineWidth: 0 }))
+            .join('---\n');
+          for (const e of edits) {
+            const at = e.at % (text.length + 1);
+            text = text.slice(0, at) + e.add + text.slice(at + e.cut);
+          }
+          if (sameAsComposer(text)) fast++;
+        },
+      ),
+      { numRuns: 1500 },
+    );
+    expect(fast).toBeGreaterThan(500);
   });
 });
 

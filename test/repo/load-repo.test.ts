@@ -1,9 +1,12 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { generateRepo } from '../../bench/repo/generate-repo.js';
 import { type Diagnostic, NetpolError } from '../../src/errors.js';
 import { loadRepo, loadRepoFromText, STDIN_FILE } from '../../src/repo/load-repo.js';
 import type { CiliumPolicyObject } from '../../src/repo/model.js';
+import { MAX_WORKERS, parseWorkerCounts } from '../../src/repo/parse-pool.js';
 import { useRepo, yaml } from '../helpers/use-repo.js';
 
 const FIXTURE = path.resolve(import.meta.dirname, '../fixtures/repos/flux-tenants');
@@ -144,6 +147,27 @@ describe('loadRepo', () => {
       ['DUPLICATE_OBJECT', 'warning', 'namespaces/b.yaml', 6, 1],
     ]);
     expect(result.diagnostics[1]?.hint).toContain('namespaces/a.yaml:1:1');
+  });
+
+  it('parses a repository of more than 1 MiB on worker threads, with the same result as loadRepoFromText', async () => {
+    const files = generateRepo({ namespaces: 800 });
+    files['extra.yaml'] = `${ns('app-00001')}---\nkind: [broken\n---\n${ns('extra')}`;
+    files['kustomization.yaml'] = `${files['kustomization.yaml']}  - extra.yaml\n`;
+    const repo = useRepo(files);
+    const before = parseWorkerCounts().started;
+    const disk = await loadRepo({ root: repo.root });
+    const cores = os.availableParallelism();
+    expect(parseWorkerCounts().started - before).toBe(cores < 2 ? 0 : Math.min(cores, MAX_WORKERS));
+    expect(parseWorkerCounts().live).toBe(0);
+    const memory = loadRepoFromText(files);
+    expect(disk.repo.policies).toHaveLength(3217);
+    expect(disk.repo.namespaces.map((n) => n.name).slice(-2)).toEqual(['app-00799', 'extra']);
+    expect(found(disk.diagnostics)).toEqual([
+      ['YAML_SYNTAX', 'error', 'extra.yaml', 7, 1],
+      ['DUPLICATE_OBJECT', 'warning', 'extra.yaml', 1, 1],
+    ]);
+    expect({ ...disk.repo, root: '' }).toEqual(memory.repo);
+    expect(disk.diagnostics).toEqual(memory.diagnostics);
   });
 
   it.skipIf(process.getuid?.() === 0)('reports an unreadable file and reads the rest', async () => {
