@@ -151,6 +151,11 @@ function explicitFromDisk(root: string, given: string): ExplicitFile[] {
       }
     });
   }
+  if (!fs.existsSync(abs)) {
+    // A file named on the command line that does not exist is fatal: analysing the rest would answer
+    // for a repository the user did not mean.
+    throw new NetpolError('NETPOL_INPUT_UNREADABLE', `File "${given}" does not exist.`, 'Check the -f path.');
+  }
   try {
     return [{ name: given, text: fs.readFileSync(abs, 'utf8') }];
   } catch (error) {

@@ -78,15 +78,21 @@ describe('loadRepo', () => {
   it('reads only the given files, still reading netpol.config.yaml from the root', async () => {
     const { repo, diagnostics } = await loadRepo({
       root: FIXTURE,
-      files: ['apps/shop/stray.yaml', 'nope.yaml'],
+      files: ['apps/shop/stray.yaml'],
     });
     expect(repo.files).toEqual(['apps/shop/stray.yaml']);
     expect(repo.policies.map((p) => `${p.namespace}/${p.name}`)).toEqual(['default/forgotten']);
     expect(repo.settings.clusterName).toBe('prod-eu');
-    expect(found(diagnostics)).toEqual([
-      ['MISSING_FIELD', 'info', 'apps/shop/stray.yaml', 5, 3],
-      ['FILE_UNREADABLE', 'error', 'nope.yaml', 1, 1],
-    ]);
+    expect(found(diagnostics)).toEqual([['MISSING_FIELD', 'info', 'apps/shop/stray.yaml', 5, 3]]);
+  });
+
+  it('refuses a named file that does not exist (NETPOL_INPUT_UNREADABLE)', async () => {
+    await expect(
+      loadRepo({ root: FIXTURE, files: ['apps/shop/stray.yaml', 'nope.yaml'] }),
+    ).rejects.toMatchObject({
+      code: 'NETPOL_INPUT_UNREADABLE',
+      message: 'File "nope.yaml" does not exist.',
+    });
   });
 
   it('reads a folder given as a file: every manifest below it', async () => {
