@@ -6,6 +6,7 @@ import { toEngineFlow } from '../hubble/to-engine.js';
 import type { Labels } from '../repo/model.js';
 import { type DropFix, FixSearch, type LabelPlan } from './fix-search.js';
 import {
+  emptyFlowSourceStats,
   type FlowInput,
   type FlowSourceStats,
   flowPeerName,
@@ -221,19 +222,7 @@ export async function discoverNamespace(
   }
   const defined = engine.hasNamespace(ns);
   const currentLabels = search.labelsOf(ns);
-  const finalStats: FlowSourceStats = stats ?? {
-    source: '-',
-    lines: 0,
-    prefiltered: 0,
-    flows: 0,
-    unselected: 0,
-    filteredOut: 0,
-    matched: 0,
-    nonFlowLines: 0,
-    unparsable: 0,
-    lostEvents: 0,
-    retries: 0,
-  };
+  const finalStats: FlowSourceStats = stats ?? emptyFlowSourceStats(options.input);
   return {
     namespace: ns,
     source: finalStats.source,

@@ -18,6 +18,7 @@ import {
   type PolicyChangeFix,
 } from './fix-search.js';
 import {
+  emptyFlowSourceStats,
   type FlowInput,
   type FlowSourceStats,
   flowPeerName,
@@ -287,7 +288,7 @@ export async function findDrops(
     updateGroup(tracked, flow);
   }
 
-  const finalStats = stats ?? emptyStats(options.input);
+  const finalStats = stats ?? emptyFlowSourceStats(options.input);
   const sorted = [...groups.values()]
     .map((t) => t.group as DropGroup)
     .sort(
@@ -314,22 +315,6 @@ export async function findDrops(
     },
     diagnostics,
     stats: finalStats,
-  };
-}
-
-function emptyStats(input: FlowInput): FlowSourceStats {
-  return {
-    source: input.kind === 'relay' ? `Hubble Relay at ${input.server ?? 'localhost:4245'}` : '-',
-    lines: 0,
-    prefiltered: 0,
-    flows: 0,
-    unselected: 0,
-    filteredOut: 0,
-    matched: 0,
-    nonFlowLines: 0,
-    unparsable: 0,
-    lostEvents: 0,
-    retries: 0,
   };
 }
 

@@ -332,3 +332,20 @@ export function flowTimeSortKey(time: string): string {
   const end = time.indexOf('Z', dot);
   return `${time.slice(0, 19)}.${time.slice(dot + 1, end === -1 ? undefined : end).padEnd(9, '0')}`;
 }
+
+/** The statistics of a source that produced nothing (no stats event arrived). */
+export function emptyFlowSourceStats(input: FlowInput): FlowSourceStats {
+  return {
+    source: input.kind === 'relay' ? `Hubble Relay at ${input.server ?? 'localhost:4245'}` : '-',
+    lines: 0,
+    prefiltered: 0,
+    flows: 0,
+    unselected: 0,
+    filteredOut: 0,
+    matched: 0,
+    nonFlowLines: 0,
+    unparsable: 0,
+    lostEvents: 0,
+    retries: 0,
+  };
+}

@@ -6,6 +6,7 @@ import { toEngineFlow } from '../hubble/to-engine.js';
 import type { HubbleFlow } from '../hubble/types.js';
 import { type DropFix, describeFix, FixSearch, peerDisplayName, peerMatches } from './fix-search.js';
 import {
+  emptyFlowSourceStats,
   type FlowInput,
   type FlowSourceStats,
   flowPeerName,
@@ -276,19 +277,7 @@ export async function verifyNamespace(
       'the repository has no catalogue (no profiles and no DNS baseline): only the internet egress check applies',
     );
   }
-  const finalStats: FlowSourceStats = stats ?? {
-    source: options.input.kind === 'relay' ? 'Hubble Relay' : '-',
-    lines: 0,
-    prefiltered: 0,
-    flows: 0,
-    unselected: 0,
-    filteredOut: 0,
-    matched: 0,
-    nonFlowLines: 0,
-    unparsable: 0,
-    lostEvents: 0,
-    retries: 0,
-  };
+  const finalStats: FlowSourceStats = stats ?? emptyFlowSourceStats(options.input);
   return {
     namespace: ns,
     source: finalStats.source,
