@@ -2,7 +2,6 @@ import { stringify } from 'yaml';
 import type { Flow, FlowProtocol } from '../engine/types.js';
 import type { Diagnostic } from '../errors.js';
 import type { FlowFilterFlags } from '../hubble/filter.js';
-import { toEngineFlow } from '../hubble/to-engine.js';
 import type { Labels } from '../repo/model.js';
 import { type DropFix, FixSearch, type LabelPlan } from './fix-search.js';
 import {
@@ -11,7 +10,8 @@ import {
   type FlowSourceStats,
   flowPeerName,
   flowTimeSortKey,
-  openFlowSource,
+  type NamespaceFlowTally,
+  requestsOfNamespace,
 } from './flow-source.js';
 import type { LoadedRepo } from './load.js';
 
@@ -119,36 +119,15 @@ export async function discoverNamespace(
   const maxFlows = options.maxFlows ?? 10_000;
   const groups = new Map<string, MutableFlow>();
   const diagnostics: Diagnostic[] = [];
-  let replies = 0;
   let unidentified = 0;
   let overflow = 0;
-  let stats: FlowSourceStats | undefined;
 
-  for await (const event of openFlowSource({
-    input: options.input,
-    filter: { ...(options.filter ?? {}), namespace: ns },
-    ...(options.now !== undefined && { now: options.now }),
-    prefilter: (line) => line.includes(ns),
-  })) {
-    if (event.kind === 'diagnostic') {
-      if (diagnostics.length < maxDiagnostics) diagnostics.push(event.diagnostic);
-      continue;
-    }
-    if (event.kind === 'stats') {
-      stats = event.stats;
-      continue;
-    }
-    const flow = event.flow;
-    if (flow.is_reply === true) {
-      replies++;
-      continue;
-    }
-    const converted = toEngineFlow(flow);
-    if (!converted.ok) {
-      unidentified++;
-      continue;
-    }
-    const f = converted.flow;
+  const tally: NamespaceFlowTally = { replies: 0, unconverted: 0, diagnostics, stats: undefined };
+  for await (const { flow, engineFlow: f } of requestsOfNamespace(
+    ns,
+    { ...options, maxDiagnostics },
+    tally,
+  )) {
     const egress = f.source.kind === 'pod' && f.source.namespace === ns;
     const ingress = f.destination.kind === 'pod' && f.destination.namespace === ns;
     if (!egress && !ingress) {
@@ -222,7 +201,7 @@ export async function discoverNamespace(
   }
   const defined = engine.hasNamespace(ns);
   const currentLabels = search.labelsOf(ns);
-  const finalStats: FlowSourceStats = stats ?? emptyFlowSourceStats(options.input);
+  const finalStats: FlowSourceStats = tally.stats ?? emptyFlowSourceStats(options.input);
   return {
     namespace: ns,
     source: finalStats.source,
@@ -236,7 +215,12 @@ export async function discoverNamespace(
     allowedCells: plan.allowedCells,
     flows,
     unallowed: flows.filter((f) => !f.allowedByRecommendation),
-    skipped: { replies, unidentified, overflow, unparsable: finalStats.unparsable },
+    skipped: {
+      replies: tally.replies,
+      unidentified: unidentified + tally.unconverted,
+      overflow,
+      unparsable: finalStats.unparsable,
+    },
     diagnostics,
     stats: finalStats,
   };

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import type { Peer } from '../engine/types.js';
+import type { Flow, Peer } from '../engine/types.js';
 import type { Diagnostic } from '../errors.js';
 import { NetpolError } from '../errors.js';
 import {
@@ -10,7 +10,7 @@ import {
 } from '../hubble/filter.js';
 import { readFlows } from '../hubble/read-flows.js';
 import { observeFlows, type RetryOptions } from '../hubble/relay-client.js';
-import { workloadName } from '../hubble/to-engine.js';
+import { toEngineFlow, workloadName } from '../hubble/to-engine.js';
 import type { HubbleEndpoint, HubbleFlow, HubbleVerdictName, NonFlowEvent } from '../hubble/types.js';
 
 /**
@@ -348,4 +348,55 @@ export function emptyFlowSourceStats(input: FlowInput): FlowSourceStats {
     lostEvents: 0,
     retries: 0,
   };
+}
+
+/** What {@link requestsOfNamespace} counts besides the flows it yields. */
+export interface NamespaceFlowTally {
+  /** Replies of connections (not policy decisions). */
+  replies: number;
+  /** Flows that do not convert into an engine flow (no L4, unknown peers). */
+  unconverted: number;
+  /** Diagnostics of the source, at most `maxDiagnostics` of them. */
+  readonly diagnostics: Diagnostic[];
+  /** The source's statistics once it ends. */
+  stats: FlowSourceStats | undefined;
+}
+
+/**
+ * The requests (not replies) of flows from or to namespace `ns`, each with its engine flow: the common
+ * first step of `verify` and `discover`. Lines that do not carry the namespace's name are never parsed.
+ * Counts replies, unconvertible flows, diagnostics and the final stats into `tally`.
+ * @throws NetpolError as {@link openFlowSource}.
+ */
+export async function* requestsOfNamespace(
+  ns: string,
+  options: Pick<FlowSourceOptions, 'input' | 'filter' | 'now'> & { readonly maxDiagnostics: number },
+  tally: NamespaceFlowTally,
+): AsyncGenerator<{ readonly flow: HubbleFlow; readonly engineFlow: Flow }, void, undefined> {
+  for await (const event of openFlowSource({
+    input: options.input,
+    filter: { ...(options.filter ?? {}), namespace: ns },
+    ...(options.now !== undefined && { now: options.now }),
+    // A flow from or to the namespace carries its name; other lines need no parsing.
+    prefilter: (line) => line.includes(ns),
+  })) {
+    if (event.kind === 'diagnostic') {
+      if (tally.diagnostics.length < options.maxDiagnostics) tally.diagnostics.push(event.diagnostic);
+      continue;
+    }
+    if (event.kind === 'stats') {
+      tally.stats = event.stats;
+      continue;
+    }
+    if (event.flow.is_reply === true) {
+      tally.replies++;
+      continue;
+    }
+    const converted = toEngineFlow(event.flow);
+    if (!converted.ok) {
+      tally.unconverted++;
+      continue;
+    }
+    yield { flow: event.flow, engineFlow: converted.flow };
+  }
 }

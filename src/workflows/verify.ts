@@ -2,7 +2,6 @@ import type { Flow, FlowProtocol, Peer, Verdict } from '../engine/types.js';
 import type { Diagnostic } from '../errors.js';
 import type { FlowFilterFlags } from '../hubble/filter.js';
 import { isPolicyDrop } from '../hubble/parse-flow.js';
-import { toEngineFlow } from '../hubble/to-engine.js';
 import type { HubbleFlow } from '../hubble/types.js';
 import { type DropFix, describeFix, FixSearch, peerDisplayName, peerMatches } from './fix-search.js';
 import {
@@ -11,7 +10,8 @@ import {
   type FlowSourceStats,
   flowPeerName,
   flowTimeSortKey,
-  openFlowSource,
+  type NamespaceFlowTally,
+  requestsOfNamespace,
 } from './flow-source.js';
 import type { LoadedRepo } from './load.js';
 import { type MatrixColumn, matrixColumns } from './matrix.js';
@@ -164,36 +164,10 @@ export async function verifyNamespace(
   const diagnostics: Diagnostic[] = [];
   const maxDiagnostics = options.maxDiagnostics ?? 100;
   let otherFlows = 0;
-  let replies = 0;
-  let stats: FlowSourceStats | undefined;
   const verdictCache = new Map<string, Verdict>();
 
-  for await (const event of openFlowSource({
-    input: options.input,
-    filter: { ...(options.filter ?? {}), namespace: ns },
-    ...(options.now !== undefined && { now: options.now }),
-    // A flow from or to the namespace carries its name; other lines need no parsing.
-    prefilter: (line) => line.includes(ns),
-  })) {
-    if (event.kind === 'diagnostic') {
-      if (diagnostics.length < maxDiagnostics) diagnostics.push(event.diagnostic);
-      continue;
-    }
-    if (event.kind === 'stats') {
-      stats = event.stats;
-      continue;
-    }
-    const flow = event.flow;
-    if (flow.is_reply === true) {
-      replies++;
-      continue;
-    }
-    const converted = toEngineFlow(flow);
-    if (!converted.ok) {
-      otherFlows++;
-      continue;
-    }
-    const engineFlow = converted.flow;
+  const tally: NamespaceFlowTally = { replies: 0, unconverted: 0, diagnostics, stats: undefined };
+  for await (const { flow, engineFlow } of requestsOfNamespace(ns, { ...options, maxDiagnostics }, tally)) {
     const check = checks.find((c) => c.matches(engineFlow));
     if (!check) {
       otherFlows++;
@@ -277,13 +251,13 @@ export async function verifyNamespace(
       'the repository has no catalogue (no profiles and no DNS baseline): only the internet egress check applies',
     );
   }
-  const finalStats: FlowSourceStats = stats ?? emptyFlowSourceStats(options.input);
+  const finalStats: FlowSourceStats = tally.stats ?? emptyFlowSourceStats(options.input);
   return {
     namespace: ns,
     source: finalStats.source,
     checks: checks.map((c) => finish(c, engine.verdict(genericFlow(c.column, ns)))),
-    otherFlows,
-    replies,
+    otherFlows: otherFlows + tally.unconverted,
+    replies: tally.replies,
     diagnostics,
     caveats,
     stats: finalStats,
