@@ -106,7 +106,7 @@ export function isRemoteResource(entry: string): boolean {
  * `node_modules`, kustomization files, `netpol.config.yaml`, and the patches and generator inputs that
  * kustomizations in the tree refer to (they are fragments, not objects).
  * Missing resources are `KUSTOMIZE_MISSING_RESOURCE` errors at their list entry; remote resources are
- * `KUSTOMIZE_REMOTE_RESOURCE` infos; fields that change objects in ways netpol does not model
+ * `KUSTOMIZE_REMOTE_RESOURCE` warnings; fields that change objects in ways netpol does not model
  * (patches, generators, `commonLabels` …) are `NOT_MODELLED` infos at their key.
  * @param host - The repository host.
  * @returns The plan. Never throws for bad input.
@@ -309,7 +309,9 @@ function resource(
   if (isRemoteResource(entry)) {
     diagnostics.push({
       code: 'KUSTOMIZE_REMOTE_RESOURCE',
-      severity: 'info',
+      // A warning, not an info: the analysis misses whatever the remote base holds, and every command
+      // shows warnings.
+      severity: 'warning',
       message: `Remote resource "${entry}" is not fetched; its objects are not analysed.`,
       source: at(doc, p),
       path: p,

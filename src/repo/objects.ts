@@ -323,6 +323,22 @@ function readOne(
       return;
     }
     const effect = group === 'cilium.io' ? UNMODELLED_CILIUM_KINDS[kind] : undefined;
+    if (effect === undefined && (group === 'cilium.io' || group === 'networking.k8s.io')) {
+      // An unknown kind in a policy API group is almost always a typo of a policy kind: a silent skip
+      // would drop a policy from the analysis.
+      const candidates = [
+        ...Object.keys(TYPED_KINDS).filter((k) => TYPED_KINDS[k]?.group === group),
+        ...(group === 'cilium.io' ? Object.keys(UNMODELLED_CILIUM_KINDS) : []),
+      ];
+      const guess = closest(kind, candidates);
+      ctx.report(
+        'UNKNOWN_KIND',
+        'warning',
+        `Kind "${kind}" is not a kind of ${group} that netpol knows; the object is ignored.`,
+        [...path, 'kind'],
+        guess ? `Did you mean "${guess}"?` : 'Check the kind against the CRDs installed in the cluster.',
+      );
+    }
     if (effect !== undefined) {
       ctx.report(
         'NOT_MODELLED',

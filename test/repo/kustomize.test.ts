@@ -65,8 +65,8 @@ describe('planManifests', () => {
     expect(found(planManifests(host).diagnostics)).toEqual([
       ['KUSTOMIZE_MISSING_RESOURCE', 'error', 'kustomization.yaml', 2, 5],
       ['KUSTOMIZE_MISSING_RESOURCE', 'error', 'kustomization.yaml', 3, 5],
-      ['KUSTOMIZE_REMOTE_RESOURCE', 'info', 'kustomization.yaml', 4, 5],
-      ['KUSTOMIZE_REMOTE_RESOURCE', 'info', 'kustomization.yaml', 5, 5],
+      ['KUSTOMIZE_REMOTE_RESOURCE', 'warning', 'kustomization.yaml', 4, 5],
+      ['KUSTOMIZE_REMOTE_RESOURCE', 'warning', 'kustomization.yaml', 5, 5],
       ['KUSTOMIZE_MISSING_RESOURCE', 'error', 'kustomization.yaml', 6, 5],
       ['BAD_VALUE', 'error', 'kustomization.yaml', 7, 5],
     ]);

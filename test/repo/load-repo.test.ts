@@ -64,7 +64,7 @@ describe('loadRepo', () => {
     expect(found(diagnostics)).toEqual([
       ['NOT_MODELLED', 'info', 'kustomization.yaml', 7, 1],
       ['KUSTOMIZE_MISSING_RESOURCE', 'error', 'apps/billing/kustomization.yaml', 6, 5],
-      ['KUSTOMIZE_REMOTE_RESOURCE', 'info', 'kustomization.yaml', 6, 5],
+      ['KUSTOMIZE_REMOTE_RESOURCE', 'warning', 'kustomization.yaml', 6, 5],
     ]);
   });
 

@@ -748,3 +748,16 @@ describe('readObjects: agent-format rule lists', () => {
     ]);
   });
 });
+
+describe('unknown kinds in policy API groups', () => {
+  it('warns about a misspelt Cilium kind instead of skipping it silently', () => {
+    const { repo, diagnostics } = loadRepoFromText({
+      'p.yaml':
+        'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicyy\nmetadata: { name: x, namespace: a }\nspec: {}\n',
+    });
+    expect(repo.policies).toEqual([]);
+    expect(diagnostics.map((d) => [d.code, d.severity, d.source?.line, d.source?.column, d.hint])).toEqual([
+      ['UNKNOWN_KIND', 'warning', 2, 7, 'Did you mean "CiliumNetworkPolicy"?'],
+    ]);
+  });
+});
