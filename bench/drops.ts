@@ -21,6 +21,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { findDrops } from '../src/workflows/drops.js';
 import { FixSearch } from '../src/workflows/fix-search.js';
 import { loadForAnalysis } from '../src/workflows/load.js';
+import { pick, suffix, WORLD } from './flows/generate-flows.js';
 
 /** mulberry32: a small seedable PRNG, uniform in [0, 1). */
 function prng(seed: number): () => number {
@@ -170,24 +171,6 @@ const NAMESPACE_LABELS: Readonly<Record<string, readonly string[]>> = {
   'batch-worker': ['network-policy.homelab/profile=isolated', 'access.network-policy.homelab/postgres=true'],
   database: ['access.network-policy.homelab/garage-s3=true'],
 };
-
-const WORLD = [
-  { ip: '52.94.236.248', name: 'api.stripe.com' },
-  { ip: '140.82.121.4', name: 'github.com' },
-  { ip: '151.101.1.69', name: 'registry.npmjs.org' },
-];
-
-const SAFE = 'bcdfghjklmnpqrstvwxz2456789';
-
-function pick<T>(random: () => number, items: readonly T[]): T {
-  return items[Math.floor(random() * items.length)] as T;
-}
-
-function suffix(random: () => number, length: number): string {
-  let s = '';
-  for (let i = 0; i < length; i++) s += SAFE[Math.floor(random() * SAFE.length)];
-  return s;
-}
 
 function endpoint(w: Workload, random: () => number, withWorkload: boolean): string {
   const pod =

@@ -46,7 +46,8 @@ const WORKLOADS: readonly Workload[] = [
   { namespace: 'ingress-nginx', name: 'controller', kind: 'Deployment', ports: [443], identity: 9120 },
 ];
 
-const WORLD = [
+/** Internet peers the generated flows reach (address and DNS name). */
+export const WORLD = [
   { ip: '52.94.236.248', name: 'api.stripe.com' },
   { ip: '140.82.121.4', name: 'github.com' },
   { ip: '151.101.1.69', name: 'registry.npmjs.org' },
@@ -54,11 +55,13 @@ const WORLD = [
 
 const SAFE = 'bcdfghjklmnpqrstvwxz2456789';
 
-function pick<T>(random: () => number, items: readonly T[]): T {
+/** One item of `items`, chosen by `random` (uniform in [0, 1)). */
+export function pick<T>(random: () => number, items: readonly T[]): T {
   return items[Math.floor(random() * items.length)] as T;
 }
 
-function suffix(random: () => number, length: number): string {
+/** A pod-name suffix of `length` characters from Kubernetes' safe alphabet. */
+export function suffix(random: () => number, length: number): string {
   let s = '';
   for (let i = 0; i < length; i++) s += SAFE[Math.floor(random() * SAFE.length)];
   return s;
