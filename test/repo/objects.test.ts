@@ -761,3 +761,34 @@ describe('unknown kinds in policy API groups', () => {
     ]);
   });
 });
+
+describe('nested mappings that are not mappings', () => {
+  it.each([
+    ['enableDefaultDeny', '  endpointSelector: {}\n  enableDefaultDeny: true\n  ingress: [{}]\n', 6, 22],
+    [
+      'authentication',
+      '  endpointSelector: {}\n  ingress:\n    - fromEntities: [world]\n      authentication: required\n',
+      8,
+      23,
+    ],
+    [
+      'listener',
+      '  endpointSelector: {}\n  egress:\n    - toPorts:\n        - ports: [{port: "80"}]\n          listener: l1\n',
+      9,
+      21,
+    ],
+  ])('%s: one BAD_VALUE at the field', (name, body, line, column) => {
+    const { diagnostics } = load(cnp(body));
+    expect(diagnostics.map((d) => [d.code, d.severity, d.message, d.source?.line, d.source?.column])).toEqual(
+      [
+        [
+          'BAD_VALUE',
+          'error',
+          expect.stringMatching(new RegExp(`^${name} must be a mapping, not `)),
+          line,
+          column,
+        ],
+      ],
+    );
+  });
+});
