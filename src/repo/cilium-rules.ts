@@ -21,6 +21,7 @@ import {
   readBoolean,
   readFields,
   readList,
+  readNestedFields,
   readString,
   show,
   typeName,
@@ -203,22 +204,12 @@ export function readCiliumRule(
     );
   }
   const enableDefaultDeny: { ingress?: boolean; egress?: boolean } = {};
-  const dd = f.get('enableDefaultDeny');
-  if (dd !== undefined && dd !== null) {
-    if (!isRecord(dd)) {
-      ctx.report(
-        'BAD_VALUE',
-        'error',
-        `enableDefaultDeny must be a mapping, not ${typeName(dd)}.`,
-        f.at('enableDefaultDeny'),
-      );
-    } else {
-      const ddf = readFields(ctx, dd, f.at('enableDefaultDeny'), DEFAULT_DENY_FIELDS, 'enableDefaultDeny');
-      const i = readBoolean(ctx, ddf.get('ingress'), ddf.at('ingress'), 'enableDefaultDeny.ingress');
-      const e = readBoolean(ctx, ddf.get('egress'), ddf.at('egress'), 'enableDefaultDeny.egress');
-      if (i !== undefined) enableDefaultDeny.ingress = i;
-      if (e !== undefined) enableDefaultDeny.egress = e;
-    }
+  const ddf = readNestedFields(ctx, f, 'enableDefaultDeny', DEFAULT_DENY_FIELDS, 'enableDefaultDeny');
+  if (ddf) {
+    const i = readBoolean(ctx, ddf.get('ingress'), ddf.at('ingress'), 'enableDefaultDeny.ingress');
+    const e = readBoolean(ctx, ddf.get('egress'), ddf.at('egress'), 'enableDefaultDeny.egress');
+    if (i !== undefined) enableDefaultDeny.ingress = i;
+    if (e !== undefined) enableDefaultDeny.egress = e;
   }
   const description = readString(ctx, f.get('description'), f.at('description'), 'description');
   return {
@@ -335,29 +326,19 @@ function readPeerRule(
     if (written > 0 && icmps.length === 0) return null;
   }
   let authentication: string | undefined;
-  const auth = f.get('authentication');
-  if (auth !== undefined && auth !== null) {
-    if (!isRecord(auth)) {
+  const af = readNestedFields(ctx, f, 'authentication', AUTH_FIELDS, 'authentication');
+  if (af) {
+    const mode = af.get('mode');
+    if (typeof mode === 'string' && AUTH_MODES.has(mode)) authentication = mode;
+    else {
       ctx.report(
-        'BAD_VALUE',
+        mode === undefined ? 'MISSING_FIELD' : 'BAD_VALUE',
         'error',
-        `authentication must be a mapping, not ${typeName(auth)}.`,
-        f.at('authentication'),
+        mode === undefined
+          ? 'authentication needs a mode.'
+          : `authentication.mode ${show(mode)} is not one of disabled, required, test-always-fail.`,
+        mode === undefined ? f.at('authentication') : af.at('mode'),
       );
-    } else {
-      const af = readFields(ctx, auth, f.at('authentication'), AUTH_FIELDS, 'authentication');
-      const mode = af.get('mode');
-      if (typeof mode === 'string' && AUTH_MODES.has(mode)) authentication = mode;
-      else {
-        ctx.report(
-          mode === undefined ? 'MISSING_FIELD' : 'BAD_VALUE',
-          'error',
-          mode === undefined
-            ? 'authentication needs a mode.'
-            : `authentication.mode ${show(mode)} is not one of disabled, required, test-always-fail.`,
-          mode === undefined ? f.at('authentication') : af.at('mode'),
-        );
-      }
     }
   }
   return {
@@ -736,20 +717,15 @@ function readPortRule(
     }
   });
   let listener = false;
-  const l = f.get('listener');
-  if (l !== undefined && l !== null) {
-    if (!isRecord(l)) {
-      ctx.report('BAD_VALUE', 'error', `listener must be a mapping, not ${typeName(l)}.`, f.at('listener'));
-    } else {
-      const lf = readFields(ctx, l, f.at('listener'), LISTENER_FIELDS, 'a listener');
-      const ec = lf.get('envoyConfig');
-      if (!lf.has('name') || !lf.has('envoyConfig')) {
-        ctx.report('MISSING_FIELD', 'error', 'A listener needs envoyConfig and name.', f.at('listener'));
-      } else if (isRecord(ec)) {
-        readFields(ctx, ec, lf.at('envoyConfig'), ENVOY_CONFIG_FIELDS, 'envoyConfig');
-      }
-      listener = true;
+  const lf = readNestedFields(ctx, f, 'listener', LISTENER_FIELDS, 'a listener');
+  if (lf) {
+    const ec = lf.get('envoyConfig');
+    if (!lf.has('name') || !lf.has('envoyConfig')) {
+      ctx.report('MISSING_FIELD', 'error', 'A listener needs envoyConfig and name.', f.at('listener'));
+    } else if (isRecord(ec)) {
+      readFields(ctx, ec, lf.at('envoyConfig'), ENVOY_CONFIG_FIELDS, 'envoyConfig');
     }
+    listener = true;
   }
   return { ports, l7, serverNames, listener, source: ctx.source(path) };
 }

@@ -121,6 +121,28 @@ export class Fields {
 }
 
 /**
+ * Reads the optional nested mapping `name` of `parent` (e.g. `enableDefaultDeny`, `authentication`).
+ * @param what - What the mapping is, for unknown-field messages (`"a listener"`).
+ * @returns Its fields; `undefined` when the field is absent or null, or when it is not a mapping, which is
+ *   reported as a `BAD_VALUE` error at the field ("`name` must be a mapping, not …").
+ */
+export function readNestedFields(
+  ctx: ReadContext,
+  parent: Fields,
+  name: string,
+  known: FieldSet,
+  what: string,
+): Fields | undefined {
+  const value = parent.get(name);
+  if (value === undefined || value === null) return undefined;
+  if (!isRecord(value)) {
+    ctx.report('BAD_VALUE', 'error', `${name} must be a mapping, not ${typeName(value)}.`, parent.at(name));
+    return undefined;
+  }
+  return readFields(ctx, value, parent.at(name), known, what);
+}
+
+/**
  * Reads a mapping's fields against a list of known names; every other key is reported as
  * `UNKNOWN_FIELD` at the key, with a "did you mean" hint when a known name is close.
  * @param ctx - The read context.
