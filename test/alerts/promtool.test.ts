@@ -4,17 +4,19 @@
  * warning fires after 5 minutes and not before, the critical alert after 24 hours and not before; with the
  * label absent neither fires. The unit tests are test/fixtures/alerts/*.test.yaml; the rule file under test
  * is the `spec` (its `groups`) of a PrometheusRule: examples/homelab's, and the one `netpol init` writes.
- * Without promtool these tests fail; they never skip.
+ * Without promtool the block is skipped with one line saying so, and fails under NETPOL_REQUIRE_SYSTEM_TESTS=1
+ * (test/helpers/system-tool.ts).
  */
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { initSystem } from '../../src/workflows/init.js';
 import { renderEscapeHatchAlerts } from '../../src/workflows/render-system.js';
+import { describeWithTools } from '../helpers/system-tool.js';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/alerts');
 const EXAMPLE_ALERTS = path.resolve(
@@ -35,16 +37,6 @@ function tempDir(): string {
   return dir;
 }
 
-/** Fails the test (never skips it) when promtool is not installed. */
-function requirePromtool(): void {
-  const probe = spawnSync('promtool', ['--version'], { encoding: 'utf8' });
-  if (probe.error || probe.status !== 0) {
-    throw new Error(
-      'promtool is not installed (needed to test the escape-hatch alerts): apt-get install prometheus',
-    );
-  }
-}
-
 /** The rule file promtool reads: the PrometheusRule's `spec` (`groups:`), as JSON (which is YAML). */
 function ruleFileOf(prometheusRule: string): string {
   const obj = parse(prometheusRule) as { kind?: string; spec?: { groups?: unknown } };
@@ -59,7 +51,6 @@ function ruleFileOf(prometheusRule: string): string {
  * @param rewrite - Applied to each unit-test file (for another label domain). Default: none.
  */
 async function promtool(rules: string, rewrite: (text: string) => string = (t) => t) {
-  requirePromtool();
   const dir = tempDir();
   fs.writeFileSync(path.join(dir, 'rules.yaml'), rules);
   for (const t of UNIT_TESTS)
@@ -73,7 +64,7 @@ async function promtool(rules: string, rewrite: (text: string) => string = (t) =
   }
 }
 
-describe.concurrent('escape-hatch alerts under promtool test rules', () => {
+describeWithTools(['promtool'], 'escape-hatch alerts under promtool test rules', () => {
   it('examples/homelab alerts: warning after 5m, critical after 24h, nothing without the label', async () => {
     const r = await promtool(ruleFileOf(fs.readFileSync(EXAMPLE_ALERTS, 'utf8')));
     expect(r.output).toContain('SUCCESS');
