@@ -18,9 +18,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { findDrops } from '../src/workflows/drops.js';
-import { FixSearch } from '../src/workflows/fix-search.js';
-import { loadForAnalysis } from '../src/workflows/load.js';
+import { loadForAnalysis } from '../src/workflows/analysis/load.js';
+import { findDrops } from '../src/workflows/flows/drops.js';
+import { FixSearch } from '../src/workflows/flows/fix-search.js';
 import { pick, suffix, WORLD } from './flows/generate-flows.js';
 
 /** mulberry32: a small seedable PRNG, uniform in [0, 1). */

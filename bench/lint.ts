@@ -10,8 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import { lintRepo } from '../src/workflows/lint.js';
-import { loadForAnalysis } from '../src/workflows/load.js';
+import { lintRepo } from '../src/workflows/analysis/lint.js';
+import { loadForAnalysis } from '../src/workflows/analysis/load.js';
 import { generateRepo } from './repo/generate-repo.js';
 
 /** One row of the lint benchmark. */

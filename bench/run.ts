@@ -17,7 +17,7 @@ import { deriveCatalog } from '../src/catalog/derive-catalog.js';
 import type { Flow, Peer } from '../src/engine/types.js';
 import { createEngine } from '../src/engine/verdict.js';
 import { loadRepo } from '../src/repo/load-repo.js';
-import { computeMatrix } from '../src/workflows/matrix.js';
+import { computeMatrix } from '../src/workflows/analysis/matrix.js';
 import { formatDropsBench, measureDrops } from './drops.js';
 import { lintBenchTable, measureLint } from './lint.js';
 import { APP_LABELS, appNamespaceName, generateRepo, prng } from './repo/generate-repo.js';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import type { FlowFilterFlags } from '../hubble/filter.js';
-import type { FlowInput } from '../workflows/flow-source.js';
+import type { FlowInput } from '../workflows/flows/flow-source.js';
 import type { CliIo } from './io.js';
 
 /** Raw values of the flow-source flags shared by `drops`, `verify` and `discover` (names follow `hubble observe`). */

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { ClusterSettings } from '../repo/model.js';
-import type { RepoOptions } from '../workflows/load.js';
+import type { RepoOptions } from '../workflows/analysis/load.js';
 import type { CliIo } from './io.js';
 
 /** Raw values of the repository flags shared by every command that reads a repository. */

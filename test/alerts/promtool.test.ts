@@ -14,8 +14,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { initSystem } from '../../src/workflows/init.js';
-import { renderEscapeHatchAlerts } from '../../src/workflows/render-system.js';
+import { initSystem } from '../../src/workflows/authoring/init.js';
+import { renderEscapeHatchAlerts } from '../../src/workflows/authoring/render-system.js';
 import { describeWithTools } from '../helpers/system-tool.js';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/alerts');

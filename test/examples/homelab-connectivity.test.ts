@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { formatTraceText } from '../../src/cli/output/trace.js';
-import { testConnectivity } from '../../src/workflows/connectivity-test.js';
-import { type LoadedRepo, loadForAnalysis } from '../../src/workflows/load.js';
-import { traceFlow } from '../../src/workflows/trace.js';
+import { testConnectivity } from '../../src/workflows/analysis/connectivity-test.js';
+import { type LoadedRepo, loadForAnalysis } from '../../src/workflows/analysis/load.js';
+import { traceFlow } from '../../src/workflows/analysis/trace.js';
 
 const root = path.resolve(import.meta.dirname, '../../examples/homelab');
 let loaded: LoadedRepo;

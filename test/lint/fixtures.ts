@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type LintReport, lintRepo } from '../../src/workflows/lint.js';
-import { loadForAnalysis } from '../../src/workflows/load.js';
+import { type LintReport, lintRepo } from '../../src/workflows/analysis/lint.js';
+import { loadForAnalysis } from '../../src/workflows/analysis/load.js';
 import { useRepo } from '../helpers/use-repo.js';
 
 /** Where the lint fixtures live: `base/` (a clean repository) and `<rule-id>/{invalid,valid}/` overlays. */

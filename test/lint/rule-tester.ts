@@ -10,7 +10,7 @@ import { rules } from '../../src/lint/rules/index.js';
 import { type Finding, runLint } from '../../src/lint/run-lint.js';
 import { memoryHost } from '../../src/repo/host.js';
 import { loadRepoFromText } from '../../src/repo/load-repo.js';
-import { catalogConfigOf } from '../../src/workflows/load.js';
+import { catalogConfigOf } from '../../src/workflows/analysis/load.js';
 
 /** A repository as `path → text` (a top-level kustomization.yaml and netpol.config.yaml are honoured). */
 export type Files = Readonly<Record<string, string>>;

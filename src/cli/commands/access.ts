@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { newAccessGrant } from '../../workflows/access-new.js';
-import { parsePortNumber, parsePortSpec } from '../../workflows/authoring-values.js';
+import { newAccessGrant } from '../../workflows/authoring/access-new.js';
+import { parsePortNumber, parsePortSpec } from '../../workflows/authoring/authoring-values.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { addOutputFlag } from '../options.js';

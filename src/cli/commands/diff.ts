@@ -1,6 +1,6 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import type { Diagnostic } from '../../errors.js';
-import { diffRevisions } from '../../workflows/diff.js';
+import { diffRevisions } from '../../workflows/analysis/diff.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { addOutputFlag, addRepoFlags, type RepoFlags, repoOptionsOf } from '../options.js';

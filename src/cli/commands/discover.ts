@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { discoverNamespace } from '../../workflows/discover.js';
-import { loadForAnalysis } from '../../workflows/load.js';
+import { loadForAnalysis } from '../../workflows/analysis/load.js';
+import { discoverNamespace } from '../../workflows/flows/discover.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { addOutputFlag, addRepoFlags, type RepoFlags, repoOptionsOf } from '../options.js';

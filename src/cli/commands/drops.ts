@@ -1,6 +1,6 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { applyDropFixes, findDrops } from '../../workflows/drops.js';
-import { loadForAnalysis } from '../../workflows/load.js';
+import { loadForAnalysis } from '../../workflows/analysis/load.js';
+import { applyDropFixes, findDrops } from '../../workflows/flows/drops.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { addOutputFlag, addRepoFlags, type RepoFlags, repoOptionsOf } from '../options.js';

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
-import { parsePortNumber, parsePortSpec } from '../../workflows/authoring-values.js';
-import { initSystem } from '../../workflows/init.js';
-import type { SharedResourceSpec } from '../../workflows/system-options.js';
+import { parsePortNumber, parsePortSpec } from '../../workflows/authoring/authoring-values.js';
+import { initSystem } from '../../workflows/authoring/init.js';
+import type { SharedResourceSpec } from '../../workflows/authoring/system-options.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { addOutputFlag } from '../options.js';

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { isManifestProblem } from '../../lint/manifest-codes.js';
 import { rules } from '../../lint/rules/index.js';
-import { checkLintConfig, lintRepo } from '../../workflows/lint.js';
-import { loadForAnalysis } from '../../workflows/load.js';
+import { checkLintConfig, lintRepo } from '../../workflows/analysis/lint.js';
+import { loadForAnalysis } from '../../workflows/analysis/load.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { VERSION } from '../main.js';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { setNamespaceLabels } from '../../workflows/namespace-set.js';
+import { setNamespaceLabels } from '../../workflows/authoring/namespace-set.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { addOutputFlag } from '../options.js';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
-import { parsePeerPort, parsePortNumber } from '../../workflows/authoring-values.js';
-import { newPlatformNamespace } from '../../workflows/platform-new.js';
+import { parsePeerPort, parsePortNumber } from '../../workflows/authoring/authoring-values.js';
+import { newPlatformNamespace } from '../../workflows/authoring/platform-new.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { addOutputFlag } from '../options.js';

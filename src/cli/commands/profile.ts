@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { NetpolError } from '../../errors.js';
-import { askerFromFlags, suggestProfile } from '../../workflows/profile-suggest.js';
+import { askerFromFlags, suggestProfile } from '../../workflows/authoring/profile-suggest.js';
 import type { CommandContext } from '../context.js';
 import { addOutputFlag } from '../options.js';
 import { formatProfileText, profileJson } from '../output/authoring.js';

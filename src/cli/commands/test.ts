@@ -1,8 +1,8 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { writeFileAtomic } from '../../repo/edit.js';
-import { testConnectivity } from '../../workflows/connectivity-test.js';
-import { loadForAnalysis } from '../../workflows/load.js';
+import { testConnectivity } from '../../workflows/analysis/connectivity-test.js';
+import { loadForAnalysis } from '../../workflows/analysis/load.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { addOutputFlag, addRepoFlags, type RepoFlags, repoOptionsOf } from '../options.js';

@@ -1,7 +1,7 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { NetpolError } from '../../errors.js';
-import { loadForAnalysis } from '../../workflows/load.js';
-import { traceBatch, traceFlow } from '../../workflows/trace.js';
+import { loadForAnalysis } from '../../workflows/analysis/load.js';
+import { traceBatch, traceFlow } from '../../workflows/analysis/trace.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { addOutputFlag, addRepoFlags, type RepoFlags, repoOptionsOf } from '../options.js';

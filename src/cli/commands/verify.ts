@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { loadForAnalysis } from '../../workflows/load.js';
-import { verifyNamespace } from '../../workflows/verify.js';
+import { loadForAnalysis } from '../../workflows/analysis/load.js';
+import { verifyNamespace } from '../../workflows/flows/verify.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { addOutputFlag, addRepoFlags, type RepoFlags, repoOptionsOf } from '../options.js';

@@ -1,11 +1,11 @@
-import type { AccessNewResult } from '../../workflows/access-new.js';
-import type { InitResult } from '../../workflows/init.js';
-import type { NamespaceSetResult, Refusal } from '../../workflows/namespace-set.js';
-import type { EngineCheck } from '../../workflows/platform-namespace.js';
-import type { PlatformNewResult } from '../../workflows/platform-new.js';
-import type { ProfileSuggestion } from '../../workflows/profile-suggest.js';
-import { formatPort } from '../../workflows/render.js';
-import type { FileChange } from '../../workflows/working-tree.js';
+import type { AccessNewResult } from '../../workflows/authoring/access-new.js';
+import type { InitResult } from '../../workflows/authoring/init.js';
+import type { NamespaceSetResult, Refusal } from '../../workflows/authoring/namespace-set.js';
+import type { EngineCheck } from '../../workflows/authoring/platform-namespace.js';
+import type { PlatformNewResult } from '../../workflows/authoring/platform-new.js';
+import type { ProfileSuggestion } from '../../workflows/authoring/profile-suggest.js';
+import { formatPort } from '../../workflows/authoring/render.js';
+import type { FileChange } from '../../workflows/authoring/working-tree.js';
 
 /** `error: …` and `hint: …` lines for a refusal (printed on stderr). */
 export function formatRefusal(refusal: Refusal): string {

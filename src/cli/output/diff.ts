@@ -7,7 +7,7 @@ import type {
   NamespaceChange,
   PolicyChange,
   ResponsibleRule,
-} from '../../workflows/diff.js';
+} from '../../workflows/analysis/diff.js';
 
 /**
  * Size limits of the Markdown comment (GitHub rejects comments over 65,536 characters): the table stops

@@ -1,6 +1,6 @@
 import Table from 'cli-table3';
-import type { DiscoveredFlow, DiscoverReport } from '../../workflows/discover.js';
-import { describeFix } from '../../workflows/fix-search.js';
+import type { DiscoveredFlow, DiscoverReport } from '../../workflows/flows/discover.js';
+import { describeFix } from '../../workflows/flows/fix-search.js';
 
 function portText(f: Pick<DiscoveredFlow, 'port' | 'protocol'>): string {
   return f.protocol.startsWith('ICMP') ? `${f.protocol} type ${f.port}` : `${f.port}/${f.protocol}`;

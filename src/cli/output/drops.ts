@@ -1,7 +1,7 @@
 import Table from 'cli-table3';
 import type { Diagnostic } from '../../errors.js';
-import type { DropFixOutcome, DropGroup, DropsReport, DropsSkipped } from '../../workflows/drops.js';
-import { type DropFix, describeFix, type PolicyChangeFix } from '../../workflows/fix-search.js';
+import type { DropFixOutcome, DropGroup, DropsReport, DropsSkipped } from '../../workflows/flows/drops.js';
+import { type DropFix, describeFix, type PolicyChangeFix } from '../../workflows/flows/fix-search.js';
 
 const CAUSE_WIDTH = 38;
 const FIX_WIDTH = 42;

@@ -1,5 +1,5 @@
 import { formatSource } from '../../errors.js';
-import type { AssertionResult, ConnectivityTestReport } from '../../workflows/connectivity-test.js';
+import type { AssertionResult, ConnectivityTestReport } from '../../workflows/analysis/connectivity-test.js';
 import { badEntries } from './test-report.js';
 import { formatTraceText } from './trace.js';
 

@@ -1,5 +1,5 @@
 import { formatSource } from '../../errors.js';
-import type { LintReport } from '../../workflows/lint.js';
+import type { LintReport } from '../../workflows/analysis/lint.js';
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;

@@ -1,5 +1,5 @@
 import Table from 'cli-table3';
-import type { MatrixResult } from '../../workflows/matrix.js';
+import type { MatrixResult } from '../../workflows/analysis/matrix.js';
 
 /** The matrix as a terminal table: ✓ allowed, ✗ denied, one row per namespace. */
 export function formatMatrixText(m: MatrixResult): string {

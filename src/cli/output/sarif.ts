@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Severity } from '../../errors.js';
 import type { Rule } from '../../lint/define-rule.js';
-import type { LintFinding, LintReport } from '../../workflows/lint.js';
+import type { LintFinding, LintReport } from '../../workflows/analysis/lint.js';
 
 /** SARIF 2.1.0 `level` of a severity. */
 const LEVEL: Readonly<Record<Severity, 'error' | 'warning' | 'note'>> = {

@@ -1,5 +1,5 @@
 import { type Diagnostic, formatSource } from '../../errors.js';
-import type { AssertionResult, ConnectivityTestReport } from '../../workflows/connectivity-test.js';
+import type { AssertionResult, ConnectivityTestReport } from '../../workflows/analysis/connectivity-test.js';
 import { formatTraceText, traceJson } from './trace.js';
 
 /** An entry of the assertions file that could not be read or run, with every problem found in it. */

@@ -1,5 +1,5 @@
 import type { RuleRef, SideVerdict } from '../../engine/types.js';
-import type { BatchItem, TraceResult } from '../../workflows/trace.js';
+import type { BatchItem, TraceResult } from '../../workflows/analysis/trace.js';
 
 function policyName(r: RuleRef): string {
   return `${r.kind}/${r.namespace === '' ? '' : `${r.namespace}/`}${r.name}`;

@@ -1,5 +1,5 @@
 import Table from 'cli-table3';
-import type { VerifyCheck, VerifyFlowGroup, VerifyReport } from '../../workflows/verify.js';
+import type { VerifyCheck, VerifyFlowGroup, VerifyReport } from '../../workflows/flows/verify.js';
 
 /** At most this many flows are listed under a check in text output (all are in the JSON). */
 const MAX_FLOWS_SHOWN = 5;

@@ -1,0 +1,591 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Flow, FlowProtocol, Peer } from '../../engine/types.js';
+import type { Diagnostic } from '../../errors.js';
+import type { FlowFilterFlags } from '../../hubble/filter.js';
+import { isPolicyDrop } from '../../hubble/parse-flow.js';
+import { parseIdentityLabels, toEngineFlow } from '../../hubble/to-engine.js';
+import type { HubbleEndpoint, HubbleFlow, HubblePolicyRef } from '../../hubble/types.js';
+import { applyYamlEdits, unifiedDiff, writeFileAtomic, type YamlEdit } from '../../repo/edit.js';
+import { STDIN_FILE } from '../../repo/load-repo.js';
+import type { Labels } from '../../repo/model.js';
+import type { LoadedRepo } from '../analysis/load.js';
+import {
+  type DeniedAt,
+  type Diagnosis,
+  type DropFix,
+  FixSearch,
+  type ObservedDrop,
+  type PolicyChangeFix,
+} from './fix-search.js';
+import {
+  emptyFlowSourceStats,
+  type FlowInput,
+  type FlowSourceStats,
+  flowPeerName,
+  flowTimeSortKey,
+  openFlowSource,
+} from './flow-source.js';
+
+/** Options of {@link findDrops}. */
+export interface DropsOptions {
+  /** Where the flows come from (a capture file, a stream such as stdin, or a Hubble Relay). */
+  readonly input: FlowInput;
+  /** `hubble observe` filter flags (`namespace` for `netpol drops NS`, `since`, `port` …). Default: none. */
+  readonly filter?: FlowFilterFlags;
+  /** The instant `--since 5m` counts back from. Default: now. */
+  readonly now?: Date;
+  /** Called once per group, when its first flow arrives (after diagnosis): for `--follow`. Default: none. */
+  readonly onGroup?: (group: DropGroup) => void;
+  /** Called before each reconnection to the Relay in follow mode. Default: none. */
+  readonly onRetry?: (attempt: number, delayMs: number, error: Error) => void;
+  /** How many unparsable-line diagnostics the report keeps (all are counted). Default: `100`. */
+  readonly maxDiagnostics?: number;
+  /** How many groups are kept; later new groups are only counted (bounded memory). Default: `10_000`. */
+  readonly maxGroups?: number;
+}
+
+/** Policy drops of one kind: same source workload, destination, port, protocol and direction. */
+export interface DropGroup {
+  /** `namespace/workload`, `world` (ingress from outside the cluster) or a reserved entity. */
+  readonly source: string;
+  /** `namespace/workload`, `world:<first DNS name or IP>` or a reserved entity. */
+  readonly destination: string;
+  /** DNS names of a world destination (`destination_names`). */
+  readonly destinationNames: readonly string[];
+  /** Addresses of a world peer seen in the group (at most 5). */
+  readonly worldIps: readonly string[];
+  /** Destination port; the ICMP type for ICMP flows. */
+  readonly port: number;
+  readonly protocol: FlowProtocol;
+  /** Where Hubble saw the drop (`traffic_direction`). */
+  readonly direction: 'egress' | 'ingress' | 'unknown';
+  readonly count: number;
+  /** RFC 3339 time of the first and last flow of the group (null when the flows carry no time). */
+  readonly firstSeen: string | null;
+  readonly lastSeen: string | null;
+  /** Deny rules Hubble named (`egress_denied_by`/`ingress_denied_by`), as `kind/namespace/name`. */
+  readonly hubbleDeniedBy: readonly string[];
+  /** The engine flow the group was diagnosed with (its first flow). */
+  readonly flow: Flow;
+  readonly deniedAt: DeniedAt | null;
+  readonly drift: boolean;
+  readonly cause: string;
+  readonly fix: DropFix | null;
+  readonly fixReason: string | null;
+  readonly caveats: readonly string[];
+}
+
+/** What `drops` read but did not diagnose, by reason. */
+export interface DropsSkipped {
+  /** Flows (and capture lines not even parsed) that were not drops: forwarded, audit, traced … */
+  readonly notDropped: number;
+  /** Dropped replies (`is_reply: true`): replies are not subject to policy. */
+  readonly replies: number;
+  /** Drops for other reasons than policy, by drop reason name (e.g. `CT_MAP_INSERTION_FAILED`). */
+  readonly otherDropReasons: Readonly<Record<string, number>>;
+  /** Policy drops netpol could not turn into an engine flow (no L4, unidentifiable peer), by reason. */
+  readonly unidentified: Readonly<Record<string, number>>;
+  /** Flows the filter flags rejected. */
+  readonly filteredOut: number;
+  /** Lines that could not be read; the report keeps the first ones in `diagnostics`. */
+  readonly unparsable: number;
+  /** Node status and lost-events lines. */
+  readonly nonFlowLines: number;
+  /** Events Hubble itself lost. */
+  readonly lostEvents: number;
+  /** Policy drops of groups beyond `maxGroups` (counted, not diagnosed). */
+  readonly overflow: number;
+}
+
+/** The result of {@link findDrops}. */
+export interface DropsReport {
+  /** What was read, e.g. `flows.jsonl` or `Hubble Relay at localhost:4245`. */
+  readonly source: string;
+  /** Policy drops diagnosed (the sum of the group counts). */
+  readonly policyDrops: number;
+  /** Groups sorted by count (highest first), then source, destination and port. */
+  readonly groups: readonly DropGroup[];
+  readonly skipped: DropsSkipped;
+  /** `FLOW_UNPARSABLE` diagnostics with their line numbers (the first `maxDiagnostics`). */
+  readonly diagnostics: readonly Diagnostic[];
+  readonly stats: FlowSourceStats;
+}
+
+/**
+ * A pre-filter for raw capture lines: `false` means the line cannot be a drop, so `drops` never parses it. It
+ * reads only up to the flow's `"verdict"` key (near the start of every Hubble line) and looks at its value: the
+ * name `"DROPPED"` or the number 2 (lowerCamelCase writers print enums as numbers), with any spacing. Other drop
+ * reasons pass, so they can be counted. A Hubble flow has one `verdict` key and no nested message with one, so the
+ * first key decides; a string value that merely reads `"verdict"` is not a key (no `:` follows) and is skipped.
+ * @param line - one raw line of `hubble observe -o json|jsonpb` output.
+ */
+export function mightBeDropped(line: string): boolean {
+  let at = line.indexOf('"verdict"');
+  while (at !== -1) {
+    let i = at + 9;
+    while (isBlank(line.charCodeAt(i))) i++;
+    if (line.charCodeAt(i) === 58 /* : */) {
+      i++;
+      while (isBlank(line.charCodeAt(i))) i++;
+      const c = line.charCodeAt(i);
+      if (c === 34 /* " */) return line.startsWith('DROPPED"', i + 1);
+      if (c === 50 /* 2 */) {
+        const next = line.charCodeAt(i + 1);
+        return !(next >= 48 && next <= 57) && next !== 46 /* . */;
+      }
+      return false;
+    }
+    at = line.indexOf('"verdict"', at + 9);
+  }
+  return false;
+}
+
+function isBlank(code: number): boolean {
+  return code === 32 || code === 9 || code === 10 || code === 13;
+}
+
+type MutableGroup = {
+  -readonly [K in keyof DropGroup]: DropGroup[K] extends readonly (infer T)[] ? T[] : DropGroup[K];
+};
+
+const MAX_WORLD_IPS = 5;
+
+/** A group and the sort keys of its first and last times (kept so each flow compares two strings). */
+interface Tracked {
+  readonly group: MutableGroup;
+  firstKey: string | null;
+  lastKey: string | null;
+}
+
+/**
+ * A cheap key for flows that certainly fall in the same group: both security identities (an identity stands for
+ * one set of identity labels, so one engine peer), the peer address or DNS name of a non-pod destination, the
+ * destination port and protocol, and the direction. `undefined` (the full path) when an identity is missing or the
+ * flow is not TCP, UDP or SCTP. Pods of two workloads with identical labels share an identity, and so a group.
+ */
+function identityKey(flow: HubbleFlow): string | undefined {
+  const s = flow.source;
+  const d = flow.destination;
+  const si = s?.identity;
+  const di = d?.identity;
+  if (!si || !di) return undefined;
+  const l4 = flow.l4;
+  if (!l4) return undefined;
+  const ports = l4.TCP ?? l4.UDP ?? l4.SCTP;
+  if (!ports) return undefined;
+  const proto = l4.TCP ? 'T' : l4.UDP ? 'U' : 'S';
+  const peer = d.namespace ? '' : (flow.destination_names?.[0] ?? flow.IP?.destination ?? '');
+  return `${si}\u0000${s.namespace ?? ''}\u0000${di}\u0000${d.namespace ?? ''}\u0000${peer}\u0000${proto}${ports.destination_port ?? 0}\u0000${flow.traffic_direction ?? ''}`;
+}
+
+/**
+ * Reads flows and turns every policy drop (`POLICY_DENIED`, `POLICY_DENY`) into a group with its cause and the git
+ * change that fixes it (see {@link FixSearch}). Replies and other drop reasons are counted, not diagnosed.
+ * Streaming: capture lines that cannot be a drop are not parsed, flows are never kept, and memory grows only with
+ * the number of groups (bounded by `maxGroups`).
+ *
+ * @param loaded - the repository, engine and catalogue (`loadForAnalysis`).
+ * @param options - the flow input and filters.
+ * @returns the groups and what was skipped.
+ * @throws NetpolError as {@link openFlowSource} (bad filter flags, unreadable capture, Relay failures).
+ * @example
+ * const loaded = await loadForAnalysis({ root: 'examples/homelab' });
+ * const report = await findDrops(loaded, { input: { kind: 'file', path: 'flows.jsonl' }, filter: { namespace: 'web' } });
+ * report.groups[0]?.fix; // { kind: 'add-label', namespace: 'web', label: 'access.network-policy.homelab/postgres', … }
+ */
+export async function findDrops(
+  loaded: Pick<LoadedRepo, 'repo' | 'engine' | 'catalog'>,
+  options: DropsOptions,
+): Promise<DropsReport> {
+  const search = new FixSearch(loaded);
+  const maxDiagnostics = options.maxDiagnostics ?? 100;
+  const maxGroups = options.maxGroups ?? 10_000;
+  const groups = new Map<string, Tracked>();
+  const byIdentity = new Map<string, Tracked>();
+  const diagnostics: Diagnostic[] = [];
+  const otherDropReasons: Record<string, number> = {};
+  const unidentified: Record<string, number> = {};
+  let replies = 0;
+  let notDroppedParsed = 0;
+  let overflow = 0;
+  let policyDrops = 0;
+  let stats: FlowSourceStats | undefined;
+
+  for await (const event of openFlowSource({
+    input: options.input,
+    ...(options.filter !== undefined && { filter: options.filter }),
+    ...(options.now !== undefined && { now: options.now }),
+    ...(options.onRetry !== undefined && { onRetry: options.onRetry }),
+    verdicts: ['DROPPED'],
+    prefilter: mightBeDropped,
+  })) {
+    if (event.kind === 'diagnostic') {
+      if (diagnostics.length < maxDiagnostics) diagnostics.push(event.diagnostic);
+      continue;
+    }
+    if (event.kind === 'stats') {
+      stats = event.stats;
+      continue;
+    }
+    const flow = event.flow;
+    if (flow.verdict !== 'DROPPED') {
+      notDroppedParsed++;
+      continue;
+    }
+    if (!isPolicyDrop(flow)) {
+      const reason = flow.drop_reason_desc ?? 'DROP_REASON_UNKNOWN';
+      otherDropReasons[reason] = (otherDropReasons[reason] ?? 0) + 1;
+      continue;
+    }
+    if (flow.is_reply === true) {
+      replies++;
+      continue;
+    }
+    // Fast path: a flow whose two identities, port and direction were seen before belongs to a known group.
+    const fastKey = identityKey(flow);
+    const known = fastKey === undefined ? undefined : byIdentity.get(fastKey);
+    if (known) {
+      policyDrops++;
+      known.group.count++;
+      updateGroup(known, flow);
+      continue;
+    }
+    const converted = toEngineFlow(flow);
+    if (!converted.ok) {
+      unidentified[converted.reason] = (unidentified[converted.reason] ?? 0) + 1;
+      continue;
+    }
+    const engineFlow = converted.flow;
+    const source = flowPeerName(flow.source, engineFlow.source, true);
+    const destination = flowPeerName(flow.destination, engineFlow.destination, false);
+    const direction = directionOf(flow);
+    const port = engineFlow.icmpType ?? engineFlow.port;
+    const key = `${source}\u0000${destination}\u0000${port}\u0000${engineFlow.protocol}\u0000${direction}`;
+    let tracked = groups.get(key);
+    if (!tracked) {
+      if (groups.size >= maxGroups) {
+        overflow++;
+        continue;
+      }
+      const diagnosis = search.diagnose(engineFlow, observedOf(flow, direction), { source, destination });
+      const group = newGroup(flow, engineFlow, { source, destination, port, direction }, diagnosis);
+      tracked = {
+        group,
+        firstKey: flow.time === undefined ? null : flowTimeSortKey(flow.time),
+        lastKey: null,
+      };
+      tracked.lastKey = tracked.firstKey;
+      groups.set(key, tracked);
+      if (fastKey !== undefined) byIdentity.set(fastKey, tracked);
+      policyDrops++;
+      options.onGroup?.(group);
+      continue;
+    }
+    if (fastKey !== undefined && byIdentity.size < maxGroups * 8) byIdentity.set(fastKey, tracked);
+    policyDrops++;
+    tracked.group.count++;
+    updateGroup(tracked, flow);
+  }
+
+  const finalStats = stats ?? emptyFlowSourceStats(options.input);
+  const sorted = [...groups.values()]
+    .map((t) => t.group as DropGroup)
+    .sort(
+      (a, b) =>
+        b.count - a.count ||
+        a.source.localeCompare(b.source) ||
+        a.destination.localeCompare(b.destination) ||
+        a.port - b.port,
+    );
+  return {
+    source: finalStats.source,
+    policyDrops,
+    groups: sorted,
+    skipped: {
+      notDropped: finalStats.prefiltered + finalStats.unselected + notDroppedParsed,
+      replies,
+      otherDropReasons,
+      unidentified,
+      filteredOut: finalStats.filteredOut,
+      unparsable: finalStats.unparsable,
+      nonFlowLines: finalStats.nonFlowLines,
+      lostEvents: finalStats.lostEvents,
+      overflow,
+    },
+    diagnostics,
+    stats: finalStats,
+  };
+}
+
+function directionOf(flow: HubbleFlow): 'egress' | 'ingress' | 'unknown' {
+  const d = flow.traffic_direction;
+  return d === 'EGRESS' ? 'egress' : d === 'INGRESS' ? 'ingress' : 'unknown';
+}
+
+function policyRefs(refs: readonly HubblePolicyRef[] | undefined): string[] {
+  return (refs ?? []).map((r) => `${r.kind ?? 'CiliumNetworkPolicy'}/${r.namespace ?? ''}/${r.name ?? '?'}`);
+}
+
+/** Namespace labels as the cluster had them, from `k8s:io.cilium.k8s.namespace.labels.<key>=<value>`. */
+function liveNamespaceLabels(endpoint: HubbleEndpoint | undefined): Labels | undefined {
+  const prefix = 'io.cilium.k8s.namespace.labels.';
+  let out: Record<string, string> | undefined;
+  for (const label of parseIdentityLabels(endpoint?.labels)) {
+    if (label.source !== 'k8s' || !label.key.startsWith(prefix)) continue;
+    out ??= {};
+    out[label.key.slice(prefix.length)] = label.value;
+  }
+  return out;
+}
+
+function observedOf(flow: HubbleFlow, direction: 'egress' | 'ingress' | 'unknown'): ObservedDrop {
+  const deniedBy = [...policyRefs(flow.egress_denied_by), ...policyRefs(flow.ingress_denied_by)];
+  const source = liveNamespaceLabels(flow.source);
+  const destination = liveNamespaceLabels(flow.destination);
+  return {
+    ...(direction !== 'unknown' && { direction }),
+    ...(deniedBy.length > 0 && { deniedBy }),
+    ...((source || destination) && {
+      liveNamespaceLabels: { ...(source && { source }), ...(destination && { destination }) },
+    }),
+  };
+}
+
+function worldPeer(flow: Flow): Extract<Peer, { kind: 'world' }> | undefined {
+  if (flow.destination.kind === 'world') return flow.destination;
+  if (flow.source.kind === 'world') return flow.source;
+  return undefined;
+}
+
+function newGroup(
+  flow: HubbleFlow,
+  engineFlow: Flow,
+  key: { source: string; destination: string; port: number; direction: DropGroup['direction'] },
+  diagnosis: Diagnosis,
+): MutableGroup {
+  const world = worldPeer(engineFlow);
+  return {
+    source: key.source,
+    destination: key.destination,
+    destinationNames:
+      engineFlow.destination.kind === 'world' ? [...(engineFlow.destination.names ?? [])] : [],
+    worldIps: world?.ip ? [world.ip] : [],
+    port: key.port,
+    protocol: engineFlow.protocol,
+    direction: key.direction,
+    count: 1,
+    firstSeen: flow.time ?? null,
+    lastSeen: flow.time ?? null,
+    hubbleDeniedBy: [...policyRefs(flow.egress_denied_by), ...policyRefs(flow.ingress_denied_by)],
+    flow: engineFlow,
+    deniedAt: diagnosis.deniedAt,
+    drift: diagnosis.drift,
+    cause: diagnosis.cause,
+    fix: diagnosis.fix,
+    fixReason: diagnosis.fixReason,
+    caveats: [...diagnosis.caveats],
+  };
+}
+
+function updateGroup(tracked: Tracked, flow: HubbleFlow): void {
+  const group = tracked.group;
+  const time = flow.time;
+  // Times of one capture mostly share a precision: equal lengths compare as strings, else via the padded key.
+  if (time !== undefined) {
+    const first = group.firstSeen;
+    if (
+      first === null ||
+      (time.length === first.length ? time < first : flowTimeSortKey(time) < (tracked.firstKey ?? ''))
+    ) {
+      tracked.firstKey = flowTimeSortKey(time);
+      group.firstSeen = time;
+    }
+    const last = group.lastSeen;
+    if (
+      last === null ||
+      (time.length === last.length ? time > last : flowTimeSortKey(time) > (tracked.lastKey ?? ''))
+    ) {
+      tracked.lastKey = flowTimeSortKey(time);
+      group.lastSeen = time;
+    }
+  }
+  if (group.worldIps.length > 0 && group.worldIps.length < MAX_WORLD_IPS) {
+    const ip = group.flow.destination.kind === 'world' ? flow.IP?.destination : flow.IP?.source;
+    if (ip && !group.worldIps.includes(ip)) group.worldIps.push(ip);
+  }
+  if (group.flow.destination.kind === 'world' && flow.destination_names) {
+    for (const name of flow.destination_names) {
+      if (!group.destinationNames.includes(name) && group.destinationNames.length < MAX_WORLD_IPS) {
+        group.destinationNames.push(name);
+      }
+    }
+  }
+  if (flow.egress_denied_by || flow.ingress_denied_by) {
+    for (const ref of [...policyRefs(flow.egress_denied_by), ...policyRefs(flow.ingress_denied_by)]) {
+      if (!group.hubbleDeniedBy.includes(ref)) group.hubbleDeniedBy.push(ref);
+    }
+  }
+}
+
+/** One namespace manifest edited by {@link applyDropFixes}. */
+export interface AppliedLabelChange {
+  readonly namespace: string;
+  /** The manifest file, relative to the repository root. */
+  readonly file: string;
+  /** Each label set: its key, the value before (null when absent) and after. */
+  readonly changes: readonly { readonly label: string; readonly from: string | null; readonly to: string }[];
+  /** Groups this change fixes. */
+  readonly groups: number;
+}
+
+/** The outcome of {@link applyDropFixes}. */
+export interface DropFixOutcome {
+  readonly applied: readonly AppliedLabelChange[];
+  /** Unified diffs of the edited files, one per file. */
+  readonly diffs: readonly { readonly file: string; readonly diff: string }[];
+  /** Namespaces whose fixes were not applied, with the reason. */
+  readonly refused: readonly { readonly namespace: string; readonly reason: string }[];
+  /** Policy changes (printed, never applied). */
+  readonly policyChanges: readonly PolicyChangeFix[];
+}
+
+/** Options of {@link applyDropFixes}. */
+export interface ApplyDropFixesOptions {
+  /** Compute the edits and diffs without writing. Default: `false`. */
+  readonly dryRun?: boolean;
+}
+
+/**
+ * Writes the label fixes of a drops report (`add-label`, `set-profile`) into the namespace manifests of the
+ * repository: comments, key order and other documents are kept (`applyYamlEdits`), each file is written atomically
+ * and its unified diff returned. Never touches the live cluster. When several groups ask for different profiles
+ * for one namespace, {@link FixSearch.planLabels} picks the profile (and grants) that allow all their flows with
+ * the least extra privilege. Policy changes are only returned, never applied.
+ *
+ * @param loaded - the repository the report was computed against (loaded from a directory, not `-f`).
+ * @param report - from {@link findDrops}.
+ * @param options - `dryRun` to only compute the diffs.
+ * @returns what was edited, the diffs, what was refused and the policy changes to make by hand.
+ * @throws NetpolError `NETPOL_WRITE_FAILED` when a manifest cannot be edited or written.
+ */
+export function applyDropFixes(
+  loaded: Pick<LoadedRepo, 'repo' | 'engine' | 'catalog'>,
+  report: Pick<DropsReport, 'groups'>,
+  options: ApplyDropFixesOptions = {},
+): DropFixOutcome {
+  const search = new FixSearch(loaded);
+  const { repo, catalog } = loaded;
+  const byNamespace = new Map<string, DropGroup[]>();
+  const policyChanges: PolicyChangeFix[] = [];
+  for (const group of report.groups) {
+    const fix = group.fix;
+    if (!fix) continue;
+    if (fix.kind === 'policy-change') {
+      policyChanges.push(fix);
+      continue;
+    }
+    if (fix.kind !== 'add-label' && fix.kind !== 'set-profile') continue;
+    const list = byNamespace.get(fix.namespace) ?? [];
+    list.push(group);
+    byNamespace.set(fix.namespace, list);
+  }
+
+  const refused: { namespace: string; reason: string }[] = [];
+  const planned: {
+    namespace: string;
+    file: string;
+    documentIndex: number;
+    changes: AppliedLabelChange['changes'];
+    groups: number;
+  }[] = [];
+  for (const [namespace, groups] of [...byNamespace.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    const object = repo.namespaces.find((n) => n.name === namespace);
+    if (!object) {
+      refused.push({
+        namespace,
+        reason: `namespace ${namespace} is not defined in the repository, so there is no manifest to edit; add its Namespace manifest first`,
+      });
+      continue;
+    }
+    if (repo.root === '' || object.source.file === STDIN_FILE) {
+      refused.push({
+        namespace,
+        reason: `namespace ${namespace} was read from standard input, not from a file`,
+      });
+      continue;
+    }
+    const current = object.labels;
+    const target: Record<string, string> = { ...current };
+    const profiles = new Set<string>();
+    for (const group of groups) {
+      const fix = group.fix;
+      if (fix?.kind === 'add-label') target[fix.label] = fix.value;
+      if (fix?.kind === 'set-profile') profiles.add(fix.to);
+    }
+    const profileLabel = catalog.profileLabel;
+    if (profiles.size === 1 && profileLabel) target[profileLabel] = [...profiles][0] as string;
+    const flows = groups.map((g) => g.flow);
+    let labels: Labels = target;
+    if (profiles.size > 1 || !flows.every((f) => search.allows(namespace, target, f))) {
+      const plan = search.planLabels(namespace, flows, 'keep');
+      labels = { ...plan.labels };
+      if (plan.unallowed.length > 0) {
+        refused.push({
+          namespace,
+          reason: `no single profile of namespace ${namespace} allows all ${flows.length} of its dropped flows; the change allows ${flows.length - plan.unallowed.length}`,
+        });
+      }
+    }
+    const changes = Object.keys(labels)
+      .filter((key) => labels[key] !== current[key])
+      .sort()
+      .map((label) => ({ label, from: current[label] ?? null, to: labels[label] as string }));
+    if (changes.length === 0) continue;
+    planned.push({
+      namespace,
+      file: object.source.file,
+      documentIndex: object.documentIndex,
+      changes,
+      groups: groups.length,
+    });
+  }
+
+  const byFile = new Map<string, typeof planned>();
+  for (const p of planned) byFile.set(p.file, [...(byFile.get(p.file) ?? []), p]);
+  const diffs: { file: string; diff: string }[] = [];
+  for (const [file, entries] of [...byFile.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    const absolute = path.join(repo.root, file);
+    let before: string;
+    try {
+      before = fs.readFileSync(absolute, 'utf8');
+    } catch (error) {
+      for (const e of entries) {
+        refused.push({
+          namespace: e.namespace,
+          reason: `cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`,
+        });
+      }
+      continue;
+    }
+    const edits: YamlEdit[] = entries.flatMap((e) =>
+      e.changes.map((c) => ({
+        documentIndex: e.documentIndex,
+        path: ['metadata', 'labels', c.label],
+        value: c.to,
+      })),
+    );
+    const after = applyYamlEdits(before, edits).text;
+    if (!options.dryRun) writeFileAtomic(absolute, after);
+    diffs.push({ file, diff: unifiedDiff(file, before, after) });
+  }
+  const written = new Set(diffs.map((d) => d.file));
+  return {
+    applied: planned
+      .filter((p) => written.has(p.file))
+      .map((p) => ({ namespace: p.namespace, file: p.file, changes: p.changes, groups: p.groups })),
+    diffs,
+    refused,
+    policyChanges,
+  };
+}
