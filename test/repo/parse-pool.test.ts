@@ -13,17 +13,13 @@ import {
   type YamlSource,
 } from '../../src/repo/parse-pool.js';
 
-const EXAMPLES = path.resolve(import.meta.dirname, '../../../shared/fixtures/cilium-examples');
+/** netpol's own example repository (Cilium's examples are read only by test/conformance). */
+const EXAMPLES = path.resolve(import.meta.dirname, '../../examples');
 
-function walk(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const p = path.join(dir, e.name);
-    return e.isDirectory() ? walk(p) : [p];
-  });
-}
-
-const EXAMPLE_SOURCES: YamlSource[] = walk(EXAMPLES)
-  .filter((f) => !f.endsWith('.md'))
+const EXAMPLE_SOURCES: YamlSource[] = fs
+  .readdirSync(EXAMPLES, { recursive: true, withFileTypes: true })
+  .filter((e) => e.isFile() && e.name.endsWith('.yaml'))
+  .map((e) => path.join(e.parentPath, e.name))
   .sort()
   .map((f) => ({ file: path.relative(EXAMPLES, f), text: fs.readFileSync(f, 'utf8') }));
 

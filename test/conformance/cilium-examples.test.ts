@@ -1,19 +1,12 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadRepo } from '../../src/repo/load-repo.js';
+import { ciliumExamplesDir, walkFiles } from './corpus.js';
 
 /** Cilium's own example policies (examples/policies of cilium/cilium), copied unchanged. */
-const EXAMPLES = path.resolve(import.meta.dirname, '../../../shared/fixtures/cilium-examples');
+const EXAMPLES = ciliumExamplesDir();
 
-function walk(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const p = path.join(dir, e.name);
-    return e.isDirectory() ? walk(p) : [p];
-  });
-}
-
-const FILES = walk(EXAMPLES)
+const FILES = walkFiles(EXAMPLES)
   .map((f) => path.relative(EXAMPLES, f).split(path.sep).join('/'))
   .filter((f) => f !== 'README.md')
   .sort();

@@ -1,5 +1,5 @@
 /**
- * Validate Kubernetes manifests against the official CRD schemas kept in `../shared/schemas/`
+ * Validate Kubernetes manifests against the official CRD schemas in `$NETPOL_CONFORMANCE_DIR/schemas/`
  * (CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy, PrometheusRule). The schemas are read in
  * place, never copied into the project.
  *
@@ -9,14 +9,9 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Ajv, type CodeOptions, type ErrorObject, type ValidateFunction } from 'ajv';
 import ipaddr from 'ipaddr.js';
-
-/** Project root (`/work/main`), from this file's location `test/helpers/`. */
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-/** The shared, read-only schemas next to the project. */
-export const schemasDir = path.resolve(root, '../shared/schemas');
+import { schemasDir } from './corpus.js';
 
 /** Schema file (relative to `schemasDir`) for each `apiVersion` + `kind`. */
 const SCHEMA_FILES: Record<string, string> = {
@@ -147,7 +142,7 @@ export function validatorFor(apiVersion: unknown, kind: unknown): ValidateFuncti
   const cached = validators.get(key);
   if (cached !== undefined) return cached;
   ajvInstance ??= makeAjv();
-  const schema = JSON.parse(readFileSync(path.join(schemasDir, file), 'utf8')) as object;
+  const schema = JSON.parse(readFileSync(path.join(schemasDir(), file), 'utf8')) as object;
   const validate = ajvInstance.compile(schema);
   validators.set(key, validate);
   return validate;
