@@ -9,6 +9,7 @@ import {
   type Node,
   Parser,
   type ScalarTag,
+  visit,
   type YAMLError,
 } from 'yaml';
 import type { Diagnostic, SourceRef } from '../errors.js';
@@ -217,9 +218,51 @@ function composeTokens(tokens: Iterable<CST.Token>, base: number): RawParse {
     if (doc.errors.length > 0) return { root: null, valid: false, aliased: false };
     const state: ConvertState = { doc, active: new Map(), diagnostics, base, aliased: false };
     const converted = doc.contents ? convertNode(doc.contents as Node, state) : null;
+    if (state.aliased) {
+      const bomb = aliasBomb(doc, base);
+      if (bomb) {
+        diagnostics.push(bomb);
+        return { root: null, valid: false, aliased: false };
+      }
+    }
     return { root: rootOf(converted), valid: true, aliased: state.aliased };
   });
   return { documents, diagnostics };
+}
+
+/**
+ * Most nodes that aliases may add to a document when expanded, as `yaml`'s `maxAliasCount` counts them
+ * (the library's default, 100, which every Kubernetes manifest we know of stays well under).
+ */
+export const MAX_ALIAS_COUNT = 100;
+
+/**
+ * A `YAML_SYNTAX` error at the first alias when expanding the document's aliases would exceed
+ * {@link MAX_ALIAS_COUNT} (an "alias bomb" such as nested `&a [*a, *a, …]`): the `yaml` library's own
+ * check (`toJS({ maxAliasCount })`, which counts before expanding), so the loader never expands it.
+ */
+function aliasBomb(doc: Document.Parsed, base: number): RawDiagnostic | null {
+  try {
+    doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    return null;
+  } catch (e) {
+    if (!(e instanceof ReferenceError)) return null;
+    let at: [number, number] = [0, 0];
+    visit(doc, {
+      Alias(_key, node) {
+        at = [node.range?.[0] ?? 0, node.range?.[1] ?? 0];
+        return visit.BREAK;
+      },
+    });
+    return {
+      code: 'YAML_SYNTAX',
+      severity: 'error',
+      message: `Aliases expand this document beyond ${MAX_ALIAS_COUNT} nodes (an alias bomb); the document is not read.`,
+      hint: 'Write the values out instead of nesting aliases of aliases.',
+      start: base + at[0],
+      end: base + Math.max(at[0], at[1]),
+    };
+  }
 }
 
 /** An empty document is a null scalar for `yaml`; the loader treats it as no content. */

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { directoryLinkSkip, type SkippedLink } from './walk.js';
 
 /**
  * The file system the loader reads, with paths relative to the repository root in POSIX form
@@ -15,20 +16,38 @@ export interface RepoHost {
   kind(file: string): 'file' | 'dir' | null;
   /** The names in a directory (unsorted); empty when it cannot be read. */
   list(dir: string): string[];
+  /**
+   * The directory links that {@link RepoHost.kind} refused to follow so far (it reports them as nothing),
+   * in the order met, each once. Absent for hosts without links.
+   */
+  skippedLinks?(): readonly SkippedLink[];
 }
 
 /**
- * A host over a directory on disk.
+ * A host over a directory on disk. A directory symbolic link that leaves `boundary`, loops back to a
+ * directory above it, or points inside `root` (reached by its own path) is not followed: `kind` says
+ * null for it and {@link RepoHost.skippedLinks} lists it (see {@link directoryLinkSkip}).
+ * Links to files are followed.
  * @param root - Absolute root directory.
+ * @param boundary - Absolute directory that directory links must stay inside. Default: `root`.
  * @returns The host.
  */
-export function diskHost(root: string): RepoHost {
+export function diskHost(root: string, boundary: string = root): RepoHost {
   const abs = (p: string) => path.join(root, ...p.split('/'));
+  const skipped = new Map<string, SkippedLink>();
   return {
     readFile: (file) => fs.readFileSync(abs(file), 'utf8'),
+    skippedLinks: () => [...skipped.values()],
     kind: (file) => {
       try {
         const st = fs.statSync(abs(file));
+        if (st.isDirectory() && file !== '') {
+          const skip = directoryLinkSkip(abs(file), boundary, root);
+          if (skip) {
+            if (!skipped.has(skip.link)) skipped.set(skip.link, skip);
+            return null;
+          }
+        }
         return st.isDirectory() ? 'dir' : st.isFile() ? 'file' : null;
       } catch {
         return null;

@@ -29,6 +29,8 @@ import {
 } from './objects.js';
 import { parseYamlFiles, type YamlSource } from './parse-pool.js';
 import { SUBSTITUTE_DISABLED_KEY, Substitution } from './substitute.js';
+import { truncateValue } from './truncate.js';
+import type { SkipReason } from './walk.js';
 
 /** Options of {@link loadRepo}. */
 export interface LoadOptions {
@@ -141,7 +143,7 @@ function explicitFromDisk(root: string, given: string): ExplicitFile[] {
     isDir = false;
   }
   if (isDir) {
-    const dirHost = diskHost(abs);
+    const dirHost = diskHost(abs, root);
     return scanManifests(dirHost, '').map((rel) => {
       const name = path.posix.join(given.split(path.sep).join('/'), rel);
       try {
@@ -266,6 +268,7 @@ function prepare(
   } else {
     const plan = planManifests(host);
     diagnostics.push(...plan.diagnostics);
+    diagnostics.push(...linkDiagnostics(host, root));
     for (const ref of plan.manifests) {
       if (met.has(ref.file)) {
         steps.push({ name: ref.file, ref, first: false });
@@ -280,6 +283,35 @@ function prepare(
     }
   }
   return { root, config, steps, out, substitution: new Substitution(options.vars ?? {}) };
+}
+
+/** At most this many `LINK_NOT_FOLLOWED` warnings, then one summary. */
+const MAX_LINK_DIAGNOSTICS = 20;
+
+const LINK_REASONS: Readonly<Record<SkipReason, string>> = {
+  outside: 'it leads outside the repository',
+  loop: 'it leads back to a directory above it (a loop)',
+  revisit: 'its target is inside the repository and is read by its own path',
+};
+
+/** One `LINK_NOT_FOLLOWED` warning per directory link the walk skipped, bounded. */
+function linkDiagnostics(host: RepoHost, root: string): Diagnostic[] {
+  const skipped = host.skippedLinks?.() ?? [];
+  const rel = (p: string) => (root === '' ? p : path.relative(root, p).split(path.sep).join('/'));
+  const out: Diagnostic[] = skipped.slice(0, MAX_LINK_DIAGNOSTICS).map((s) => ({
+    code: 'LINK_NOT_FOLLOWED',
+    severity: 'warning',
+    message: `Directory link "${truncateValue(rel(s.link))}" is not followed: ${LINK_REASONS[s.reason]}.`,
+    hint: 'Copy the files into the repository or list them in a kustomization; links to files are followed.',
+  }));
+  if (skipped.length > MAX_LINK_DIAGNOSTICS) {
+    out.push({
+      code: 'LINK_NOT_FOLLOWED',
+      severity: 'warning',
+      message: `${skipped.length - MAX_LINK_DIAGNOSTICS} more directory links are not followed.`,
+    });
+  }
+  return out;
 }
 
 /** The files to parse: each readable manifest once, in load order. */

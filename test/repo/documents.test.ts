@@ -105,7 +105,7 @@ describe('parseYamlFile', () => {
     expect(sourceAt(doc, ['sel', 'tier'])).toMatchObject({ line: 6, column: 9 });
   });
 
-  it('shares aliased nodes instead of expanding them (no alias bomb)', () => {
+  it('refuses an alias bomb before expanding it (the yaml maxAliasCount; issue 8)', () => {
     const levels = ['a: &a [x, x, x, x, x, x, x, x]'];
     for (let i = 1; i < 12; i++)
       levels.push(
@@ -113,10 +113,11 @@ describe('parseYamlFile', () => {
           .fill(i === 1 ? '*a' : `*l${i - 1}`)
           .join(', ')}]`,
       );
-    const [doc] = parseYamlFile('bomb.yaml', `${levels.join('\n')}\n`).documents;
-    if (!doc) throw new Error('no document');
-    const value = documentValue(doc) as Record<string, unknown[]>;
-    expect(value.l11?.[0]).toBe(value.l11?.[1]);
+    const parsed = parseYamlFile('bomb.yaml', `${levels.join('\n')}\n`);
+    expect(parsed.documents.map((d) => d.root)).toEqual([null]);
+    expect(parsed.diagnostics.map((d) => [d.code, d.source?.line, d.source?.column])).toEqual([
+      ['YAML_SYNTAX', 2, 10],
+    ]);
   });
 
   it('keeps positions of JSON documents', () => {
