@@ -15,6 +15,11 @@ export interface CliIo {
   /** Whether stdout is a terminal (tables, colours, prompts). */
   readonly isTTY: boolean;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /**
+   * Calls `handler` once when the process is asked to stop (SIGTERM or SIGINT), for long-running commands
+   * (`netpol watch`); returns a function that removes it. Absent where nothing can stop the process.
+   */
+  readonly onStopSignal?: (handler: (signal: string) => void) => () => void;
 }
 
 /**
@@ -38,5 +43,18 @@ export function nodeIo(): CliIo {
     cwd: process.cwd(),
     isTTY: Boolean(process.stdout.isTTY),
     env: process.env,
+    onStopSignal: (handler) => {
+      const onSignal = (signal: NodeJS.Signals): void => {
+        process.off('SIGTERM', onSignal);
+        process.off('SIGINT', onSignal);
+        handler(signal);
+      };
+      process.on('SIGTERM', onSignal);
+      process.on('SIGINT', onSignal);
+      return () => {
+        process.off('SIGTERM', onSignal);
+        process.off('SIGINT', onSignal);
+      };
+    },
   };
 }

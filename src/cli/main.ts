@@ -13,6 +13,7 @@ import { registerProfile } from './commands/profile.js';
 import { registerTest } from './commands/test.js';
 import { registerTrace } from './commands/trace.js';
 import { registerVerify } from './commands/verify.js';
+import { registerWatch } from './commands/watch.js';
 import type { CommandContext } from './context.js';
 import { ExitCode } from './exit-codes.js';
 import type { CliIo } from './io.js';
@@ -38,6 +39,7 @@ export function createProgram(ctx: CommandContext): Command {
   registerDrops(program, ctx);
   registerVerify(program, ctx);
   registerDiscover(program, ctx);
+  registerWatch(program, ctx);
   registerLint(program, ctx);
   registerInit(program, ctx);
   registerProfile(program, ctx);

@@ -64,17 +64,12 @@ function collectList(value: string, previous: string[] = []): string[] {
 }
 
 /**
- * Adds the flow-source flags: `--flows FILE|-`, `--server HOST:PORT` and hubble's TLS flags, `--since`, `--until`,
- * `--last`, and optionally `--follow` and the `hubble observe` filters.
+ * Adds the Hubble Relay flags of `hubble observe`: `--server HOST:PORT`, `--tls`, `--tls-ca-cert-files`,
+ * `--tls-server-name`, `--tls-client-cert-file`, `--tls-client-key-file`.
  * @param cmd - the command.
- * @param options - which optional groups to add.
  */
-export function addHubbleFlags(cmd: Command, options: HubbleFlagOptions = {}): Command {
-  cmd
-    .option(
-      '--flows <file>',
-      'read `hubble observe -o json|jsonpb` output from FILE (- for standard input) instead of Hubble Relay',
-    )
+export function addRelayFlags(cmd: Command): Command {
+  return cmd
     .option('--server <host:port>', 'Hubble Relay address (default: localhost:4245, as hubble)')
     .option('--tls', 'connect to Hubble Relay with TLS')
     .option(
@@ -84,7 +79,21 @@ export function addHubbleFlags(cmd: Command, options: HubbleFlagOptions = {}): C
     )
     .option('--tls-server-name <name>', 'name to verify the Relay certificate against')
     .option('--tls-client-cert-file <file>', 'PEM client certificate for mutual TLS')
-    .option('--tls-client-key-file <file>', 'PEM client key for mutual TLS')
+    .option('--tls-client-key-file <file>', 'PEM client key for mutual TLS');
+}
+
+/**
+ * Adds the flow-source flags: `--flows FILE|-`, `--server HOST:PORT` and hubble's TLS flags, `--since`, `--until`,
+ * `--last`, and optionally `--follow` and the `hubble observe` filters.
+ * @param cmd - the command.
+ * @param options - which optional groups to add.
+ */
+export function addHubbleFlags(cmd: Command, options: HubbleFlagOptions = {}): Command {
+  cmd.option(
+    '--flows <file>',
+    'read `hubble observe -o json|jsonpb` output from FILE (- for standard input) instead of Hubble Relay',
+  );
+  addRelayFlags(cmd)
     .option('--since <time>', 'flows since this duration ago (5m, 1h30m) or timestamp (RFC 3339)')
     .option('--until <time>', 'flows until this duration ago or timestamp')
     .option('--last <n>', 'only the last N matching flows');
@@ -159,24 +168,9 @@ export function flowSourceOf(
       input = { kind: 'file', path: path.resolve(io.cwd, flags.flows), name: flags.flows };
     }
   } else {
-    const server = flags.server ?? 'localhost:4245';
-    if (!/^(\[[0-9a-fA-F:.]+\]|[^\s:/]+):\d{1,5}$/.test(server)) {
-      throw new InvalidArgumentError(`--server value "${server}" is not HOST:PORT (e.g. localhost:4245).`);
-    }
     input = {
       kind: 'relay',
-      server,
-      ...(flags.tls !== undefined && { tls: flags.tls }),
-      ...(flags.tlsCaCertFiles && {
-        tlsCaCertFiles: flags.tlsCaCertFiles.map((f) => path.resolve(io.cwd, f)),
-      }),
-      ...(flags.tlsServerName !== undefined && { tlsServerName: flags.tlsServerName }),
-      ...(flags.tlsClientCertFile !== undefined && {
-        tlsClientCertFile: path.resolve(io.cwd, flags.tlsClientCertFile),
-      }),
-      ...(flags.tlsClientKeyFile !== undefined && {
-        tlsClientKeyFile: path.resolve(io.cwd, flags.tlsClientKeyFile),
-      }),
+      ...relayOptionsOf(flags, io),
       ...(flags.follow !== undefined && { follow: flags.follow }),
     };
   }
@@ -197,6 +191,49 @@ export function flowSourceOf(
     ...(flags.last !== undefined && { last: flags.last }),
   };
   return { input, filter };
+}
+
+/** The Relay flags of {@link addRelayFlags}. */
+export type RelayFlags = Pick<
+  HubbleFlags,
+  'server' | 'tls' | 'tlsCaCertFiles' | 'tlsServerName' | 'tlsClientCertFile' | 'tlsClientKeyFile'
+>;
+
+/**
+ * The Relay address and TLS settings from the flags, files resolved against the working directory.
+ * @param flags - the parsed flags.
+ * @param io - for the working directory.
+ * @throws InvalidArgumentError when `--server` is not HOST:PORT.
+ */
+export function relayOptionsOf(
+  flags: RelayFlags,
+  io: CliIo,
+): {
+  server: string;
+  tls?: boolean;
+  tlsCaCertFiles?: string[];
+  tlsServerName?: string;
+  tlsClientCertFile?: string;
+  tlsClientKeyFile?: string;
+} {
+  const server = flags.server ?? 'localhost:4245';
+  if (!/^(\[[0-9a-fA-F:.]+\]|[^\s:/]+):\d{1,5}$/.test(server)) {
+    throw new InvalidArgumentError(`--server value "${server}" is not HOST:PORT (e.g. localhost:4245).`);
+  }
+  return {
+    server,
+    ...(flags.tls !== undefined && { tls: flags.tls }),
+    ...(flags.tlsCaCertFiles && {
+      tlsCaCertFiles: flags.tlsCaCertFiles.map((f) => path.resolve(io.cwd, f)),
+    }),
+    ...(flags.tlsServerName !== undefined && { tlsServerName: flags.tlsServerName }),
+    ...(flags.tlsClientCertFile !== undefined && {
+      tlsClientCertFile: path.resolve(io.cwd, flags.tlsClientCertFile),
+    }),
+    ...(flags.tlsClientKeyFile !== undefined && {
+      tlsClientKeyFile: path.resolve(io.cwd, flags.tlsClientKeyFile),
+    }),
+  };
 }
 
 /** Standard input lines back into newline-terminated chunks, so each line is read as soon as it arrives. */

@@ -50,6 +50,11 @@ export interface ObserveFlowsOptions {
   readonly onRetry?: (attempt: number, delayMs: number, error: Error) => void;
   /** Called for non-flow responses: Relay node status and lost events. Default: none. */
   readonly onEvent?: (event: NonFlowEvent) => void;
+  /**
+   * Called once per connection when the Relay answers the call (response headers or the first response), so a
+   * follower knows it is connected before any flow arrives. Default: none.
+   */
+  readonly onConnected?: () => void;
 }
 
 /** proto-loader options: proto field names as in Hubble's JSON, 64-bit numbers as strings, enums as names. */
@@ -295,10 +300,18 @@ export async function* observeFlows(
       const call = client.GetFlows(request);
       const cancel = (): void => call.cancel();
       signal?.addEventListener('abort', cancel, { once: true });
+      let answered = false;
+      const connected = (): void => {
+        if (answered) return;
+        answered = true;
+        options.onConnected?.();
+      };
+      call.once('metadata', connected);
       let failure: unknown;
       try {
         for await (const response of call as AsyncIterable<GetFlowsResponseMessage>) {
           attempt = 0;
+          connected();
           if (!response.flow) {
             const event = normalizeNonFlow(response as Record<string, unknown>);
             if (event && !('reason' in event)) options.onEvent?.(event);

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseFlowLine } from '../../src/hubble/parse-flow.js';
 import type { HubbleFlow } from '../../src/hubble/types.js';
 import { PROJECT_ROOT, runCli } from '../helpers/cli.js';
+import { homelabFiles } from '../helpers/homelab.js';
 import { useRepo } from '../helpers/use-repo.js';
 import { type FakeRelay, type FakeRelayOptions, startFakeRelay } from '../hubble/helpers/fake-relay.js';
 
@@ -36,19 +37,6 @@ function relayFlows(): HubbleFlow[] {
       (a, b) =>
         Date.parse(a.time ?? '') - Date.parse(b.time ?? '') || (a.time ?? '').localeCompare(b.time ?? ''),
     );
-}
-
-function homelabFiles(): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (dir: string) => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const abs = path.join(dir, e.name);
-      if (e.isDirectory()) walk(abs);
-      else out[path.relative(HOMELAB, abs).split(path.sep).join('/')] = readFileSync(abs, 'utf8');
-    }
-  };
-  walk(HOMELAB);
-  return out;
 }
 
 async function closedPort(): Promise<number> {
@@ -181,6 +169,7 @@ describe('netpol drops --flows', () => {
       drift: false,
       cause:
         'namespace web lacks access grant "postgres", which allows egress to database/postgres on 5432/TCP',
+      causeCode: 'missing-access-grant',
       fix: {
         kind: 'add-label',
         namespace: 'web',
@@ -193,6 +182,7 @@ describe('netpol drops --flows', () => {
       source: 'docs/docs',
       destination: 'database/postgres',
       port: 6379,
+      causeCode: 'no-rule',
       fix: null,
       fixReason:
         'no profile or access grant of the catalogue allows egress of docs to database/postgres on 6379/TCP; platform namespace database does not allow ingress from docs/docs on 6379/TCP, and a rule there alone would not be enough',

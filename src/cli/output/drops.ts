@@ -1,6 +1,9 @@
 import Table from 'cli-table3';
 import type { Diagnostic } from '../../errors.js';
 import type { DropFixOutcome, DropGroup, DropsReport, DropsSkipped } from '../../workflows/flows/drops.js';
+
+export { dropGroupJson, dropsJson } from '../../workflows/flows/drops-json.js';
+
 import { type DropFix, describeFix, type PolicyChangeFix } from '../../workflows/flows/fix-search.js';
 
 const CAUSE_WIDTH = 38;
@@ -195,63 +198,4 @@ export function formatDropGroupLine(g: DropGroup): string {
       : describeFix(g.fix)
     : null;
   return `${g.firstSeen ?? ''}  DROPPED  ${g.source} → ${destinationText(g)} ${portText(g)} (${g.direction})\n  cause: ${g.cause}\n  fix: ${fix ?? `none: ${g.fixReason ?? ''}`}\n`;
-}
-
-/** The JSON object of one group (stable field order). */
-export function dropGroupJson(g: DropGroup) {
-  return {
-    source: g.source,
-    destination: g.destination,
-    ...(g.destinationNames.length > 0 && { destinationNames: g.destinationNames }),
-    ...(g.worldIps.length > 0 && { worldIps: g.worldIps }),
-    port: g.port,
-    protocol: g.protocol,
-    direction: g.direction,
-    count: g.count,
-    firstSeen: g.firstSeen,
-    lastSeen: g.lastSeen,
-    deniedAt: g.deniedAt,
-    drift: g.drift,
-    cause: g.cause,
-    fix: g.fix,
-    ...(g.fix === null && { fixReason: g.fixReason }),
-    ...(g.hubbleDeniedBy.length > 0 && { hubbleDeniedBy: g.hubbleDeniedBy }),
-    ...(g.caveats.length > 0 && { caveats: g.caveats }),
-  };
-}
-
-/**
- * The drops report as JSON: `{source, policyDrops, groups: [...], skipped: {...}}`, plus `fixes` after `--fix`.
- * @param report - from `findDrops`.
- * @param outcome - from `applyDropFixes`.
- */
-export function dropsJson(report: DropsReport, outcome?: DropFixOutcome) {
-  const s = report.skipped;
-  return {
-    source: report.source,
-    policyDrops: report.policyDrops,
-    groups: report.groups.map(dropGroupJson),
-    skipped: {
-      notDropped: s.notDropped,
-      replies: s.replies,
-      otherDropReasons: s.otherDropReasons,
-      unidentified: s.unidentified,
-      filteredOut: s.filteredOut,
-      unparsable: {
-        count: s.unparsable,
-        lines: report.diagnostics.map((d) => ({ line: d.source?.line ?? null, message: d.message })),
-      },
-      nonFlowLines: s.nonFlowLines,
-      lostEvents: s.lostEvents,
-      overflow: s.overflow,
-    },
-    ...(outcome && {
-      fixes: {
-        applied: outcome.applied,
-        diffs: outcome.diffs,
-        refused: outcome.refused,
-        policyChanges: outcome.policyChanges.length,
-      },
-    }),
-  };
 }

@@ -13,6 +13,7 @@ import type { LoadedRepo } from '../analysis/load.js';
 import {
   type DeniedAt,
   type Diagnosis,
+  type DropCauseCode,
   type DropFix,
   FixSearch,
   type ObservedDrop,
@@ -71,6 +72,8 @@ export interface DropGroup {
   readonly deniedAt: DeniedAt | null;
   readonly drift: boolean;
   readonly cause: string;
+  /** The kind of cause in one word, for metrics and alerts (see {@link DropCauseCode}). */
+  readonly causeCode: DropCauseCode;
   readonly fix: DropFix | null;
   readonly fixReason: string | null;
   readonly caveats: readonly string[];
@@ -154,6 +157,8 @@ const MAX_WORLD_IPS = 5;
 /** A group and the sort keys of its first and last times (kept so each flow compares two strings). */
 interface Tracked {
   readonly group: MutableGroup;
+  /** What Hubble said about the group's first flow (for a new diagnosis after a repository change). */
+  readonly observed: ObservedDrop;
   firstKey: string | null;
   lastKey: string | null;
 }
@@ -179,11 +184,200 @@ function identityKey(flow: HubbleFlow): string | undefined {
   return `${si}\u0000${s.namespace ?? ''}\u0000${di}\u0000${d.namespace ?? ''}\u0000${peer}\u0000${proto}${ports.destination_port ?? 0}\u0000${flow.traffic_direction ?? ''}`;
 }
 
+/** Options of {@link DropGrouper}. */
+export interface DropGrouperOptions {
+  /** How many groups are kept; later new groups are only counted (bounded memory). Default: `10_000`. */
+  readonly maxGroups?: number;
+  /** Called once per group, when its first flow arrives (after diagnosis). Default: none. */
+  readonly onGroup?: (group: DropGroup) => void;
+}
+
+/** What {@link DropGrouper.add} did with a flow. */
+export type DropAddResult =
+  | { readonly kind: 'grouped'; readonly group: DropGroup; readonly isNew: boolean }
+  | {
+      readonly kind: 'skipped';
+      readonly reason: 'not-dropped' | 'other-reason' | 'reply' | 'unidentified' | 'overflow';
+    };
+
+/**
+ * Groups dropped flows one at a time and diagnoses each group once: the incremental core of {@link findDrops}
+ * (batch) and of `netpol watch` (forever). A flow whose two security identities, port and direction were seen
+ * before joins its group through one map lookup, without being converted again; a new group is diagnosed with
+ * {@link FixSearch.diagnose} and the diagnosis is kept with the group (the per-group cache). Memory grows with the
+ * number of groups, bounded by `maxGroups`; drops of groups beyond it are counted as `overflow`.
+ */
+export class DropGrouper {
+  private search: FixSearch;
+  private readonly maxGroups: number;
+  private readonly onGroup: ((group: DropGroup) => void) | undefined;
+  private readonly groups = new Map<string, Tracked>();
+  private readonly byIdentity = new Map<string, Tracked>();
+  private readonly otherDropReasons: Record<string, number> = {};
+  private readonly unidentified: Record<string, number> = {};
+  private replies = 0;
+  private notDropped = 0;
+  private overflow = 0;
+  private drops = 0;
+
+  /**
+   * @param loaded - the repository, engine and catalogue the groups are diagnosed against.
+   * @param options - group limit and new-group callback.
+   */
+  constructor(loaded: Pick<LoadedRepo, 'repo' | 'engine' | 'catalog'>, options: DropGrouperOptions = {}) {
+    this.search = new FixSearch(loaded);
+    this.maxGroups = options.maxGroups ?? 10_000;
+    this.onGroup = options.onGroup;
+  }
+
+  /** Policy drops grouped so far (the sum of the group counts). */
+  get policyDrops(): number {
+    return this.drops;
+  }
+
+  /** Number of groups. */
+  get size(): number {
+    return this.groups.size;
+  }
+
+  /**
+   * Adds one flow: a policy drop (`POLICY_DENIED`, `POLICY_DENY`, not a reply) joins or opens its group; anything
+   * else is counted by reason.
+   * @param flow - a normalised Hubble flow.
+   * @returns the group and whether it is new, or why the flow was skipped.
+   */
+  add(flow: HubbleFlow): DropAddResult {
+    if (flow.verdict !== 'DROPPED') {
+      this.notDropped++;
+      return { kind: 'skipped', reason: 'not-dropped' };
+    }
+    if (!isPolicyDrop(flow)) {
+      const reason = flow.drop_reason_desc ?? 'DROP_REASON_UNKNOWN';
+      this.otherDropReasons[reason] = (this.otherDropReasons[reason] ?? 0) + 1;
+      return { kind: 'skipped', reason: 'other-reason' };
+    }
+    if (flow.is_reply === true) {
+      this.replies++;
+      return { kind: 'skipped', reason: 'reply' };
+    }
+    // Fast path: a flow whose two identities, port and direction were seen before belongs to a known group.
+    const fastKey = identityKey(flow);
+    const known = fastKey === undefined ? undefined : this.byIdentity.get(fastKey);
+    if (known) {
+      this.drops++;
+      known.group.count++;
+      updateGroup(known, flow);
+      return { kind: 'grouped', group: known.group, isNew: false };
+    }
+    const converted = toEngineFlow(flow);
+    if (!converted.ok) {
+      this.unidentified[converted.reason] = (this.unidentified[converted.reason] ?? 0) + 1;
+      return { kind: 'skipped', reason: 'unidentified' };
+    }
+    const engineFlow = converted.flow;
+    const source = flowPeerName(flow.source, engineFlow.source, true);
+    const destination = flowPeerName(flow.destination, engineFlow.destination, false);
+    const direction = directionOf(flow);
+    const port = engineFlow.icmpType ?? engineFlow.port;
+    const key = `${source}\u0000${destination}\u0000${port}\u0000${engineFlow.protocol}\u0000${direction}`;
+    let tracked = this.groups.get(key);
+    if (!tracked) {
+      if (this.groups.size >= this.maxGroups) {
+        this.overflow++;
+        return { kind: 'skipped', reason: 'overflow' };
+      }
+      const observed = observedOf(flow, direction);
+      const diagnosis = this.search.diagnose(engineFlow, observed, { source, destination });
+      const group = newGroup(flow, engineFlow, { source, destination, port, direction }, diagnosis);
+      tracked = {
+        group,
+        observed,
+        firstKey: flow.time === undefined ? null : flowTimeSortKey(flow.time),
+        lastKey: null,
+      };
+      tracked.lastKey = tracked.firstKey;
+      this.groups.set(key, tracked);
+      if (fastKey !== undefined) this.byIdentity.set(fastKey, tracked);
+      this.drops++;
+      this.onGroup?.(group);
+      return { kind: 'grouped', group, isNew: true };
+    }
+    if (fastKey !== undefined && this.byIdentity.size < this.maxGroups * 8)
+      this.byIdentity.set(fastKey, tracked);
+    this.drops++;
+    tracked.group.count++;
+    updateGroup(tracked, flow);
+    return { kind: 'grouped', group: tracked.group, isNew: false };
+  }
+
+  /**
+   * Diagnoses every group again against another revision of the repository (counts and times are kept); later
+   * groups are diagnosed against it too. The group objects stay the same, their cause and fix change.
+   * @param loaded - the new repository, engine and catalogue.
+   */
+  rediagnose(loaded: Pick<LoadedRepo, 'repo' | 'engine' | 'catalog'>): void {
+    this.search = new FixSearch(loaded);
+    for (const tracked of this.groups.values()) {
+      const g = tracked.group;
+      const d = this.search.diagnose(g.flow, tracked.observed, {
+        source: g.source,
+        destination: g.destination,
+      });
+      g.deniedAt = d.deniedAt;
+      g.drift = d.drift;
+      g.cause = d.cause;
+      g.causeCode = d.causeCode;
+      g.fix = d.fix;
+      g.fixReason = d.fixReason;
+      g.caveats = [...d.caveats];
+    }
+  }
+
+  /** The groups sorted by count (highest first), then source, destination and port. */
+  sortedGroups(): DropGroup[] {
+    return [...this.groups.values()]
+      .map((t) => t.group as DropGroup)
+      .sort(
+        (a, b) =>
+          b.count - a.count ||
+          a.source.localeCompare(b.source) ||
+          a.destination.localeCompare(b.destination) ||
+          a.port - b.port,
+      );
+  }
+
+  /**
+   * A drops report of everything added so far.
+   * @param stats - the flow source's counts (the skipped counts of lines never parsed come from it).
+   * @param diagnostics - the source's diagnostics kept for the report.
+   */
+  report(stats: FlowSourceStats, diagnostics: readonly Diagnostic[] = []): DropsReport {
+    return {
+      source: stats.source,
+      policyDrops: this.drops,
+      groups: this.sortedGroups(),
+      skipped: {
+        notDropped: stats.prefiltered + stats.unselected + this.notDropped,
+        replies: this.replies,
+        otherDropReasons: { ...this.otherDropReasons },
+        unidentified: { ...this.unidentified },
+        filteredOut: stats.filteredOut,
+        unparsable: stats.unparsable,
+        nonFlowLines: stats.nonFlowLines,
+        lostEvents: stats.lostEvents,
+        overflow: this.overflow,
+      },
+      diagnostics: [...diagnostics],
+      stats,
+    };
+  }
+}
+
 /**
  * Reads flows and turns every policy drop (`POLICY_DENIED`, `POLICY_DENY`) into a group with its cause and the git
- * change that fixes it (see {@link FixSearch}). Replies and other drop reasons are counted, not diagnosed.
- * Streaming: capture lines that cannot be a drop are not parsed, flows are never kept, and memory grows only with
- * the number of groups (bounded by `maxGroups`).
+ * change that fixes it (see {@link FixSearch} and {@link DropGrouper}). Replies and other drop reasons are counted,
+ * not diagnosed. Streaming: capture lines that cannot be a drop are not parsed, flows are never kept, and memory
+ * grows only with the number of groups (bounded by `maxGroups`).
  *
  * @param loaded - the repository, engine and catalogue (`loadForAnalysis`).
  * @param options - the flow input and filters.
@@ -198,18 +392,12 @@ export async function findDrops(
   loaded: Pick<LoadedRepo, 'repo' | 'engine' | 'catalog'>,
   options: DropsOptions,
 ): Promise<DropsReport> {
-  const search = new FixSearch(loaded);
+  const grouper = new DropGrouper(loaded, {
+    ...(options.maxGroups !== undefined && { maxGroups: options.maxGroups }),
+    ...(options.onGroup !== undefined && { onGroup: options.onGroup }),
+  });
   const maxDiagnostics = options.maxDiagnostics ?? 100;
-  const maxGroups = options.maxGroups ?? 10_000;
-  const groups = new Map<string, Tracked>();
-  const byIdentity = new Map<string, Tracked>();
   const diagnostics: Diagnostic[] = [];
-  const otherDropReasons: Record<string, number> = {};
-  const unidentified: Record<string, number> = {};
-  let replies = 0;
-  let notDroppedParsed = 0;
-  let overflow = 0;
-  let policyDrops = 0;
   let stats: FlowSourceStats | undefined;
 
   for await (const event of openFlowSource({
@@ -228,94 +416,9 @@ export async function findDrops(
       stats = event.stats;
       continue;
     }
-    const flow = event.flow;
-    if (flow.verdict !== 'DROPPED') {
-      notDroppedParsed++;
-      continue;
-    }
-    if (!isPolicyDrop(flow)) {
-      const reason = flow.drop_reason_desc ?? 'DROP_REASON_UNKNOWN';
-      otherDropReasons[reason] = (otherDropReasons[reason] ?? 0) + 1;
-      continue;
-    }
-    if (flow.is_reply === true) {
-      replies++;
-      continue;
-    }
-    // Fast path: a flow whose two identities, port and direction were seen before belongs to a known group.
-    const fastKey = identityKey(flow);
-    const known = fastKey === undefined ? undefined : byIdentity.get(fastKey);
-    if (known) {
-      policyDrops++;
-      known.group.count++;
-      updateGroup(known, flow);
-      continue;
-    }
-    const converted = toEngineFlow(flow);
-    if (!converted.ok) {
-      unidentified[converted.reason] = (unidentified[converted.reason] ?? 0) + 1;
-      continue;
-    }
-    const engineFlow = converted.flow;
-    const source = flowPeerName(flow.source, engineFlow.source, true);
-    const destination = flowPeerName(flow.destination, engineFlow.destination, false);
-    const direction = directionOf(flow);
-    const port = engineFlow.icmpType ?? engineFlow.port;
-    const key = `${source}\u0000${destination}\u0000${port}\u0000${engineFlow.protocol}\u0000${direction}`;
-    let tracked = groups.get(key);
-    if (!tracked) {
-      if (groups.size >= maxGroups) {
-        overflow++;
-        continue;
-      }
-      const diagnosis = search.diagnose(engineFlow, observedOf(flow, direction), { source, destination });
-      const group = newGroup(flow, engineFlow, { source, destination, port, direction }, diagnosis);
-      tracked = {
-        group,
-        firstKey: flow.time === undefined ? null : flowTimeSortKey(flow.time),
-        lastKey: null,
-      };
-      tracked.lastKey = tracked.firstKey;
-      groups.set(key, tracked);
-      if (fastKey !== undefined) byIdentity.set(fastKey, tracked);
-      policyDrops++;
-      options.onGroup?.(group);
-      continue;
-    }
-    if (fastKey !== undefined && byIdentity.size < maxGroups * 8) byIdentity.set(fastKey, tracked);
-    policyDrops++;
-    tracked.group.count++;
-    updateGroup(tracked, flow);
+    grouper.add(event.flow);
   }
-
-  const finalStats = stats ?? emptyFlowSourceStats(options.input);
-  const sorted = [...groups.values()]
-    .map((t) => t.group as DropGroup)
-    .sort(
-      (a, b) =>
-        b.count - a.count ||
-        a.source.localeCompare(b.source) ||
-        a.destination.localeCompare(b.destination) ||
-        a.port - b.port,
-    );
-  return {
-    source: finalStats.source,
-    policyDrops,
-    groups: sorted,
-    skipped: {
-      notDropped: finalStats.prefiltered + finalStats.unselected + notDroppedParsed,
-      replies,
-      otherDropReasons,
-      unidentified,
-      filteredOut: finalStats.filteredOut,
-      unparsable: finalStats.unparsable,
-      nonFlowLines: finalStats.nonFlowLines,
-      lostEvents: finalStats.lostEvents,
-      overflow,
-    },
-    diagnostics,
-    stats: finalStats,
-  };
+  return grouper.report(stats ?? emptyFlowSourceStats(options.input), diagnostics);
 }
 
 function directionOf(flow: HubbleFlow): 'egress' | 'ingress' | 'unknown' {
@@ -382,6 +485,7 @@ function newGroup(
     deniedAt: diagnosis.deniedAt,
     drift: diagnosis.drift,
     cause: diagnosis.cause,
+    causeCode: diagnosis.causeCode,
     fix: diagnosis.fix,
     fixReason: diagnosis.fixReason,
     caveats: [...diagnosis.caveats],

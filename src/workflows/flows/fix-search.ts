@@ -82,6 +82,22 @@ export interface MissingBaselineFix {
 /** The git change that makes a dropped flow allowed. */
 export type DropFix = AddLabelFix | SetProfileFix | PolicyChangeFix | MissingBaselineFix;
 
+/**
+ * The kind of a drop's cause in one word (a bounded set, for metric labels and alerts):
+ * `missing-access-grant` (an access grant label allows it), `profile` (another profile allows it),
+ * `platform-policy` (a platform namespace's own policy lacks a rule), `missing-baseline` (a baseline is missing, or
+ * present in git but not in the cluster), `deny-rule` (a deny rule decides), `drift` (git allows it, the cluster
+ * does not), `no-rule` (denied, and no change netpol can propose allows it).
+ */
+export type DropCauseCode =
+  | 'missing-access-grant'
+  | 'profile'
+  | 'platform-policy'
+  | 'missing-baseline'
+  | 'deny-rule'
+  | 'drift'
+  | 'no-rule';
+
 /** The diagnosis of one dropped flow. */
 export interface Diagnosis {
   /** The denying side(s): from the engine, or for drift from where Hubble saw the drop; null when unknown. */
@@ -90,6 +106,8 @@ export interface Diagnosis {
   readonly drift: boolean;
   /** Why the flow is dropped, in plain words. */
   readonly cause: string;
+  /** The kind of cause in one word (see {@link DropCauseCode}). */
+  readonly causeCode: DropCauseCode;
   /** The change that allows it, or null. */
   readonly fix: DropFix | null;
   /** When `fix` is null: why nothing is proposed. */
@@ -308,6 +326,16 @@ export class FixSearch {
    */
   diagnose(flow: Flow, observed: ObservedDrop = {}, names: PeerNames = defaultNames(flow)): Diagnosis {
     const verdict = this.loaded.engine.verdict(flow);
+    const diagnosis = this.diagnoseVerdict(flow, verdict, observed, names);
+    return { ...diagnosis, causeCode: causeCodeOf(diagnosis, verdict) };
+  }
+
+  private diagnoseVerdict(
+    flow: Flow,
+    verdict: Verdict,
+    observed: ObservedDrop,
+    names: PeerNames,
+  ): Omit<Diagnosis, 'causeCode'> {
     const caveats = verdict.caveats;
     if (verdict.verdict === 'allowed') return this.drift(flow, verdict, observed, caveats);
 
@@ -512,7 +540,12 @@ export class FixSearch {
     );
   }
 
-  private drift(flow: Flow, verdict: Verdict, observed: ObservedDrop, caveats: readonly string[]): Diagnosis {
+  private drift(
+    flow: Flow,
+    verdict: Verdict,
+    observed: ObservedDrop,
+    caveats: readonly string[],
+  ): Omit<Diagnosis, 'causeCode'> {
     const sides: FlowSide[] = observed.direction ? [observed.direction] : ['egress', 'ingress'];
     const allowing = sides.flatMap((s) => verdict[s].allowedBy);
     const unenforced = sides.filter((s) => !verdict[s].enforced);
@@ -1073,6 +1106,21 @@ export function peerDisplayName(peer: Peer): string {
 
 function defaultNames(flow: Flow): PeerNames {
   return { source: peerDisplayName(flow.source), destination: peerDisplayName(flow.destination) };
+}
+
+function causeCodeOf(d: Omit<Diagnosis, 'causeCode'>, verdict: Verdict): DropCauseCode {
+  if (d.fix?.kind === 'missing-baseline') return 'missing-baseline';
+  if (d.drift) return 'drift';
+  switch (d.fix?.kind) {
+    case 'add-label':
+      return 'missing-access-grant';
+    case 'set-profile':
+      return 'profile';
+    case 'policy-change':
+      return 'platform-policy';
+    default:
+      return verdict.egress.deniedBy.length + verdict.ingress.deniedBy.length > 0 ? 'deny-rule' : 'no-rule';
+  }
 }
 
 /**

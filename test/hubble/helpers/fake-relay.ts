@@ -36,6 +36,10 @@ export interface FakeRelay {
   push(flow: HubbleFlow): void;
   /** Kills the server (every connection drops) and starts it again on the same port. */
   restart(): Promise<void>;
+  /** Kills the server (every connection drops); `start()` brings it back on the same port. */
+  kill(): void;
+  /** Starts a killed server again on the same port. */
+  start(): Promise<void>;
   /** Resolves when `n` follow streams are open. */
   waitForFollowers(n: number): Promise<void>;
   close(): Promise<void>;
@@ -158,9 +162,12 @@ export async function startFakeRelay(options: FakeRelayOptions): Promise<FakeRel
       ),
     );
   };
-  const restart = async (): Promise<void> => {
+  const kill = (): void => {
     followers.clear();
     server.forceShutdown();
+  };
+  const restart = async (): Promise<void> => {
+    kill();
     await start();
   };
   await start();
@@ -175,6 +182,8 @@ export async function startFakeRelay(options: FakeRelayOptions): Promise<FakeRel
       }
     },
     restart,
+    kill,
+    start,
     async waitForFollowers(n) {
       while (followers.size < n) await new Promise<void>((resolve) => followerWaiters.push(resolve));
     },

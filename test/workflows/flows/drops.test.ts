@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +13,7 @@ import {
   findDrops,
   mightBeDropped,
 } from '../../../src/workflows/flows/drops.js';
+import { homelabFiles } from '../../helpers/homelab.js';
 import { useRepo } from '../../helpers/use-repo.js';
 import { type FakeRelay, startFakeRelay } from '../../hubble/helpers/fake-relay.js';
 import { flowFixture } from '../../hubble/helpers/fixtures.js';
@@ -56,20 +57,6 @@ function fixtureFlows(name: string): HubbleFlow[] {
       const parsed = parseFlowLine(line, i + 1);
       return parsed.kind === 'flow' ? [parsed.flow] : [];
     });
-}
-
-/** Every file of examples/homelab, to copy it into a temporary repository. */
-function homelabFiles(): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (dir: string) => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const abs = path.join(dir, e.name);
-      if (e.isDirectory()) walk(abs);
-      else out[path.relative(HOMELAB, abs).split(path.sep).join('/')] = readFileSync(abs, 'utf8');
-    }
-  };
-  walk(HOMELAB);
-  return out;
 }
 
 const EXPECTED_GROUPS = [
@@ -448,6 +435,7 @@ function shopGroup(): DropGroup {
     deniedAt: 'both',
     drift: false,
     cause: '',
+    causeCode: 'missing-access-grant',
     fix: {
       kind: 'add-label',
       namespace: 'shop',

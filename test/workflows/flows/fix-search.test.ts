@@ -1,4 +1,3 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -10,6 +9,7 @@ import { applyYamlEdits } from '../../../src/repo/edit.js';
 import { loadRepoFromText } from '../../../src/repo/load-repo.js';
 import { catalogConfigOf, type LoadedRepo, loadForAnalysis } from '../../../src/workflows/analysis/load.js';
 import { describeFix, FixSearch, type PolicyChangeFix } from '../../../src/workflows/flows/fix-search.js';
+import { homelabFiles } from '../../helpers/homelab.js';
 import { yaml } from '../../helpers/use-repo.js';
 
 const HOMELAB = path.resolve(import.meta.dirname, '../../../examples/homelab');
@@ -29,20 +29,6 @@ function peer(text: string): Peer {
 
 function flow(source: string, destination: string, port: number, protocol: Flow['protocol'] = 'TCP'): Flow {
   return { source: peer(source), destination: peer(destination), port, protocol };
-}
-
-/** Every file of examples/homelab as a path → text map, for loadRepoFromText. */
-function homelabFiles(): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (dir: string) => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const abs = path.join(dir, e.name);
-      if (e.isDirectory()) walk(abs);
-      else out[path.relative(HOMELAB, abs).split(path.sep).join('/')] = readFileSync(abs, 'utf8');
-    }
-  };
-  walk(HOMELAB);
-  return out;
 }
 
 /** Loads a small repository from text and builds what FixSearch needs. */
