@@ -65,7 +65,12 @@ export type NetpolErrorCode =
   | 'NETPOL_WRITE_FAILED'
   | 'NETPOL_GIT_FAILED'
   | 'NETPOL_HUBBLE_FAILED'
-  | 'NETPOL_CLUSTER_FAILED';
+  | 'NETPOL_CLUSTER_FAILED'
+  | 'NETPOL_CLUSTER_UNREACHABLE'
+  | 'NETPOL_CLUSTER_UNAUTHORIZED'
+  | 'NETPOL_CLUSTER_FORBIDDEN'
+  | 'NETPOL_CONFLICT'
+  | 'NETPOL_REFUSED';
 
 /**
  * A fatal error: the command cannot go on (missing repo root, unreadable input, bad flag).

@@ -4,6 +4,7 @@ import { registerAccess } from './commands/access.js';
 import { registerDiff } from './commands/diff.js';
 import { registerDiscover } from './commands/discover.js';
 import { registerDrops } from './commands/drops.js';
+import { registerEscapeHatch } from './commands/escape-hatch.js';
 import { registerInit } from './commands/init.js';
 import { registerLint } from './commands/lint.js';
 import { registerMatrix } from './commands/matrix.js';
@@ -46,6 +47,7 @@ export function createProgram(ctx: CommandContext): Command {
   registerNamespace(program, ctx);
   registerPlatform(program, ctx);
   registerAccess(program, ctx);
+  registerEscapeHatch(program, ctx);
   for (const c of program.commands) {
     c.exitOverride().configureOutput({
       writeOut: (s) => ctx.io.stdout(s),

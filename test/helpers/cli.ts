@@ -6,7 +6,10 @@ import { run } from '../../src/cli/main.js';
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..');
 
 /** Runs the CLI in-process with captured output; `stdin` feeds standard input. */
-export async function runCli(argv: string[], options: { stdin?: string; cwd?: string } = {}) {
+export async function runCli(
+  argv: string[],
+  options: { stdin?: string; cwd?: string; env?: Readonly<Record<string, string>> } = {},
+) {
   let stdout = '';
   let stderr = '';
   const stdin = options.stdin ?? '';
@@ -23,7 +26,7 @@ export async function runCli(argv: string[], options: { stdin?: string; cwd?: st
     },
     cwd: options.cwd ?? PROJECT_ROOT,
     isTTY: false,
-    env: {},
+    env: options.env ?? {},
   };
   const code = await run(argv, io);
   return { code, stdout, stderr };

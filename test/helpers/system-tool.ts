@@ -28,6 +28,12 @@ export const SYSTEM_TOOLS = {
     install: 'apt-get install prometheus',
     usedFor: 'escape-hatch alert rule tests (promtool test rules)',
   },
+  kubectl: {
+    command: 'kubectl',
+    probeArgs: ['version', '--client'],
+    install: 'apt-get install kubernetes-client',
+    usedFor: 'tests proving the Kubernetes API server double faithful (kubectl against it)',
+  },
 } as const satisfies Record<string, SystemToolSpec>;
 
 /** The name of a tool in {@link SYSTEM_TOOLS}. */
