@@ -11,6 +11,7 @@
 
 export * from './catalog/derive-catalog.js';
 export { run } from './cli/main.js';
+export * from './cluster/index.js';
 export * from './engine/index.js';
 export * from './errors.js';
 export * from './hubble/index.js';
@@ -29,6 +30,12 @@ export * from './workflows/flows/drops-json.js';
 export * from './workflows/flows/fix-search.js';
 export * from './workflows/flows/flow-source.js';
 export * from './workflows/flows/verify.js';
+export * from './workflows/live/cluster-state.js';
+export * from './workflows/live/drift.js';
+export * from './workflows/live/escape-hatch.js';
+export * from './workflows/live/escape-hatch-list.js';
+export * from './workflows/live/escape-hatch-view.js';
+export * from './workflows/live/status.js';
 export * from './workflows/watch/log.js';
 export * from './workflows/watch/metrics.js';
 export * from './workflows/watch/record.js';

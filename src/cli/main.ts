@@ -3,6 +3,7 @@ import { NetpolError } from '../errors.js';
 import { registerAccess } from './commands/access.js';
 import { registerDiff } from './commands/diff.js';
 import { registerDiscover } from './commands/discover.js';
+import { registerDrift } from './commands/drift.js';
 import { registerDrops } from './commands/drops.js';
 import { registerEscapeHatch } from './commands/escape-hatch.js';
 import { registerInit } from './commands/init.js';
@@ -11,6 +12,7 @@ import { registerMatrix } from './commands/matrix.js';
 import { registerNamespace } from './commands/namespace.js';
 import { registerPlatform } from './commands/platform.js';
 import { registerProfile } from './commands/profile.js';
+import { registerStatus } from './commands/status.js';
 import { registerTest } from './commands/test.js';
 import { registerTrace } from './commands/trace.js';
 import { registerVerify } from './commands/verify.js';
@@ -48,6 +50,8 @@ export function createProgram(ctx: CommandContext): Command {
   registerPlatform(program, ctx);
   registerAccess(program, ctx);
   registerEscapeHatch(program, ctx);
+  registerStatus(program, ctx);
+  registerDrift(program, ctx);
   for (const c of program.commands) {
     c.exitOverride().configureOutput({
       writeOut: (s) => ctx.io.stdout(s),

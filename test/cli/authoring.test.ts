@@ -65,11 +65,11 @@ describe('netpol init', () => {
       'created     netpol.config.yaml',
       'created     namespaces/platform.yaml',
     ]);
-    expect(first.stdout.endsWith('32 created, 0 updated, 0 overwritten, 0 unchanged\n')).toBe(true);
+    expect(first.stdout.endsWith('34 created, 0 updated, 0 overwritten, 0 unchanged\n')).toBe(true);
 
     const second = await cli(['init', '-R', 'gitops'], root);
     expect(second.code).toBe(0);
-    expect(second.stdout).toBe('nothing to change: 32 files unchanged\n');
+    expect(second.stdout).toBe('nothing to change: 34 files unchanged\n');
 
     fs.appendFileSync(path.join(root, 'gitops/network-policy/profiles/standard.yaml'), '# mine\n');
     const refused = await cli(['init', 'gitops'], root);
@@ -84,7 +84,7 @@ describe('netpol init', () => {
     const forced = await cli(['init', 'gitops', '--force'], root);
     expect(forced.code).toBe(0);
     expect(forced.stdout).toBe(
-      'overwritten network-policy/profiles/standard.yaml\n0 created, 0 updated, 1 overwritten, 31 unchanged\n',
+      'overwritten network-policy/profiles/standard.yaml\n0 created, 0 updated, 1 overwritten, 33 unchanged\n',
     );
   });
 

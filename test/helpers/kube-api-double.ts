@@ -732,7 +732,6 @@ export async function startKubeApiDouble(options: DoubleOptions = {}): Promise<K
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        const port = (server.address() as AddressInfo).port;
         serve(req, res, Buffer.concat(chunks).toString('utf8'), port).catch((e: unknown) => {
           send(res, 500, status(500, 'InternalError', String(e)));
         });
@@ -740,7 +739,8 @@ export async function startKubeApiDouble(options: DoubleOptions = {}): Promise<K
     },
   );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const port = (server.address() as AddressInfo).port;
+  const url = `https://127.0.0.1:${port}`;
 
   const double: KubeApiDouble = {
     url,

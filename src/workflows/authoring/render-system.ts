@@ -18,6 +18,7 @@ import {
   ZTUNNEL,
 } from './render.js';
 import { renderPlatformFiles } from './render-platform.js';
+import { RUNBOOKS, renderRunbooks } from './render-runbooks.js';
 import { commented, joinDocuments, quoted, type RenderValue, toYaml } from './render-yaml.js';
 import {
   APP_PORTS,
@@ -418,7 +419,7 @@ export function kubeStateMetricsLabel(key: string): string {
 export function renderEscapeHatchAlerts(domain: string, monitoringNamespace: string): string {
   const label = enforcementLabelOf(domain);
   const expr = `kube_namespace_labels{${kubeStateMetricsLabel(label)}="disabled"}`;
-  const runbook = 'docs/runbooks/network-policy-escape-hatch.md';
+  const runbook = RUNBOOKS.escapeHatch;
   return toYaml(
     {
       apiVersion: 'monitoring.coreos.com/v1',
@@ -643,5 +644,6 @@ export function renderSystem(o: SystemOptions): RenderedFile[] {
         `Alerts for the escape hatch (${enforcementLabelOf(o.domain)}=disabled on a namespace).`,
       ),
     },
+    ...renderRunbooks(o),
   ];
 }

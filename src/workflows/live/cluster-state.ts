@@ -13,6 +13,7 @@ import { NetpolError } from '../../errors.js';
 import { CONFIG_FILE, readConfig } from '../../repo/config.js';
 import { loadRepoFromText } from '../../repo/load-repo.js';
 import type { Repo } from '../../repo/model.js';
+import { type ConnectivityDiff, diffLoaded } from '../analysis/diff.js';
 import { catalogConfigOf, type LoadedRepo } from '../analysis/load.js';
 
 /** An environment a named cluster belongs to: `live` forbids `kubectl` changes of policies (the seed). */
@@ -221,4 +222,23 @@ export function lastManager(o: LiveObject): { manager: string; operation: string
   }
   if (!best?.manager) return null;
   return { manager: best.manager, operation: best.operation ?? '', time: best.time ?? '' };
+}
+
+/**
+ * `netpol diff`'s comparison with git as base and the cluster as head: the union matrix on both engines,
+ * namespace label changes and policies added (cluster only), removed (git only) and changed.
+ */
+export function diffGitAndCluster(git: LoadedRepo, live: LoadedRepo): ConnectivityDiff {
+  const side = (l: LoadedRepo) => ({ ...l, revision: null, commit: null, exists: true });
+  return diffLoaded(side(git), side(live));
+}
+
+/** The listed objects by `kind/namespace/name` (namespace empty for clusterwide ones). */
+export function objectsByKey(state: ClusterState): Map<string, LiveObject> {
+  return new Map(
+    state.policies.map((p) => [
+      `${String(p.kind)}/${String(p.metadata?.namespace ?? '')}/${String(p.metadata?.name ?? '')}`,
+      p,
+    ]),
+  );
 }

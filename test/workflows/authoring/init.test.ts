@@ -49,7 +49,7 @@ describe('initSystem', () => {
     const r = await initSystem({ root });
     expect(r.written).toBe(true);
     expect(r.configRead).toBe(false);
-    expect(r.files.map((f) => f.status)).toEqual(Array(32).fill('created'));
+    expect(r.files.map((f) => f.status)).toEqual(Array(34).fill('created'));
     const rendered = renderSystem(DEFAULT_SYSTEM_OPTIONS);
     expect(listFiles(root)).toEqual(rendered.map((f) => f.path).sort());
     for (const f of rendered) expect(fs.readFileSync(path.join(root, f.path), 'utf8')).toBe(f.text);
@@ -138,7 +138,7 @@ describe('initSystem', () => {
     const { root } = useRepo({});
     const r = await initSystem({ root, dryRun: true });
     expect(r.written).toBe(false);
-    expect(r.files).toHaveLength(32);
+    expect(r.files).toHaveLength(34);
     expect(listFiles(root)).toEqual([]);
   });
 
