@@ -83,6 +83,9 @@ export interface ClusterClientOptions {
 /** The User-Agent of netpol's requests (the API server's default field manager is its first word). */
 export const USER_AGENT = 'netpol/0.1.0';
 
+/** Where Events about cluster-scoped objects (Namespaces) live. */
+export const EVENT_NAMESPACE = 'default';
+
 /** The Event `reportingController`. */
 export const REPORTING_CONTROLLER = 'netpol.dev/escape-hatch';
 
@@ -289,17 +292,25 @@ export class ClusterClient {
   }
 
   /**
-   * Records an `events.k8s.io/v1` Event on a namespace (stored in that namespace, `regarding` the
-   * Namespace), so `kubectl describe ns` and event exporters show it.
+   * Records an `events.k8s.io/v1` Event `regarding` a Namespace, so `kubectl describe ns` and event
+   * exporters show it. A Namespace is cluster-scoped, so the Event lives in the `default` namespace: the
+   * API server refuses an Event whose namespace differs from its object's unless the object is
+   * cluster-scoped and the Event is in `default` (kubernetes `pkg/apis/core/validation/events.go`,
+   * `legacyValidateEvent`), as for Node events.
    * @throws NetpolError (see {@link ClusterClient}).
    */
   async createNamespaceEvent(event: NamespaceEvent): Promise<void> {
     const ns = event.namespace;
-    const access: Access = { verb: 'create', group: 'events.k8s.io', resource: 'events', namespace: ns.name };
+    const access: Access = {
+      verb: 'create',
+      group: 'events.k8s.io',
+      resource: 'events',
+      namespace: EVENT_NAMESPACE,
+    };
     const body = {
       apiVersion: 'events.k8s.io/v1',
       kind: 'Event',
-      metadata: { generateName: `${ns.name}.`, namespace: ns.name },
+      metadata: { generateName: `${ns.name}.`, namespace: EVENT_NAMESPACE },
       eventTime: microTime(event.time),
       reportingController: REPORTING_CONTROLLER,
       reportingInstance: `netpol-${os.hostname()}`.slice(0, 128),
@@ -319,7 +330,7 @@ export class ClusterClient {
       await this.custom.createNamespacedCustomObject({
         group: 'events.k8s.io',
         version: 'v1',
-        namespace: ns.name,
+        namespace: EVENT_NAMESPACE,
         plural: 'events',
         body,
       });

@@ -99,7 +99,7 @@ describe('netpol escape-hatch disable', () => {
     expect(ns?.metadata?.annotations?.['netpol.dev/escape-hatch-disabled-by']).toBe('admin');
     const [event] = events();
     expect(event).toMatchObject({
-      metadata: { namespace: 'billing' },
+      metadata: { namespace: 'default', generateName: 'billing.' },
       type: 'Warning',
       reason: 'NetworkPolicyEnforcementDisabled',
       action: 'DisableEnforcement',

@@ -129,7 +129,7 @@ describe('ClusterClient', () => {
       {
         code: 'NETPOL_CLUSTER_FORBIDDEN',
         message:
-          'User "carol" may not create events.events.k8s.io in namespace "web" on context "ctx" (https://127.0.0.1:<port>) (403 Forbidden).',
+          'User "carol" may not create events.events.k8s.io in namespace "default" on context "ctx" (https://127.0.0.1:<port>) (403 Forbidden).',
         hint: 'Grant the RBAC rule {apiGroups: ["events.k8s.io"], resources: ["events"], verbs: ["create"]}, e.g. bind the ClusterRole netpol-escape-hatch (deploy/rbac/netpol-escape-hatch.yaml).',
       },
     ],

@@ -696,6 +696,13 @@ export async function startKubeApiDouble(options: DoubleOptions = {}): Promise<K
       ev.metadata ??= {};
       const meta = ev.metadata as Record<string, unknown>;
       if (!meta.name && !meta.generateName) errors.push('metadata.name: Required value');
+      // legacyValidateEvent (pkg/apis/core/validation/events.go): the Event's namespace must be its object's;
+      // for a cluster-scoped object (no namespace), it must be empty or "default".
+      const regarding = (ev.regarding ?? {}) as Record<string, unknown>;
+      const objectNs = typeof regarding.namespace === 'string' ? regarding.namespace : '';
+      if (objectNs === '' ? namespace !== 'default' : namespace !== objectNs) {
+        errors.push(`regarding.namespace: Invalid value: "${objectNs}": does not match event.namespace`);
+      }
       if (errors.length > 0) {
         send(
           res,
