@@ -54,6 +54,8 @@ export interface Diagnostic {
   readonly ruleId?: string;
   /** What to do about it, one sentence. */
   readonly hint?: string;
+  /** Other places the finding is about (SARIF `relatedLocations`), e.g. the first of two definitions. */
+  readonly related?: readonly SourceRef[];
 }
 
 /** Codes of fatal errors (exit code 2). */

@@ -19,7 +19,13 @@ export {
   type YamlDocument,
   type YamlPath,
 } from './documents.js';
-export { applyYamlEdits, unifiedDiff, writeFileAtomic, type YamlEdit } from './edit.js';
+export {
+  addKustomizationResource,
+  applyYamlEdits,
+  kustomizationResources,
+  unifiedDiff,
+  type YamlEdit,
+} from './edit.js';
 export { diskHost, memoryHost, type RepoHost } from './host.js';
 export {
   findUnlistedManifests,
@@ -68,6 +74,16 @@ export {
   parseCiliumPort,
   parseKubernetesPort,
 } from './values.js';
+export {
+  type FileWrite,
+  nodeWriterFs,
+  resolveWriteTarget,
+  type WriteFilesOptions,
+  type WriterFs,
+  type WriteTarget,
+  writeFileAtomic,
+  writeFiles,
+} from './write-files.js';
 export {
   LineIndex,
   type YamlMapEntry,

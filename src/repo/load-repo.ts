@@ -461,6 +461,7 @@ function isDuplicate(id: ObjectIdentity, out: Collected): boolean {
     message: `${ref} is defined more than once; this definition is ignored.`,
     source: id.source,
     hint: `The first definition is at ${first.file}:${first.line}:${first.column}; keep one of them.`,
+    related: [first],
   });
   return true;
 }

@@ -1,9 +1,8 @@
-import fs from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parse, parseAllDocuments } from 'yaml';
-import { applyYamlEdits, unifiedDiff, writeFileAtomic, type YamlEdit } from '../../src/repo/edit.js';
-import { useRepo, yaml } from '../helpers/use-repo.js';
+import { type Node, parse, parseAllDocuments, parseDocument } from 'yaml';
+import { addKustomizationResource, applyYamlEdits, unifiedDiff, type YamlEdit } from '../../src/repo/edit.js';
+import { yaml } from '../helpers/use-repo.js';
 
 const NAMESPACES = yaml`
   # Application namespaces.
@@ -95,7 +94,7 @@ describe('applyYamlEdits', () => {
     expect(after).toBe(
       NAMESPACES.replace(
         '  labels:\n    netpol.example.com/profile: "standard"   # profile\n    # grants\n    access.netpol.example.com/postgres: \'true\'\n',
-        '  labels: {}\n',
+        '  labels: {}\n    # grants\n',
       ),
     );
   });
@@ -116,10 +115,211 @@ describe('applyYamlEdits', () => {
     expect(edit([{ documentIndex: 0, path: ['metadata', 'labels', 'nope'], delete: true }])).toBe(NAMESPACES);
   });
 
-  it('goes through aliases with the Document API and keeps the anchors', () => {
+  it('edits a document holding aliases in place, keeping anchors and flow spacing', () => {
     const text = 'base: &b {app: web}\nsel: *b\nother: 1\n';
     const after = applyYamlEdits(text, [{ documentIndex: 0, path: ['other'], value: 2 }]).text;
-    expect(after).toBe('base: &b { app: web }\nsel: *b\nother: 2\n');
+    expect(after).toBe('base: &b {app: web}\nsel: *b\nother: 2\n');
+  });
+
+  // Each row: what, text, edits, the exact text after. Only the edited value's bytes may change.
+  const set = (path: (string | number)[], value: unknown, documentIndex = 0): YamlEdit => ({
+    documentIndex,
+    path,
+    value,
+  });
+  const del = (path: (string | number)[], documentIndex = 0): YamlEdit => ({
+    documentIndex,
+    path,
+    delete: true,
+  });
+  const append = (path: (string | number)[], item: unknown, documentIndex = 0): YamlEdit => ({
+    documentIndex,
+    path,
+    append: item,
+  });
+  const L = ['metadata', 'labels'];
+  it.each<[string, string, YamlEdit[], string]>([
+    [
+      'a flow map keeps its style and spacing when a value changes',
+      'metadata:\n  labels: {team: a,  x: "b"}  # c\n',
+      [set([...L, 'x'], 'c')],
+      'metadata:\n  labels: {team: a,  x: "c"}  # c\n',
+    ],
+    [
+      'a flow map gets a new entry with its own separator',
+      'metadata:\n  labels: {team: a,  x: b}\n',
+      [set([...L, 'p/q'], 'true')],
+      'metadata:\n  labels: {team: a,  x: b,  p/q: "true"}\n',
+    ],
+    [
+      'a multi-line flow map gets a new entry on its own line',
+      'labels: {\r\n  team: a,\r\n  x: b\r\n}\r\n',
+      [set(['labels', 'z'], 'c')],
+      'labels: {\r\n  team: a,\r\n  x: b,\r\n  z: c\r\n}\r\n',
+    ],
+    [
+      'a flow map loses an entry in the middle, and the last one',
+      'labels: {a: 1, b: 2, c: 3}\n',
+      [del(['labels', 'b']), del(['labels', 'c'])],
+      'labels: {a: 1}\n',
+    ],
+    [
+      'a flow map losing its only entry becomes {}',
+      'labels: { a: 1 }\n',
+      [del(['labels', 'a'])],
+      'labels: {}\n',
+    ],
+    [
+      'an empty flow map gets its first entry',
+      'labels: {}  # none\n',
+      [set(['labels', 'a'], 'b')],
+      'labels: {a: b}  # none\n',
+    ],
+    [
+      'an empty value gets block lines under its key, keeping its comment',
+      'metadata:\n  labels:   # none yet\n  name: x\n',
+      [set([...L, 'a'], 'b')],
+      'metadata:\n  labels:   # none yet\n    a: b\n  name: x\n',
+    ],
+    [
+      'an explicit null gets block lines under its key',
+      'metadata:\n  labels: ~\n  name: x\n',
+      [set([...L, 'a'], 'b')],
+      'metadata:\n  labels:\n    a: b\n  name: x\n',
+    ],
+    [
+      'a missing map is added after the last key of its parent, at its indentation',
+      'metadata:\n    name: x   # n\nspec: {}\n',
+      [set([...L, 'a'], 'b')],
+      'metadata:\n    name: x   # n\n    labels:\n        a: b\nspec: {}\n',
+    ],
+    [
+      'CRLF lines stay CRLF: set, add and delete',
+      'metadata:\r\n  labels:\r\n    a: x\r\n    b: y\r\n',
+      [set([...L, 'a'], 'z'), set([...L, 'c'], 'w'), del([...L, 'b'])],
+      'metadata:\r\n  labels:\r\n    a: z\r\n    c: w\r\n',
+    ],
+    [
+      'CRLF: a block map losing its last entry leaves {} and keeps the line ending',
+      'metadata:\r\n  annotations:\r\n    a: x\r\n  name: n\r\n',
+      [del(['metadata', 'annotations', 'a'])],
+      'metadata:\r\n  annotations: {}\r\n  name: n\r\n',
+    ],
+    [
+      'a byte-order mark stays',
+      '\uFEFFa: 1\nb: 2\n',
+      [set(['b'], 3), set(['c'], 4)],
+      '\uFEFFa: 1\nb: 3\nc: 4\n',
+    ],
+    [
+      'a file without a final newline gets one line ending before the new line',
+      'a: 1',
+      [set(['b'], 2)],
+      'a: 1\nb: 2\n',
+    ],
+    [
+      'a quoted value keeps its quotes, anchor and tag',
+      'a: &x !!str "1"\nb: 2\n',
+      [set(['a'], 'two')],
+      'a: &x !!str "two"\nb: 2\n',
+    ],
+    [
+      'a block scalar becomes a one-line value',
+      'a: |\n  one\n  two\nb: 2\n',
+      [set(['a'], 'x')],
+      'a: x\nb: 2\n',
+    ],
+    [
+      'the first key of a list item map goes, the next one moves up',
+      'items:\n  - a: 1\n    b: 2\n',
+      [del(['items', 0, 'a'])],
+      'items:\n  - b: 2\n',
+    ],
+    [
+      'the only key of a list item map leaves {}',
+      'items:\n  - a: 1 # c\n',
+      [del(['items', 0, 'a'])],
+      'items:\n  - {} # c\n',
+    ],
+    [
+      'a block list gets an item at its indentation, before a trailing comment',
+      '# k\nresources:\n  - a.yaml # first\n# tail\n',
+      [append(['resources'], 'b.yaml')],
+      '# k\nresources:\n  - a.yaml # first\n  - b.yaml\n# tail\n',
+    ],
+    [
+      'a block list not indented under its key',
+      'resources:\n- a.yaml\nkind: K\n',
+      [append(['resources'], 'b.yaml')],
+      'resources:\n- a.yaml\n- b.yaml\nkind: K\n',
+    ],
+    [
+      'a flow list keeps its style',
+      'resources: [a.yaml,b.yaml]\n',
+      [append(['resources'], 'c.yaml')],
+      'resources: [a.yaml,b.yaml,c.yaml]\n',
+    ],
+    ['an empty flow list', 'resources: []\n', [append(['resources'], 'a.yaml')], 'resources: [a.yaml]\n'],
+    ['a missing list', 'kind: K\n', [append(['resources'], 'b.yaml')], 'kind: K\nresources:\n  - b.yaml\n'],
+    [
+      'an empty list key',
+      'resources:\nkind: K\n',
+      [append(['resources'], 'b.yaml')],
+      'resources:\n  - b.yaml\nkind: K\n',
+    ],
+    [
+      'a CRLF list without a final newline',
+      'resources:\r\n  - a.yaml',
+      [append(['resources'], 'b.yaml')],
+      'resources:\r\n  - a.yaml\r\n  - b.yaml\r\n',
+    ],
+    [
+      'a list item that is a mapping, in the right document',
+      'a: 1\n---\nspec:\n  ingress:\n    - fromEntities: [health]\n  egress: []\n',
+      [append(['spec', 'ingress'], { fromEntities: ['world'] }, 1)],
+      'a: 1\n---\nspec:\n  ingress:\n    - fromEntities: [health]\n    - fromEntities:\n        - world\n  egress: []\n',
+    ],
+    [
+      'a new nested value in a document with a merge key',
+      'base: &b {x: 1}\nm:\n  <<: *b\n  y: 2\n',
+      [set(['m', 'z'], 3)],
+      'base: &b {x: 1}\nm:\n  <<: *b\n  y: 2\n  z: 3\n',
+    ],
+  ])('%s', (_what, text, edits, want) => {
+    expect(applyYamlEdits(text, edits).text).toBe(want);
+  });
+
+  it('writes a yaml node with its comment before the item', () => {
+    const doc = parseDocument('fromEntities: [world]\n');
+    const node = doc.contents as Node;
+    node.commentBefore = ' why';
+    expect(applyYamlEdits('spec:\n  ingress:\n    - a: 1\n', [append(['spec', 'ingress'], node)]).text).toBe(
+      'spec:\n  ingress:\n    - a: 1\n    # why\n    - fromEntities: [world]\n',
+    );
+  });
+
+  it.each<[string, string, YamlEdit]>([
+    ['a value whose anchor an alias uses', 'a: &x 1\nb: *x\n', set(['a'], 2)],
+    ['a key of a mapping an alias uses', 'a: &m {k: 1}\nb: *m\n', set(['a', 'j'], 2)],
+    ['a path through an alias', 'a: &m {k: 1}\nb: *m\n', set(['b', 'k'], 2)],
+    ['a key that a merge key may hold', 'base: &b {x: 1}\nm:\n  <<: *b\n  x: 2\n', del(['m', 'x'])],
+    ['a whole block collection', 'a:\n  b: 1\n', set(['a'], { c: 2 })],
+  ])('refuses to change %s (NETPOL_WRITE_FAILED, text unchanged)', (_what, text, edit) => {
+    expect(() => applyYamlEdits(text, [edit])).toThrow(
+      expect.objectContaining({ code: 'NETPOL_WRITE_FAILED' }),
+    );
+  });
+
+  it('refuses a path crossing a scalar or a list with a key (NETPOL_BAD_ARGUMENT)', () => {
+    expect(() => applyYamlEdits('a: 1\n', [set(['a', 'b'], 2)])).toThrow(
+      expect.objectContaining({ code: 'NETPOL_BAD_ARGUMENT' }),
+    );
+    expect(() => applyYamlEdits('a: [1]\n', [set(['a', 'b'], 2)])).toThrow(
+      expect.objectContaining({ code: 'NETPOL_BAD_ARGUMENT' }),
+    );
+    expect(() => applyYamlEdits('resources: x\n', [append(['resources'], 'b')])).toThrow(
+      'resources is not a list',
+    );
   });
 
   it('throws NETPOL_BAD_ARGUMENT for a missing document and NETPOL_WRITE_FAILED for a broken one', () => {
@@ -219,27 +419,19 @@ describe('applyYamlEdits', () => {
   });
 });
 
-describe('writeFileAtomic', () => {
-  it('replaces the file, keeps its mode and leaves no temporary file', () => {
-    const repo = useRepo({ 'ns.yaml': 'a: 1\n' });
-    fs.chmodSync(repo.path('ns.yaml'), 0o640);
-    writeFileAtomic(repo.path('ns.yaml'), 'a: 2\n');
-    expect(repo.read('ns.yaml')).toBe('a: 2\n');
-    expect(fs.statSync(repo.path('ns.yaml')).mode & 0o777).toBe(0o640);
-    expect(fs.readdirSync(repo.root)).toEqual(['ns.yaml']);
-  });
-
-  it('creates a new file', () => {
-    const repo = useRepo({});
-    writeFileAtomic(repo.path('new.yaml'), 'x: 1\n');
-    expect(repo.read('new.yaml')).toBe('x: 1\n');
-  });
-
-  it('throws NETPOL_WRITE_FAILED when the folder does not exist', () => {
-    const repo = useRepo({});
-    expect(() => writeFileAtomic(repo.path('missing/dir/x.yaml'), 'x')).toThrow(
-      expect.objectContaining({ code: 'NETPOL_WRITE_FAILED' }),
-    );
+describe('addKustomizationResource', () => {
+  it.each([
+    [
+      'appends in the list style',
+      'resources:\n  - a.yaml\n',
+      'b.yaml',
+      'resources:\n  - a.yaml\n  - b.yaml\n',
+    ],
+    ['leaves an entry listed with ./ alone', 'resources: [./b.yaml]\n', 'b.yaml', 'resources: [./b.yaml]\n'],
+    ['leaves a folder listed with / alone', 'resources:\n- apps/\n', 'apps', 'resources:\n- apps/\n'],
+    ['keeps CRLF', 'resources:\r\n- a.yaml\r\n', 'b', 'resources:\r\n- a.yaml\r\n- b\r\n'],
+  ])('%s', (_what, text, entry, want) => {
+    expect(addKustomizationResource(text, entry)).toBe(want);
   });
 });
 

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { writeFileAtomic } from '../../repo/edit.js';
+import { writeFileAtomic } from '../../repo/write-files.js';
 import { testConnectivity } from '../../workflows/analysis/connectivity-test.js';
 import { loadForAnalysis } from '../../workflows/analysis/load.js';
 import type { CommandContext } from '../context.js';

@@ -9,10 +9,11 @@ import { rules } from '../../lint/rules/index.js';
 import { type Finding, runLint } from '../../lint/run-lint.js';
 import { CONFIG_FILE } from '../../repo/config.js';
 import { parseYamlFile, type YamlDocument } from '../../repo/documents.js';
-import { unifiedDiff, writeFileAtomic } from '../../repo/edit.js';
+import { unifiedDiff } from '../../repo/edit.js';
 import { diskHost, type RepoHost } from '../../repo/host.js';
 import { STDIN_FILE } from '../../repo/load-repo.js';
 import type { Repo } from '../../repo/model.js';
+import { linkNote, type WriterFs, writeFiles } from '../../repo/write-files.js';
 import type { LoadedRepo } from './load.js';
 
 /** One lint finding: which rule, how bad, what and where, and whether `--fix` can resolve it. */
@@ -44,24 +45,34 @@ export interface LintReport {
   readonly warningCount: number;
 }
 
+/** Options of {@link lintRepo}. */
+export interface LintOptions {
+  /** Apply the safe fixes and write them. Default: `false`. */
+  readonly fix?: boolean;
+  /** The file-system calls used to write fixes (tests inject failures). Default: `node:fs`. */
+  readonly fs?: WriterFs;
+}
+
 /**
  * Lints a loaded repository: every rule of `docs/rules/` asks the engine and the catalogue about what the
  * policies do, configured by the `lint:` section of `netpol.config.yaml` (severities, `off`, options;
  * bad entries are ignored, see {@link checkLintConfig}), with per-object suppressions
  * (`netpol.dev/ignore` + `netpol.dev/ignore-reason`). With `fix`, safe local fixes (a missing
- * kustomization entry, a misspelt profile value …) are applied: each changed file is written atomically
- * (comments, key order and other documents kept) and its unified diff returned; the fixed findings leave
- * the report.
+ * kustomization entry, a misspelt profile value …) are applied: only the edited values change (comments,
+ * key order, style, line endings and other documents kept), the changed files are written all or none
+ * (a symbolic link inside the repository is kept and its target written, and its diff starts with a `#`
+ * line saying so) and their unified diffs returned; the fixed findings leave the report.
  * @param loaded - From `loadForAnalysis`; `loaded.repo.root` is where files are read and written.
  * @param options - `fix: true` writes fixes. Default: `{}` (read only).
  * @returns The report.
- * @throws NetpolError `NETPOL_WRITE_FAILED` when a fixed file cannot be written.
+ * @throws NetpolError `NETPOL_WRITE_FAILED` when a fixed file cannot be written (nothing is written) or is
+ *   a symbolic link leading outside the repository.
  * @example
  * const loaded = await loadForAnalysis({ root: 'examples/homelab' });
  * const report = await lintRepo(loaded);
  * report.errorCount; // 0
  */
-export async function lintRepo(loaded: LoadedRepo, options: { fix?: boolean } = {}): Promise<LintReport> {
+export async function lintRepo(loaded: LoadedRepo, options: LintOptions = {}): Promise<LintReport> {
   const host = hostFor(loaded.repo);
   const { config } = lintConfigOf(loaded.repo, host);
   const input = buildLintInput(loaded, host, { tree: fromTree(loaded.repo) });
@@ -83,9 +94,15 @@ export async function lintRepo(loaded: LoadedRepo, options: { fix?: boolean } = 
       read,
     );
     const done = new Set<Finding>(withFix.filter((_, i) => result.applied[i]));
-    for (const [file, { before, after }] of result.files) {
-      writeFileAtomic(path.resolve(loaded.repo.root, file), after);
-      diffs.push(unifiedDiff(file, before, after));
+    const changed = [...result.files];
+    const written = writeFiles(
+      changed.map(([file, { after }]) => ({ file: path.resolve(loaded.repo.root, file), text: after })),
+      { boundary: loaded.repo.root, ...(options.fs ? { fs: options.fs } : {}) },
+    );
+    for (const [file, { before, after }] of changed) {
+      const target = written.find((w) => w.file === path.resolve(loaded.repo.root, file));
+      const note = target?.link ? `${linkNote(file, target.shown)}\n` : '';
+      diffs.push(note + unifiedDiff(file, before, after));
     }
     fixed = done.size;
     findings = findings.filter((f) => !done.has(f));

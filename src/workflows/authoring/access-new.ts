@@ -1,7 +1,8 @@
 import { parseAllDocuments } from 'yaml';
 import { NetpolError } from '../../errors.js';
+import { applyYamlEdits } from '../../repo/edit.js';
 import { loadForAnalysis } from '../analysis/load.js';
-import { checkGrantName, checkNamespaceName } from './authoring-values.js';
+import { checkNamespaceName, checkNewGrantName } from './authoring-values.js';
 import type { Refusal } from './namespace-set.js';
 import {
   type EngineCheck,
@@ -18,9 +19,9 @@ import {
   renderAccessPolicy,
   renderPlatformPolicy,
 } from './render.js';
+import { toYamlNode } from './render-yaml.js';
 import { platformHome, platformPolicyOf, sharedResourcesHome } from './repo-layout.js';
 import { diffOfChanges, type FileChange, listInKustomization, WorkingTree } from './working-tree.js';
-import { appendToYamlList } from './yaml-append.js';
 
 /** Options of {@link newAccessGrant}. */
 export interface AccessNewOptions {
@@ -90,7 +91,7 @@ export const PROBE_NAMESPACE = 'netpol-probe';
  */
 export async function newAccessGrant(options: AccessNewOptions): Promise<AccessNewResult> {
   const { name, namespace: ns, port } = options;
-  checkGrantName(name, 'access grant');
+  checkNewGrantName(name, 'access grant');
   checkNamespaceName(ns, '--namespace');
   const base = {
     name,
@@ -170,7 +171,11 @@ export async function newAccessGrant(options: AccessNewOptions): Promise<AccessN
     const doc = parseAllDocuments(text, { version: '1.1' })[server.documentIndex];
     const usesSpecs = doc !== undefined && !doc.has('spec') && doc.has('specs');
     const path = usesSpecs ? ['specs', server.rules[0]?.index ?? 0, 'ingress'] : ['spec', 'ingress'];
-    tree.write(serverFile, appendToYamlList(text, server.documentIndex, path, grantIngressRule(grantSpec)));
+    const rule = toYamlNode(grantIngressRule(grantSpec));
+    tree.write(
+      serverFile,
+      applyYamlEdits(text, [{ documentIndex: server.documentIndex, path, append: rule }]).text,
+    );
   } else {
     const pdir = platformHome(repo, catalog);
     serverFile = pdir === '' ? `${ns}.yaml` : `${pdir}/${ns}.yaml`;

@@ -1,3 +1,4 @@
+import { parseAllDocuments } from 'yaml';
 import { NetpolError } from '../../errors.js';
 import type { Entity } from '../../repo/model.js';
 import { isDnsLabel, isDnsSubdomain, labelKeyProblem, labelValueProblem } from '../../repo/values.js';
@@ -108,6 +109,58 @@ export function checkGrantName(name: string, what: string): void {
       `${what} "${name}" cannot be an access grant name: ${problem}.`,
       'Use e.g. postgres or garage-s3.',
     );
+}
+
+/**
+ * Checks the name of a new access grant or shared resource: besides the label key `access.<domain>/<name>`,
+ * it names the CiliumClusterwideNetworkPolicy `access-<name>` and the file `<name>.yaml`, so it must be a
+ * DNS-1123 label (as Kubernetes requires of object names: lowercase letters, digits and `-`).
+ * @throws NetpolError `NETPOL_BAD_ARGUMENT` when invalid.
+ */
+export function checkNewGrantName(name: string, what: string): void {
+  checkGrantName(name, what);
+  if (!isDnsLabel(name)) {
+    throw bad(
+      `${what} "${name}" cannot name the CiliumClusterwideNetworkPolicy "access-${name}": Kubernetes object names are lowercase letters, digits and "-".`,
+      'Use at most 63 lowercase letters, digits and "-", starting and ending with a letter or digit, e.g. postgres or garage-s3.',
+    );
+  }
+}
+
+/** `kind/namespace/name` of every object of a YAML text, with its name and namespace. */
+function objectsOf(text: string): { kind: string; name: string; namespace: unknown; key: string }[] {
+  return parseAllDocuments(text, { version: '1.1' }).flatMap((doc) => {
+    const kind = doc.get('kind');
+    const name = doc.getIn(['metadata', 'name']);
+    if (typeof kind !== 'string' || typeof name !== 'string') return [];
+    const namespace = doc.getIn(['metadata', 'namespace']);
+    return [{ kind, name, namespace, key: `${kind}/${String(namespace ?? '')}/${name}` }];
+  });
+}
+
+/**
+ * Checks every object name an authoring command is about to write for the first time (objects of `after`
+ * that `before` lacks): a Namespace's name must be a DNS-1123 label, any other object's a DNS-1123
+ * subdomain, and `metadata.namespace` a DNS-1123 label, as Kubernetes (and `netpol lint`) require.
+ * @param file - The file, for the message.
+ * @param before - Its content on disk, or null when it is created.
+ * @param after - Its planned content.
+ * @throws NetpolError `NETPOL_BAD_ARGUMENT` naming the first invalid name.
+ */
+export function checkDerivedNames(file: string, before: string | null, after: string): void {
+  const old = new Set(before === null ? [] : objectsOf(before).map((o) => o.key));
+  for (const o of objectsOf(after)) {
+    if (old.has(o.key)) continue;
+    const nameOk = o.kind === 'Namespace' ? isDnsLabel(o.name) : isDnsSubdomain(o.name);
+    const ns = o.namespace;
+    const nsOk = ns === undefined || ns === null || (typeof ns === 'string' && isDnsLabel(ns));
+    if (nameOk && nsOk) continue;
+    const value = nameOk ? `namespace "${String(ns)}"` : `name "${o.name}"`;
+    throw bad(
+      `netpol would write the ${o.kind} "${o.name}" into "${file}", but its ${value} is not valid in Kubernetes.`,
+      'Names are lowercase letters, digits, "-" (and "." except for namespaces); rename the value it came from.',
+    );
+  }
 }
 
 /**

@@ -2,7 +2,8 @@
  * The authoring workflows, which write the system instead of reading it: `initSystem` (bootstrap a GitOps
  * tree), `suggestProfile` (the seed's decision tree), `setNamespaceLabels` (profile and access-grant labels
  * in git), `newPlatformNamespace` (the seed's platform template) and `newAccessGrant` (a shared resource,
- * both halves); the pure renderers behind them; and the comment-preserving edit they share.
+ * both halves); and the pure renderers behind them. Their file edits go through `applyYamlEdits` and
+ * `writeFiles` of the repository layer.
  * @module
  */
 
@@ -21,7 +22,6 @@ export {
   type InitResult,
   initSystem,
 } from './init.js';
-export { editMapEntries, type MapEntryChange } from './label-edit.js';
 export {
   type LabelChange,
   type NamespaceSetOptions,

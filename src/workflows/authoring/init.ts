@@ -3,13 +3,13 @@ import path from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import { NetpolError } from '../../errors.js';
 import { CONFIG_FILE } from '../../repo/config.js';
-import { applyYamlEdits } from '../../repo/edit.js';
+import { addKustomizationResource, applyYamlEdits, kustomizationResources } from '../../repo/edit.js';
 import { loadRepo } from '../../repo/load-repo.js';
 import {
   checkDomain,
-  checkGrantName,
   checkLabelValue,
   checkNamespaceName,
+  checkNewGrantName,
   parsePortNumber,
   parsePortSpec,
 } from './authoring-values.js';
@@ -23,8 +23,7 @@ import {
   type SharedResourceSpec,
   type SystemOptions,
 } from './system-options.js';
-import { kustomizationOf, kustomizationResources, WorkingTree } from './working-tree.js';
-import { appendToYamlList } from './yaml-append.js';
+import { kustomizationOf, WorkingTree } from './working-tree.js';
 
 /** Options of {@link initSystem}. Each system option left undefined comes from `netpol.config.yaml`, else the default. */
 export interface InitOptions {
@@ -215,7 +214,7 @@ export function checkSystemOptions(o: SystemOptions): void {
   }
   const names = new Set<string>();
   for (const r of o.sharedResources) {
-    checkGrantName(r.name, 'shared resource');
+    checkNewGrantName(r.name, 'shared resource');
     checkNamespaceName(r.namespace, `namespace of shared resource "${r.name}"`);
     if (r.name === 'kube-api') {
       throw new NetpolError(
@@ -310,11 +309,15 @@ function mergeConfig(config: ConfigInput, o: SystemOptions): string {
     ).text;
   for (const ns of platformNamespacesOf(o)) {
     if (c.platformNamespaces && !c.platformNamespaces.includes(ns)) {
-      text = appendToYamlList(text, 0, ['catalog', 'platformNamespaces'], ns);
+      text = applyYamlEdits(text, [
+        { documentIndex: 0, path: ['catalog', 'platformNamespaces'], append: ns },
+      ]).text;
     }
   }
   if (c.cidrAllowList && !c.cidrAllowList.includes(HEALTH_PROBE_CIDR)) {
-    text = appendToYamlList(text, 0, ['lint', 'cidrAllowList'], HEALTH_PROBE_CIDR);
+    text = applyYamlEdits(text, [
+      { documentIndex: 0, path: ['lint', 'cidrAllowList'], append: HEALTH_PROBE_CIDR },
+    ]).text;
   }
   return text;
 }
@@ -325,11 +328,8 @@ function mergeKustomization(tree: WorkingTree, file: string, rendered: string): 
   const target = kustomizationOf(tree, dir);
   if (target === null) return { path: file, status: 'created', before: null, after: rendered };
   const before = tree.read(target) ?? '';
-  const have = new Set(kustomizationResources(before).map((r) => r.replace(/^\.\//, '').replace(/\/+$/, '')));
   let after = before;
-  for (const entry of kustomizationResources(rendered)) {
-    if (!have.has(entry)) after = appendToYamlList(after, 0, ['resources'], entry);
-  }
+  for (const entry of kustomizationResources(rendered)) after = addKustomizationResource(after, entry);
   return { path: target, status: after === before ? 'unchanged' : 'updated', before, after };
 }
 

@@ -1,8 +1,12 @@
-import { NetpolError } from '../../errors.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { type Diagnostic, NetpolError, type SourceRef } from '../../errors.js';
+import { applyYamlEdits } from '../../repo/edit.js';
+import type { NamespaceObject } from '../../repo/model.js';
 import { closest } from '../../repo/values.js';
+import type { WriterFs } from '../../repo/write-files.js';
 import { loadForAnalysis } from '../analysis/load.js';
 import { checkGrantName, checkNamespaceName } from './authoring-values.js';
-import { editMapEntries } from './label-edit.js';
 import { renderNamespace } from './render.js';
 import { namespacesHome } from './repo-layout.js';
 import { diffOfChanges, type FileChange, listInKustomization, WorkingTree } from './working-tree.js';
@@ -21,6 +25,8 @@ export interface NamespaceSetOptions {
   readonly removeAccess?: readonly string[];
   /** Plan and diff only; write nothing. Default: false. */
   readonly dryRun?: boolean;
+  /** The file-system calls used to write (tests inject failures). Default: `node:fs`. */
+  readonly fs?: WriterFs;
 }
 
 /** One label the command changes. */
@@ -79,19 +85,52 @@ function suggestion(word: string, names: Iterable<string>): string {
   return near ? ` Did you mean "${near}"?` : '';
 }
 
+/** Real path of a repository file, to tell a link and its target from two files. */
+function realFile(root: string, file: string): string {
+  try {
+    return fs.realpathSync(path.resolve(root, file));
+  } catch {
+    return path.resolve(root, file);
+  }
+}
+
+/**
+ * The other definitions of a Namespace the loader ignored (its `DUPLICATE_OBJECT` warnings that point back
+ * at the definition it kept), leaving out a second name of the same file (a symbolic link to it).
+ */
+function otherDefinitions(
+  root: string,
+  kept: NamespaceObject,
+  diagnostics: readonly Diagnostic[],
+): SourceRef[] {
+  const same = (a: SourceRef, b: SourceRef) =>
+    a.file === b.file && a.line === b.line && a.column === b.column;
+  const keptFile = realFile(root, kept.source.file);
+  return diagnostics.flatMap((d) => {
+    if (d.code !== 'DUPLICATE_OBJECT' || !d.source || !d.related?.some((r) => same(r, kept.source)))
+      return [];
+    const sameFile = realFile(root, d.source.file) === keptFile && d.source.line === kept.source.line;
+    return sameFile ? [] : [d.source];
+  });
+}
+
 /**
  * Sets a namespace's profile and access-grant labels in the repository, the way a reviewer would by hand:
  * finds the Namespace manifest (or creates one, in the folder holding most Namespace manifests, and lists
- * it in that folder's kustomization.yaml), changes only the labels asked for (comments, key order, quoting,
- * other documents and other labels stay byte for byte) and writes atomically.
+ * it in that folder's kustomization.yaml), changes only the bytes of the labels asked for (comments, key
+ * order, quoting, flow or block style, line endings, other documents and other labels stay byte for byte)
+ * and writes all files or none. A manifest that is a symbolic link inside the repository is edited in its
+ * target (the link stays; the diff says so); one leading outside the repository is refused.
  *
  * The catalogue decides what exists: a profile must be one the profile CCNPs select, a grant one an access
  * CCNP selects (removing a grant the namespace carries is always allowed). An unknown profile or grant, or
- * a profile on a platform namespace (seed: "never apply profiles to them"), is a refusal: nothing is written.
+ * a profile on a platform namespace (seed: "never apply profiles to them"), or a Namespace defined in two
+ * places (the refusal names both `file:line`), is a refusal: nothing is written.
  * @param options - See {@link NamespaceSetOptions}.
  * @returns The changes, the diff and whether it was written (or the refusal).
  * @throws NetpolError `NETPOL_BAD_ARGUMENT` for a bad namespace or grant name, or no change requested;
- *   `NETPOL_REPO_NOT_FOUND` for a missing root; `NETPOL_WRITE_FAILED` when the manifest cannot be edited.
+ *   `NETPOL_REPO_NOT_FOUND` for a missing root; `NETPOL_WRITE_FAILED` when the manifest cannot be edited
+ *   or written (the message says what was and was not written) or is a link leading outside the repository.
  * @example
  * const r = await setNamespaceLabels({ root: '.', namespace: 'web', profile: 'standard', access: ['postgres'] });
  * process.stdout.write(r.diff);
@@ -118,8 +157,17 @@ export async function setNamespaceLabels(options: NamespaceSetOptions): Promise<
     );
   }
 
-  const { repo, catalog } = await loadForAnalysis({ root: options.root });
+  const { repo, catalog, diagnostics } = await loadForAnalysis({ root: options.root });
   const existing = repo.namespaces.find((n) => n.name === ns);
+  const twice = existing ? otherDefinitions(repo.root, existing, diagnostics) : [];
+  if (existing && twice.length > 0) {
+    const places = [existing.source, ...twice].map((s) => `${s.file}:${s.line}`);
+    return refused(
+      ns,
+      `Namespace "${ns}" is defined ${places.length} times (${places.join(', ')}), so netpol does not know which definition to edit.`,
+      'Keep one definition of the Namespace (delete the others), then run the command again.',
+    );
+  }
   const labels = existing?.labels ?? {};
   const edits: LabelChange[] = [];
   if (options.profile !== undefined) {
@@ -180,7 +228,7 @@ export async function setNamespaceLabels(options: NamespaceSetOptions): Promise<
     }
   }
 
-  const tree = new WorkingTree(repo.root);
+  const tree = new WorkingTree(repo.root, options.fs);
   let file: string;
   if (existing) {
     file = existing.source.file;
@@ -189,8 +237,13 @@ export async function setNamespaceLabels(options: NamespaceSetOptions): Promise<
       throw new NetpolError('NETPOL_INPUT_UNREADABLE', `Cannot read "${file}".`, 'Check the file.');
     }
     if (edits.length > 0) {
-      const changes = edits.map((e) => ({ key: e.label, value: e.to }));
-      tree.write(file, editMapEntries(text, existing.documentIndex, ['metadata', 'labels'], changes));
+      const changes = edits.map((e) => {
+        const at = ['metadata', 'labels', e.label];
+        return e.to === null
+          ? { documentIndex: existing.documentIndex, path: at, delete: true as const }
+          : { documentIndex: existing.documentIndex, path: at, value: e.to };
+      });
+      tree.write(file, applyYamlEdits(text, changes).text);
     }
   } else {
     if (edits.length === 0) {

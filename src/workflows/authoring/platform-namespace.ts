@@ -1,6 +1,7 @@
 import type { Catalog } from '../../catalog/derive-catalog.js';
 import type { PolicyEngine } from '../../engine/verdict.js';
 import { CONFIG_FILE } from '../../repo/config.js';
+import { applyYamlEdits } from '../../repo/edit.js';
 import type { Repo } from '../../repo/model.js';
 import { parseTraceRequest, traceParsed } from '../analysis/trace.js';
 import {
@@ -13,7 +14,6 @@ import {
 } from './render.js';
 import { namespacesHome } from './repo-layout.js';
 import { listInKustomization, type WorkingTree } from './working-tree.js';
-import { appendToYamlList } from './yaml-append.js';
 
 /** The Prometheus pods that scrape platform namespaces. */
 export interface Scraper {
@@ -100,7 +100,12 @@ export function planPlatformNamespace(
   if (Array.isArray(pinned) && !pinned.includes(namespace)) {
     const text = tree.read(CONFIG_FILE);
     if (text !== null)
-      tree.write(CONFIG_FILE, appendToYamlList(text, 0, ['catalog', 'platformNamespaces'], namespace));
+      tree.write(
+        CONFIG_FILE,
+        applyYamlEdits(text, [
+          { documentIndex: 0, path: ['catalog', 'platformNamespaces'], append: namespace },
+        ]).text,
+      );
   }
   return created;
 }

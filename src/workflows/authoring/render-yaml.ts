@@ -107,20 +107,15 @@ function toNode(doc: Document, value: RenderValue): { node: Node; comment?: stri
 }
 
 /**
- * The plain data of a value (comments dropped, quoting marks removed), as `yaml`'s Document API takes it.
+ * A value as a `yaml` node, its comment (if it is `Commented`) kept as the node's `commentBefore`, for
+ * `applyYamlEdits` to write into an existing file.
  * @param value - The value.
- * @returns Plain JSON-like data.
+ * @returns The node.
  */
-export function toPlain(value: RenderValue): unknown {
-  if (value instanceof Commented) return toPlain(value.value);
-  if (value instanceof Quoted) return value.text;
-  if (Array.isArray(value)) return (value as readonly RenderValue[]).map(toPlain);
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value as { readonly [key: string]: RenderValue }).map(([k, v]) => [k, toPlain(v)]),
-    );
-  }
-  return value;
+export function toYamlNode(value: RenderValue): Node {
+  const { node, comment } = toNode(new Document(null, { version: '1.1' }), value);
+  if (comment !== undefined) node.commentBefore = commentText(comment);
+  return node;
 }
 
 /**
@@ -150,22 +145,4 @@ export function toYaml(value: RenderValue, header?: string): string {
  */
 export function joinDocuments(documents: readonly string[]): string {
   return documents.join('---\n');
-}
-
-/**
- * Writes a list holding one item (with its comment) at a given indentation, for inserting into an existing
- * block sequence.
- * @param item - The item.
- * @param indent - Column of the `-`.
- * @returns Lines ending with a newline.
- */
-export function sequenceItemText(item: RenderValue, indent: number): string {
-  const text = toYaml([item]);
-  const pad = ' '.repeat(indent);
-  return text
-    .replace(/\n$/, '')
-    .split('\n')
-    .map((line) => (line === '' ? '' : pad + line))
-    .join('\n')
-    .concat('\n');
 }

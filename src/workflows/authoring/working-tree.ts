@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseDocument } from 'yaml';
 import { NetpolError } from '../../errors.js';
-import { unifiedDiff, writeFileAtomic } from '../../repo/edit.js';
+import { addKustomizationResource, unifiedDiff } from '../../repo/edit.js';
 import { KUSTOMIZATION_FILES } from '../../repo/kustomize.js';
+import { linkNote, resolveWriteTarget, type WriterFs, writeFiles } from '../../repo/write-files.js';
+import { checkDerivedNames } from './authoring-values.js';
 import { renderKustomization } from './render.js';
-import { appendToYamlList } from './yaml-append.js';
 
 /** One file an authoring command writes. */
 export interface FileChange {
@@ -14,6 +14,11 @@ export interface FileChange {
   /** The content on disk, or null when the file is created. */
   readonly before: string | null;
   readonly after: string;
+  /**
+   * Set when `path` is a symbolic link (or lies in a linked folder) whose target is inside the repository:
+   * the file actually written, relative to the root. The link itself is kept.
+   */
+  readonly linkTarget?: string;
 }
 
 /**
@@ -25,8 +30,14 @@ export class WorkingTree {
   private readonly planned = new Map<string, string>();
   private readonly original = new Map<string, string | null>();
 
-  /** @param root - Absolute repository root. */
-  constructor(readonly root: string) {}
+  /**
+   * @param root - Absolute repository root.
+   * @param fs - The file-system calls of {@link WorkingTree.commit}. Default: `node:fs`.
+   */
+  constructor(
+    readonly root: string,
+    private readonly fs?: WriterFs,
+  ) {}
 
   /** Absolute path of a repository file. */
   abs(file: string): string {
@@ -68,46 +79,56 @@ export class WorkingTree {
     this.planned.set(file, text);
   }
 
-  /** The planned writes that change something, in the order they were first planned. */
+  /**
+   * The planned writes that change something, in the order they were first planned. Every object name a
+   * change introduces is checked first (`checkDerivedNames`), so nothing invalid is ever written.
+   * @throws NetpolError `NETPOL_BAD_ARGUMENT` when a new object's name or namespace is not valid in
+   *   Kubernetes; `NETPOL_WRITE_FAILED` when a planned file is a symbolic link leading outside the
+   *   repository (or a link that cannot be resolved): netpol never writes there.
+   */
   changes(): FileChange[] {
     const out: FileChange[] = [];
     for (const [file, after] of this.planned) {
       const before = this.disk(file);
-      if (before !== after) out.push({ path: file, before, after });
+      if (before === after) continue;
+      checkDerivedNames(file, before, after);
+      const target = resolveWriteTarget(this.abs(file), {
+        boundary: this.root,
+        ...(this.fs ? { fs: this.fs } : {}),
+      });
+      out.push({ path: file, before, after, ...(target.link ? { linkTarget: target.shown } : {}) });
     }
     return out;
   }
 
   /**
-   * Writes every change atomically (temporary file + rename), creating folders; unchanged files are not
-   * touched, so their modification times stay.
+   * Writes every change, all or none (`writeFiles`: every content staged next to its target, then renamed;
+   * on a failure, what was renamed is restored), creating folders; a symbolic link inside the repository
+   * is kept and its target written. Unchanged files are not touched, so their modification times stay.
    * @returns The changes written.
-   * @throws NetpolError `NETPOL_WRITE_FAILED` when a file cannot be written.
+   * @throws NetpolError `NETPOL_WRITE_FAILED` when a file cannot be written (the message says what was
+   *   and was not written) or a link leads outside the repository.
    */
   commit(): FileChange[] {
     const changes = this.changes();
-    for (const c of changes) {
-      try {
-        fs.mkdirSync(path.dirname(this.abs(c.path)), { recursive: true });
-      } catch (e) {
-        throw new NetpolError(
-          'NETPOL_WRITE_FAILED',
-          `Cannot create the folder of "${c.path}": ${e instanceof Error ? e.message : String(e)}.`,
-          'Check that the repository is writable.',
-        );
-      }
-      writeFileAtomic(this.abs(c.path), c.after);
-    }
+    writeFiles(
+      changes.map((c) => ({ file: this.abs(c.path), text: c.after })),
+      { boundary: this.root, createFolders: true, ...(this.fs ? { fs: this.fs } : {}) },
+    );
     return changes;
   }
 }
 
-/** The unified diff of a list of changes (`/dev/null` as the old name of a created file). */
+/**
+ * The unified diff of a list of changes (`/dev/null` as the old name of a created file); a change made
+ * through a symbolic link is preceded by a `#` line naming the link's target.
+ */
 export function diffOfChanges(changes: readonly FileChange[]): string {
   return changes
     .map((c) => {
       const d = unifiedDiff(c.path, c.before ?? '', c.after);
-      return c.before === null ? d.replace(`--- a/${c.path}`, '--- /dev/null') : d;
+      const note = c.linkTarget === undefined ? '' : `${linkNote(c.path, c.linkTarget)}\n`;
+      return note + (c.before === null ? d.replace(`--- a/${c.path}`, '--- /dev/null') : d);
     })
     .join('');
 }
@@ -130,19 +151,6 @@ export function kustomizationOf(tree: WorkingTree, dir: string): string | null {
   return null;
 }
 
-function normalizeEntry(entry: string): string {
-  return entry.replace(/^\.\//, '').replace(/\/+$/, '');
-}
-
-/** The `resources` of a kustomization text (empty when unreadable). */
-export function kustomizationResources(text: string): string[] {
-  const doc = parseDocument(text);
-  const list = doc.get('resources');
-  const json =
-    list && typeof list === 'object' && 'toJSON' in list ? (list as { toJSON(): unknown }).toJSON() : [];
-  return Array.isArray(json) ? json.filter((x): x is string => typeof x === 'string') : [];
-}
-
 /**
  * Plans listing a new file (or folder) in the kustomization of its folder, appending to `resources` with a
  * comment-preserving edit. A folder without a kustomization gets one (and is itself listed in its parent's,
@@ -159,8 +167,8 @@ export function listInKustomization(tree: WorkingTree, file: string): void {
   const existing = kustomizationOf(tree, dir);
   if (existing) {
     const text = tree.read(existing) ?? '';
-    if (kustomizationResources(text).some((r) => normalizeEntry(r) === entry)) return;
-    tree.write(existing, appendToYamlList(text, 0, ['resources'], entry));
+    const after = addKustomizationResource(text, entry);
+    if (after !== text) tree.write(existing, after);
     return;
   }
   if (dir === '' || kustomizationOf(tree, '') === null) return;

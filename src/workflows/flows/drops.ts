@@ -6,9 +6,10 @@ import type { FlowFilterFlags } from '../../hubble/filter.js';
 import { isPolicyDrop } from '../../hubble/parse-flow.js';
 import { parseIdentityLabels, toEngineFlow } from '../../hubble/to-engine.js';
 import type { HubbleEndpoint, HubbleFlow, HubblePolicyRef } from '../../hubble/types.js';
-import { applyYamlEdits, unifiedDiff, writeFileAtomic, type YamlEdit } from '../../repo/edit.js';
+import { applyYamlEdits, unifiedDiff, type YamlEdit } from '../../repo/edit.js';
 import { STDIN_FILE } from '../../repo/load-repo.js';
 import type { Labels } from '../../repo/model.js';
+import { linkNote, resolveWriteTarget, type WriterFs, writeFiles } from '../../repo/write-files.js';
 import type { LoadedRepo } from '../analysis/load.js';
 import {
   type DeniedAt,
@@ -546,8 +547,11 @@ export interface AppliedLabelChange {
 /** The outcome of {@link applyDropFixes}. */
 export interface DropFixOutcome {
   readonly applied: readonly AppliedLabelChange[];
-  /** Unified diffs of the edited files, one per file. */
-  readonly diffs: readonly { readonly file: string; readonly diff: string }[];
+  /**
+   * Unified diffs of the edited files, one per file. `linkTarget` is set when the file is a symbolic link:
+   * its target (relative to the root) is what was edited, and the diff starts with a `#` line saying so.
+   */
+  readonly diffs: readonly { readonly file: string; readonly diff: string; readonly linkTarget?: string }[];
   /** Namespaces whose fixes were not applied, with the reason. */
   readonly refused: readonly { readonly namespace: string; readonly reason: string }[];
   /** Policy changes (printed, never applied). */
@@ -558,12 +562,15 @@ export interface DropFixOutcome {
 export interface ApplyDropFixesOptions {
   /** Compute the edits and diffs without writing. Default: `false`. */
   readonly dryRun?: boolean;
+  /** The file-system calls used to write (tests inject failures). Default: `node:fs`. */
+  readonly fs?: WriterFs;
 }
 
 /**
  * Writes the label fixes of a drops report (`add-label`, `set-profile`) into the namespace manifests of the
- * repository: comments, key order and other documents are kept (`applyYamlEdits`), each file is written atomically
- * and its unified diff returned. Never touches the live cluster. When several groups ask for different profiles
+ * repository: only the label values change (`applyYamlEdits`: comments, key order, style, line endings and other
+ * documents are kept); the files are written all or none, a symbolic link inside the repository is kept and its
+ * target written; each file's unified diff is returned. Never touches the live cluster. When several groups ask for different profiles
  * for one namespace, {@link FixSearch.planLabels} picks the profile (and grants) that allow all their flows with
  * the least extra privilege. Policy changes are only returned, never applied.
  *
@@ -571,7 +578,8 @@ export interface ApplyDropFixesOptions {
  * @param report - from {@link findDrops}.
  * @param options - `dryRun` to only compute the diffs.
  * @returns what was edited, the diffs, what was refused and the policy changes to make by hand.
- * @throws NetpolError `NETPOL_WRITE_FAILED` when a manifest cannot be edited or written.
+ * @throws NetpolError `NETPOL_WRITE_FAILED` when a manifest cannot be edited or written (then nothing is
+ *   written), or is a symbolic link leading outside the repository.
  */
 export function applyDropFixes(
   loaded: Pick<LoadedRepo, 'repo' | 'engine' | 'catalog'>,
@@ -657,7 +665,9 @@ export function applyDropFixes(
 
   const byFile = new Map<string, typeof planned>();
   for (const p of planned) byFile.set(p.file, [...(byFile.get(p.file) ?? []), p]);
-  const diffs: { file: string; diff: string }[] = [];
+  const diffs: { file: string; diff: string; linkTarget?: string }[] = [];
+  const writes: { file: string; text: string }[] = [];
+  const texts = new Map<string, { before: string; after: string }>();
   for (const [file, entries] of [...byFile.entries()].sort(([a], [b]) => a.localeCompare(b))) {
     const absolute = path.join(repo.root, file);
     let before: string;
@@ -680,8 +690,20 @@ export function applyDropFixes(
       })),
     );
     const after = applyYamlEdits(before, edits).text;
-    if (!options.dryRun) writeFileAtomic(absolute, after);
-    diffs.push({ file, diff: unifiedDiff(file, before, after) });
+    writes.push({ file: absolute, text: after });
+    texts.set(file, { before, after });
+  }
+  // All files or none; a link inside the repository is kept and its target written (and the diff says so).
+  const targets = writes.map((w) => resolveWriteTarget(w.file, { boundary: repo.root }));
+  if (!options.dryRun) writeFiles(writes, { boundary: repo.root, ...(options.fs ? { fs: options.fs } : {}) });
+  for (const [i, [file, { before, after }]] of [...texts].entries()) {
+    const target = targets[i];
+    const note = target?.link ? `${linkNote(file, target.shown)}\n` : '';
+    diffs.push({
+      file,
+      diff: note + unifiedDiff(file, before, after),
+      ...(target?.link ? { linkTarget: target.shown } : {}),
+    });
   }
   const written = new Set(diffs.map((d) => d.file));
   return {

@@ -83,7 +83,7 @@ ruleTester.run(rule, {
         'api.yaml': cnp('api'),
       },
       errors: [{ messageId: 'unlisted', line: 1, column: 1, file: 'api.yaml' }],
-      output: { 'kustomization.yaml': 'resources: [ web.yaml, api.yaml ]\n' },
+      output: { 'kustomization.yaml': 'resources: [web.yaml, api.yaml]\n' },
     },
   ],
 });

@@ -19,12 +19,11 @@ import {
   renderPlatformPolicy,
 } from '../../../src/workflows/authoring/render.js';
 import { kubeStateMetricsLabel, renderSystem } from '../../../src/workflows/authoring/render-system.js';
-import { commented, quoted, sequenceItemText, toYaml } from '../../../src/workflows/authoring/render-yaml.js';
+import { commented, quoted, toYaml } from '../../../src/workflows/authoring/render-yaml.js';
 import {
   DEFAULT_SYSTEM_OPTIONS,
   type SystemOptions,
 } from '../../../src/workflows/authoring/system-options.js';
-import { appendToYamlList } from '../../../src/workflows/authoring/yaml-append.js';
 import { yaml } from '../../helpers/use-repo.js';
 
 /** Every document of a rendered text, as plain data. */
@@ -74,49 +73,6 @@ describe('toYaml', () => {
     const lines = toYaml({ key: commented(words, 1) }).split('\n');
     expect(lines.filter((l) => l.startsWith('#')).every((l) => l.length <= 98)).toBe(true);
     expect(lines.filter((l) => l.startsWith('#')).length).toBe(3);
-  });
-
-  it('indents a list item for insertion into an existing block sequence', () => {
-    expect(sequenceItemText(commented('why', { a: 1, b: [2] }), 4)).toBe(
-      '    # why\n    - a: 1\n      b:\n        - 2\n',
-    );
-  });
-});
-
-describe('appendToYamlList', () => {
-  it.each([
-    [
-      'after the last item, keeping comments',
-      '# k\nresources:\n  - a.yaml # first\n# tail\n',
-      '# k\nresources:\n  - a.yaml # first\n  - b.yaml\n# tail\n',
-    ],
-    [
-      'at the indentation in use',
-      'resources:\n- a.yaml\nkind: K\n',
-      'resources:\n- a.yaml\n- b.yaml\nkind: K\n',
-    ],
-    ['to a missing list', 'kind: K\n', 'kind: K\nresources:\n  - b.yaml\n'],
-    ['to an empty key', 'resources:\nkind: K\n', 'resources:\n  - b.yaml\nkind: K\n'],
-    ['to a flow list', 'resources: [a.yaml]\n', 'resources: [ a.yaml, b.yaml ]\n'],
-    ['with CRLF line ends', 'resources:\r\n  - a.yaml\r\n', 'resources:\r\n  - a.yaml\r\n  - b.yaml\r\n'],
-    ['without a final newline', 'resources:\n  - a.yaml', 'resources:\n  - a.yaml\n  - b.yaml\n'],
-  ])('appends %s', (_what, text, want) => {
-    expect(appendToYamlList(text, 0, ['resources'], 'b.yaml')).toBe(want);
-  });
-
-  it('writes a commented item into the right document', () => {
-    const text = 'a: 1\n---\nspec:\n  ingress:\n    - fromEntities: [health]\n  egress: []\n';
-    expect(
-      appendToYamlList(text, 1, ['spec', 'ingress'], commented('why', { fromEntities: ['world'] })),
-    ).toBe(
-      'a: 1\n---\nspec:\n  ingress:\n    - fromEntities: [health]\n    # why\n    - fromEntities:\n        - world\n  egress: []\n',
-    );
-  });
-
-  it('refuses a path that is not a list', () => {
-    expect(() => appendToYamlList('resources: x\n', 0, ['resources'], 'b')).toThrow(
-      'resources is not a list in YAML document 0.',
-    );
   });
 });
 
