@@ -174,7 +174,7 @@ describe('loadRepo', () => {
     ]);
     expect({ ...disk.repo, root: '' }).toEqual(memory.repo);
     expect(disk.diagnostics).toEqual(memory.diagnostics);
-  });
+  }, 60_000);
 
   it.skipIf(process.getuid?.() === 0)('reports an unreadable file and reads the rest', async () => {
     const repo = useRepo({ 'a.yaml': ns('a'), 'b.yaml': ns('b') });
