@@ -14,6 +14,14 @@ import { type TempRepo, useRepo } from '../helpers/use-repo.js';
 
 const EXAMPLE = path.resolve(import.meta.dirname, '../../examples/homelab');
 
+/** Every file of a tree with its content (to prove nothing was written). */
+function listTree(root: string): [string, string][] {
+  return (fs.readdirSync(root, { recursive: true }) as string[])
+    .sort()
+    .filter((f) => fs.statSync(path.join(root, f)).isFile())
+    .map((f) => [f, fs.readFileSync(path.join(root, f), 'utf8')]);
+}
+
 function copyOf(dir: string): TempRepo {
   const repo = useRepo({});
   fs.cpSync(dir, repo.root, { recursive: true });
@@ -138,6 +146,10 @@ describe('netpol init', () => {
     [['init', '--resource', 'a=b:70000'], 'port 70000 is out of range 1-65535.'],
     [['init', '--domain', 'Not A Domain'], 'error: --domain "Not A Domain" is not a label domain.'],
     [['init', 'a', '-R', 'b'], 'error: Give the directory once: as DIR or as -R, not both.'],
+    [
+      ['init', '--resource', 'My_DB=database:5432'],
+      'error: shared resource "My_DB" cannot name the CiliumClusterwideNetworkPolicy "access-My_DB": Kubernetes object names are lowercase letters, digits and "-".',
+    ],
   ])('rejects %j with exit code 2', async (argv, message) => {
     const { root } = useRepo({});
     const r = await cli(argv, root);
@@ -294,6 +306,30 @@ wrote 1 file(s): 0 created, 1 changed
     expect(repo.read('namespaces/web.yaml')).toBe(before);
   });
 
+  it('refuses a Namespace defined twice (exit 1) and a manifest linked out of the repository (exit 2)', async () => {
+    const repo = copyOf(EXAMPLE);
+    repo.write('namespaces/web-copy.yaml', repo.read('namespaces/web.yaml'));
+    repo.write(
+      'namespaces/kustomization.yaml',
+      `${repo.read('namespaces/kustomization.yaml')}  - web-copy.yaml\n`,
+    );
+    const twice = await cli(['namespace', 'set', 'web', '--access', 'postgres'], repo.root);
+    expect(twice.code).toBe(1);
+    expect(twice.stderr).toBe(
+      'error: Namespace "web" is defined 2 times (namespaces/web.yaml:5, namespaces/web-copy.yaml:5), so netpol does not know which definition to edit.\nhint: Keep one definition of the Namespace (delete the others), then run the command again.\n',
+    );
+    const docs = repo.read('namespaces/docs.yaml');
+    const outside = useRepo({ 'docs.yaml': docs });
+    fs.rmSync(repo.path('namespaces/docs.yaml'));
+    fs.symlinkSync(outside.path('docs.yaml'), repo.path('namespaces/docs.yaml'));
+    const linked = await cli(['namespace', 'set', 'docs', '--access', 'postgres'], repo.root);
+    expect(linked.code).toBe(2);
+    expect(linked.stderr.split('\n')[0]).toBe(
+      `error: "namespaces/docs.yaml" leads outside the repository (to "${outside.path('docs.yaml')}") through a symbolic link; netpol does not write there.`,
+    );
+    expect(outside.read('docs.yaml')).toBe(docs);
+  });
+
   it('refuses a profile on a platform namespace with exit code 1', async () => {
     const repo = copyOf(EXAMPLE);
     const r = await cli(['namespace', 'set', 'monitoring', '--profile', 'standard'], repo.root);
@@ -431,10 +467,22 @@ checked with the engine:
       2,
       'error: --metrics-port 0 is out of range 1-65535.',
     ],
+    [
+      ['access', 'new', 'Bad', '-n', 'mqtt', '--port', '1883'],
+      2,
+      'error: access grant "Bad" cannot name the CiliumClusterwideNetworkPolicy "access-Bad": Kubernetes object names are lowercase letters, digits and "-".',
+    ],
+    [
+      ['access', 'new', 'a_b', '-n', 'mqtt', '--port', '1883'],
+      2,
+      'error: access grant "a_b" cannot name the CiliumClusterwideNetworkPolicy "access-a_b": Kubernetes object names are lowercase letters, digits and "-".',
+    ],
   ])('%j exits %i', async (argv, code, message) => {
     const repo = copyOf(EXAMPLE);
+    const before = listTree(repo.root);
     const r = await cli(argv, repo.root);
     expect(r.code).toBe(code);
     expect(r.stderr.split('\n')[0]).toBe(message);
+    expect(listTree(repo.root)).toEqual(before);
   });
 });

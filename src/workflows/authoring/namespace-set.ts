@@ -1,8 +1,6 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { type Diagnostic, NetpolError, type SourceRef } from '../../errors.js';
+import { NetpolError } from '../../errors.js';
+import { otherDefinitions } from '../../repo/duplicates.js';
 import { applyYamlEdits } from '../../repo/edit.js';
-import type { NamespaceObject } from '../../repo/model.js';
 import { closest } from '../../repo/values.js';
 import type { WriterFs } from '../../repo/write-files.js';
 import { loadForAnalysis } from '../analysis/load.js';
@@ -85,35 +83,6 @@ function suggestion(word: string, names: Iterable<string>): string {
   return near ? ` Did you mean "${near}"?` : '';
 }
 
-/** Real path of a repository file, to tell a link and its target from two files. */
-function realFile(root: string, file: string): string {
-  try {
-    return fs.realpathSync(path.resolve(root, file));
-  } catch {
-    return path.resolve(root, file);
-  }
-}
-
-/**
- * The other definitions of a Namespace the loader ignored (its `DUPLICATE_OBJECT` warnings that point back
- * at the definition it kept), leaving out a second name of the same file (a symbolic link to it).
- */
-function otherDefinitions(
-  root: string,
-  kept: NamespaceObject,
-  diagnostics: readonly Diagnostic[],
-): SourceRef[] {
-  const same = (a: SourceRef, b: SourceRef) =>
-    a.file === b.file && a.line === b.line && a.column === b.column;
-  const keptFile = realFile(root, kept.source.file);
-  return diagnostics.flatMap((d) => {
-    if (d.code !== 'DUPLICATE_OBJECT' || !d.source || !d.related?.some((r) => same(r, kept.source)))
-      return [];
-    const sameFile = realFile(root, d.source.file) === keptFile && d.source.line === kept.source.line;
-    return sameFile ? [] : [d.source];
-  });
-}
-
 /**
  * Sets a namespace's profile and access-grant labels in the repository, the way a reviewer would by hand:
  * finds the Namespace manifest (or creates one, in the folder holding most Namespace manifests, and lists
@@ -159,7 +128,7 @@ export async function setNamespaceLabels(options: NamespaceSetOptions): Promise<
 
   const { repo, catalog, diagnostics } = await loadForAnalysis({ root: options.root });
   const existing = repo.namespaces.find((n) => n.name === ns);
-  const twice = existing ? otherDefinitions(repo.root, existing, diagnostics) : [];
+  const twice = existing ? otherDefinitions(repo.root, existing.source, diagnostics) : [];
   if (existing && twice.length > 0) {
     const places = [existing.source, ...twice].map((s) => `${s.file}:${s.line}`);
     return refused(

@@ -6,6 +6,7 @@ import type { FlowFilterFlags } from '../../hubble/filter.js';
 import { isPolicyDrop } from '../../hubble/parse-flow.js';
 import { parseIdentityLabels, toEngineFlow } from '../../hubble/to-engine.js';
 import type { HubbleEndpoint, HubbleFlow, HubblePolicyRef } from '../../hubble/types.js';
+import { otherDefinitions } from '../../repo/duplicates.js';
 import { applyYamlEdits, unifiedDiff, type YamlEdit } from '../../repo/edit.js';
 import { STDIN_FILE } from '../../repo/load-repo.js';
 import type { Labels } from '../../repo/model.js';
@@ -582,7 +583,7 @@ export interface ApplyDropFixesOptions {
  *   written), or is a symbolic link leading outside the repository.
  */
 export function applyDropFixes(
-  loaded: Pick<LoadedRepo, 'repo' | 'engine' | 'catalog'>,
+  loaded: Pick<LoadedRepo, 'repo' | 'engine' | 'catalog'> & Partial<Pick<LoadedRepo, 'diagnostics'>>,
   report: Pick<DropsReport, 'groups'>,
   options: ApplyDropFixesOptions = {},
 ): DropFixOutcome {
@@ -617,6 +618,15 @@ export function applyDropFixes(
       refused.push({
         namespace,
         reason: `namespace ${namespace} is not defined in the repository, so there is no manifest to edit; add its Namespace manifest first`,
+      });
+      continue;
+    }
+    const twice = otherDefinitions(repo.root, object.source, loaded.diagnostics ?? []);
+    if (twice.length > 0) {
+      const places = [object.source, ...twice].map((s) => `${s.file}:${s.line}`);
+      refused.push({
+        namespace,
+        reason: `namespace ${namespace} is defined ${places.length} times (${places.join(', ')}), so netpol does not know which definition to edit; keep one`,
       });
       continue;
     }

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { HubbleEndpoint, HubbleFlow } from '../../hubble/types.js';
-import { writeFileAtomic } from '../../repo/edit.js';
+import { writeFileAtomic } from '../../repo/write-files.js';
 import { flowTimeSortKey } from '../flows/flow-source.js';
 
 /** Options of {@link TrafficRecorder}. */

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { checkLintConfig, lintRepo } from '../../../src/workflows/analysis/lint.js';
 import { loadForAnalysis } from '../../../src/workflows/analysis/load.js';
 import { PROJECT_ROOT } from '../../helpers/cli.js';
+import { failingFs } from '../../helpers/failing-fs.js';
 import { useRepo, yaml } from '../../helpers/use-repo.js';
 import { fixtureFiles } from '../../lint/fixtures.js';
 
@@ -148,6 +149,58 @@ describe('lintRepo', () => {
     expect(fs.readdirSync(repo.root).filter((f) => f.includes('.tmp'))).toEqual([]);
     const again = await lintRepo(await loadForAnalysis({ root: repo.root }), { fix: true });
     expect(again).toMatchObject({ fixed: 0, diffs: [], findings: [] });
+  });
+
+  it('--fix keeps CRLF line ends and writes all files or none', async () => {
+    const files = fixtureFiles('not-in-kustomization', 'invalid');
+    const crlf = (t: string | undefined) => (t ?? '').replace(/\n/g, '\r\n');
+    files['namespaces.yaml'] = crlf(files['namespaces.yaml']).replace(
+      'np.test/profile: isolated',
+      'np.test/profile: isolatd',
+    );
+    files['platform/kustomization.yaml'] = crlf(files['platform/kustomization.yaml']);
+    const repo = useRepo(files);
+    const failing = failingFs('renameSync', (t) => t.endsWith('kustomization.yaml'));
+    await expect(
+      lintRepo(await loadForAnalysis({ root: repo.root }), { fix: true, fs: failing }),
+    ).rejects.toThrow(
+      /^Cannot write "platform\/kustomization\.yaml": EACCES: .*; nothing was written \("namespaces\.yaml" restored\)\.$/,
+    );
+    expect(repo.read('namespaces.yaml')).toBe(files['namespaces.yaml']);
+    expect(repo.read('platform/kustomization.yaml')).toBe(files['platform/kustomization.yaml']);
+    const report = await lintRepo(await loadForAnalysis({ root: repo.root }), { fix: true });
+    expect(report).toMatchObject({ fixed: 2, findings: [] });
+    expect(repo.read('platform/kustomization.yaml')).toBe(
+      `${files['platform/kustomization.yaml']}  - batch.yaml\r\n`,
+    );
+    expect(repo.read('namespaces.yaml')).toBe(
+      (files['namespaces.yaml'] ?? '').replace('np.test/profile: isolatd', 'np.test/profile: isolated'),
+    );
+  });
+
+  it('--fix keeps CRLF when an emptied map becomes {}, and edits a linked file in its target', async () => {
+    const base = fixtureFiles('any-port', 'invalid');
+    const shop = (base['apps/shop.yaml'] ?? '')
+      .replace(
+        '  namespace: shop\n',
+        '  namespace: shop\n  annotations:\n    netpol.dev/ignore: hardcoded-ip\n    netpol.dev/ignore-reason: "none"\n',
+      )
+      .replace(/\n/g, '\r\n');
+    const repo = useRepo({ ...base, 'apps/shop.yaml': '', '.shared/shop.yaml': shop });
+    fs.rmSync(repo.path('apps/shop.yaml'));
+    fs.symlinkSync('../.shared/shop.yaml', repo.path('apps/shop.yaml'));
+    const report = await lintRepo(await loadForAnalysis({ root: repo.root }), { fix: true });
+    expect(report.fixed).toBe(1);
+    expect(repo.read('.shared/shop.yaml')).toBe(
+      shop.replace(
+        '  annotations:\r\n    netpol.dev/ignore: hardcoded-ip\r\n    netpol.dev/ignore-reason: "none"\r\n',
+        '  annotations: {}\r\n',
+      ),
+    );
+    expect(fs.lstatSync(repo.path('apps/shop.yaml')).isSymbolicLink()).toBe(true);
+    expect(report.diffs[0]?.split('\n')[0]).toBe(
+      '# apps/shop.yaml is a symbolic link: its target .shared/shop.yaml is edited (the link is kept)',
+    );
   });
 
   it('without a tree (-f files) there is no unlisted manifest; positions still resolve', async () => {

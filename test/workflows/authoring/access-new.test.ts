@@ -225,8 +225,12 @@ describe('newAccessGrant', () => {
   it.each([
     [{ name: 'Bad/Name', namespace: 'x' }, 'cannot be an access grant name'],
     [{ name: 'ok', namespace: 'X' }, '--namespace "X" is not a namespace name.'],
-  ])('rejects %j', async (request, message) => {
+    [{ name: 'Bad', namespace: 'x' }, 'cannot name the CiliumClusterwideNetworkPolicy "access-Bad"'],
+    [{ name: 'a_b', namespace: 'x' }, 'cannot name the CiliumClusterwideNetworkPolicy "access-a_b"'],
+  ])('rejects %j with nothing written', async (request, message) => {
     const repo = copyOf(EXAMPLE);
+    const before = digest(repo.root);
     await expect(newAccessGrant({ root: repo.root, port: tcp(1), ...request })).rejects.toThrow(message);
+    expect(digest(repo.root)).toBe(before);
   });
 });

@@ -317,6 +317,11 @@ describe('checkSystemOptions', () => {
       { sharedResources: [{ ...resource, name: 'a/b' }] },
       'cannot be an access grant name',
     ],
+    [
+      'a resource name that cannot name a policy',
+      { sharedResources: [{ ...resource, name: 'My_DB' }] },
+      'shared resource "My_DB" cannot name the CiliumClusterwideNetworkPolicy "access-My_DB"',
+    ],
   ])('rejects %s', (_what, change, message) => {
     expect(() => checkSystemOptions({ ...base, ...change })).toThrow(message);
   });

@@ -13,6 +13,8 @@ import { parseAllDocuments } from 'yaml';
 import { loadForAnalysis } from '../../../src/workflows/analysis/load.js';
 import { traceFlow } from '../../../src/workflows/analysis/trace.js';
 import { setNamespaceLabels } from '../../../src/workflows/authoring/namespace-set.js';
+import { failingFs } from '../../helpers/failing-fs.js';
+import { expectLintClean } from '../../helpers/lint-clean.js';
 import { type TempRepo, useRepo, yaml } from '../../helpers/use-repo.js';
 
 const EXAMPLE = path.resolve(import.meta.dirname, '../../../examples/homelab');
@@ -139,6 +141,95 @@ describe('setNamespaceLabels', () => {
     const r = await setNamespaceLabels({ root: repo.root, namespace: 'c', profile: 'internal' });
     expect(r.file).toBe('apps/c.yaml');
     expect(repo.read('apps/kustomization.yaml')).toBe('resources:\n  - a.yaml\n  - b.yaml\n  - c.yaml\n');
+  });
+
+  it('edits the target of a symbolic link inside the repository, keeps the link and says so', async () => {
+    const repo = copyOf(EXAMPLE);
+    fs.mkdirSync(repo.path('.shared'));
+    fs.renameSync(repo.path('namespaces/web.yaml'), repo.path('.shared/web.yaml'));
+    fs.symlinkSync('../.shared/web.yaml', repo.path('namespaces/web.yaml'));
+    const r = await setNamespaceLabels({ root: repo.root, namespace: 'web', access: ['postgres'] });
+    expect(r.files.map((f) => [f.path, f.linkTarget])).toEqual([['namespaces/web.yaml', '.shared/web.yaml']]);
+    expect(r.diff.split('\n')[0]).toBe(
+      '# namespaces/web.yaml is a symbolic link: its target .shared/web.yaml is edited (the link is kept)',
+    );
+    expect(fs.lstatSync(repo.path('namespaces/web.yaml')).isSymbolicLink()).toBe(true);
+    expect(repo.read('.shared/web.yaml')).toContain(`    ${A}postgres: "true"\n`);
+    await expectLintClean(repo.root);
+  });
+
+  it('refuses a manifest that is a symbolic link leading outside the repository, writing nothing', async () => {
+    const outside = useRepo({
+      'web.yaml': fs.readFileSync(path.join(EXAMPLE, 'namespaces/web.yaml'), 'utf8'),
+    });
+    const repo = copyOf(EXAMPLE);
+    fs.rmSync(repo.path('namespaces/web.yaml'));
+    fs.symlinkSync(outside.path('web.yaml'), repo.path('namespaces/web.yaml'));
+    const digest = treeDigest(outside.root) + treeDigest(repo.root);
+    await expect(
+      setNamespaceLabels({ root: repo.root, namespace: 'web', access: ['postgres'] }),
+    ).rejects.toThrow(
+      expect.objectContaining({
+        code: 'NETPOL_WRITE_FAILED',
+        message: `"namespaces/web.yaml" leads outside the repository (to "${outside.path('web.yaml')}") through a symbolic link; netpol does not write there.`,
+      }),
+    );
+    expect(treeDigest(outside.root) + treeDigest(repo.root)).toBe(digest);
+  });
+
+  it('refuses a Namespace defined in two files and names both places', async () => {
+    const repo = copyOf(EXAMPLE);
+    repo.write(
+      'namespaces/web-copy.yaml',
+      fs.readFileSync(path.join(EXAMPLE, 'namespaces/web.yaml'), 'utf8'),
+    );
+    repo.write(
+      'namespaces/kustomization.yaml',
+      `${repo.read('namespaces/kustomization.yaml')}  - web-copy.yaml\n`,
+    );
+    const digest = treeDigest(repo.root);
+    const r = await setNamespaceLabels({ root: repo.root, namespace: 'web', access: ['postgres'] });
+    expect(r.refusal?.message).toBe(
+      'Namespace "web" is defined 2 times (namespaces/web.yaml:5, namespaces/web-copy.yaml:5), so netpol does not know which definition to edit.',
+    );
+    expect(r.written).toBe(false);
+    expect(treeDigest(repo.root)).toBe(digest);
+  });
+
+  it('writes the new Namespace and its kustomization entry together or not at all', async () => {
+    const repo = copyOf(EXAMPLE);
+    const digest = treeDigest(repo.root);
+    const failing = failingFs('renameSync', (t) => t.endsWith(`namespaces${path.sep}kustomization.yaml`));
+    await expect(
+      setNamespaceLabels({ root: repo.root, namespace: 'shop', profile: 'standard', fs: failing }),
+    ).rejects.toThrow(
+      /^Cannot write "namespaces\/kustomization\.yaml": EACCES: .*; nothing was written \("namespaces\/shop\.yaml" restored\)\.$/,
+    );
+    expect(fs.existsSync(repo.path('namespaces/shop.yaml'))).toBe(false);
+    expect(treeDigest(repo.root)).toBe(digest);
+    const r = await setNamespaceLabels({ root: repo.root, namespace: 'shop', profile: 'standard' });
+    expect(r.files.map((f) => f.path)).toEqual(['namespaces/shop.yaml', 'namespaces/kustomization.yaml']);
+    await expectLintClean(repo.root);
+  });
+
+  it('keeps a flow-style label map, CRLF line ends and a byte-order mark', async () => {
+    const repo = copyOf(EXAMPLE);
+    const text =
+      '\uFEFFapiVersion: v1\r\nkind: Namespace\r\nmetadata:\r\n  name: web # shop\r\n  labels: {network-policy.homelab/profile: standard,  team: a}\r\n';
+    repo.write('namespaces/web.yaml', text);
+    await setNamespaceLabels({
+      root: repo.root,
+      namespace: 'web',
+      profile: 'internal',
+      access: ['postgres'],
+    });
+    expect(repo.read('namespaces/web.yaml')).toBe(
+      text.replace(
+        '{network-policy.homelab/profile: standard,  team: a}',
+        `{network-policy.homelab/profile: internal,  team: a,  ${A}postgres: "true"}`,
+      ),
+    );
+    await expectLintClean(repo.root);
   });
 
   it('reports no change when the labels are already set, and writes nothing', async () => {

@@ -11,6 +11,7 @@ import { createEngine } from '../../../src/engine/verdict.js';
 import { loadRepoFromText } from '../../../src/repo/load-repo.js';
 import { catalogConfigOf } from '../../../src/workflows/analysis/load.js';
 import { traceFlow } from '../../../src/workflows/analysis/trace.js';
+import { checkDerivedNames } from '../../../src/workflows/authoring/authoring-values.js';
 import {
   formatPorts,
   renderAccessPolicy,
@@ -486,5 +487,27 @@ describe('renderSystem', () => {
         'critical',
       ],
     ]);
+  });
+});
+
+describe('checkDerivedNames', () => {
+  const ns = (name: string) => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${name}\n`;
+  const cnp = (name: string, namespace: string) =>
+    `apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: ${name}\n  namespace: ${namespace}\n`;
+  it.each([
+    ['a Namespace name that is not a DNS-1123 label', ns('a.b'), 'its name "a.b" is not valid'],
+    ['a policy name with an underscore', cnp('access-My_DB', 'db'), 'its name "access-My_DB" is not valid'],
+    ['a bad metadata.namespace', cnp('x', 'Bad'), 'its namespace "Bad" is not valid'],
+  ])('refuses %s', (_what, text, message) => {
+    expect(() => checkDerivedNames('f.yaml', null, text)).toThrow(message);
+  });
+
+  it('accepts valid names, and leaves alone names the file already had', () => {
+    expect(() =>
+      checkDerivedNames('f.yaml', null, `${ns('web')}---\n${cnp('web-default.v2', 'web')}`),
+    ).not.toThrow();
+    expect(() =>
+      checkDerivedNames('f.yaml', ns('Old_One'), `${ns('Old_One')}---\n${ns('web')}`),
+    ).not.toThrow();
   });
 });

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import fs, { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +13,7 @@ import {
   findDrops,
   mightBeDropped,
 } from '../../../src/workflows/flows/drops.js';
+import { failingFs } from '../../helpers/failing-fs.js';
 import { homelabFiles } from '../../helpers/homelab.js';
 import { useRepo } from '../../helpers/use-repo.js';
 import { type FakeRelay, startFakeRelay } from '../../hubble/helpers/fake-relay.js';
@@ -311,6 +312,59 @@ describe('applyDropFixes', () => {
     )) {
       expect(after.engine.verdict(g.flow).verdict).toBe('allowed');
     }
+  });
+
+  it('keeps CRLF line ends and edits the target of a symbolic link (and says so)', async () => {
+    const files = homelabFiles();
+    const web = (files['namespaces/web.yaml'] ?? '').replace(/\n/g, '\r\n');
+    files['namespaces/web.yaml'] = web;
+    files['.shared/docs.yaml'] = files['namespaces/docs.yaml'] ?? '';
+    delete files['namespaces/docs.yaml'];
+    const repo = useRepo(files);
+    fs.symlinkSync('../.shared/docs.yaml', repo.path('namespaces/docs.yaml'));
+    const local = await loadForAnalysis({ root: repo.root });
+    const report = await findDrops(local, { input: { kind: 'file', path: DROPS } });
+    const outcome = applyDropFixes(local, report);
+    expect(repo.read('namespaces/web.yaml')).toBe(
+      `${web}    access.network-policy.homelab/postgres: "true"\r\n`,
+    );
+    expect(fs.lstatSync(repo.path('namespaces/docs.yaml')).isSymbolicLink()).toBe(true);
+    expect(repo.read('.shared/docs.yaml')).toContain('    access.network-policy.homelab/dragonfly: "true"\n');
+    const docs = outcome.diffs.find((d) => d.file === 'namespaces/docs.yaml');
+    expect(docs?.linkTarget).toBe('.shared/docs.yaml');
+    expect(docs?.diff.split('\n')[0]).toBe(
+      '# namespaces/docs.yaml is a symbolic link: its target .shared/docs.yaml is edited (the link is kept)',
+    );
+  });
+
+  it('writes every namespace manifest or none: a failing rename restores the others', async () => {
+    const repo = useRepo(homelabFiles());
+    const before = Object.fromEntries(
+      ['batch-worker', 'docs', 'web', 'wiki'].map((n) => [n, repo.read(`namespaces/${n}.yaml`)]),
+    );
+    const local = await loadForAnalysis({ root: repo.root });
+    const report = await findDrops(local, { input: { kind: 'file', path: DROPS } });
+    const failing = failingFs('renameSync', (t) => t.endsWith('wiki.yaml'));
+    expect(() => applyDropFixes(local, report, { fs: failing })).toThrow(
+      /^Cannot write "namespaces\/wiki\.yaml": EACCES: .*; nothing was written \("namespaces\/batch-worker\.yaml", "namespaces\/docs\.yaml", "namespaces\/web\.yaml" restored\)\.$/,
+    );
+    for (const [n, text] of Object.entries(before)) expect(repo.read(`namespaces/${n}.yaml`)).toBe(text);
+  });
+
+  it('refuses to edit a Namespace defined in two files, naming both', async () => {
+    const files = homelabFiles();
+    files['namespaces/web-copy.yaml'] = files['namespaces/web.yaml'] ?? '';
+    files['namespaces/kustomization.yaml'] = `${files['namespaces/kustomization.yaml']}  - web-copy.yaml\n`;
+    const repo = useRepo(files);
+    const local = await loadForAnalysis({ root: repo.root });
+    const report = await findDrops(local, { input: { kind: 'file', path: DROPS } });
+    const outcome = applyDropFixes(local, report);
+    expect(outcome.refused).toContainEqual({
+      namespace: 'web',
+      reason:
+        'namespace web is defined 2 times (namespaces/web.yaml:5, namespaces/web-copy.yaml:5), so netpol does not know which definition to edit; keep one',
+    });
+    expect(repo.read('namespaces/web.yaml')).toBe(files['namespaces/web.yaml']);
   });
 
   it('edits one Namespace among several documents of a file and leaves the others alone', async () => {
