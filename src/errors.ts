@@ -61,6 +61,7 @@ export interface Diagnostic {
 /** Codes of fatal errors (exit code 2). */
 export type NetpolErrorCode =
   | 'NETPOL_REPO_NOT_FOUND'
+  | 'NETPOL_NO_MANIFESTS'
   | 'NETPOL_INPUT_UNREADABLE'
   | 'NETPOL_BAD_ARGUMENT'
   | 'NETPOL_BAD_CONFIG'
@@ -81,11 +82,14 @@ export type NetpolErrorCode =
 export class NetpolError extends Error {
   readonly code: NetpolErrorCode;
   readonly hint: string | undefined;
-  constructor(code: NetpolErrorCode, message: string, hint?: string) {
+  /** Diagnostics that explain the error (e.g. the files that could not be read), printed before it. */
+  readonly diagnostics: readonly Diagnostic[];
+  constructor(code: NetpolErrorCode, message: string, hint?: string, diagnostics: readonly Diagnostic[] = []) {
     super(message);
     this.name = 'NetpolError';
     this.code = code;
     this.hint = hint;
+    this.diagnostics = diagnostics;
   }
 }
 

@@ -18,8 +18,9 @@ import { registerTrace } from './commands/trace.js';
 import { registerVerify } from './commands/verify.js';
 import { registerWatch } from './commands/watch.js';
 import type { CommandContext } from './context.js';
-import { ExitCode } from './exit-codes.js';
+import { ExitCode, exitCodesHelp } from './exit-codes.js';
 import type { CliIo } from './io.js';
+import { formatDiagnostics } from './output/diagnostics.js';
 
 /** The package version printed by `--version`. */
 export const VERSION = '0.1.0';
@@ -30,6 +31,7 @@ export function createProgram(ctx: CommandContext): Command {
     .description('Read a GitOps repository of Cilium network policies as Cilium would.')
     .version(VERSION)
     .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', `\n${exitCodesHelp()}`)
     .exitOverride()
     .configureOutput({
       writeOut: (s) => ctx.io.stdout(s),
@@ -74,6 +76,13 @@ export async function run(argv: readonly string[], io: CliIo): Promise<ExitCode>
     },
   };
   const program = createProgram(ctx);
+  const group = helpOnly(program, argv);
+  if (group) {
+    // `netpol` alone, or a command group alone (`netpol profile`), prints its help on stdout: exit 0,
+    // as kubectl and hubble do.
+    group.outputHelp();
+    return ExitCode.Ok;
+  }
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (e) {
@@ -91,6 +100,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<ExitCode>
       return ExitCode.Error;
     }
     if (e instanceof NetpolError) {
+      io.stderr(formatDiagnostics(e.diagnostics));
       io.stderr(`error: ${e.message}\n${e.hint ? `hint: ${e.hint}\n` : ''}`);
       return ExitCode.Error;
     }
@@ -101,4 +111,15 @@ export async function run(argv: readonly string[], io: CliIo): Promise<ExitCode>
     return ExitCode.Error;
   }
   return code;
+}
+
+/** The command whose help `argv` asks for by naming only it: the program, or a group without its subcommand. */
+function helpOnly(program: Command, argv: readonly string[]): Command | undefined {
+  let cmd = program;
+  for (const word of argv) {
+    const sub = cmd.commands.find((c) => c.name() === word || c.aliases().includes(word));
+    if (!sub) return undefined;
+    cmd = sub;
+  }
+  return cmd.commands.length > 0 ? cmd : undefined;
 }

@@ -215,7 +215,9 @@ describe('netpol lint: bad input', () => {
     expect(r.stderr).toBe(
       'netpol.config.yaml:9:15  error  CONFIG_INVALID  The setting "warn" of rule "any-port" is not one of off, info, warning, error; the rule\'s default applies.\n    hint: Did you mean "warning"?\n',
     );
-    expect(r.stdout).toBe('no problems; 0 suppressed\n');
+    expect(r.stdout).toBe(
+      'no findings; 0 suppressed; 1 input error: the repository was not read whole\n',
+    );
   });
 
   it('an unknown output format: exit 2', async () => {
@@ -226,11 +228,11 @@ describe('netpol lint: bad input', () => {
     );
   });
 
-  it('a YAML syntax error is a finding of invalid-manifest (exit 1), and the rest is linted', async () => {
+  it('a YAML syntax error is a finding of invalid-manifest, exits 2 (input not read), and the rest is linted', async () => {
     const files = fixtureFiles('any-port', 'invalid');
     const repo = useRepo({ ...files, 'profiles.yaml': `${files['profiles.yaml']}---\nkind: [oops\n` });
     const r = await runCli(['lint', '-R', repo.root, '-o', 'json']);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(
       JSON.parse(r.stdout).findings.map((f: { ruleId: string; source: { file: string } }) => [
         f.ruleId,

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
-import { loadForAnalysis } from '../../workflows/analysis/load.js';
 import { discoverNamespace } from '../../workflows/flows/discover.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
-import { addOutputFlag, addRepoFlags, type RepoFlags, repoOptionsOf } from '../options.js';
+import { loadRepoForCommand } from '../load.js';
+import { addOutputFlag, addRepoFlags, type RepoFlags } from '../options.js';
 import { addHubbleFlags, flowSourceOf, type HubbleFlags, namespaceArgument } from '../options-hubble.js';
-import { formatDiagnostics, hasInputErrors } from '../output/diagnostics.js';
+import { formatDiagnostics } from '../output/diagnostics.js';
 import { discoverJson, formatDiscoverText } from '../output/discover.js';
 
 interface DiscoverFlags extends RepoFlags, HubbleFlags {
@@ -25,9 +25,7 @@ export function registerDiscover(program: Command, ctx: CommandContext): void {
   addOutputFlag(cmd, ['text', 'json'], 'text');
   cmd.action(async (namespace: string, flags: DiscoverFlags) => {
     const { input, filter } = flowSourceOf(flags, ctx.io);
-    const loaded = await loadForAnalysis(repoOptionsOf(flags, ctx.io));
-    ctx.io.stderr(formatDiagnostics(loaded.diagnostics.filter((d) => d.severity !== 'info')));
-    if (hasInputErrors(loaded.diagnostics)) ctx.exit(ExitCode.Error);
+    const loaded = await loadRepoForCommand(flags, ctx);
     const report = await discoverNamespace(loaded, { namespace, input, filter });
     ctx.io.stderr(formatDiagnostics(report.diagnostics));
     if (report.flows.length === 0) {

@@ -1,11 +1,11 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { loadForAnalysis } from '../../workflows/analysis/load.js';
 import { applyDropFixes, findDrops } from '../../workflows/flows/drops.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
-import { addOutputFlag, addRepoFlags, type RepoFlags, repoOptionsOf } from '../options.js';
+import { loadRepoForCommand } from '../load.js';
+import { addOutputFlag, addRepoFlags, type RepoFlags } from '../options.js';
 import { addHubbleFlags, flowSourceOf, type HubbleFlags, namespaceArgument } from '../options-hubble.js';
-import { formatDiagnostics, hasInputErrors } from '../output/diagnostics.js';
+import { formatDiagnostics } from '../output/diagnostics.js';
 import { dropGroupJson, dropsJson, formatDropGroupLine, formatDropsText } from '../output/drops.js';
 
 interface DropsFlags extends RepoFlags, HubbleFlags {
@@ -35,9 +35,7 @@ export function registerDrops(program: Command, ctx: CommandContext): void {
       throw new InvalidArgumentError('--fix needs the complete report: it cannot be combined with --follow.');
     }
     const { input, filter } = flowSourceOf(flags, ctx.io, namespace === undefined ? [] : [namespace]);
-    const loaded = await loadForAnalysis(repoOptionsOf(flags, ctx.io));
-    ctx.io.stderr(formatDiagnostics(loaded.diagnostics.filter((d) => d.severity !== 'info')));
-    if (hasInputErrors(loaded.diagnostics)) ctx.exit(ExitCode.Error);
+    const loaded = await loadRepoForCommand(flags, ctx);
     const follow = flags.follow === true;
     const report = await findDrops(loaded, {
       input,

@@ -2,11 +2,10 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { writeFileAtomic } from '../../repo/write-files.js';
 import { testConnectivity } from '../../workflows/analysis/connectivity-test.js';
-import { loadForAnalysis } from '../../workflows/analysis/load.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
-import { addOutputFlag, addRepoFlags, type RepoFlags, repoOptionsOf } from '../options.js';
-import { formatDiagnostics, hasInputErrors } from '../output/diagnostics.js';
+import { loadRepoForCommand } from '../load.js';
+import { addOutputFlag, addRepoFlags, type RepoFlags } from '../options.js';
 import { formatJunit } from '../output/junit.js';
 import { formatTestReportText, testReportJson } from '../output/test-report.js';
 
@@ -27,9 +26,7 @@ export function registerTest(program: Command, ctx: CommandContext): void {
   addRepoFlags(cmd);
   addOutputFlag(cmd, ['text', 'json'], 'text');
   cmd.action(async (file: string, flags: TestFlags) => {
-    const loaded = await loadForAnalysis(repoOptionsOf(flags, ctx.io));
-    ctx.io.stderr(formatDiagnostics(loaded.diagnostics.filter((d) => d.severity !== 'info')));
-    if (hasInputErrors(loaded.diagnostics)) ctx.exit(ExitCode.Error);
+    const loaded = await loadRepoForCommand(flags, ctx);
     const report = await testConnectivity(loaded.engine, path.resolve(ctx.io.cwd, file), file);
     if (flags.output === 'json') ctx.io.stdout(`${JSON.stringify(testReportJson(report), null, 2)}\n`);
     else ctx.io.stdout(formatTestReportText(report));

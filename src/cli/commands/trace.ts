@@ -1,11 +1,10 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { NetpolError } from '../../errors.js';
-import { loadForAnalysis } from '../../workflows/analysis/load.js';
 import { traceBatch, traceFlow } from '../../workflows/analysis/trace.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
-import { addOutputFlag, addRepoFlags, type RepoFlags, repoOptionsOf } from '../options.js';
-import { formatDiagnostics, hasInputErrors } from '../output/diagnostics.js';
+import { loadRepoForCommand } from '../load.js';
+import { addOutputFlag, addRepoFlags, type RepoFlags } from '../options.js';
 import { formatBatchItem, formatTraceText, traceJson } from '../output/trace.js';
 
 interface TraceFlags extends RepoFlags {
@@ -40,9 +39,7 @@ export function registerTrace(program: Command, ctx: CommandContext): void {
     } else if (source || destination) {
       throw new InvalidArgumentError('--batch reads flows from a file: give no SOURCE or DESTINATION.');
     }
-    const loaded = await loadForAnalysis(repoOptionsOf(flags, ctx.io));
-    ctx.io.stderr(formatDiagnostics(loaded.diagnostics.filter((d) => d.severity !== 'info')));
-    if (hasInputErrors(loaded.diagnostics)) ctx.exit(ExitCode.Error);
+    const loaded = await loadRepoForCommand(flags, ctx);
     if (flags.batch !== undefined) {
       const lines = flags.batch === '-' ? ctx.io.stdinLines() : await readLines(flags.batch, ctx);
       let errors = 0;

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
-import { loadForAnalysis } from '../../workflows/analysis/load.js';
 import { verifyNamespace } from '../../workflows/flows/verify.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
-import { addOutputFlag, addRepoFlags, type RepoFlags, repoOptionsOf } from '../options.js';
+import { loadRepoForCommand } from '../load.js';
+import { addOutputFlag, addRepoFlags, type RepoFlags } from '../options.js';
 import { addHubbleFlags, flowSourceOf, type HubbleFlags, namespaceArgument } from '../options-hubble.js';
-import { formatDiagnostics, hasInputErrors } from '../output/diagnostics.js';
+import { formatDiagnostics } from '../output/diagnostics.js';
 import { formatVerifyText, verifyJson } from '../output/verify.js';
 
 interface VerifyFlags extends RepoFlags, HubbleFlags {
@@ -25,9 +25,7 @@ export function registerVerify(program: Command, ctx: CommandContext): void {
   addOutputFlag(cmd, ['text', 'json'], 'text');
   cmd.action(async (namespace: string, flags: VerifyFlags) => {
     const { input, filter } = flowSourceOf(flags, ctx.io);
-    const loaded = await loadForAnalysis(repoOptionsOf(flags, ctx.io));
-    ctx.io.stderr(formatDiagnostics(loaded.diagnostics.filter((d) => d.severity !== 'info')));
-    if (hasInputErrors(loaded.diagnostics)) ctx.exit(ExitCode.Error);
+    const loaded = await loadRepoForCommand(flags, ctx);
     if (!loaded.engine.hasNamespace(namespace)) {
       ctx.io.stderr(
         `warning: namespace "${namespace}" is not defined in the repository: the checks use only its name label\n`,

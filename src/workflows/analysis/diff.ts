@@ -197,6 +197,8 @@ export async function diffRevisions(options: DiffOptions): Promise<ConnectivityD
     options.head === undefined
       ? loadForAnalysis({
           root,
+          // A change may remove every manifest: the diff then reports what closes.
+          requireManifests: false,
           ...(options.vars !== undefined ? { vars: options.vars } : {}),
           ...(options.settings !== undefined ? { settings: options.settings } : {}),
         }).then((l): DiffSide => ({ ...l, revision: null, commit: null, exists: true }))

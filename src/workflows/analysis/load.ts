@@ -1,8 +1,9 @@
 import { type Catalog, type CatalogConfig, deriveCatalog } from '../../catalog/derive-catalog.js';
 import { createEngine, type PolicyEngine } from '../../engine/verdict.js';
-import type { Diagnostic } from '../../errors.js';
-import { loadRepo } from '../../repo/load-repo.js';
+import { type Diagnostic, NetpolError } from '../../errors.js';
+import { loadRepo, STDIN_FILE } from '../../repo/load-repo.js';
 import type { ClusterSettings, Repo } from '../../repo/model.js';
+import { truncateValue } from '../../repo/truncate.js';
 
 /** What every repository-reading command takes. */
 export interface RepoOptions {
@@ -16,6 +17,11 @@ export interface RepoOptions {
   readonly settings?: Partial<ClusterSettings>;
   /** Reads standard input (for `-f -`). Default: none (then `-` is an error). */
   readonly readStdin?: () => Promise<string>;
+  /**
+   * Whether finding no Kubernetes object at all is fatal (`NETPOL_NO_MANIFESTS`): an empty or mistyped
+   * `-R`, or an empty standard input, must not pass as "no problems". Default: `true`.
+   */
+  readonly requireManifests?: boolean;
 }
 
 /** A loaded repository with its engine and catalogue. */
@@ -41,7 +47,8 @@ export function catalogConfigOf(repo: Repo): CatalogConfig {
 
 /**
  * Loads a repository and builds its engine and catalogue: the first step of every command.
- * @throws NetpolError NETPOL_REPO_NOT_FOUND when the root does not exist.
+ * @throws NetpolError NETPOL_REPO_NOT_FOUND when the root does not exist; NETPOL_NO_MANIFESTS when no
+ *   Kubernetes object was found (unless `requireManifests` is false), carrying the loader's diagnostics.
  */
 export async function loadForAnalysis(options: RepoOptions): Promise<LoadedRepo> {
   const { repo, diagnostics } = await loadRepo({
@@ -51,7 +58,35 @@ export async function loadForAnalysis(options: RepoOptions): Promise<LoadedRepo>
     ...(options.settings !== undefined ? { settings: options.settings } : {}),
     ...(options.readStdin !== undefined ? { readStdin: options.readStdin } : {}),
   });
+  if (options.requireManifests !== false && objectCount(repo) === 0) throw noManifests(options, diagnostics);
   const engine = createEngine(repo);
   const catalog = deriveCatalog(repo, catalogConfigOf(repo));
   return { repo, diagnostics, engine, catalog };
+}
+
+/** Kubernetes objects read: namespaces, policies, workloads and objects of kinds netpol skips. */
+function objectCount(repo: Repo): number {
+  const skipped = Object.values(repo.skippedKinds).reduce((a, b) => a + b, 0);
+  return repo.namespaces.length + repo.policies.length + repo.workloads.length + skipped;
+}
+
+function noManifests(options: RepoOptions, diagnostics: readonly Diagnostic[]): NetpolError {
+  const shown = diagnostics.filter((d) => d.severity !== 'info');
+  if (options.files !== undefined && options.files.length > 0) {
+    const stdin = options.files.includes('-');
+    return new NetpolError(
+      'NETPOL_NO_MANIFESTS',
+      `No Kubernetes object was found in the files given with -f${stdin ? ` (${STDIN_FILE} included)` : ''}.`,
+      stdin
+        ? 'An empty standard input usually means the command before the pipe failed; run it alone to see its error.'
+        : 'Check the -f paths: each must hold Kubernetes manifests (apiVersion, kind, metadata).',
+      shown,
+    );
+  }
+  return new NetpolError(
+    'NETPOL_NO_MANIFESTS',
+    `No Kubernetes manifests were found in "${truncateValue(options.root ?? '.')}".`,
+    'Check -R: it must name the repository root (its kustomization.yaml is followed; without one, every *.yaml, *.yml and *.json below it is read).',
+    shown,
+  );
 }
