@@ -84,7 +84,12 @@ export class NetpolError extends Error {
   readonly hint: string | undefined;
   /** Diagnostics that explain the error (e.g. the files that could not be read), printed before it. */
   readonly diagnostics: readonly Diagnostic[];
-  constructor(code: NetpolErrorCode, message: string, hint?: string, diagnostics: readonly Diagnostic[] = []) {
+  constructor(
+    code: NetpolErrorCode,
+    message: string,
+    hint?: string,
+    diagnostics: readonly Diagnostic[] = [],
+  ) {
     super(message);
     this.name = 'NetpolError';
     this.code = code;

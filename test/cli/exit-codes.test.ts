@@ -28,6 +28,7 @@ type Class = 'clean' | 'findings' | 'usage' | 'input error' | 'no manifests';
  * Every command, each class of outcome it has, and the exit code of the one table (src/cli/exit-codes.ts).
  * `repo` (when set) is written to a temporary directory and replaces `<repo>` in argv.
  */
+// biome-ignore format: one case per line reads as a table
 const CASES: readonly {
   command: string;
   class: Class;
@@ -112,7 +113,10 @@ describe('exit codes: one table for every command', () => {
       const classes = new Set(CASES.filter((c) => c.command === name).map((c) => c.class));
       expect([name, classes.has('usage')]).toEqual([name, true]);
       // diff's clean and findings cases need a git history: test/cli/diff.test.ts has them.
-      expect([name, classes.has('clean') || classes.has('findings') || name === 'diff']).toEqual([name, true]);
+      expect([name, classes.has('clean') || classes.has('findings') || name === 'diff']).toEqual([
+        name,
+        true,
+      ]);
     }
   });
 

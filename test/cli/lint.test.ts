@@ -215,9 +215,7 @@ describe('netpol lint: bad input', () => {
     expect(r.stderr).toBe(
       'netpol.config.yaml:9:15  error  CONFIG_INVALID  The setting "warn" of rule "any-port" is not one of off, info, warning, error; the rule\'s default applies.\n    hint: Did you mean "warning"?\n',
     );
-    expect(r.stdout).toBe(
-      'no findings; 0 suppressed; 1 input error: the repository was not read whole\n',
-    );
+    expect(r.stdout).toBe('no findings; 0 suppressed; 1 input error: the repository was not read whole\n');
   });
 
   it('an unknown output format: exit 2', async () => {
