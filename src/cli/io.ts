@@ -14,6 +14,8 @@ export interface CliIo {
   readonly cwd: string;
   /** Whether stdout is a terminal (tables, colours, prompts). */
   readonly isTTY: boolean;
+  /** Width of the terminal in columns, when stdout is one. Default: unknown. */
+  readonly columns?: number;
   readonly env: Readonly<Record<string, string | undefined>>;
   /**
    * Calls `handler` once when the process is asked to stop (SIGTERM or SIGINT), for long-running commands
@@ -42,6 +44,7 @@ export function nodeIo(): CliIo {
     stdinLines: () => createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY }),
     cwd: process.cwd(),
     isTTY: Boolean(process.stdout.isTTY),
+    ...(process.stdout.isTTY && process.stdout.columns > 0 ? { columns: process.stdout.columns } : {}),
     env: process.env,
     onStopSignal: (handler) => {
       const onSignal = (signal: NodeJS.Signals): void => {

@@ -3,6 +3,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { ClusterSettings } from '../repo/model.js';
 import type { RepoOptions } from '../workflows/analysis/load.js';
 import type { CliIo } from './io.js';
+import type { TextLayout } from './output/table.js';
 
 /** Raw values of the repository flags shared by every command that reads a repository. */
 export interface RepoFlags {
@@ -77,6 +78,15 @@ export function repoOptionsOf(flags: RepoFlags, io: CliIo): RepoOptions {
     settings,
     readStdin: io.readStdin,
   };
+}
+
+/**
+ * The layout of text output: fitted to the terminal when stdout is one, full (no width) with `-o wide`
+ * or when stdout is a pipe or a file.
+ */
+export function layoutOf(io: CliIo, output: string): TextLayout {
+  if (output === 'wide') return { wide: true };
+  return io.isTTY && io.columns !== undefined ? { width: io.columns } : {};
 }
 
 /** Adds `-o/--output` with the given choices. */

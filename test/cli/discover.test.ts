@@ -12,25 +12,25 @@ describe('netpol discover', () => {
     expect(r.stdout).toMatchInlineSnapshot(`
       "Namespace shop: 8 kind(s) of flow observed in test/fixtures/flows/homelab-discover-shop.jsonl
       Recommended: profile "internal-egress", access grants dragonfly, postgres (the repository does not define this namespace yet)
-      ┌───┬───────┬───────────┬──────────────────────────────────────────────────────────────┬───────────┐
-      │   │ count │ direction │ flow                                                         │ git today │
-      ├───┼───────┼───────────┼──────────────────────────────────────────────────────────────┼───────────┤
-      │ ✓ │ 3     │ egress    │ shop/storefront → database/postgres 5432/TCP                 │ denied    │
-      ├───┼───────┼───────────┼──────────────────────────────────────────────────────────────┼───────────┤
-      │ ✓ │ 3     │ egress    │ shop/storefront → kube-system/kube-dns 53/UDP                │ allowed   │
-      ├───┼───────┼───────────┼──────────────────────────────────────────────────────────────┼───────────┤
-      │ ✓ │ 2     │ ingress   │ istio-gateway/internal-istio → shop/storefront 8080/TCP      │ denied    │
-      ├───┼───────┼───────────┼──────────────────────────────────────────────────────────────┼───────────┤
-      │ ✓ │ 2     │ egress    │ shop/storefront → world:api.stripe.com 443/TCP               │ denied    │
-      ├───┼───────┼───────────┼──────────────────────────────────────────────────────────────┼───────────┤
-      │ ✓ │ 1     │ ingress   │ monitoring/prometheus → shop/storefront 8080/TCP             │ allowed   │
-      ├───┼───────┼───────────┼──────────────────────────────────────────────────────────────┼───────────┤
-      │ ✓ │ 1     │ egress    │ shop/order-worker → cache/dragonfly 6379/TCP                 │ denied    │
-      ├───┼───────┼───────────┼──────────────────────────────────────────────────────────────┼───────────┤
-      │ ✓ │ 1     │ egress    │ shop/order-worker → kube-system/kube-dns 53/UDP              │ allowed   │
-      ├───┼───────┼───────────┼──────────────────────────────────────────────────────────────┼───────────┤
-      │ ✗ │ 1     │ egress    │ shop/storefront → billing/billing 8080/TCP                   │ denied    │
-      └───┴───────┴───────────┴──────────────────────────────────────────────────────────────┴───────────┘
+      ┌───┬───────┬───────────┬─────────────────────────────────────────────────────────┬───────────┐
+      │   │ count │ direction │ flow                                                    │ git today │
+      ├───┼───────┼───────────┼─────────────────────────────────────────────────────────┼───────────┤
+      │ ✓ │ 3     │ egress    │ shop/storefront → database/postgres 5432/TCP            │ denied    │
+      ├───┼───────┼───────────┼─────────────────────────────────────────────────────────┼───────────┤
+      │ ✓ │ 3     │ egress    │ shop/storefront → kube-system/kube-dns 53/UDP           │ allowed   │
+      ├───┼───────┼───────────┼─────────────────────────────────────────────────────────┼───────────┤
+      │ ✓ │ 2     │ ingress   │ istio-gateway/internal-istio → shop/storefront 8080/TCP │ denied    │
+      ├───┼───────┼───────────┼─────────────────────────────────────────────────────────┼───────────┤
+      │ ✓ │ 2     │ egress    │ shop/storefront → world:api.stripe.com 443/TCP          │ denied    │
+      ├───┼───────┼───────────┼─────────────────────────────────────────────────────────┼───────────┤
+      │ ✓ │ 1     │ ingress   │ monitoring/prometheus → shop/storefront 8080/TCP        │ allowed   │
+      ├───┼───────┼───────────┼─────────────────────────────────────────────────────────┼───────────┤
+      │ ✓ │ 1     │ egress    │ shop/order-worker → cache/dragonfly 6379/TCP            │ denied    │
+      ├───┼───────┼───────────┼─────────────────────────────────────────────────────────┼───────────┤
+      │ ✓ │ 1     │ egress    │ shop/order-worker → kube-system/kube-dns 53/UDP         │ allowed   │
+      ├───┼───────┼───────────┼─────────────────────────────────────────────────────────┼───────────┤
+      │ ✗ │ 1     │ egress    │ shop/storefront → billing/billing 8080/TCP              │ denied    │
+      └───┴───────┴───────────┴─────────────────────────────────────────────────────────┴───────────┘
       ✓ allowed by the recommendation  ✗ allowed by nothing in the catalogue
 
       1 flow(s) nothing in the catalogue allows for shop:

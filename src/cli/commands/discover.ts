@@ -3,13 +3,13 @@ import { discoverNamespace } from '../../workflows/flows/discover.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { loadRepoForCommand } from '../load.js';
-import { addOutputFlag, addRepoFlags, type RepoFlags } from '../options.js';
+import { addOutputFlag, addRepoFlags, layoutOf, type RepoFlags } from '../options.js';
 import { addHubbleFlags, flowSourceOf, type HubbleFlags, namespaceArgument } from '../options-hubble.js';
 import { formatDiagnostics } from '../output/diagnostics.js';
 import { discoverJson, formatDiscoverText } from '../output/discover.js';
 
 interface DiscoverFlags extends RepoFlags, HubbleFlags {
-  output: 'text' | 'json';
+  output: 'text' | 'wide' | 'json';
 }
 
 /** `netpol discover NS`: the least privileged profile and access grants for the flows a namespace was seen making. */
@@ -22,7 +22,7 @@ export function registerDiscover(program: Command, ctx: CommandContext): void {
     .argument('<namespace>', 'the namespace the flows were observed for', namespaceArgument);
   addHubbleFlags(cmd);
   addRepoFlags(cmd);
-  addOutputFlag(cmd, ['text', 'json'], 'text');
+  addOutputFlag(cmd, ['text', 'wide', 'json'], 'text');
   cmd.action(async (namespace: string, flags: DiscoverFlags) => {
     const { input, filter } = flowSourceOf(flags, ctx.io);
     const loaded = await loadRepoForCommand(flags, ctx);
@@ -37,7 +37,7 @@ export function registerDiscover(program: Command, ctx: CommandContext): void {
       return;
     }
     if (flags.output === 'json') ctx.io.stdout(`${JSON.stringify(discoverJson(report), null, 2)}\n`);
-    else ctx.io.stdout(formatDiscoverText(report));
+    else ctx.io.stdout(formatDiscoverText(report, layoutOf(ctx.io, flags.output)));
     if (report.unallowed.length > 0) ctx.exit(ExitCode.Findings);
   });
 }

@@ -3,13 +3,13 @@ import { applyDropFixes, findDrops } from '../../workflows/flows/drops.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { loadRepoForCommand } from '../load.js';
-import { addOutputFlag, addRepoFlags, type RepoFlags } from '../options.js';
+import { addOutputFlag, addRepoFlags, layoutOf, type RepoFlags } from '../options.js';
 import { addHubbleFlags, flowSourceOf, type HubbleFlags, namespaceArgument } from '../options-hubble.js';
 import { formatDiagnostics } from '../output/diagnostics.js';
 import { dropGroupJson, dropsJson, formatDropGroupLine, formatDropsText } from '../output/drops.js';
 
 interface DropsFlags extends RepoFlags, HubbleFlags {
-  output: 'text' | 'json';
+  output: 'text' | 'wide' | 'json';
   fix?: boolean;
 }
 
@@ -24,7 +24,7 @@ export function registerDrops(program: Command, ctx: CommandContext): void {
     .option('--fix', 'write the label fixes (access grants, profile switches) into the namespace manifests');
   addHubbleFlags(cmd, { filters: true, follow: true });
   addRepoFlags(cmd);
-  addOutputFlag(cmd, ['text', 'json'], 'text');
+  addOutputFlag(cmd, ['text', 'wide', 'json'], 'text');
   cmd.action(async (namespace: string | undefined, flags: DropsFlags) => {
     if (flags.fix && flags.filename) {
       throw new InvalidArgumentError(
@@ -58,7 +58,10 @@ export function registerDrops(program: Command, ctx: CommandContext): void {
     // With --follow, JSON output is one object per line: the groups as they came, then the report.
     if (flags.output === 'json') {
       ctx.io.stdout(`${JSON.stringify(dropsJson(report, outcome), null, follow ? undefined : 2)}\n`);
-    } else ctx.io.stdout(`${follow ? '\n' : ''}${formatDropsText(report, outcome)}`);
+    } else
+      ctx.io.stdout(
+        `${follow ? '\n' : ''}${formatDropsText(report, outcome, layoutOf(ctx.io, flags.output))}`,
+      );
     if (report.groups.length > 0) ctx.exit(ExitCode.Findings);
   });
 }

@@ -3,13 +3,13 @@ import { verifyNamespace } from '../../workflows/flows/verify.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { loadRepoForCommand } from '../load.js';
-import { addOutputFlag, addRepoFlags, type RepoFlags } from '../options.js';
+import { addOutputFlag, addRepoFlags, layoutOf, type RepoFlags } from '../options.js';
 import { addHubbleFlags, flowSourceOf, type HubbleFlags, namespaceArgument } from '../options-hubble.js';
 import { formatDiagnostics } from '../output/diagnostics.js';
 import { formatVerifyText, verifyJson } from '../output/verify.js';
 
 interface VerifyFlags extends RepoFlags, HubbleFlags {
-  output: 'text' | 'json';
+  output: 'text' | 'wide' | 'json';
 }
 
 /** `netpol verify NS`: the seed's five connectivity checks, the repository against what Hubble saw. */
@@ -22,7 +22,7 @@ export function registerVerify(program: Command, ctx: CommandContext): void {
     .argument('<namespace>', 'the namespace to verify', namespaceArgument);
   addHubbleFlags(cmd);
   addRepoFlags(cmd);
-  addOutputFlag(cmd, ['text', 'json'], 'text');
+  addOutputFlag(cmd, ['text', 'wide', 'json'], 'text');
   cmd.action(async (namespace: string, flags: VerifyFlags) => {
     const { input, filter } = flowSourceOf(flags, ctx.io);
     const loaded = await loadRepoForCommand(flags, ctx);
@@ -35,7 +35,7 @@ export function registerVerify(program: Command, ctx: CommandContext): void {
     const report = await verifyNamespace(loaded, { namespace, input, filter });
     ctx.io.stderr(formatDiagnostics(report.diagnostics));
     if (flags.output === 'json') ctx.io.stdout(`${JSON.stringify(verifyJson(report), null, 2)}\n`);
-    else ctx.io.stdout(formatVerifyText(report));
+    else ctx.io.stdout(formatVerifyText(report, layoutOf(ctx.io, flags.output)));
     if (report.checks.some((c) => c.status === 'FAIL')) ctx.exit(ExitCode.Findings);
   });
 }

@@ -1,6 +1,6 @@
-import Table from 'cli-table3';
 import type { DiscoveredFlow, DiscoverReport } from '../../workflows/flows/discover.js';
 import { describeFix } from '../../workflows/flows/fix-search.js';
+import { renderTable, type TextLayout } from './table.js';
 
 function portText(f: Pick<DiscoveredFlow, 'port' | 'protocol'>): string {
   return f.protocol.startsWith('ICMP') ? `${f.protocol} type ${f.port}` : `${f.port}/${f.protocol}`;
@@ -16,7 +16,7 @@ function labelsText(profile: string | null, grants: readonly string[]): string {
  * nothing allows with the reason, and the namespace labels to commit.
  * @param report - from `discoverNamespace`.
  */
-export function formatDiscoverText(report: DiscoverReport): string {
+export function formatDiscoverText(report: DiscoverReport, layout: TextLayout = {}): string {
   let out = `Namespace ${report.namespace}: ${report.flows.length} kind(s) of flow observed in ${report.source}\n`;
   if (report.platform) {
     out += `${report.namespace} is a platform namespace: it takes no profile; its own CiliumNetworkPolicies decide.\n`;
@@ -26,22 +26,21 @@ export function formatDiscoverText(report: DiscoverReport): string {
     ? ` (git today: ${labelsText(report.current.profile, report.current.grants)})\n`
     : ' (the repository does not define this namespace yet)\n';
   if (report.flows.length > 0) {
-    const table = new Table({
-      head: ['', 'count', 'direction', 'flow', 'git today'],
-      colWidths: [3, 7, 11, 62, 11],
-      wordWrap: true,
-      style: { head: [], border: [] },
-    });
-    for (const f of report.flows) {
-      table.push([
+    const table = renderTable(
+      ['', 'count', 'direction', 'flow', 'git today'],
+      report.flows.map((f) => [
         f.allowedByRecommendation ? '✓' : '✗',
         String(f.count),
         f.direction,
         `${f.source} → ${f.destination} ${portText(f)}`,
         f.allowedNow ? 'allowed' : 'denied',
-      ]);
-    }
-    out += `${table.toString()}\n✓ allowed by the recommendation  ✗ allowed by nothing in the catalogue\n`;
+      ]),
+      {
+        ...(layout.width !== undefined ? { width: layout.width } : {}),
+        ...(layout.wide ? {} : { maxWidths: [undefined, undefined, undefined, 60] }),
+      },
+    );
+    out += `${table}\n✓ allowed by the recommendation  ✗ allowed by nothing in the catalogue\n`;
   }
   if (report.unallowed.length > 0) {
     out += `\n${report.unallowed.length} flow(s) nothing in the catalogue allows for ${report.namespace}:\n`;

@@ -1,60 +1,15 @@
-import Table from 'cli-table3';
 import type { Diagnostic } from '../../errors.js';
 import type { DropFixOutcome, DropGroup, DropsReport, DropsSkipped } from '../../workflows/flows/drops.js';
 
 export { dropGroupJson, dropsJson } from '../../workflows/flows/drops-json.js';
 
 import { type DropFix, describeFix, type PolicyChangeFix } from '../../workflows/flows/fix-search.js';
+import { renderTable, type TextLayout } from './table.js';
 
-const CAUSE_WIDTH = 38;
-const FIX_WIDTH = 42;
-const FLOW_WIDTH = 30;
-
-/**
- * Wraps text to `width` columns (cell padding excluded) at spaces; a word longer than a line is broken after a
- * `/`, `-`, `.` or `,` when it can be, else at the width, so paths and policy names are never cut off.
- */
-export function wrapText(text: string, width: number): string {
-  const lines: string[] = [];
-  for (const paragraph of text.split('\n')) {
-    let line = '';
-    for (const word of paragraph.split(' ')) {
-      let rest = word;
-      while (rest.length > 0) {
-        const sep = line === '' ? '' : ' ';
-        if (line.length + sep.length + rest.length <= width) {
-          line += sep + rest;
-          rest = '';
-        } else if (rest.length <= width) {
-          lines.push(line);
-          line = rest;
-          rest = '';
-        } else {
-          const room = width - line.length - sep.length;
-          if (room < 8) {
-            if (line !== '') lines.push(line);
-            line = '';
-            continue;
-          }
-          let cut = -1;
-          for (let i = room; i > 0; i--) {
-            if ('/-.,'.includes(rest.charAt(i - 1))) {
-              cut = i;
-              break;
-            }
-          }
-          if (cut <= 0) cut = room;
-          line += sep + rest.slice(0, cut);
-          lines.push(line);
-          line = '';
-          rest = rest.slice(cut);
-        }
-      }
-    }
-    lines.push(line);
-  }
-  return lines.join('\n');
-}
+/** Usual widths of the flow, cause and fix columns (content characters) before their text wraps. */
+const FLOW_WIDTH = 28;
+const CAUSE_WIDTH = 36;
+const FIX_WIDTH = 40;
 
 function portText(g: Pick<DropGroup, 'port' | 'protocol'>): string {
   return g.protocol.startsWith('ICMP') ? `${g.protocol} type ${g.port}` : `${g.port}/${g.protocol}`;
@@ -125,19 +80,20 @@ function skippedLines(s: DropsSkipped, diagnostics: readonly Diagnostic[]): stri
  * the engine denies it, the cause and the fix in plain words), the policy-change rules, and what was skipped.
  * @param report - from `findDrops`.
  * @param outcome - from `applyDropFixes`, when `--fix` ran.
+ * @param layout - The terminal width to fit, or `-o wide`. Default: the usual column widths.
  */
-export function formatDropsText(report: DropsReport, outcome?: DropFixOutcome): string {
+export function formatDropsText(
+  report: DropsReport,
+  outcome?: DropFixOutcome,
+  layout: TextLayout = {},
+): string {
   let out = '';
   const { groups } = report;
   if (groups.length === 0) {
     out += `No policy drops in ${report.source} (${report.stats.flows} flow(s) read).\n`;
   } else {
     out += `${report.policyDrops} policy drop(s) in ${groups.length} group(s) from ${report.source}\n`;
-    const table = new Table({
-      head: ['count', 'flow', 'dropped at', 'cause', 'fix'],
-      colWidths: [7, FLOW_WIDTH, 12, CAUSE_WIDTH, FIX_WIDTH],
-      style: { head: [], border: [] },
-    });
+    const rows: string[][] = [];
     const rules: { index: number; fix: PolicyChangeFix }[] = [];
     groups.forEach((g) => {
       let index = 0;
@@ -146,18 +102,19 @@ export function formatDropsText(report: DropsReport, outcome?: DropFixOutcome): 
         rules.push({ index, fix: g.fix });
       }
       const seen = seenText(g);
-      table.push([
+      rows.push([
         String(g.count),
-        wrapText(
-          `${g.source} → ${destinationText(g)} ${portText(g)}${seen ? `\n${seen}` : ''}`,
-          FLOW_WIDTH - 2,
-        ),
+        `${g.source} → ${destinationText(g)} ${portText(g)}${seen ? `\n${seen}` : ''}`,
         `${g.direction}${g.deniedAt && g.deniedAt !== g.direction ? `\ngit: ${g.deniedAt}` : ''}`,
-        wrapText(g.cause, CAUSE_WIDTH - 2),
-        wrapText(fixCell(g.fix, g.fixReason, index), FIX_WIDTH - 2),
+        g.cause,
+        fixCell(g.fix, g.fixReason, index),
       ]);
     });
-    out += `${table.toString()}\n`;
+    const table = renderTable(['count', 'flow', 'dropped at', 'cause', 'fix'], rows, {
+      ...(layout.width !== undefined ? { width: layout.width } : {}),
+      ...(layout.wide ? {} : { maxWidths: [undefined, FLOW_WIDTH, undefined, CAUSE_WIDTH, FIX_WIDTH] }),
+    });
+    out += `${table}\n`;
     for (const { index, fix } of rules) {
       out += `\n[${index}] ${describeFix(fix)}\n`;
     }

@@ -1,14 +1,11 @@
-import Table from 'cli-table3';
 import type { MatrixResult } from '../../workflows/analysis/matrix.js';
+import { renderTable, type TextLayout } from './table.js';
 
-/** The matrix as a terminal table: ✓ allowed, ✗ denied, one row per namespace. */
-export function formatMatrixText(m: MatrixResult): string {
-  const table = new Table({
-    head: ['namespace', 'profile', 'grants', ...m.columns.map((c) => c.short)],
-    style: { head: [], border: [], compact: true },
-  });
-  for (const r of m.rows) {
-    table.push([
+/** The matrix as a terminal table: ✓ allowed, ✗ denied, one row per namespace; fitted to `layout.width`. */
+export function formatMatrixText(m: MatrixResult, layout: TextLayout = {}): string {
+  const table = renderTable(
+    ['namespace', 'profile', 'grants', ...m.columns.map((c) => c.short)],
+    m.rows.map((r) => [
       r.namespace,
       r.platform ? '(platform)' : (r.profile ?? '—'),
       r.grants.join(',') || '—',
@@ -16,12 +13,13 @@ export function formatMatrixText(m: MatrixResult): string {
         const v = r.cells[c.id];
         return v === 'allowed' ? '✓' : v === 'denied' ? '✗' : '';
       }),
-    ]);
-  }
+    ]),
+    { compact: true, ...(layout.width !== undefined ? { width: layout.width } : {}) },
+  );
   const legend = m.columns.map(
     (c) => `  ${c.short.padEnd(14)} ${c.direction === 'ingress' ? '⇠ ingress' : '⇢ egress '}  ${c.title}`,
   );
-  return `${table.toString()}\n✓ allowed  ✗ denied  (a pod of the row's namespace with no pod labels)\n${legend.join('\n')}\n`;
+  return `${table}\n✓ allowed  ✗ denied  (a pod of the row's namespace with no pod labels)\n${legend.join('\n')}\n`;
 }
 
 /** The matrix as JSON: `{ columns, rows: [{ namespace, profile, grants, cells }] }`. */

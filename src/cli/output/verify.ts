@@ -1,5 +1,5 @@
-import Table from 'cli-table3';
 import type { VerifyCheck, VerifyFlowGroup, VerifyReport } from '../../workflows/flows/verify.js';
+import { renderTable, type TextLayout } from './table.js';
 
 /** At most this many flows are listed under a check in text output (all are in the JSON). */
 const MAX_FLOWS_SHOWN = 5;
@@ -22,16 +22,17 @@ function portText(g: Pick<VerifyFlowGroup, 'port' | 'protocol'>): string {
  * then the flows behind each check that has data, disagreements first.
  * @param report - from `verifyNamespace`.
  */
-export function formatVerifyText(report: VerifyReport): string {
+export function formatVerifyText(report: VerifyReport, layout: TextLayout = {}): string {
   let out = `Connectivity of namespace ${report.namespace}: the repository against ${report.source}\n`;
-  const table = new Table({
-    head: ['check', 'repository says', 'Hubble saw', 'status'],
-    colWidths: [50, 17, 30, 9],
-    wordWrap: true,
-    style: { head: [], border: [] },
-  });
-  for (const c of report.checks) table.push([c.title, c.expected, observedText(c), c.status]);
-  out += `${table.toString()}\n`;
+  const table = renderTable(
+    ['check', 'repository says', 'Hubble saw', 'status'],
+    report.checks.map((c) => [c.title, c.expected, observedText(c), c.status]),
+    {
+      ...(layout.width !== undefined ? { width: layout.width } : {}),
+      ...(layout.wide ? {} : { maxWidths: [48, 15, 28, 7] }),
+    },
+  );
+  out += `${table}\n`;
   for (const c of report.checks) {
     if (c.flows.length === 0) continue;
     out += `\n${c.status}  ${c.title}\n  repository: ${c.because}\n`;
