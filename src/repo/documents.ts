@@ -14,6 +14,7 @@ import {
 } from 'yaml';
 import type { Diagnostic, SourceRef } from '../errors.js';
 import { normalizeScalar } from './scalar.js';
+import { YAML_READ_OPTIONS } from './yaml-options.js';
 import {
   keyText,
   LineIndex,
@@ -203,8 +204,8 @@ export function readYamlTokens(text: string, base = 0): RawParse | null {
   return readTokens(new Parser().parse(text), base);
 }
 
-/** Options of every `yaml` pass: YAML 1.1, as Kubernetes reads manifests. */
-const YAML_OPTIONS = { version: '1.1', prettyErrors: false } as const;
+/** Options of every `yaml` pass: YAML 1.1 as Kubernetes reads manifests (see `yaml-options.ts`). */
+const YAML_OPTIONS = YAML_READ_OPTIONS;
 
 /** The `yaml` Composer's reading of the parsed tokens: Documents, then their light trees. */
 function composeTokens(tokens: Iterable<CST.Token>, base: number): RawParse {

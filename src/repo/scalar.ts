@@ -1,4 +1,5 @@
 import { isMap, isScalar, parseDocument } from 'yaml';
+import { YAML_READ_OPTIONS } from './yaml-options.js';
 
 /** A resolved scalar value as the loader keeps it. */
 export type ScalarValue = string | number | boolean | null;
@@ -7,8 +8,8 @@ const cache = new Map<string, ScalarValue>();
 const CACHE_LIMIT = 50_000;
 
 /**
- * Resolves the text of a plain (unquoted) scalar the way the `yaml` package does with the YAML 1.1
- * schema (Kubernetes reads manifests with YAML 1.1 rules: `yes`/`on` are booleans, `0777` is octal).
+ * Resolves the text of a plain (unquoted) scalar the way Kubernetes does: YAML 1.1 rules (`yes`/`on` are
+ * booleans, `0777` is octal) with floats that need digits and no base-60 numbers (`YAML_READ_OPTIONS`).
  * Timestamps and other exotic types are kept as their source text. Results are memoised.
  * @param text - The scalar's source text (no quotes, no surrounding spaces).
  * @returns The resolved value.
@@ -21,7 +22,7 @@ export function resolvePlainScalar(text: string): ScalarValue {
   if (hit !== undefined || cache.has(text)) return hit ?? null;
   // Resolved as a mapping value, where the text stands as it did in its file (`---` alone would be a
   // document marker).
-  const doc = parseDocument(`k: ${text}`, { version: '1.1' });
+  const doc = parseDocument(`k: ${text}`, YAML_READ_OPTIONS);
   const node = isMap(doc.contents) ? doc.contents.items[0]?.value : undefined;
   const value = doc.errors.length === 0 && isScalar(node) ? normalizeScalar(node.value, text) : text;
   if (cache.size >= CACHE_LIMIT) cache.clear();

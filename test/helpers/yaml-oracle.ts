@@ -13,10 +13,11 @@ import {
   type YamlDocument,
 } from '../../src/repo/documents.js';
 import { packTrees, unpackTrees, type YamlNode } from '../../src/repo/yaml-tree.js';
+import { YAML_READ_OPTIONS } from '../../src/repo/yaml-options.js';
 
 /** The `yaml` package's own reading of a text (YAML 1.1): one Document per document. */
 export function yamlDocuments(text: string): Document.Parsed[] {
-  const parsed = parseAllDocuments(text, { version: '1.1' });
+  const parsed = parseAllDocuments(text, YAML_READ_OPTIONS);
   return Array.isArray(parsed) ? parsed : [];
 }
 
