@@ -1,4 +1,5 @@
 import type { Flow, FlowProtocol, Peer, ReservedEntity } from '../engine/types.js';
+import { truncateValue } from '../repo/truncate.js';
 import type { HubbleEndpoint, HubbleFlow } from './types.js';
 
 /** Pod labels as the engine takes them (`key → value`, no source prefix). */
@@ -185,8 +186,13 @@ export function toEngineFlow(flow: HubbleFlow): ToEngineResult {
   if (ports) {
     protocol = l4?.TCP ? 'TCP' : l4?.UDP ? 'UDP' : 'SCTP';
     port = (reversed ? ports.source_port : ports.destination_port) ?? 0;
-    if (port < 1 || port > 65535)
-      return { ok: false, reason: `the ${protocol} flow has no destination port` };
+    if (port === 0) return { ok: false, reason: `the ${protocol} flow has no destination port` };
+    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+      return {
+        ok: false,
+        reason: `the ${protocol} flow's destination port ${truncateValue(String(port))} is invalid (a port is 1-65535)`,
+      };
+    }
   } else if (l4?.ICMPv4 || l4?.ICMPv6) {
     protocol = l4.ICMPv4 ? 'ICMPv4' : 'ICMPv6';
     const type = (l4.ICMPv4 ?? l4.ICMPv6)?.type ?? 0;

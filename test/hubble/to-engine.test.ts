@@ -286,6 +286,16 @@ describe('toEngineFlow', () => {
       reason: 'the TCP flow has no destination port',
     },
     {
+      what: 'a destination port above 65535',
+      flow: {
+        verdict: 'DROPPED',
+        l4: { UDP: { destination_port: 99999 } },
+        source: { namespace: 'a' },
+        destination: { namespace: 'b' },
+      },
+      reason: "the UDP flow's destination port 99999 is invalid (a port is 1-65535)",
+    },
+    {
       what: 'an unidentifiable destination',
       flow: {
         verdict: 'DROPPED',
