@@ -106,6 +106,9 @@ export function invariant(condition: unknown, reason: string): asserts condition
   if (!condition) throw new Error(`netpol internal error: ${reason}`);
 }
 
+/** How standard input (`-` on the command line) is named in positions, reports and messages. */
+export const STDIN_FILE = '<stdin>';
+
 /** Formats a source reference as `file:line:col`. */
 export function formatSource(source: SourceRef | undefined): string {
   if (!source) return '';

@@ -1,4 +1,6 @@
 import type { Diagnostic } from '../errors.js';
+import { STDIN_FILE } from '../errors.js';
+import { boundText } from '../repo/truncate.js';
 import {
   type EnumValue,
   enumName,
@@ -58,11 +60,11 @@ const LINE_HINT = 'Each line must be one JSON object as printed by `hubble obser
  *
  * @param line - one line of text, without its `\n`.
  * @param lineNumber - 1-based line number, for the diagnostic.
- * @param file - file name for the diagnostic. Default: `'-'` (standard input).
+ * @param file - file name for the diagnostic. Default: `<stdin>` (standard input).
  * @returns `{ kind: 'flow', flow }`, `{ kind: 'other', what, event }` or `{ kind: 'error', diagnostic }`.
  * @see cilium/cilium `hubble/pkg/printer/printer.go` (jsonpb prints the whole `GetFlowsResponse`, legacy JSON the flow)
  */
-export function parseFlowLine(line: string, lineNumber: number, file = '-'): ParsedLine {
+export function parseFlowLine(line: string, lineNumber: number, file = STDIN_FILE): ParsedLine {
   let text = line;
   if (text.charCodeAt(text.length - 1) === 13) text = text.slice(0, -1);
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
@@ -578,7 +580,7 @@ function unparsable(file: string, line: number, message: string): ParsedLine {
     diagnostic: {
       code: 'FLOW_UNPARSABLE',
       severity: 'warning',
-      message,
+      message: boundText(message),
       source: { file, line, column: 1 },
       hint: LINE_HINT,
     },
@@ -602,7 +604,7 @@ function jsonDiagnostic(text: string, error: unknown, file: string, line: number
   return {
     code: 'FLOW_UNPARSABLE',
     severity: 'warning',
-    message: `Line is not valid JSON (${detail.replace(/\.$/, '')}).`,
+    message: boundText(`Line is not valid JSON (${detail.replace(/\.$/, '')}).`),
     source: { file, line, column: 1 },
     hint: LINE_HINT,
   };

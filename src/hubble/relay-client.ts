@@ -129,13 +129,25 @@ const PORT_FORWARD_HINT =
   'Is Hubble Relay reachable? Start a port-forward with `kubectl port-forward -n kube-system svc/hubble-relay 4245:80`, or pass the Relay address.';
 
 function hubbleError(server: string, error: unknown): NetpolError {
-  const details =
-    (error as { details?: unknown })?.details ?? (error instanceof Error ? error.message : String(error));
   return new NetpolError(
     'NETPOL_HUBBLE_FAILED',
-    `Cannot get flows from Hubble Relay at "${server}": ${String(details).replace(/\.$/, '')}.`,
+    `Cannot get flows from Hubble Relay at "${server}": ${relayErrorText(error)}.`,
     PORT_FORWARD_HINT,
   );
+}
+
+/**
+ * The words of a gRPC error from the Relay, without grpc-js's empty trailers: `Resolution note: ` with
+ * nothing after it (or only a period) is dropped, and no sentence ends in two periods.
+ * @param error - A gRPC `ServiceError` (its `details`) or any error.
+ * @returns The text, without a final period.
+ */
+export function relayErrorText(error: unknown): string {
+  const details =
+    (error as { details?: unknown })?.details ?? (error instanceof Error ? error.message : String(error));
+  return String(details)
+    .replace(/\.?\s*Resolution note:\s*\.?\s*$/, '')
+    .replace(/\.+$/, '');
 }
 
 const NON_RETRYABLE = new Set<number>([

@@ -1,4 +1,5 @@
 import { invariant, type Severity, type SourceRef } from '../errors.js';
+import { boundDiagnostic } from '../repo/truncate.js';
 import {
   formatMessage,
   type LintFix,
@@ -84,7 +85,10 @@ export function runLint(
   for (const rule of active.filter((r) => r.phase === 'suppressions')) {
     findings.push(...runRule(rule, input, config, withUsage, known));
   }
-  return { findings: sortFindings(dedupe(findings)), suppressed: sortFindings(suppressed) };
+  return {
+    findings: sortFindings(dedupe(findings)).map(boundDiagnostic),
+    suppressed: sortFindings(suppressed).map(boundDiagnostic),
+  };
 }
 
 function runRule(

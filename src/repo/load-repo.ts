@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { type Diagnostic, NetpolError, type SourceRef } from '../errors.js';
+import { type Diagnostic, NetpolError, type SourceRef, STDIN_FILE } from '../errors.js';
 import { CONFIG_FILE, readConfig } from './config.js';
 import {
   documentValue,
@@ -29,7 +29,7 @@ import {
 } from './objects.js';
 import { parseYamlFiles, type YamlSource } from './parse-pool.js';
 import { SUBSTITUTE_DISABLED_KEY, Substitution } from './substitute.js';
-import { truncateValue } from './truncate.js';
+import { boundDiagnostic, truncateValue } from './truncate.js';
 import type { SkipReason } from './walk.js';
 
 /** Options of {@link loadRepo}. */
@@ -63,7 +63,7 @@ export interface LoadFromTextOptions {
 }
 
 /** The name used in SourceRefs for standard input. */
-export const STDIN_FILE = '<stdin>';
+export { STDIN_FILE };
 
 /**
  * Loads a GitOps repository the way Cilium would see it once Flux applied it: follows the root
@@ -403,7 +403,7 @@ function finish(prepared: Prepared): LoadResult {
     settings: config.settings,
     config: config.config,
   };
-  return { repo, diagnostics: dedupe(out.diagnostics) };
+  return { repo, diagnostics: dedupe(out.diagnostics).map(boundDiagnostic) };
 }
 
 function loadFile(

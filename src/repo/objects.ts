@@ -22,6 +22,7 @@ import {
   readFields,
   readList,
   show,
+  stringValueHint,
   typeName,
 } from './read-context.js';
 import {
@@ -584,7 +585,7 @@ function readLabelMap(ctx: ReadContext, value: unknown, path: Path, what: 'label
         'error',
         `The value of ${what === 'labels' ? 'label' : 'annotation'} "${key}" must be a string, not ${typeName(v)}; it is ignored.`,
         at,
-        `Quote it: ${key}: "${String(v)}".`,
+        stringValueHint(key, v),
       );
       continue;
     }

@@ -1,5 +1,6 @@
 import type { Diagnostic, DiagnosticCode, Severity, SourceRef } from '../errors.js';
 import { sourceAt, type YamlDocument, type YamlPath } from './documents.js';
+import { quoteValue, truncateValue } from './truncate.js';
 import { closest } from './values.js';
 
 /** A mutable path under construction; diagnostics copy it. */
@@ -192,8 +193,8 @@ export function typeName(value: unknown): string {
   if (value === null || value === undefined) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') return `the string "${value}"`;
-  return `${typeof value} ${String(value)}`;
+  if (typeof value === 'string') return `the string ${quoteValue(value)}`;
+  return `${typeof value} ${truncateValue(String(value))}`;
 }
 
 /**
@@ -205,8 +206,23 @@ export function show(value: unknown): string {
   if (value === null || value === undefined) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') return JSON.stringify(value);
-  return String(value);
+  if (typeof value === 'string') return quoteValue(value);
+  return truncateValue(String(value));
+}
+
+/**
+ * The hint for a label (or annotation) value that is not a string: quote a number, boolean or null; a
+ * list or a mapping is no label value at all.
+ * @param key - The label key.
+ * @param value - The value as read.
+ * @returns One sentence.
+ */
+export function stringValueHint(key: string, value: unknown): string {
+  const k = truncateValue(key);
+  if (value !== null && typeof value === 'object') {
+    return `A value is one string: write ${k}: "…" (${Array.isArray(value) ? 'a list' : 'a mapping'} cannot be a value).`;
+  }
+  return `Quote it: ${k}: ${quoteValue(String(value))}.`;
 }
 
 /**

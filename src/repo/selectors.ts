@@ -6,6 +6,7 @@ import {
   type ReadContext,
   readFields,
   show,
+  stringValueHint,
   typeName,
 } from './read-context.js';
 import { ciliumSelectorKeyProblem, hasPlaceholder, labelKeyProblem, labelValueProblem } from './values.js';
@@ -66,7 +67,7 @@ export function readLabelSelector(
             'error',
             `The value of label "${key}" must be a string, not ${typeName(v)}.`,
             [...at, key],
-            `Quote it: ${key}: "${String(v)}".`,
+            stringValueHint(key, v),
           );
           ok = false;
           continue;

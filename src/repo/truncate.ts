@@ -14,3 +14,45 @@ export function truncateValue(value: string, max: number = MAX_ECHOED_CHARS): st
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is escaped
   return cut.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
+
+/** Longest message or hint, in characters, before {@link boundText} cuts it. */
+export const MAX_MESSAGE_CHARS = 600;
+
+/**
+ * Bounds a sentence that may echo user values: every word (run without spaces) longer than
+ * {@link MAX_ECHOED_CHARS} is cut with an ellipsis (its control characters escaped), and the whole text
+ * is cut at {@link MAX_MESSAGE_CHARS}. The safety net under every diagnostic, so no input makes a message
+ * grow with it, wherever the message was built.
+ * @param text - A message or hint.
+ * @returns The bounded text (unchanged when already short and clean).
+ */
+export function boundText(text: string): string {
+  if (text.length <= MAX_ECHOED_CHARS) return text;
+  const out = text
+    .split(' ')
+    .map((w) => (w.length > MAX_ECHOED_CHARS ? truncateValue(w) : w))
+    .join(' ');
+  return out.length > MAX_MESSAGE_CHARS ? `${out.slice(0, MAX_MESSAGE_CHARS - 1)}…` : out;
+}
+
+/**
+ * A diagnostic with its message and hint bounded by {@link boundText}.
+ * @param d - Any diagnostic.
+ * @returns The same diagnostic when nothing needed cutting, else a bounded copy.
+ */
+export function boundDiagnostic<D extends { readonly message: string; readonly hint?: string }>(d: D): D {
+  const message = boundText(d.message);
+  const hint = d.hint === undefined ? undefined : boundText(d.hint);
+  if (message === d.message && hint === d.hint) return d;
+  return { ...d, message, ...(hint !== undefined ? { hint } : {}) };
+}
+
+/**
+ * A JSON-quoted value for a message, cut to {@link MAX_ECHOED_CHARS} characters first: `"web"`,
+ * `"xxxx…"`.
+ * @param value - The value to quote.
+ * @returns The quoted text.
+ */
+export function quoteValue(value: string): string {
+  return JSON.stringify(value.length > MAX_ECHOED_CHARS ? `${value.slice(0, MAX_ECHOED_CHARS - 1)}…` : value);
+}

@@ -217,7 +217,7 @@ describe('netpol drops --flows', () => {
     const r = await runCli(['drops', 'wiki', '--flows', '-', '-o', 'json', ...R], { stdin });
     expect(r.code).toBe(1);
     const j = JSON.parse(r.stdout);
-    expect(j.source).toBe('standard input');
+    expect(j.source).toBe('<stdin>');
     expect(
       j.groups.map((g: { source: string; destination: string }) => `${g.source} → ${g.destination}`),
     ).toEqual(['wiki/wiki → world:api.github.com']);

@@ -72,7 +72,7 @@ describe('netpol test', () => {
       ✗ tests/conn.yaml:19:9  BAD_VALUE  "port" must be a number, not "seventy"
       ✗ tests/conn.yaml:20:11  BAD_VALUE  "expect" must be allowed or denied, not "allow"
       ✗ tests/conn.yaml:21:3  BAD_VALUE  an assertion must be a mapping with from, to, port and expect
-      ✗ tests/conn.yaml:22:3  BAD_VALUE  destination: "" is not a valid label key
+      ✗ tests/conn.yaml:22:19  BAD_VALUE  destination: "" is not a valid label key
 
       2 passed, 4 failed
       "
@@ -105,7 +105,7 @@ describe('netpol test', () => {
       </error>
           </testcase>
           <testcase name="conn.yaml:22" classname="conn.yaml" file="conn.yaml" line="22">
-            <error message="destination: &quot;&quot; is not a valid label key" type="BAD_VALUE">conn.yaml:22:3  BAD_VALUE  destination: &quot;&quot; is not a valid label key
+            <error message="destination: &quot;&quot; is not a valid label key" type="BAD_VALUE">conn.yaml:22:19  BAD_VALUE  destination: &quot;&quot; is not a valid label key
       </error>
           </testcase>
         </testsuite>

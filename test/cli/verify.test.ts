@@ -21,29 +21,29 @@ describe('netpol verify', () => {
     expect(r.stderr).toContain(`${FLOWS}:9:1  warning  FLOW_UNPARSABLE  Line is not valid JSON`);
     expect(r.stdout).toMatchInlineSnapshot(`
       "Connectivity of namespace web: the repository against test/fixtures/flows/homelab-verify-web.jsonl
-      ┌──────────────────────────────────────────────────┬─────────────────┬──────────────────────────────┬─────────┐
-      │ check                                            │ repository says │ Hubble saw                   │ status  │
-      ├──────────────────────────────────────────────────┼─────────────────┼──────────────────────────────┼─────────┤
-      │ DNS: kube-system/kube-dns:53/UDP                 │ allowed         │ 2 forwarded                  │ PASS    │
-      ├──────────────────────────────────────────────────┼─────────────────┼──────────────────────────────┼─────────┤
-      │ internet egress: world:443/TCP                   │ allowed         │ 2 forwarded, 1 dropped       │ PASS    │
-      ├──────────────────────────────────────────────────┼─────────────────┼──────────────────────────────┼─────────┤
-      │ gateway ingress: internal gateway                │ allowed         │ 1 forwarded                  │ PASS    │
-      │ (istio-gateway/internal) on 80/TCP               │                 │                              │         │
-      ├──────────────────────────────────────────────────┼─────────────────┼──────────────────────────────┼─────────┤
-      │ gateway ingress: external gateway                │ allowed         │ 2 forwarded                  │ PASS    │
-      │ (istio-gateway/external) on 80/TCP               │                 │                              │         │
-      ├──────────────────────────────────────────────────┼─────────────────┼──────────────────────────────┼─────────┤
-      │ shared resource postgres: database:5432/TCP      │ denied          │ 2 dropped                    │ PASS    │
-      ├──────────────────────────────────────────────────┼─────────────────┼──────────────────────────────┼─────────┤
-      │ shared resource dragonfly: cache:6379/TCP        │ allowed         │ 2 forwarded                  │ PASS    │
-      ├──────────────────────────────────────────────────┼─────────────────┼──────────────────────────────┼─────────┤
-      │ shared resource garage-s3: garage:3900/TCP       │ allowed         │ no data                      │ NO DATA │
-      ├──────────────────────────────────────────────────┼─────────────────┼──────────────────────────────┼─────────┤
-      │ shared resource: kube-apiserver:6443/TCP         │ denied          │ no data                      │ NO DATA │
-      ├──────────────────────────────────────────────────┼─────────────────┼──────────────────────────────┼─────────┤
-      │ scrape: from monitoring/prometheus on 8080/TCP   │ allowed         │ 1 dropped                    │ FAIL    │
-      └──────────────────────────────────────────────────┴─────────────────┴──────────────────────────────┴─────────┘
+      ┌──────────────────────────────────────────────────┬─────────────────┬────────────────────────┬─────────┐
+      │ check                                            │ repository says │ Hubble saw             │ status  │
+      ├──────────────────────────────────────────────────┼─────────────────┼────────────────────────┼─────────┤
+      │ DNS: kube-system/kube-dns:53/UDP                 │ allowed         │ 2 forwarded            │ PASS    │
+      ├──────────────────────────────────────────────────┼─────────────────┼────────────────────────┼─────────┤
+      │ internet egress: world:443/TCP                   │ allowed         │ 2 forwarded, 1 dropped │ PASS    │
+      ├──────────────────────────────────────────────────┼─────────────────┼────────────────────────┼─────────┤
+      │ gateway ingress: internal gateway                │ allowed         │ 1 forwarded            │ PASS    │
+      │ (istio-gateway/internal) on 80/TCP               │                 │                        │         │
+      ├──────────────────────────────────────────────────┼─────────────────┼────────────────────────┼─────────┤
+      │ gateway ingress: external gateway                │ allowed         │ 2 forwarded            │ PASS    │
+      │ (istio-gateway/external) on 80/TCP               │                 │                        │         │
+      ├──────────────────────────────────────────────────┼─────────────────┼────────────────────────┼─────────┤
+      │ shared resource postgres: database:5432/TCP      │ denied          │ 2 dropped              │ PASS    │
+      ├──────────────────────────────────────────────────┼─────────────────┼────────────────────────┼─────────┤
+      │ shared resource dragonfly: cache:6379/TCP        │ allowed         │ 2 forwarded            │ PASS    │
+      ├──────────────────────────────────────────────────┼─────────────────┼────────────────────────┼─────────┤
+      │ shared resource garage-s3: garage:3900/TCP       │ allowed         │ no data                │ NO DATA │
+      ├──────────────────────────────────────────────────┼─────────────────┼────────────────────────┼─────────┤
+      │ shared resource: kube-apiserver:6443/TCP         │ denied          │ no data                │ NO DATA │
+      ├──────────────────────────────────────────────────┼─────────────────┼────────────────────────┼─────────┤
+      │ scrape: from monitoring/prometheus on 8080/TCP   │ allowed         │ 1 dropped              │ FAIL    │
+      └──────────────────────────────────────────────────┴─────────────────┴────────────────────────┴─────────┘
 
       PASS  DNS: kube-system/kube-dns:53/UDP
         repository: allowed by CiliumClusterwideNetworkPolicy/baseline-dns-egress, CiliumClusterwideNetworkPolicy/profile-standard, CiliumNetworkPolicy/kube-system/coredns

@@ -12,8 +12,8 @@ import {
   readYamlTokens,
   type YamlDocument,
 } from '../../src/repo/documents.js';
-import { packTrees, unpackTrees, type YamlNode } from '../../src/repo/yaml-tree.js';
 import { YAML_READ_OPTIONS } from '../../src/repo/yaml-options.js';
+import { packTrees, unpackTrees, type YamlNode } from '../../src/repo/yaml-tree.js';
 
 /** The `yaml` package's own reading of a text (YAML 1.1): one Document per document. */
 export function yamlDocuments(text: string): Document.Parsed[] {

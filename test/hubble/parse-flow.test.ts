@@ -231,7 +231,7 @@ describe('parseFlowLine', () => {
   ])('reports $text', ({ text, message }) => {
     expect(parseFlowLine(text, 7)).toMatchObject({
       kind: 'error',
-      diagnostic: { code: 'FLOW_UNPARSABLE', message, source: { file: '-', line: 7, column: 1 } },
+      diagnostic: { code: 'FLOW_UNPARSABLE', message, source: { file: '<stdin>', line: 7, column: 1 } },
     });
   });
 

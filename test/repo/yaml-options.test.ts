@@ -34,14 +34,17 @@ const CASES: readonly [string, unknown][] = [
 ];
 
 describe('Kubernetes scalar resolution', () => {
-  it.each(CASES)('%j reads as %j on the token path, the Composer path and resolvePlainScalar', (text, value) => {
-    expect(resolvePlainScalar(text)).toEqual(value);
-    const token = parseYamlFile('a.yaml', `k: ${text}\n`);
-    expect(documentValue(token.documents[0] as never)).toEqual({ k: value });
-    // An anchor sends the text through the Composer.
-    const composed = parseYamlFile('a.yaml', `k: &a ${text}\nj: *a\n`);
-    expect(documentValue(composed.documents[0] as never)).toEqual({ k: value, j: value });
-  });
+  it.each(CASES)(
+    '%j reads as %j on the token path, the Composer path and resolvePlainScalar',
+    (text, value) => {
+      expect(resolvePlainScalar(text)).toEqual(value);
+      const token = parseYamlFile('a.yaml', `k: ${text}\n`);
+      expect(documentValue(token.documents[0] as never)).toEqual({ k: value });
+      // An anchor sends the text through the Composer.
+      const composed = parseYamlFile('a.yaml', `k: &a ${text}\nj: *a\n`);
+      expect(documentValue(composed.documents[0] as never)).toEqual({ k: value, j: value });
+    },
+  );
 
   it('a bare . in kustomization resources and label values is a string, never NaN', () => {
     const { repo, diagnostics } = loadRepoFromText({
@@ -49,7 +52,9 @@ describe('Kubernetes scalar resolution', () => {
       'kustomization.yaml': 'resources: [ns.yaml, .]\n',
     });
     expect(repo.namespaces.map((n) => n.name)).toEqual(['web']);
-    expect(diagnostics.map((d) => [d.code, d.source?.file, d.source?.line, d.message.includes('"."')])).toEqual([
+    expect(
+      diagnostics.map((d) => [d.code, d.source?.file, d.source?.line, d.message.includes('"."')]),
+    ).toEqual([
       ['BAD_VALUE', 'kustomization.yaml', 1, true],
       ['BAD_VALUE', 'ns.yaml', 6, true],
     ]);

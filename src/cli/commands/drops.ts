@@ -1,4 +1,5 @@
 import { type Command, InvalidArgumentError } from 'commander';
+import { relayErrorText } from '../../hubble/relay-client.js';
 import { applyDropFixes, findDrops } from '../../workflows/flows/drops.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
@@ -50,7 +51,7 @@ export function registerDrops(program: Command, ctx: CommandContext): void {
       }),
       onRetry: (attempt, delayMs, error) =>
         ctx.io.stderr(
-          `warning: lost the connection to ${input.kind === 'relay' ? `Hubble Relay at ${input.server}` : 'the flow source'} (${reason(error)}); retrying in ${formatDelay(delayMs)} (attempt ${attempt})\n`,
+          `warning: lost the connection to ${input.kind === 'relay' ? `Hubble Relay at ${input.server}` : 'the flow source'} (${relayErrorText(error)}); retrying in ${formatDelay(delayMs)} (attempt ${attempt})\n`,
         ),
     });
     ctx.io.stderr(formatDiagnostics(report.diagnostics));
@@ -64,11 +65,6 @@ export function registerDrops(program: Command, ctx: CommandContext): void {
       );
     if (report.groups.length > 0) ctx.exit(ExitCode.Findings);
   });
-}
-
-function reason(error: Error): string {
-  const details = (error as { details?: unknown }).details;
-  return typeof details === 'string' && details !== '' ? details : error.message;
 }
 
 function formatDelay(ms: number): string {

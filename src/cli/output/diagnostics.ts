@@ -1,9 +1,11 @@
 import { type Diagnostic, formatSource } from '../../errors.js';
+import { boundDiagnostic } from '../../repo/truncate.js';
 
 /** Formats diagnostics one per line: `file:line:col  severity  CODE  message` and an indented hint. */
 export function formatDiagnostics(diagnostics: readonly Diagnostic[]): string {
   let out = '';
-  for (const d of diagnostics) {
+  for (const raw of diagnostics) {
+    const d = boundDiagnostic(raw);
     const where = d.source ? `${formatSource(d.source)}  ` : '';
     out += `${where}${d.severity}  ${d.code}  ${d.message}\n`;
     if (d.hint) out += `    hint: ${d.hint}\n`;

@@ -1,4 +1,5 @@
 import { type Diagnostic, formatSource } from '../../errors.js';
+import { boundText } from '../../repo/truncate.js';
 import type { AssertionResult, ConnectivityTestReport } from '../../workflows/analysis/connectivity-test.js';
 import { formatTraceText, traceJson } from './trace.js';
 
@@ -69,7 +70,8 @@ export function formatTestReportText(report: ConnectivityTestReport): string {
   }
   for (const e of badEntries(report)) {
     let text = '';
-    for (const d of e.diagnostics) text += `✗ ${formatSource(d.source)}  ${d.code}  ${d.message}\n`;
+    for (const d of e.diagnostics)
+      text += `✗ ${formatSource(d.source)}  ${d.code}  ${boundText(d.message)}\n`;
     items.push({ line: e.line, text });
   }
   items.sort((a, b) => a.line - b.line);

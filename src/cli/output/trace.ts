@@ -1,4 +1,5 @@
 import type { RuleRef, SideVerdict } from '../../engine/types.js';
+import { boundText } from '../../repo/truncate.js';
 import type { BatchItem, TraceResult } from '../../workflows/analysis/trace.js';
 
 function policyName(r: RuleRef): string {
@@ -79,8 +80,8 @@ export function traceJson(t: TraceResult) {
 export function formatBatchItem(item: BatchItem, output: 'text' | 'json'): string {
   if ('error' in item) {
     return output === 'json'
-      ? `${JSON.stringify({ line: item.line, input: item.input, error: item.error })}\n`
-      : `line ${item.line}: error: ${item.error}\n`;
+      ? `${JSON.stringify({ line: item.line, input: item.input, error: boundText(item.error) })}\n`
+      : `line ${item.line}: error: ${boundText(item.error)}\n`;
   }
   const t = item.result;
   if (output === 'json') return `${JSON.stringify({ line: item.line, ...traceJson(t) })}\n`;

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { PolicyEngine } from '../../engine/verdict.js';
-import { type Diagnostic, NetpolError } from '../../errors.js';
+import { type Diagnostic, NetpolError, type SourceRef } from '../../errors.js';
 import { parseTraceRequest, type TraceResult, traceParsed } from './trace.js';
 
 /** One connectivity assertion as written in the YAML file. */
@@ -19,6 +19,8 @@ export interface ConnectivityAssertion {
   readonly column?: number;
   /** 0-based position of the entry in the list (the `path` of its diagnostics). */
   readonly index?: number;
+  /** Where the `from` and `to` values are, for errors in the peers. Default: the entry. */
+  readonly values?: { readonly from?: SourceRef; readonly to?: SourceRef };
 }
 
 /** The outcome of one assertion. */
@@ -151,6 +153,7 @@ export function parseAssertions(
       line: source.line,
       column: source.column,
       index,
+      values: { from: fieldAt('from', false), to: fieldAt('to', false) },
     });
   }
   return { assertions, diagnostics };
@@ -176,11 +179,17 @@ export function runAssertions(
       protocol: a.protocol,
     });
     if (!parsed.ok) {
+      // The error names the peer it is about ("source: …" or "destination: …"): point at that value.
+      const value = parsed.error.startsWith('source:')
+        ? a.values?.from
+        : parsed.error.startsWith('destination:')
+          ? a.values?.to
+          : undefined;
       diagnostics.push({
         code: 'BAD_VALUE',
         severity: 'error',
         message: parsed.error,
-        source: { file, line: a.line, column: a.column ?? 1 },
+        source: value ?? { file, line: a.line, column: a.column ?? 1 },
         ...(a.index !== undefined ? { path: [a.index] } : {}),
       });
       continue;

@@ -157,7 +157,7 @@ function hostFor(repo: Repo): RepoHost {
   if (repo.root === '') {
     return {
       readFile: (file) => {
-        throw new Error(`"${file}" was read from standard input`);
+        throw new Error(`"${file}" was read from ${STDIN_FILE}`);
       },
       kind: () => null,
       list: () => [],

@@ -633,7 +633,7 @@ export function applyDropFixes(
     if (repo.root === '' || object.source.file === STDIN_FILE) {
       refused.push({
         namespace,
-        reason: `namespace ${namespace} was read from standard input, not from a file`,
+        reason: `namespace ${namespace} was read from ${STDIN_FILE}, not from a file`,
       });
       continue;
     }

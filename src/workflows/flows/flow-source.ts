@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import type { Flow, Peer } from '../../engine/types.js';
 import type { Diagnostic } from '../../errors.js';
-import { NetpolError } from '../../errors.js';
+import { NetpolError, STDIN_FILE } from '../../errors.js';
 import {
   buildFlowFilter,
   type FlowFilter,
@@ -74,7 +74,7 @@ export interface FlowSourceOptions {
 
 /** Counts of a flow source, in the last event of {@link openFlowSource}. */
 export interface FlowSourceStats {
-  /** What was read, e.g. `flows.jsonl`, `standard input` or `Hubble Relay at localhost:4245`. */
+  /** What was read, e.g. `flows.jsonl`, `<stdin>` or `Hubble Relay at localhost:4245`. */
   readonly source: string;
   /** Capture lines read (0 for a Relay). */
   readonly lines: number;
@@ -111,13 +111,13 @@ export type FlowSourceEvent =
 
 type Counters = { -readonly [K in keyof FlowSourceStats]: FlowSourceStats[K] };
 
-/** A human name for the input: the file name, `standard input` or the Relay address. */
+/** A human name for the input: the file name, `<stdin>` or the Relay address. */
 export function describeFlowInput(input: FlowInput): string {
   switch (input.kind) {
     case 'file':
       return input.name ?? input.path;
     case 'stream':
-      return input.name === undefined || input.name === '-' ? 'standard input' : input.name;
+      return input.name === undefined || input.name === '-' ? STDIN_FILE : input.name;
     case 'relay':
       return `Hubble Relay at ${input.server ?? 'localhost:4245'}`;
   }
@@ -233,7 +233,12 @@ export async function* openFlowSource(
       if (event) yield event;
     }
   } else {
-    const name = input.name ?? (input.kind === 'file' ? input.path : '-');
+    const name =
+      input.name === undefined || input.name === '-'
+        ? input.kind === 'file'
+          ? input.path
+          : STDIN_FILE
+        : input.name;
     const stream = input.kind === 'file' ? openFile(input.path, name) : input.stream;
     for await (const event of readFlows(stream, {
       file: name,
@@ -336,7 +341,10 @@ export function flowTimeSortKey(time: string): string {
 /** The statistics of a source that produced nothing (no stats event arrived). */
 export function emptyFlowSourceStats(input: FlowInput): FlowSourceStats {
   return {
-    source: input.kind === 'relay' ? `Hubble Relay at ${input.server ?? 'localhost:4245'}` : '-',
+    source:
+      input.kind === 'relay'
+        ? `Hubble Relay at ${input.server ?? 'localhost:4245'}`
+        : describeFlowInput(input),
     lines: 0,
     prefiltered: 0,
     flows: 0,
