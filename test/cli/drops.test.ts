@@ -221,7 +221,7 @@ describe('netpol drops --flows', () => {
     expect(
       j.groups.map((g: { source: string; destination: string }) => `${g.source} → ${g.destination}`),
     ).toEqual(['wiki/wiki → world:api.github.com']);
-    expect(r.stderr).toContain('-:11:1  warning  FLOW_UNPARSABLE');
+    expect(r.stderr).toContain('<stdin>:11:1  warning  FLOW_UNPARSABLE');
   });
 
   it('--follow on standard input prints one JSON line per group as it appears, then the report', async () => {

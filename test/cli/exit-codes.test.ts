@@ -92,6 +92,17 @@ const CASES: readonly {
   { command: 'access new', class: 'findings', argv: ['access', 'new', 'postgres', '-n', 'database', '--port', '5432', '--dry-run', ...HOMELAB], code: 1 },
   { command: 'access new', class: 'usage', argv: ['access', 'new', 'mqtt', '--port', '1883', ...HOMELAB], code: 2 },
   { command: 'access new', class: 'no manifests', argv: ['access', 'new', 'mqtt', '-n', 'mqtt', '--port', '1883', '-R', '<repo>'], code: 2, repo: {} },
+  { command: 'status', class: 'clean', argv: ['status', 'web', ...HOMELAB], code: 0 },
+  { command: 'status', class: 'usage', argv: ['status', ...HOMELAB], code: 2 },
+  { command: 'status', class: 'no manifests', argv: ['status', 'web', '-R', '<repo>'], code: 2, repo: {} },
+  { command: 'drift', class: 'usage', argv: ['drift', '--nope', ...HOMELAB], code: 2 },
+  { command: 'drift', class: 'input error', argv: ['drift', ...HOMELAB, '--kubeconfig', 'no-such-kubeconfig'], code: 2 },
+  { command: 'escape-hatch disable', class: 'usage', argv: ['escape-hatch', 'disable', 'web', ...HOMELAB], code: 2 },
+  { command: 'escape-hatch disable', class: 'input error', argv: ['escape-hatch', 'disable', 'web', '--reason', 'x', ...HOMELAB, '--kubeconfig', 'no-such-kubeconfig'], code: 2 },
+  { command: 'escape-hatch enable', class: 'usage', argv: ['escape-hatch', 'enable'], code: 2 },
+  { command: 'escape-hatch enable', class: 'input error', argv: ['escape-hatch', 'enable', 'web', ...HOMELAB, '--kubeconfig', 'no-such-kubeconfig'], code: 2 },
+  { command: 'escape-hatch list', class: 'usage', argv: ['escape-hatch', 'list', '--nope'], code: 2 },
+  { command: 'escape-hatch list', class: 'input error', argv: ['escape-hatch', 'list', ...HOMELAB, '--kubeconfig', 'no-such-kubeconfig'], code: 2 },
 ];
 
 describe('exit codes: one table for every command', () => {
@@ -114,8 +125,9 @@ describe('exit codes: one table for every command', () => {
       const classes = new Set(CASES.filter((c) => c.command === name).map((c) => c.class));
       expect([name, classes.has('usage')]).toEqual([name, true]);
       // diff's clean and findings cases need a git history (test/cli/diff.test.ts has them); watch serves
-      // until stopped (test/cli/watch.test.ts).
-      const exempt = name === 'diff' || name === 'watch';
+      // until stopped (test/cli/watch.test.ts); drift and escape-hatch need a cluster (test/cli/live.test.ts and
+      // test/cli/escape-hatch.test.ts run them against the API server double).
+      const exempt = ['diff', 'watch', 'drift'].includes(name) || name.startsWith('escape-hatch ');
       expect([name, classes.has('clean') || classes.has('findings') || exempt]).toEqual([name, true]);
     }
   });

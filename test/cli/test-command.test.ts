@@ -174,7 +174,7 @@ describe('netpol test', () => {
       {
         file: 'conn.yaml',
         line: 22,
-        column: 3,
+        column: 19,
         code: 'BAD_VALUE',
         message: 'destination: "" is not a valid label key',
       },
