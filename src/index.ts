@@ -22,6 +22,7 @@ export * from './workflows/analysis/diff.js';
 export * from './workflows/analysis/lint.js';
 export * from './workflows/analysis/load.js';
 export * from './workflows/analysis/matrix.js';
+export * from './workflows/analysis/render.js';
 export * from './workflows/analysis/trace.js';
 export * from './workflows/authoring/authoring.js';
 export * from './workflows/flows/discover.js';

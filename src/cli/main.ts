@@ -12,6 +12,7 @@ import { registerMatrix } from './commands/matrix.js';
 import { registerNamespace } from './commands/namespace.js';
 import { registerPlatform } from './commands/platform.js';
 import { registerProfile } from './commands/profile.js';
+import { registerRender } from './commands/render.js';
 import { registerStatus } from './commands/status.js';
 import { registerTest } from './commands/test.js';
 import { registerTrace } from './commands/trace.js';
@@ -39,6 +40,7 @@ export function createProgram(ctx: CommandContext): Command {
     });
   registerTrace(program, ctx);
   registerMatrix(program, ctx);
+  registerRender(program, ctx);
   registerTest(program, ctx);
   registerDiff(program, ctx);
   registerDrops(program, ctx);

@@ -8,6 +8,7 @@ import type { TextLayout } from './output/table.js';
 /** Raw values of the repository flags shared by every command that reads a repository. */
 export interface RepoFlags {
   repo?: string;
+  cluster?: string;
   filename?: string[];
   var?: Record<string, string>;
   policyEnforcementMode?: ClusterSettings['policyEnforcementMode'];
@@ -34,7 +35,8 @@ function parseBool(value: string): boolean {
 /** Adds `-R/--repo`, `-f/--filename`, `--var` and the cluster-setting flags to a command. */
 export function addRepoFlags(cmd: Command): Command {
   return cmd
-    .option('-R, --repo <dir>', 'repository root (default: the current directory)')
+    .option('-R, --repo <dir>', 'repository root or cluster entry folder (default: the current directory)')
+    .option('--cluster <name>', 'the Flux cluster to read when the repository holds several (name or path)')
     .option(
       '-f, --filename <file>',
       'read rendered manifests from FILE instead of the tree (repeatable; - for stdin)',
@@ -75,6 +77,7 @@ export function repoOptionsOf(flags: RepoFlags, io: CliIo): RepoOptions {
       ? { files: flags.filename.map((f) => (f === '-' ? f : path.resolve(io.cwd, f))) }
       : {}),
     ...(flags.var ? { vars: flags.var } : {}),
+    ...(flags.cluster !== undefined ? { cluster: flags.cluster } : {}),
     settings,
     readStdin: io.readStdin,
   };

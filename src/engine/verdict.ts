@@ -94,6 +94,8 @@ export class PolicyEngine {
   private readonly policyCache = new Map<string, EndpointPolicy>();
   private readonly identityCache = new Map<string, ResolvedPeer>();
   private hasHostPolicies: boolean;
+  /** Per namespace, the caveat naming the sources of objects netpol cannot see that target it. */
+  private unseenCaveats = new Map<string, string>();
   /** Set when the repository declares an older Cilium than the one modelled. */
   private readonly versionCaveat: string | undefined;
 
@@ -102,7 +104,10 @@ export class PolicyEngine {
    * @param settings - overrides of the repository's cluster settings.
    */
   constructor(
-    repo: Pick<Repo, 'namespaces' | 'policies' | 'workloads'> & { settings?: ClusterSettings },
+    repo: Pick<Repo, 'namespaces' | 'policies' | 'workloads'> & {
+      settings?: ClusterSettings;
+      unseen?: Repo['unseen'];
+    },
     settings?: Partial<ClusterSettings>,
   ) {
     this.settings = { ...DEFAULT_SETTINGS, ...(repo.settings ?? {}), ...(settings ?? {}) };
@@ -121,6 +126,19 @@ export class PolicyEngine {
     for (const w of repo.workloads) {
       getOrCreate(this.workloadsByNamespace, w.namespace, () => []).push(w);
     }
+    const unseen = new Map<string, string[]>();
+    for (const u of repo.unseen ?? []) {
+      for (const ns of u.namespaces)
+        if (ns !== '*') getOrCreate(unseen, ns, () => []).push(`${u.kind}/${u.namespace}/${u.name}`);
+    }
+    for (const [ns, sources] of unseen) {
+      const shown =
+        sources.slice(0, 3).join(', ') + (sources.length > 3 ? ` and ${sources.length - 3} more` : '');
+      this.unseenCaveats.set(
+        ns,
+        `namespace "${ns}" also gets objects netpol cannot see offline (${shown}); policies they create are not evaluated`,
+      );
+    }
   }
 
   /**
@@ -136,6 +154,7 @@ export class PolicyEngine {
     view.clusterwide = this.clusterwide;
     view.workloadsByNamespace = this.workloadsByNamespace;
     view.hasHostPolicies = this.hasHostPolicies;
+    view.unseenCaveats = this.unseenCaveats;
     view.namespaceLabels = new Map(this.namespaceLabels);
     for (const [ns, labels] of Object.entries(overrides)) view.namespaceLabels.set(ns, labels);
     return view;
@@ -300,6 +319,10 @@ export class PolicyEngine {
     if (source.caveat) caveats.push(source.caveat);
     if (destination.caveat && destination.caveat !== source.caveat) caveats.push(destination.caveat);
     if (this.versionCaveat) caveats.push(this.versionCaveat);
+    for (const peer of [flow.source, flow.destination]) {
+      const unseen = peer.kind === 'pod' ? this.unseenCaveats.get(peer.namespace) : undefined;
+      if (unseen && !caveats.includes(unseen)) caveats.push(unseen);
+    }
     const egress = this.side('egress', src, dst, flow, dstPorts, caveats);
     const ingress = this.side('ingress', dst, src, flow, dstPorts, caveats);
     return {

@@ -39,6 +39,7 @@ const CLUSTER_KEYS = [
   'clusterName',
   'ciliumVersion',
   'kubeAPIServer',
+  'path',
 ];
 
 /**

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { directoryLinkSkip, type SkippedLink } from './walk.js';
+import { directoryLinkSkip, isWithin, type SkippedLink } from './walk.js';
 
 /**
  * The file system the loader reads, with paths relative to the repository root in POSIX form
@@ -21,6 +21,28 @@ export interface RepoHost {
    * in the order met, each once. Absent for hosts without links.
    */
   skippedLinks?(): readonly SkippedLink[];
+  /**
+   * True when a root-relative path (which may climb above the root with `..`) lies inside the repository
+   * boundary: the git work tree holding the root on disk, the root itself in memory.
+   */
+  contains(file: string): boolean;
+  /**
+   * The shortest root-relative spelling of a path: `../../clusters/prod/x` read from root `clusters/prod`
+   * is `x`. Paths inside the root never climb.
+   */
+  canonical(file: string): string;
+}
+
+/**
+ * Joins a path onto a root-relative folder and gives its canonical spelling (see {@link RepoHost.canonical}).
+ * @param host - The host.
+ * @param dir - Root-relative folder.
+ * @param name - Relative path inside it (may climb with `..`).
+ * @returns The root-relative path.
+ */
+export function joinOn(host: RepoHost, dir: string, name: string): string {
+  const joined = joinPath(dir, name);
+  return joined.startsWith('..') ? host.canonical(joined) : joined;
 }
 
 /**
@@ -37,6 +59,11 @@ export function diskHost(root: string, boundary: string = root): RepoHost {
   const skipped = new Map<string, SkippedLink>();
   return {
     readFile: (file) => fs.readFileSync(abs(file), 'utf8'),
+    contains: (file) => isWithin(boundary, abs(file)),
+    canonical: (file) => {
+      const rel = path.relative(root, abs(file)).split(path.sep).join('/');
+      return rel === '' ? '' : rel;
+    },
     skippedLinks: () => [...skipped.values()],
     kind: (file) => {
       try {
@@ -93,6 +120,43 @@ export function memoryHost(files: Readonly<Record<string, string>>): RepoHost {
     },
     kind: (file) => (texts.has(file) ? 'file' : dirs.has(file) ? 'dir' : null),
     list: (dir) => [...(dirs.get(dir) ?? [])],
+    contains: (file) => !escapesRoot(file),
+    canonical: (file) => file,
+  };
+}
+
+/**
+ * The git work tree holding a directory: the nearest folder at or above it with a `.git` entry (a folder,
+ * or a file for worktrees and submodules).
+ * @param dir - An absolute directory.
+ * @returns The work tree's top folder, or `dir` itself when it is in none.
+ */
+export function gitTopLevel(dir: string): string {
+  let current = dir;
+  for (;;) {
+    if (fs.existsSync(path.join(current, '.git'))) return current;
+    const up = path.dirname(current);
+    if (up === current) return dir;
+    current = up;
+  }
+}
+
+/**
+ * Wraps a host so that every file is read once (the Flux scan and the builds read the same files).
+ * @param host - The host.
+ * @returns The caching host.
+ */
+export function cachingHost(host: RepoHost): RepoHost {
+  const texts = new Map<string, string>();
+  return {
+    ...host,
+    readFile: (file) => {
+      const hit = texts.get(file);
+      if (hit !== undefined) return hit;
+      const text = host.readFile(file);
+      texts.set(file, text);
+      return text;
+    },
   };
 }
 

@@ -26,7 +26,8 @@ export {
   unifiedDiff,
   type YamlEdit,
 } from './edit.js';
-export { diskHost, memoryHost, type RepoHost } from './host.js';
+export { type FluxCluster, type FluxScan, normalizeUrl, pickCluster, scanFlux } from './flux.js';
+export { cachingHost, diskHost, gitTopLevel, joinOn, memoryHost, type RepoHost } from './host.js';
 export {
   findUnlistedManifests,
   isRemoteResource,

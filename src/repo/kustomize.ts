@@ -1,7 +1,7 @@
 import type { Diagnostic, SourceRef } from '../errors.js';
 import { CONFIG_FILE } from './config.js';
 import { documentValue, parseYamlFile, sourceAt, type YamlDocument, type YamlPath } from './documents.js';
-import { escapesRoot, joinPath, type RepoHost } from './host.js';
+import { joinPath, type RepoHost } from './host.js';
 import { isRecord, typeName } from './read-context.js';
 
 /**
@@ -320,14 +320,14 @@ function resource(
     return;
   }
   const target = joinPath(dir, entry);
-  if (escapesRoot(target)) {
+  if (!host.contains(target)) {
     diagnostics.push({
       code: 'KUSTOMIZE_MISSING_RESOURCE',
       severity: 'error',
-      message: `Resource "${entry}" lies outside the repository root; it is not loaded.`,
+      message: `Resource "${entry}" lies outside the repository (the git work tree holding -R); it is not loaded.`,
       source: at(doc, p),
       path: p,
-      hint: 'Point -R at a directory that contains it.',
+      hint: 'Point -R at a folder inside the git work tree that contains it.',
     });
     return;
   }

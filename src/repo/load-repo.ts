@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { type Diagnostic, NetpolError, type SourceRef, STDIN_FILE } from '../errors.js';
+import { type Diagnostic, invariant, NetpolError, type SourceRef, STDIN_FILE } from '../errors.js';
 import { CONFIG_FILE, readConfig } from './config.js';
 import {
   documentValue,
@@ -10,14 +10,26 @@ import {
   sourceAt,
   type YamlDocument,
 } from './documents.js';
-import { diskHost, memoryHost, type RepoHost } from './host.js';
-import { type ManifestRef, planManifests, scanManifests, unreadable } from './kustomize.js';
+import { type FluxCluster, type FluxScan, pickCluster, renderFlux, scanFlux } from './flux.js';
+import { cachingHost, diskHost, gitTopLevel, memoryHost, type RepoHost } from './host.js';
+import { kustomizationIn, type ManifestRef, planManifests, scanManifests, unreadable } from './kustomize.js';
+import {
+  type BuildContext,
+  buildFolder,
+  createBuildContext,
+  notAnObject,
+  parseQuietly,
+  type Resource,
+} from './kustomize-build.js';
 import type {
   ClusterSettings,
   LoadResult,
   NamespaceObject,
   PolicyObject,
+  RenderedObject,
   Repo,
+  RepoEntry,
+  UnseenSource,
   WorkloadObject,
 } from './model.js';
 import {
@@ -25,9 +37,12 @@ import {
   isPolicyObject,
   isWorkloadObject,
   type ObjectIdentity,
+  type ReadObjectsResult,
   readObjects,
 } from './objects.js';
-import { parseYamlFiles, type YamlSource } from './parse-pool.js';
+import { Origins } from './origins.js';
+import { MIN_PARALLEL_CHARS, parseYamlFiles, type YamlSource } from './parse-pool.js';
+import { isRecord } from './read-context.js';
 import { SUBSTITUTE_DISABLED_KEY, Substitution } from './substitute.js';
 import { boundDiagnostic, truncateValue } from './truncate.js';
 import type { SkipReason } from './walk.js';
@@ -48,6 +63,13 @@ export interface LoadOptions {
   readonly settings?: Partial<ClusterSettings>;
   /** Reads standard input, for `-` in `files`. Default: none (then `-` is an error). */
   readonly readStdin?: () => Promise<string>;
+  /**
+   * The cluster to read when the repository holds several Flux cluster entry points (`--cluster`): its
+   * name or its path. Default: `cluster.path` of `netpol.config.yaml`, else the only cluster.
+   */
+  readonly cluster?: string;
+  /** Keep every object read, as `LoadResult.rendered` (for `netpol render`). Default: false. */
+  readonly render?: boolean;
 }
 
 /** Options of {@link loadRepoFromText}. */
@@ -60,6 +82,18 @@ export interface LoadFromTextOptions {
   readonly vars?: Readonly<Record<string, string>>;
   /** Cluster settings that win over `netpol.config.yaml`. Default: none. */
   readonly settings?: Partial<ClusterSettings>;
+  /** See {@link LoadOptions.cluster}. */
+  readonly cluster?: string;
+  /** See {@link LoadOptions.render}. */
+  readonly render?: boolean;
+}
+
+/** What every load takes besides the host. */
+interface HostOptions {
+  readonly vars?: Readonly<Record<string, string>>;
+  readonly settings?: Partial<ClusterSettings>;
+  readonly cluster?: string;
+  readonly render?: boolean;
 }
 
 /** The name used in SourceRefs for standard input. */
@@ -95,7 +129,9 @@ export async function loadRepo(options: LoadOptions = {}): Promise<LoadResult> {
       'Pass -R DIR with the repository directory, or run netpol inside the repository.',
     );
   }
-  const host = diskHost(root);
+  const boundary = gitTopLevel(root);
+  const host = cachingHost(diskHost(root, boundary));
+  const sourceRoot = path.relative(root, boundary).split(path.sep).join('/');
   let explicit: ExplicitFile[] | undefined;
   if (options.files !== undefined) {
     explicit = [];
@@ -124,7 +160,7 @@ export async function loadRepo(options: LoadOptions = {}): Promise<LoadResult> {
   }
   const stdinOnly =
     options.files !== undefined && options.files.length > 0 && options.files.every((f) => f === '-');
-  return loadFromHostParallel(host, stdinOnly ? '' : root, options, explicit);
+  return loadFromHostParallel(host, stdinOnly ? '' : root, options, explicit, sourceRoot);
 }
 
 /** An explicit manifest: its name for SourceRefs and its text, or the error that prevented reading it. */
@@ -177,7 +213,7 @@ export function loadRepoFromText(
   files: Readonly<Record<string, string>>,
   options: LoadFromTextOptions = {},
 ): LoadResult {
-  const host = memoryHost(files);
+  const host = cachingHost(memoryHost(files));
   const explicit = options.files?.map((name): ExplicitFile => {
     try {
       return { name, text: host.readFile(name) };
@@ -185,7 +221,7 @@ export function loadRepoFromText(
       return { name, error };
     }
   });
-  return loadFromHost(host, options.root ?? '', options, explicit);
+  return loadFromHost(host, options.root ?? '', options, explicit, '');
 }
 
 interface Collected {
@@ -196,6 +232,8 @@ interface Collected {
   readonly skippedKinds: Record<string, number>;
   readonly diagnostics: Diagnostic[];
   readonly seen: Map<string, SourceRef>;
+  /** Every object read, when the load renders (see {@link LoadOptions.render}). */
+  readonly rendered: RenderedObject[] | undefined;
 }
 
 /** One manifest to load, in load order: its text or why it could not be read. */
@@ -215,39 +253,17 @@ interface Prepared {
   readonly steps: readonly Step[];
   readonly out: Collected;
   readonly substitution: Substitution;
+  readonly mode: RepoEntry['mode'];
 }
 
 function prepare(
   host: RepoHost,
   root: string,
-  options: { readonly vars?: Readonly<Record<string, string>>; readonly settings?: Partial<ClusterSettings> },
+  options: HostOptions,
   explicit: readonly ExplicitFile[] | undefined,
 ): Prepared {
-  const diagnostics: Diagnostic[] = [];
-  let configText: string | undefined;
-  if (host.kind(CONFIG_FILE) === 'file') {
-    try {
-      configText = host.readFile(CONFIG_FILE);
-    } catch (e) {
-      diagnostics.push(unreadable(CONFIG_FILE, e));
-    }
-  }
-  const config = readConfig(
-    configText !== undefined ? CONFIG_FILE : undefined,
-    configText,
-    options.settings ?? {},
-  );
-  diagnostics.push(...config.diagnostics);
-
-  const out: Collected = {
-    files: [],
-    namespaces: [],
-    policies: [],
-    workloads: [],
-    skippedKinds: {},
-    diagnostics,
-    seen: new Map(),
-  };
+  const { config, diagnostics } = readHostConfig(host, options);
+  const out = collected(diagnostics, options);
   const steps: Step[] = [];
   const met = new Set<string>();
   if (explicit) {
@@ -282,7 +298,202 @@ function prepare(
       }
     }
   }
-  return { root, config, steps, out, substitution: new Substitution(options.vars ?? {}) };
+  return {
+    root,
+    config,
+    steps,
+    out,
+    substitution: new Substitution(options.vars ?? {}),
+    mode: explicit ? 'files' : kustomizationIn(host, '') ? 'kustomize' : 'plain',
+  };
+}
+
+/** The texts of every manifest below the root (unreadable ones left out: the builds report them). */
+function manifestTexts(host: RepoHost): YamlSource[] {
+  const out: YamlSource[] = [];
+  for (const file of scanManifests(host, '')) {
+    try {
+      out.push({ file, text: host.readFile(file) });
+    } catch {
+      // Reported as FILE_UNREADABLE when a build reads it.
+    }
+  }
+  return out;
+}
+
+/** Reads `netpol.config.yaml` at the root (through the host). */
+function readHostConfig(
+  host: RepoHost,
+  options: HostOptions,
+): { config: ReturnType<typeof readConfig>; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  let configText: string | undefined;
+  if (host.kind(CONFIG_FILE) === 'file') {
+    try {
+      configText = host.readFile(CONFIG_FILE);
+    } catch (e) {
+      diagnostics.push(unreadable(CONFIG_FILE, e));
+    }
+  }
+  const config = readConfig(
+    configText !== undefined ? CONFIG_FILE : undefined,
+    configText,
+    options.settings ?? {},
+  );
+  diagnostics.push(...config.diagnostics);
+  return { config, diagnostics };
+}
+
+function collected(diagnostics: Diagnostic[], options: HostOptions): Collected {
+  return {
+    files: [],
+    namespaces: [],
+    policies: [],
+    workloads: [],
+    skippedKinds: {},
+    diagnostics,
+    seen: new Map(),
+    rendered: options.render ? [] : undefined,
+  };
+}
+
+/** The cluster to read with Flux, or null to read the tree as plain kustomize/manifests. */
+interface FluxEntry {
+  readonly scan: FluxScan;
+  readonly cluster: FluxCluster | null;
+  readonly sourceRoot: string;
+  /** The build context, holding the files the scan parsed. */
+  readonly ctx: BuildContext;
+}
+
+/**
+ * Whether the tree below the root is read the Flux way: when it holds Flux or Argo CD objects, or a cluster
+ * is asked for. Throws when several clusters are found and none is picked.
+ */
+function fluxEntry(
+  host: RepoHost,
+  options: HostOptions,
+  sourceRoot: string,
+  ctx: BuildContext,
+): FluxEntry | null {
+  let wanted = options.cluster;
+  if (wanted === undefined && host.kind(CONFIG_FILE) === 'file') {
+    const { config } = readHostConfig(host, options);
+    const cluster = config.config.cluster;
+    if (isRecord(cluster) && typeof cluster.path === 'string') wanted = cluster.path;
+  }
+  const scan = scanFlux(host, '', sourceRoot, (file, text) => parseQuietly(ctx, file, text));
+  if (!scan.found && wanted === undefined) return null;
+  return { scan, cluster: pickCluster(scan, wanted), sourceRoot, ctx };
+}
+
+/** Loads the objects Flux applies from the entry (see `flux.ts`). */
+function loadFlux(host: RepoHost, root: string, options: HostOptions, flux: FluxEntry): LoadResult {
+  const { ctx } = flux;
+  const entry = flux.cluster?.path ?? '';
+  const entryFile = kustomizationIn(host, entry) ?? (entry === '' ? '.' : entry);
+  const placeholder = parseYamlFile(entryFile, '{}').documents[0];
+  invariant(placeholder, 'a one-document text parses to one document');
+  const render = renderFlux(ctx, {
+    entry,
+    sourceRoot: flux.cluster?.sourceRoot ?? flux.sourceRoot,
+    vars: options.vars ?? {},
+    at: { value: null, doc: placeholder, path: [] },
+    gitRepositories: flux.scan.gitRepositories,
+  });
+  return loadBuilt(host, root, options, ctx, render.resources, render.unseen, {
+    mode: 'flux',
+    path: entry,
+    ...(flux.cluster ? { cluster: flux.cluster.name } : {}),
+  });
+}
+
+/** Loads a tree with a root kustomization the way `kustomize build` renders it. */
+function loadKustomize(host: RepoHost, root: string, options: HostOptions, ctx: BuildContext): LoadResult {
+  const substitution = new Substitution(options.vars ?? {});
+  const resources = buildFolder(ctx, '', {
+    generate: false,
+    transform: (doc) =>
+      substitutionDisabled(doc) ? undefined : substitution.transformFor(doc, ctx.diagnostics),
+  });
+  return loadBuilt(host, root, options, ctx, resources, [], { mode: 'kustomize', path: '' });
+}
+
+/** Types the rendered resources of a build into the repository model. */
+function loadBuilt(
+  host: RepoHost,
+  root: string,
+  options: HostOptions,
+  ctx: BuildContext,
+  resources: readonly Resource[],
+  unseen: readonly UnseenSource[],
+  entry: RepoEntry,
+): LoadResult {
+  const { config, diagnostics } = readHostConfig(host, options);
+  const out = collected(diagnostics, options);
+  out.diagnostics.push(...ctx.diagnostics);
+  out.diagnostics.push(...linkDiagnostics(host, root));
+  for (const resource of resources) loadResource(resource, ctx.origins, out);
+  if (unseen.length > 0) {
+    const first = unseen[0] as UnseenSource;
+    out.diagnostics.push({
+      code: 'RUNTIME_RENDERED',
+      severity: 'info',
+      message: `${unseen.length} source(s) are rendered at runtime or come from elsewhere (first: ${first.kind}/${first.namespace}/${first.name}, ${first.reason}); their objects are not analysed.`,
+      source: first.source,
+      hint: 'List them with -v, or in JSON output under "unseen"; traces into their namespaces carry a caveat.',
+    });
+  }
+  out.files.push(...ctx.applied);
+  return resultOf(root, out, config, unseen, entry);
+}
+
+/** The load result of the collected objects. */
+function resultOf(
+  root: string,
+  out: Collected,
+  config: ReturnType<typeof readConfig>,
+  unseen: readonly UnseenSource[],
+  entry: RepoEntry,
+): LoadResult {
+  const repo: Repo = {
+    root,
+    files: out.files,
+    namespaces: out.namespaces,
+    policies: out.policies,
+    workloads: out.workloads,
+    skippedKinds: out.skippedKinds,
+    appliedFiles: [...out.files],
+    unseen,
+    entry,
+    settings: config.settings,
+    config: config.config,
+  };
+  return {
+    repo,
+    diagnostics: dedupe(out.diagnostics).map(boundDiagnostic),
+    ...(out.rendered ? { rendered: out.rendered } : {}),
+  };
+}
+
+/** Types one rendered resource into the model (duplicates reported as in {@link loadFile}). */
+function loadResource(resource: Resource, origins: Origins, out: Collected): void {
+  const raw = notAnObject(resource);
+  const value = raw !== undefined ? raw : resource.value;
+  const result = readObjects(
+    resource.doc,
+    value,
+    out.diagnostics,
+    raw !== undefined ? {} : { locate: (p, key) => origins.locate(resource.value, p, key) },
+  );
+  if (raw === undefined) {
+    out.rendered?.push({
+      value: resource.value,
+      source: origins.locate(resource.value, []) ?? sourceAt(resource.doc, resource.path),
+    });
+  }
+  collect(result, out);
+  if (result.agentFormat) out.diagnostics.push(agentFormatInfo(resource.doc));
 }
 
 /** At most this many `LINK_NOT_FOLLOWED` warnings, then one summary. */
@@ -354,9 +565,16 @@ function loadStep(
 function loadFromHost(
   host: RepoHost,
   root: string,
-  options: { readonly vars?: Readonly<Record<string, string>>; readonly settings?: Partial<ClusterSettings> },
+  options: HostOptions,
   explicit: readonly ExplicitFile[] | undefined,
+  sourceRoot: string,
 ): LoadResult {
+  if (!explicit) {
+    const ctx = createBuildContext(host, new Origins(), (f) => host.contains(f));
+    const flux = fluxEntry(host, options, sourceRoot, ctx);
+    if (flux) return loadFlux(host, root, options, flux);
+    if (kustomizationIn(host, '')) return loadKustomize(host, root, options, ctx);
+  }
   const prepared = prepare(host, root, options, explicit);
   const parsedFiles = new Map<string, ParsedFile | null>();
   for (const step of prepared.steps) {
@@ -370,9 +588,30 @@ function loadFromHost(
 async function loadFromHostParallel(
   host: RepoHost,
   root: string,
-  options: { readonly vars?: Readonly<Record<string, string>>; readonly settings?: Partial<ClusterSettings> },
+  options: HostOptions,
   explicit: readonly ExplicitFile[] | undefined,
+  sourceRoot: string,
 ): Promise<LoadResult> {
+  if (!explicit) {
+    const ctx = createBuildContext(host, new Origins(), (f) => host.contains(f));
+    const texts = manifestTexts(host);
+    if (texts.length > 0 && texts.reduce((n, t) => n + t.text.length, 0) >= MIN_PARALLEL_CHARS) {
+      // Parse every manifest below the root on worker threads first; the builds then find them parsed.
+      const parses = parseYamlFiles(texts);
+      try {
+        for (;;) {
+          const next = await parses.next();
+          if (next.done) break;
+          ctx.parsed.set(next.value.file, next.value);
+        }
+      } finally {
+        await parses.return();
+      }
+    }
+    const flux = fluxEntry(host, options, sourceRoot, ctx);
+    if (flux) return loadFlux(host, root, options, flux);
+    if (kustomizationIn(host, '')) return loadKustomize(host, root, options, ctx);
+  }
   const prepared = prepare(host, root, options, explicit);
   const parsedFiles = new Map<string, ParsedFile | null>();
   const parses = parseYamlFiles(sourcesOf(prepared));
@@ -392,18 +631,7 @@ async function loadFromHostParallel(
 }
 
 function finish(prepared: Prepared): LoadResult {
-  const { out, config } = prepared;
-  const repo: Repo = {
-    root: prepared.root,
-    files: out.files,
-    namespaces: out.namespaces,
-    policies: out.policies,
-    workloads: out.workloads,
-    skippedKinds: out.skippedKinds,
-    settings: config.settings,
-    config: config.config,
-  };
-  return { repo, diagnostics: dedupe(out.diagnostics).map(boundDiagnostic) };
+  return resultOf(prepared.root, prepared.out, prepared.config, [], { mode: prepared.mode, path: '' });
 }
 
 function loadFile(
@@ -424,27 +652,40 @@ function loadFile(
       ref?.namespace !== undefined ? { namespace: ref.namespace } : {},
     );
     if (result.agentFormat && !agentFormat) agentFormat = doc;
-    for (const kind of result.skippedKinds) out.skippedKinds[kind] = (out.skippedKinds[kind] ?? 0) + 1;
-    const duplicates = new Set<ObjectIdentity>();
-    for (const id of result.identities) if (isDuplicate(id, out)) duplicates.add(id);
-    for (const object of result.objects) {
-      const dup = [...duplicates].some((d) => d.source === object.source);
-      if (dup) continue;
-      if (isNamespaceObject(object)) out.namespaces.push(object);
-      else if (isPolicyObject(object)) out.policies.push(object);
-      else if (isWorkloadObject(object)) out.workloads.push(object);
+    if (out.rendered && isRecord(value)) {
+      if (value.kind === 'List' && Array.isArray(value.items)) {
+        value.items.forEach((item, i) => {
+          out.rendered?.push({ value: item, source: sourceAt(doc, ['items', i]) });
+        });
+      } else out.rendered?.push({ value, source: sourceAt(doc, []) });
     }
+    collect(result, out);
   }
-  if (agentFormat) {
-    out.diagnostics.push({
-      code: 'NOT_MODELLED',
-      severity: 'info',
-      message:
-        'This file is a list of Cilium rules in the agent API format (`cilium policy import`); the rules are validated but not evaluated.',
-      source: sourceAt(agentFormat, []),
-      hint: 'Wrap the rules in a CiliumNetworkPolicy (one per rule, or `specs:`) to have them evaluated.',
-    });
+  if (agentFormat) out.diagnostics.push(agentFormatInfo(agentFormat));
+}
+
+function collect(result: ReadObjectsResult, out: Collected): void {
+  for (const kind of result.skippedKinds) out.skippedKinds[kind] = (out.skippedKinds[kind] ?? 0) + 1;
+  const duplicates = new Set<ObjectIdentity>();
+  for (const id of result.identities) if (isDuplicate(id, out)) duplicates.add(id);
+  for (const object of result.objects) {
+    const dup = [...duplicates].some((d) => d.source === object.source);
+    if (dup) continue;
+    if (isNamespaceObject(object)) out.namespaces.push(object);
+    else if (isPolicyObject(object)) out.policies.push(object);
+    else if (isWorkloadObject(object)) out.workloads.push(object);
   }
+}
+
+function agentFormatInfo(doc: YamlDocument): Diagnostic {
+  return {
+    code: 'NOT_MODELLED',
+    severity: 'info',
+    message:
+      'This file is a list of Cilium rules in the agent API format (`cilium policy import`); the rules are validated but not evaluated.',
+    source: sourceAt(doc, []),
+    hint: 'Wrap the rules in a CiliumNetworkPolicy (one per rule, or `specs:`) to have them evaluated.',
+  };
 }
 
 function isDuplicate(id: ObjectIdentity, out: Collected): boolean {

@@ -283,13 +283,61 @@ export interface Repo {
   readonly workloads: readonly WorkloadObject[];
   /** Objects of other kinds, counted by kind. */
   readonly skippedKinds: Readonly<Record<string, number>>;
+  /**
+   * Every manifest file whose objects reach the cluster (read as a resource by a kustomization, a generated
+   * Flux kustomization, or the plain walk), relative to `root`, in order of first use. With Flux, a file
+   * only a Flux Kustomization applies is here although no kustomization file lists it.
+   */
+  readonly appliedFiles: readonly string[];
+  /**
+   * Sources whose objects cannot be seen offline (HelmReleases, Kustomizations of other sources, Argo CD
+   * Helm applications), with the namespaces they target. Empty without Flux or Argo CD.
+   */
+  readonly unseen: readonly UnseenSource[];
+  /** How the tree was read: the entry folder (relative to `root`) and the cluster picked, if any. */
+  readonly entry: RepoEntry;
   readonly settings: ClusterSettings;
   /** The raw `netpol.config.yaml` contents (other layers read their own sections), or `{}`. */
   readonly config: Readonly<Record<string, unknown>>;
+}
+
+/** A source of objects netpol cannot see offline (see {@link Repo.unseen}). */
+export interface UnseenSource {
+  /** `HelmRelease`, `Kustomization` (of another source), `Application` … */
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+  /** Why its objects are missing, one phrase (`rendered by helm-controller at runtime`). */
+  readonly reason: string;
+  /** Namespaces its objects land in; `*` when unknown. */
+  readonly namespaces: readonly string[];
+  readonly source: SourceRef;
+}
+
+/**
+ * How the repository was read: `plain` (every manifest below the root), `kustomize` (the root
+ * kustomization), `flux` (Flux Kustomizations followed from an entry folder), `files` (`-f`).
+ */
+export interface RepoEntry {
+  readonly mode: 'plain' | 'kustomize' | 'flux' | 'files';
+  /** The entry folder relative to `root` (`''`: the root itself). */
+  readonly path: string;
+  /** The cluster picked among several (`--cluster`), if the repository holds several. */
+  readonly cluster?: string;
+}
+
+/** One object as netpol analyses it (after kustomize, Flux and substitution), for `netpol render`. */
+export interface RenderedObject {
+  /** The object's plain value. */
+  readonly value: unknown;
+  /** Where the object starts in its file. */
+  readonly source: SourceRef;
 }
 
 /** The result of loading: the repo and every diagnostic found on the way. */
 export interface LoadResult {
   readonly repo: Repo;
   readonly diagnostics: readonly Diagnostic[];
+  /** Every object read, in load order; only when the load asked for it (`render: true`). */
+  readonly rendered?: readonly RenderedObject[];
 }

@@ -1,6 +1,6 @@
 import type { Diagnostic, SourceRef } from '../errors.js';
 import { readCiliumRule } from './cilium-rules.js';
-import type { YamlDocument } from './documents.js';
+import type { YamlDocument, YamlPath } from './documents.js';
 import type {
   CiliumPolicyObject,
   CiliumRule,
@@ -66,6 +66,11 @@ export interface ReadObjectsOptions {
    * of every namespaced object and the name of every `v1/Namespace`. Default: none.
    */
   readonly namespace?: string;
+  /**
+   * Positions of a rendered object (see `ReadContext`): used instead of `doc` paths when the value was
+   * transformed by kustomize or Flux. Default: positions in `doc`.
+   */
+  readonly locate?: (path: YamlPath, key: boolean) => SourceRef | undefined;
 }
 
 /** Kinds known to be cluster-scoped: kustomize's namespace does not apply to them. */
@@ -123,6 +128,9 @@ const WORKLOAD_GROUPS: Readonly<Record<WorkloadKind, string>> = {
   CronJob: 'batch',
 };
 
+/** Workload kinds, read for their pod template (see {@link WorkloadKind}). */
+export const WORKLOAD_KINDS: ReadonlySet<string> = new Set(Object.keys(WORKLOAD_GROUPS));
+
 /** The kinds the loader types, with their API group and served version. */
 const TYPED_KINDS: Readonly<Record<string, { group: string; version: string }>> = {
   Namespace: { group: '', version: 'v1' },
@@ -133,6 +141,9 @@ const TYPED_KINDS: Readonly<Record<string, { group: string; version: string }>> 
     Object.entries(WORKLOAD_GROUPS).map(([k, g]) => [k, { group: g, version: 'v1' }] as const),
   ),
 };
+
+/** Every kind the loader types: Namespace, the policy kinds and the workload kinds. */
+export const TYPED_KIND_NAMES: ReadonlySet<string> = new Set(Object.keys(TYPED_KINDS));
 
 /** Cilium kinds that change how traffic flows, which netpol reads but does not evaluate. */
 const UNMODELLED_CILIUM_KINDS: Readonly<Record<string, string>> = {
@@ -224,7 +235,7 @@ export function readObjects(
     });
     return { ...result, agentFormat: true };
   }
-  const ctx = new ReadContext(doc, diagnostics, false);
+  const ctx = new ReadContext(doc, diagnostics, false, options.locate);
   readOne(ctx, value, [], options, result);
   return result;
 }

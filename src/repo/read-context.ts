@@ -15,16 +15,25 @@ export class ReadContext {
   readonly doc: YamlDocument;
   readonly diagnostics: Diagnostic[];
   readonly foldCase: boolean;
+  readonly #locate: ((path: YamlPath, key: boolean) => SourceRef | undefined) | undefined;
 
   /**
    * @param doc - The document being read.
    * @param diagnostics - Receives the findings.
    * @param foldCase - Match field names case-insensitively (agent JSON format).
+   * @param locate - Positions of a rendered object whose values come from several documents (kustomize
+   *   patches); falls back to `doc` when it gives none. Default: positions in `doc`.
    */
-  constructor(doc: YamlDocument, diagnostics: Diagnostic[], foldCase: boolean) {
+  constructor(
+    doc: YamlDocument,
+    diagnostics: Diagnostic[],
+    foldCase: boolean,
+    locate?: (path: YamlPath, key: boolean) => SourceRef | undefined,
+  ) {
     this.doc = doc;
     this.diagnostics = diagnostics;
     this.foldCase = foldCase;
+    this.#locate = locate;
   }
 
   /**
@@ -34,6 +43,8 @@ export class ReadContext {
    * @returns The SourceRef.
    */
   source(path: YamlPath, key = false): SourceRef {
+    const located = this.#locate?.(path, key);
+    if (located) return located;
     return sourceAt(this.doc, path, key ? { key: true } : {});
   }
 

@@ -227,11 +227,22 @@ function replacePattern(value: string, pattern: string, replacement: string, mod
  */
 export class Substitution {
   readonly #vars: Readonly<Record<string, string>>;
-  readonly #reported = new Set<string>();
+  readonly #reported: Set<string>;
+  readonly #onUnresolved: ((name: string) => boolean) | undefined;
 
-  /** @param vars - Variable values (`--var key=value`). */
-  constructor(vars: Readonly<Record<string, string>>) {
+  /**
+   * @param vars - Variable values (`--var key=value`, or a Flux Kustomization's variables).
+   * @param options - `reported`: names already reported (shared between the substitutions of one load, so
+   *   each variable is reported once); `onUnresolved`: called with each unresolved name, returns true when
+   *   the caller reports it itself (no `UNRESOLVED_VARIABLE` then). Default: a fresh set, no callback.
+   */
+  constructor(
+    vars: Readonly<Record<string, string>>,
+    options: { readonly reported?: Set<string>; readonly onUnresolved?: (name: string) => boolean } = {},
+  ) {
     this.#vars = vars;
+    this.#reported = options.reported ?? new Set();
+    this.#onUnresolved = options.onUnresolved;
   }
 
   /**
@@ -246,6 +257,7 @@ export class Substitution {
       if (!text.includes('$')) return text;
       const { value, unresolved } = expandVariables(text, this.#vars);
       for (const u of unresolved) {
+        if (this.#onUnresolved?.(u.name)) continue;
         if (this.#reported.has(u.name)) continue;
         this.#reported.add(u.name);
         diagnostics.push(this.#diagnostic(doc, u.name, start, text, u.offset));

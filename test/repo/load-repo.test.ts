@@ -18,7 +18,7 @@ function found(diagnostics: readonly Diagnostic[]) {
 const ns = (name: string) => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${name}\n`;
 
 describe('loadRepo', () => {
-  it('loads the fixture repository through its kustomization tree', async () => {
+  it('loads the fixture repository through its kustomization tree, with its commonLabels', async () => {
     const { repo, diagnostics } = await loadRepo({ root: FIXTURE });
     expect(repo.root).toBe(FIXTURE);
     expect(repo.files).toEqual([
@@ -29,18 +29,34 @@ describe('loadRepo', () => {
       'apps/shop/deployment.yaml',
       'apps/billing/namespace.yaml',
     ]);
+    // commonLabels (kustomize's LabelTransformer) adds owner: platform to every object.
     expect(repo.namespaces.map((n) => [n.name, n.labels])).toEqual([
-      ['kube-system', { 'kubernetes.io/metadata.name': 'kube-system' }],
-      ['monitoring', { 'netpol.example.com/platform': 'true', 'kubernetes.io/metadata.name': 'monitoring' }],
+      ['kube-system', { owner: 'platform', 'kubernetes.io/metadata.name': 'kube-system' }],
+      [
+        'monitoring',
+        {
+          'netpol.example.com/platform': 'true',
+          owner: 'platform',
+          'kubernetes.io/metadata.name': 'monitoring',
+        },
+      ],
       [
         'shop',
         {
           'netpol.example.com/profile': 'standard',
           'access.netpol.example.com/postgres': 'true',
+          owner: 'platform',
           'kubernetes.io/metadata.name': 'shop',
         },
       ],
-      ['billing', { 'netpol.example.com/profile': 'isolated', 'kubernetes.io/metadata.name': 'billing' }],
+      [
+        'billing',
+        {
+          'netpol.example.com/profile': 'isolated',
+          owner: 'platform',
+          'kubernetes.io/metadata.name': 'billing',
+        },
+      ],
     ]);
     expect(
       repo.policies.map((p) => [p.kind, p.namespace, p.name, p.source.file, p.source.line, p.documentIndex]),
@@ -62,7 +78,6 @@ describe('loadRepo', () => {
     });
     expect(repo.config).toMatchObject({ catalog: { domain: 'netpol.example.com' } });
     expect(found(diagnostics)).toEqual([
-      ['NOT_MODELLED', 'info', 'kustomization.yaml', 7, 1],
       ['KUSTOMIZE_MISSING_RESOURCE', 'error', 'apps/billing/kustomization.yaml', 6, 5],
       ['KUSTOMIZE_REMOTE_RESOURCE', 'warning', 'kustomization.yaml', 6, 5],
     ]);

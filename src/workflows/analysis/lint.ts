@@ -161,6 +161,8 @@ function hostFor(repo: Repo): RepoHost {
       },
       kind: () => null,
       list: () => [],
+      contains: () => false,
+      canonical: (file) => file,
     };
   }
   const disk = diskHost(repo.root);
@@ -168,5 +170,7 @@ function hostFor(repo: Repo): RepoHost {
     readFile: (file) => (path.isAbsolute(file) ? fs.readFileSync(file, 'utf8') : disk.readFile(file)),
     kind: disk.kind,
     list: disk.list,
+    contains: disk.contains,
+    canonical: disk.canonical,
   };
 }

@@ -1,7 +1,7 @@
 import { type Catalog, type CatalogConfig, deriveCatalog } from '../../catalog/derive-catalog.js';
 import { createEngine, type PolicyEngine } from '../../engine/verdict.js';
 import { type Diagnostic, NetpolError } from '../../errors.js';
-import { loadRepo, STDIN_FILE } from '../../repo/load-repo.js';
+import { type LoadOptions, loadRepo, STDIN_FILE } from '../../repo/load-repo.js';
 import type { ClusterSettings, Repo } from '../../repo/model.js';
 import { truncateValue } from '../../repo/truncate.js';
 
@@ -22,6 +22,8 @@ export interface RepoOptions {
    * `-R`, or an empty standard input, must not pass as "no problems". Default: `true`.
    */
   readonly requireManifests?: boolean;
+  /** The Flux cluster to read when the repository holds several (`--cluster`). Default: the only one. */
+  readonly cluster?: string;
 }
 
 /** A loaded repository with its engine and catalogue. */
@@ -46,18 +48,29 @@ export function catalogConfigOf(repo: Repo): CatalogConfig {
 }
 
 /**
- * Loads a repository and builds its engine and catalogue: the first step of every command.
- * @throws NetpolError NETPOL_REPO_NOT_FOUND when the root does not exist; NETPOL_NO_MANIFESTS when no
- *   Kubernetes object was found (unless `requireManifests` is false), carrying the loader's diagnostics.
+ * The loader's options for a command's repository options.
+ * @param options - The command's options.
+ * @returns Options of `loadRepo`.
  */
-export async function loadForAnalysis(options: RepoOptions): Promise<LoadedRepo> {
-  const { repo, diagnostics } = await loadRepo({
+export function loadOptionsOf(options: RepoOptions): LoadOptions {
+  return {
     ...(options.root !== undefined ? { root: options.root } : {}),
     ...(options.files !== undefined && options.files.length > 0 ? { files: [...options.files] } : {}),
     ...(options.vars !== undefined ? { vars: { ...options.vars } } : {}),
     ...(options.settings !== undefined ? { settings: options.settings } : {}),
     ...(options.readStdin !== undefined ? { readStdin: options.readStdin } : {}),
-  });
+    ...(options.cluster !== undefined ? { cluster: options.cluster } : {}),
+  };
+}
+
+/**
+ * Loads a repository and builds its engine and catalogue: the first step of every command.
+ * @throws NetpolError NETPOL_REPO_NOT_FOUND when the root does not exist; NETPOL_CLUSTER_AMBIGUOUS when
+ *   the repository holds several Flux clusters and none is picked; NETPOL_NO_MANIFESTS when no Kubernetes
+ *   object was found (unless `requireManifests` is false), carrying the loader's diagnostics.
+ */
+export async function loadForAnalysis(options: RepoOptions): Promise<LoadedRepo> {
+  const { repo, diagnostics } = await loadRepo(loadOptionsOf(options));
   if (options.requireManifests !== false && objectCount(repo) === 0) throw noManifests(options, diagnostics);
   const engine = createEngine(repo);
   const catalog = deriveCatalog(repo, catalogConfigOf(repo));

@@ -1,0 +1,676 @@
+import { NetpolError } from '../errors.js';
+import {
+  documentValue,
+  nodeAt,
+  type ParsedFile,
+  parseYamlFile,
+  sourceAt,
+  type YamlDocument,
+} from './documents.js';
+import { joinOn, joinPath, type RepoHost } from './host.js';
+import {
+  type BuildContext,
+  buildFolder,
+  type KustomizationOverlay,
+  type Located,
+  notAnObject,
+  type Resource,
+} from './kustomize-build.js';
+import type { UnseenSource } from './model.js';
+import { isRecord } from './read-context.js';
+import { SUBSTITUTE_DISABLED_KEY, Substitution } from './substitute.js';
+
+/**
+ * Flux: which folder a cluster is reconciled from, and how kustomize-controller renders every
+ * `Kustomization` (`kustomize.toolkit.fluxcd.io/v1`, `v1beta2`) it meets, recursively: `spec.path` relative
+ * to the source root, `targetNamespace`, `namePrefix`/`nameSuffix`, `patches`, `components` (fluxcd/pkg
+ * `kustomize/kustomize_generator.go`), a generated kustomization for a folder without one (every `.yaml`
+ * and `.yml` below, a subfolder with its own kustomization as one resource: `scanManifests` there), and
+ * post-build substitution from `postBuild.substitute` and `substituteFrom` (fluxcd/pkg
+ * `kustomize/kustomize_varsub.go`: ConfigMaps and Secrets in order, then `substitute`; no substitution at
+ * all when the Kustomization defines no variable).
+ * @see https://fluxcd.io/flux/components/kustomize/kustomizations/
+ */
+
+/** The API group of Flux Kustomizations. */
+export const FLUX_KUSTOMIZE_GROUP = 'kustomize.toolkit.fluxcd.io';
+
+/** A cluster entry point found in the repository. */
+export interface FluxCluster {
+  /** Short name (`production` for `clusters/production`), for `--cluster`. */
+  readonly name: string;
+  /** Root-relative folder Flux reconciles the cluster from. */
+  readonly path: string;
+  /** Root-relative folder Flux paths are relative to (the source root). */
+  readonly sourceRoot: string;
+  /** Why it is an entry (`flux-system Kustomization`, `FluxInstance sync`, …). */
+  readonly reason: string;
+}
+
+/** What the scan of the repository found about Flux. */
+export interface FluxScan {
+  /** True when any Flux Kustomization, FluxInstance or Argo CD Application is in scope. */
+  readonly found: boolean;
+  readonly clusters: readonly FluxCluster[];
+  /** GitRepository objects of the repository: name → normalised URL (see {@link normalizeUrl}). */
+  readonly gitRepositories: ReadonlyMap<string, string>;
+}
+
+const MARKERS = [
+  'kustomize.toolkit.fluxcd.io',
+  'fluxcd.controlplane.io',
+  'argoproj.io',
+  'source.toolkit.fluxcd.io',
+  'helm.toolkit.fluxcd.io',
+];
+
+interface FoundKustomization {
+  readonly file: string;
+  readonly dir: string;
+  readonly name: string;
+  /** Source-relative path, normalised (no leading `./`). */
+  readonly path: string;
+}
+
+interface SyncPath {
+  readonly file: string;
+  readonly path: string;
+  readonly reason: string;
+  /** 1: bootstrap (flux-system, FluxInstance, flux-instance chart); 2: a Kustomization applying its own folder. */
+  readonly tier: 1 | 2;
+}
+
+function normalizeFluxPath(p: string): string {
+  const j = joinPath('', p.replace(/^\.\/?/, '').replace(/^\/+/, ''));
+  return j === '.' ? '' : j;
+}
+
+function isUnder(dir: string, file: string): boolean {
+  return dir === '' || file === dir || file.startsWith(`${dir}/`);
+}
+
+/**
+ * Scans the manifests below `scope` for Flux and Argo CD objects (a cheap text test first) and finds the
+ * cluster entry points: the path of a `flux-system` Kustomization or of any Kustomization that applies its
+ * own file (bootstrap), a FluxInstance's `spec.sync.path`, a flux-operator `flux-instance` HelmRelease's
+ * `values.instance.sync.path`; without any of these, the folders of Kustomizations that no other
+ * Kustomization's path covers. A `${VAR}` segment in a sync path matches every folder there.
+ * @param host - The repository host.
+ * @param scope - Root-relative folder to scan (`''`: the `-R` folder).
+ * @param sourceRoot - Root-relative source root (the git work tree), e.g. `../..`.
+ * @param parse - Parses a file (a cache shared with the builds). Default: `parseYamlFile`.
+ * @returns What was found.
+ */
+export function scanFlux(
+  host: RepoHost,
+  scope: string,
+  sourceRoot: string,
+  parse: (file: string, text: string) => ParsedFile = parseYamlFile,
+): FluxScan {
+  const kustomizations: FoundKustomization[] = [];
+  const syncs: SyncPath[] = [];
+  const gitRepositories = new Map<string, string>();
+  let found = false;
+  const walk = (d: string) => {
+    for (const name of host.list(d).sort()) {
+      if (name.startsWith('.') || name === 'node_modules') continue;
+      const p = joinPath(d, name);
+      const kind = host.kind(p);
+      if (kind === 'dir') walk(p);
+      else if (kind === 'file' && /\.ya?ml$/i.test(name)) {
+        let text: string;
+        try {
+          text = host.readFile(p);
+        } catch {
+          continue;
+        }
+        if (!MARKERS.some((m) => text.includes(m))) continue;
+        for (const doc of parse(p, text).documents) {
+          if (!doc.valid || doc.root === null) continue;
+          const value = documentValue(doc);
+          if (!isRecord(value)) continue;
+          found ||= isFluxOrArgo(value);
+          collect(p, d, value, kustomizations, syncs);
+          if (value.kind === 'GitRepository' && isRecord(value.metadata) && isRecord(value.spec)) {
+            const { name } = value.metadata;
+            const { url } = value.spec;
+            if (typeof name === 'string' && typeof url === 'string')
+              gitRepositories.set(name, normalizeUrl(url));
+          }
+        }
+      }
+    }
+  };
+  walk(scope);
+  return { found, clusters: clustersOf(host, kustomizations, syncs, sourceRoot), gitRepositories };
+}
+
+function isFluxOrArgo(value: Record<string, unknown>): boolean {
+  const apiVersion = typeof value.apiVersion === 'string' ? value.apiVersion : '';
+  return (
+    (value.kind === 'Kustomization' && apiVersion.startsWith(`${FLUX_KUSTOMIZE_GROUP}/`)) ||
+    (value.kind === 'FluxInstance' && apiVersion.startsWith('fluxcd.controlplane.io/')) ||
+    ((value.kind === 'Application' || value.kind === 'ApplicationSet') &&
+      apiVersion.startsWith('argoproj.io/'))
+  );
+}
+
+function collect(
+  file: string,
+  dir: string,
+  value: Record<string, unknown>,
+  kustomizations: FoundKustomization[],
+  syncs: SyncPath[],
+): void {
+  const apiVersion = typeof value.apiVersion === 'string' ? value.apiVersion : '';
+  const spec = isRecord(value.spec) ? value.spec : {};
+  const meta = isRecord(value.metadata) ? value.metadata : {};
+  if (value.kind === 'Kustomization' && apiVersion.startsWith(`${FLUX_KUSTOMIZE_GROUP}/`)) {
+    const path = normalizeFluxPath(typeof spec.path === 'string' ? spec.path : '');
+    const name = typeof meta.name === 'string' ? meta.name : '';
+    const sourceRef = isRecord(spec.sourceRef) ? spec.sourceRef : {};
+    // A Kustomization of another source neither applies nor covers anything of this repository.
+    if (sourceRef.kind !== undefined && sourceRef.kind !== 'GitRepository') return;
+    kustomizations.push({ file, dir, name, path });
+    if (name === 'flux-system') syncs.push({ file, path, reason: 'flux-system Kustomization', tier: 1 });
+    else if (isUnder(path, dir) && !path.includes('${'))
+      syncs.push({ file, path, reason: `Kustomization ${name} applies its own folder`, tier: 2 });
+  }
+  if (value.kind === 'FluxInstance' && apiVersion.startsWith('fluxcd.controlplane.io/')) {
+    const sync = isRecord(spec.sync) ? spec.sync : {};
+    if (typeof sync.path === 'string')
+      syncs.push({ file, path: normalizeFluxPath(sync.path), reason: 'FluxInstance sync path', tier: 1 });
+  }
+  if (value.kind === 'HelmRelease' && apiVersion.startsWith('helm.toolkit.fluxcd.io/')) {
+    const values = isRecord(spec.values) ? spec.values : {};
+    const instance = isRecord(values.instance) ? values.instance : {};
+    const sync = isRecord(instance.sync) ? instance.sync : {};
+    if (typeof sync.path === 'string')
+      syncs.push({
+        file,
+        path: normalizeFluxPath(sync.path),
+        reason: 'flux-instance HelmRelease sync path',
+        tier: 1,
+      });
+  }
+}
+
+/** Folders matching a path whose segments may be `${VAR}` (any folder name). */
+function expandPattern(host: RepoHost, base: string, path: string): { dir: string; bound: string[] }[] {
+  const segments = path === '' ? [] : path.split('/');
+  let current: { dir: string; bound: string[] }[] = [{ dir: base, bound: [] }];
+  for (const segment of segments) {
+    const next: { dir: string; bound: string[] }[] = [];
+    for (const c of current) {
+      if (segment.includes('${')) {
+        for (const name of host.list(c.dir).sort()) {
+          const p = joinOn(host, c.dir, name);
+          if (!name.startsWith('.') && host.kind(p) === 'dir')
+            next.push({ dir: p, bound: [...c.bound, name] });
+        }
+      } else {
+        const p = joinOn(host, c.dir, segment);
+        if (host.kind(p) === 'dir') next.push({ dir: p, bound: c.bound });
+      }
+    }
+    current = next;
+  }
+  return current;
+}
+
+function clustersOf(
+  host: RepoHost,
+  kustomizations: readonly FoundKustomization[],
+  syncs: readonly SyncPath[],
+  sourceRoot: string,
+): FluxCluster[] {
+  const found: { path: string; sourceRoot: string; reason: string; bound: string[] }[] = [];
+  const best = Math.min(...syncs.map((s) => s.tier));
+  for (const sync of syncs.filter((s) => s.tier === best)) {
+    let matches = expandPattern(host, sourceRoot, sync.path).map((m) => ({ ...m, root: sourceRoot }));
+    if (matches.length === 0) {
+      // A source whose root is a subfolder (a GitRepository with `spec.ignore`, an OCI artifact of one
+      // folder): the first folder above the file from which the path leads to a folder holding the file.
+      const parts = sync.file.split('/').slice(0, -1);
+      for (let i = 0; i < parts.length && matches.length === 0; i++) {
+        const base = parts.slice(0, i).join('/');
+        if (base !== '' && !isUnder(sourceRoot, base) && sourceRoot !== '') continue;
+        matches = expandPattern(host, base, sync.path)
+          .filter((m) => isUnder(m.dir, sync.file) || m.bound.length > 0)
+          .map((m) => ({ ...m, root: base }));
+      }
+    }
+    for (const m of matches)
+      found.push({ path: m.dir, sourceRoot: m.root, reason: sync.reason, bound: m.bound });
+  }
+  if (found.length === 0) {
+    // No bootstrap in the repository: the Kustomizations nothing else applies are the entries.
+    for (const k of kustomizations) {
+      const covered = kustomizations.some(
+        (other) => other !== k && isUnder(joinOn(host, sourceRoot, other.path), k.dir),
+      );
+      if (!covered)
+        found.push({
+          path: k.dir,
+          sourceRoot,
+          reason: `Kustomization ${k.name} is applied by nothing in the repository`,
+          bound: [],
+        });
+    }
+  }
+  // One entry per folder; an entry inside another entry's folder is part of it.
+  const unique = found.filter((f, i) => found.findIndex((g) => g.path === f.path) === i);
+  const outer = unique.filter(
+    (f) => !unique.some((g) => g !== f && g.path !== f.path && isUnder(g.path, f.path)),
+  );
+  return outer.map((f) => ({
+    name: clusterName(f, outer),
+    path: f.path,
+    sourceRoot: f.sourceRoot,
+    reason: f.reason,
+  }));
+}
+
+function clusterName(f: { path: string; bound: string[] }, all: readonly { path: string }[]): string {
+  if (f.bound.length > 0) return f.bound.join('/');
+  const m = /(?:^|\/)clusters\/([^/]+)/.exec(f.path);
+  if (m?.[1]) return m[1];
+  const segments = f.path.split('/').filter((s) => s !== '..');
+  if (all.length <= 1) return segments[segments.length - 1] ?? f.path;
+  for (let i = 0; i < segments.length; i++) {
+    const differs = all.some(
+      (g) => g.path !== f.path && g.path.split('/').filter((s) => s !== '..')[i] !== segments[i],
+    );
+    if (differs) return segments[i] as string;
+  }
+  return f.path;
+}
+
+/**
+ * Picks the cluster to analyse.
+ * @param scan - The scan.
+ * @param wanted - `--cluster NAME` or `cluster.path` (a name, or a path relative to the `-R` folder).
+ * @returns The cluster, or null when the scan found none (read the `-R` folder itself).
+ * @throws NetpolError `NETPOL_CLUSTER_AMBIGUOUS` when several clusters are found and none is chosen;
+ *   `NETPOL_BAD_ARGUMENT` when `wanted` names none of them.
+ */
+export function pickCluster(scan: FluxScan, wanted: string | undefined): FluxCluster | null {
+  const list = scan.clusters.map((c) => `${c.name} (${c.path === '' ? '.' : c.path})`).join(', ');
+  if (wanted !== undefined && wanted !== '') {
+    const w = normalizeFluxPath(wanted);
+    const hit =
+      scan.clusters.find((c) => c.name === wanted) ??
+      scan.clusters.find((c) => c.path === w || c.path.endsWith(`/${w}`));
+    if (!hit) {
+      throw new NetpolError(
+        'NETPOL_BAD_ARGUMENT',
+        scan.clusters.length === 0
+          ? `Cluster "${wanted}" was asked for, but the repository has no Flux cluster entry point.`
+          : `Cluster "${wanted}" is not one of the repository's clusters: ${list}.`,
+        'Pass --cluster with one of the names listed, or -R with the cluster folder.',
+      );
+    }
+    return hit;
+  }
+  if (scan.clusters.length > 1) {
+    throw new NetpolError(
+      'NETPOL_CLUSTER_AMBIGUOUS',
+      `The repository holds ${scan.clusters.length} clusters: ${list}; netpol analyses one at a time.`,
+      'Pass --cluster NAME, or set cluster.path in netpol.config.yaml.',
+    );
+  }
+  return scan.clusters[0] ?? null;
+}
+
+/** One Flux Kustomization to render. */
+interface FluxWork {
+  /** Root-relative folder. */
+  readonly dir: string;
+  readonly namespace: string;
+  readonly overlay: KustomizationOverlay;
+  readonly postBuild: PostBuild;
+  /** The Kustomization's resource (null for the cluster entry itself). */
+  readonly resource: Resource | null;
+  deferred: boolean;
+}
+
+interface PostBuild {
+  readonly substitute: Readonly<Record<string, string>>;
+  readonly from: readonly Located[];
+  readonly defined: boolean;
+}
+
+/** What {@link renderFlux} produced. */
+export interface FluxRender {
+  /** Every object of every build, in build order. */
+  readonly resources: readonly Resource[];
+  readonly unseen: readonly UnseenSource[];
+}
+
+/** Options of {@link renderFlux}. */
+export interface FluxRenderOptions {
+  /** Root-relative folder of the cluster entry (the sync path, or the `-R` folder). */
+  readonly entry: string;
+  /** Root-relative source root. */
+  readonly sourceRoot: string;
+  /** `--var` values; they win over the Kustomizations' own. */
+  readonly vars: Readonly<Record<string, string>>;
+  /** Where the entry is reported (the first manifest or kustomization of the entry). */
+  readonly at: Located;
+  /** GitRepository objects of the repository (from {@link scanFlux}). */
+  readonly gitRepositories: ReadonlyMap<string, string>;
+}
+
+const EMPTY_POST_BUILD: PostBuild = { substitute: {}, from: [], defined: false };
+
+/**
+ * Renders a cluster the way Flux reconciles it: the entry folder, then every Flux Kustomization found in
+ * the rendered objects (breadth first, each `spec.path` with its own overlay and variables), until no new
+ * one appears. A Kustomization whose source is not this repository, HelmReleases and other objects rendered
+ * at runtime are listed as unseen.
+ * @param ctx - The build context (diagnostics go there).
+ * @param options - See {@link FluxRenderOptions}.
+ * @returns The rendered objects and the unseen sources.
+ */
+export function renderFlux(ctx: BuildContext, options: FluxRenderOptions): FluxRender {
+  const reported = new Set<string>();
+  const out: Resource[] = [];
+  const unseen: UnseenSource[] = [];
+  const done = new Set<string>();
+  const queue: FluxWork[] = [
+    {
+      dir: options.entry,
+      namespace: 'flux-system',
+      overlay: {
+        patches: [],
+        patchesStrategicMerge: [],
+        patchesJson6902: [],
+        components: [],
+        at: options.at,
+      },
+      postBuild: EMPTY_POST_BUILD,
+      resource: null,
+      deferred: false,
+    },
+  ];
+  done.add(`${options.entry}\u0000{}`);
+  while (queue.length > 0) {
+    const work = queue.shift() as FluxWork;
+    const vars = variables(ctx, work, out);
+    if (vars === 'defer') {
+      work.deferred = true;
+      queue.push(work);
+      continue;
+    }
+    const unresolved = new Set<string>();
+    const substitution =
+      vars.defined || Object.keys(options.vars).length > 0
+        ? new Substitution(
+            { ...vars.values, ...options.vars },
+            {
+              reported,
+              onUnresolved: (name) => {
+                if (vars.unavailable.length === 0) return false;
+                unresolved.add(name);
+                return true;
+              },
+            },
+          )
+        : undefined;
+    const resources = buildFolder(ctx, work.dir, {
+      generate: true,
+      overlay: work.overlay,
+      ...(substitution
+        ? {
+            transform: (doc: YamlDocument) =>
+              substituteDisabled(doc) ? undefined : substitution.transformFor(doc, ctx.diagnostics),
+          }
+        : {}),
+    });
+    if (vars.unavailable.length > 0 && unresolved.size > 0) {
+      const first = vars.unavailable[0] as Located;
+      ctx.diagnostics.push({
+        code: 'FLUX_SUBSTITUTE_UNAVAILABLE',
+        severity: 'warning',
+        message: `Variables ${[...unresolved].map((n) => `"${n}"`).join(', ')} come from ${vars.unavailable.map(describeRef).join(', ')}, which netpol cannot read, so they are left unresolved.`,
+        source: sourceAt(first.doc, first.path),
+        hint: `Pass them with --var (e.g. --var ${[...unresolved][0]}=<value>).`,
+      });
+    }
+    for (const r of resources) {
+      out.push(r);
+      follow(ctx, r, work, options, queue, done, unseen);
+    }
+  }
+  return { resources: out, unseen };
+}
+
+function describeRef(at: Located): string {
+  const v = isRecord(at.value) ? at.value : {};
+  return `${String(v.kind ?? 'ConfigMap')}/${String(v.name ?? '')}`;
+}
+
+function substituteDisabled(doc: YamlDocument): boolean {
+  for (const field of ['annotations', 'labels']) {
+    const node = nodeAt(doc, ['metadata', field, SUBSTITUTE_DISABLED_KEY]);
+    if (node?.kind === 'scalar' && node.value === 'disabled') return true;
+  }
+  return false;
+}
+
+/**
+ * The variables of a Kustomization: each `substituteFrom` ConfigMap found among the objects rendered so
+ * far (in the Kustomization's namespace), then `substitute`. `defer` once when a ConfigMap is not rendered
+ * yet (another Kustomization may create it).
+ */
+function variables(
+  ctx: BuildContext,
+  work: FluxWork,
+  rendered: readonly Resource[],
+): { values: Record<string, string>; defined: boolean; unavailable: Located[] } | 'defer' {
+  const values: Record<string, string> = {};
+  const unavailable: Located[] = [];
+  for (const ref of work.postBuild.from) {
+    const r = isRecord(ref.value) ? ref.value : {};
+    const kind = r.kind;
+    const name = typeof r.name === 'string' ? r.name : '';
+    if (kind === 'Secret') {
+      unavailable.push(ref);
+      continue;
+    }
+    const found = rendered.find((res) => {
+      const v = res.value;
+      const meta = isRecord(v.metadata) ? v.metadata : {};
+      return (
+        v.kind === 'ConfigMap' && meta.name === name && (meta.namespace ?? work.namespace) === work.namespace
+      );
+    });
+    if (!found) {
+      if (!work.deferred) return 'defer';
+      if (r.optional !== true) unavailable.push(ref);
+      continue;
+    }
+    const data = isRecord(found.value.data) ? found.value.data : {};
+    for (const [k, v] of Object.entries(data)) values[k] = String(v).replace(/\n/g, '');
+  }
+  for (const [k, v] of Object.entries(work.postBuild.substitute)) values[k] = v.replace(/\n/g, '');
+  void ctx;
+  return { values, defined: work.postBuild.defined, unavailable };
+}
+
+function meta(value: Record<string, unknown>): { name: string; namespace: string } {
+  const m = isRecord(value.metadata) ? value.metadata : {};
+  return {
+    name: typeof m.name === 'string' ? m.name : '',
+    namespace: typeof m.namespace === 'string' ? m.namespace : '',
+  };
+}
+
+function located(r: Resource, ...path: (string | number)[]): Located {
+  let v: unknown = r.value;
+  for (const p of path)
+    v = isRecord(v) || Array.isArray(v) ? (v as Record<string | number, unknown>)[p] : undefined;
+  return { value: v, doc: r.doc, path: [...r.path, ...path] };
+}
+
+function follow(
+  ctx: BuildContext,
+  r: Resource,
+  parent: FluxWork,
+  options: FluxRenderOptions,
+  queue: FluxWork[],
+  done: Set<string>,
+  unseen: UnseenSource[],
+): void {
+  if (notAnObject(r) !== undefined) return;
+  const v = r.value;
+  const apiVersion = typeof v.apiVersion === 'string' ? v.apiVersion : '';
+  const { name, namespace: ownNs } = meta(v);
+  const namespace = ownNs === '' ? parent.namespace : ownNs;
+  const spec = isRecord(v.spec) ? v.spec : {};
+  const source = sourceAt(r.doc, r.path);
+  if (v.kind === 'HelmRelease' && apiVersion.startsWith('helm.toolkit.fluxcd.io/')) {
+    const target = typeof spec.targetNamespace === 'string' ? spec.targetNamespace : namespace;
+    unseen.push({
+      kind: 'HelmRelease',
+      namespace,
+      name,
+      reason: 'rendered by helm-controller at runtime',
+      namespaces: [target],
+      source,
+    });
+    return;
+  }
+  if (v.kind !== 'Kustomization' || !apiVersion.startsWith(`${FLUX_KUSTOMIZE_GROUP}/`)) return;
+  const targetNs =
+    typeof spec.targetNamespace === 'string' && spec.targetNamespace !== ''
+      ? spec.targetNamespace
+      : undefined;
+  const sourceRef = isRecord(spec.sourceRef) ? spec.sourceRef : {};
+  const sourceKind = typeof sourceRef.kind === 'string' ? sourceRef.kind : 'GitRepository';
+  if (sourceKind !== 'GitRepository' || !isOwnSource(sourceRef, options)) {
+    const ref = `${sourceKind}/${String(sourceRef.name ?? '')}`;
+    ctx.diagnostics.push({
+      code: 'FLUX_SOURCE_EXTERNAL',
+      severity: 'warning',
+      message: `Kustomization ${namespace}/${name} applies ${ref}, not this repository; its objects are not analysed.`,
+      source: sourceAt(r.doc, [...r.path, 'spec', 'sourceRef']),
+      hint: 'Analyse that source separately, or render it and pass it with -f.',
+    });
+    unseen.push({
+      kind: 'Kustomization',
+      namespace,
+      name,
+      reason: `applies ${ref}`,
+      namespaces: [targetNs ?? '*'],
+      source,
+    });
+    return;
+  }
+  const rawPath = typeof spec.path === 'string' ? spec.path : '';
+  const dir = joinOn(ctx.host, options.sourceRoot, normalizeFluxPath(rawPath));
+  const pathAt = located(r, 'spec', 'path');
+  if (!ctx.inside(dir) || ctx.host.kind(dir) !== 'dir') {
+    ctx.diagnostics.push({
+      code: 'FLUX_PATH_MISSING',
+      severity: 'error',
+      message: `Kustomization ${namespace}/${name} has path "${rawPath}", which is not a folder of the repository; it applies nothing here.`,
+      source: sourceAt(pathAt.doc, pathAt.path),
+      hint: 'spec.path is relative to the source root (the repository root for its own GitRepository).',
+    });
+    return;
+  }
+  const overlayKey = JSON.stringify([
+    dir,
+    targetNs,
+    spec.namePrefix,
+    spec.nameSuffix,
+    spec.patches,
+    spec.patchesStrategicMerge,
+    spec.patchesJson6902,
+    spec.components,
+    spec.postBuild,
+  ]);
+  if (done.has(overlayKey) || (done.has(`${dir}\u0000{}`) && isPlain(spec))) return;
+  done.add(overlayKey);
+  const listOf = (field: string): Located[] => {
+    const list = spec[field];
+    return Array.isArray(list) ? list.map((_, i) => located(r, 'spec', field, i)) : [];
+  };
+  const str = (field: string): Located<string> | undefined => {
+    const s = spec[field];
+    return typeof s === 'string' && s !== '' ? (located(r, 'spec', field) as Located<string>) : undefined;
+  };
+  const postBuild = isRecord(spec.postBuild) ? spec.postBuild : {};
+  const substitute: Record<string, string> = {};
+  if (isRecord(postBuild.substitute))
+    for (const [k, val] of Object.entries(postBuild.substitute)) substitute[k] = String(val);
+  const from = Array.isArray(postBuild.substituteFrom)
+    ? postBuild.substituteFrom.map((_, i) => located(r, 'spec', 'postBuild', 'substituteFrom', i))
+    : [];
+  const namespaceOverlay = str('targetNamespace');
+  const namePrefix = str('namePrefix');
+  const nameSuffix = str('nameSuffix');
+  queue.push({
+    dir,
+    namespace,
+    overlay: {
+      ...(namespaceOverlay ? { namespace: namespaceOverlay } : {}),
+      ...(namePrefix ? { namePrefix } : {}),
+      ...(nameSuffix ? { nameSuffix } : {}),
+      patches: listOf('patches'),
+      patchesStrategicMerge: listOf('patchesStrategicMerge'),
+      patchesJson6902: listOf('patchesJson6902'),
+      components: listOf('components'),
+      at: pathAt,
+    },
+    postBuild: { substitute, from, defined: Object.keys(substitute).length > 0 || from.length > 0 },
+    resource: r,
+    deferred: false,
+  });
+}
+
+function isPlain(spec: Record<string, unknown>): boolean {
+  return [
+    'targetNamespace',
+    'namePrefix',
+    'nameSuffix',
+    'patches',
+    'patchesStrategicMerge',
+    'patchesJson6902',
+    'components',
+    'postBuild',
+  ].every((f) => spec[f] === undefined || spec[f] === null);
+}
+
+/**
+ * Whether a `GitRepository` source reference is the repository being read: `flux-system` (bootstrap's
+ * name), or any GitRepository not defined in the rendered objects (created outside the repository, as
+ * bootstrap and flux-operator do). A GitRepository defined in the repository is another repository unless
+ * its URL equals the `flux-system` one.
+ */
+function isOwnSource(sourceRef: Record<string, unknown>, options: FluxRenderOptions): boolean {
+  const name = typeof sourceRef.name === 'string' ? sourceRef.name : '';
+  if (name === 'flux-system') return true;
+  const theirs = options.gitRepositories.get(name);
+  if (theirs === undefined) return true;
+  const own = options.gitRepositories.get('flux-system');
+  return own !== undefined && own === theirs;
+}
+
+/**
+ * Normalises a git URL for comparison (`ssh://git@host/owner/repo.git`, `https://host/owner/repo` and
+ * `git@host:owner/repo` compare equal).
+ * @param url - The URL.
+ * @returns `host/owner/repo` in lower case.
+ */
+export function normalizeUrl(url: string): string {
+  return url
+    .trim()
+    .toLowerCase()
+    .replace(/^[a-z+]+:\/\//, '')
+    .replace(/^[^@/]+@/, '')
+    .replace(/:(?!\d)/, '/')
+    .replace(/\.git$/, '')
+    .replace(/\/+$/, '');
+}

@@ -1,0 +1,314 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { NetpolError } from '../../src/errors.js';
+import { loadRepoFromText } from '../../src/repo/load-repo.js';
+import { fluxKustomization } from '../helpers/flux.js';
+import { yaml } from '../helpers/use-repo.js';
+
+/*
+ * Flux layouts, with the objects Flux applies written by hand from the Flux documentation
+ * (fluxcd.io/flux/components/kustomize/kustomizations: spec.path from the source root, targetNamespace,
+ * postBuild substitution, patches; the generated kustomization when a folder has none) and checked against
+ * fluxcd/pkg kustomize/kustomize_generator.go (GenerateManifest, scanManifests) and
+ * kustomize/kustomize_varsub.go (SubstituteVariables, LoadVariables).
+ */
+
+const gitRepository = yaml`
+  apiVersion: source.toolkit.fluxcd.io/v1
+  kind: GitRepository
+  metadata:
+    name: flux-system
+    namespace: flux-system
+  spec:
+    url: ssh://git@example.org/org/fleet
+`;
+
+const sync = (path: string) => `${gitRepository}---\n${fluxKustomization('flux-system', path)}`;
+
+const fluxKs = fluxKustomization;
+
+const cnp = (name: string, namespace?: string) => yaml`
+  apiVersion: cilium.io/v2
+  kind: CiliumNetworkPolicy
+  metadata:
+    name: ${name}
+    ${namespace ? `namespace: ${namespace}` : ''}
+  spec:
+    endpointSelector: {}
+    ingress:
+      - fromEndpoints: [{}]
+`;
+
+const ns = (name: string) => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${name}\n`;
+
+function policyIds(files: Record<string, string>, options = {}) {
+  const { repo } = loadRepoFromText(files, options);
+  return repo.policies.map((p) => `${p.kind}/${p.namespace}/${p.name} ${p.source.file}:${p.source.line}`);
+}
+
+function codes(files: Record<string, string>, options = {}) {
+  return loadRepoFromText(files, options).diagnostics.map((d) => [
+    d.code,
+    d.severity,
+    `${d.source?.file}:${d.source?.line}`,
+  ]);
+}
+
+const bootstrapped: Record<string, string> = {
+  'clusters/prod/flux-system/gotk-sync.yaml': sync('./clusters/prod'),
+  'clusters/prod/flux-system/kustomization.yaml': 'resources: [gotk-sync.yaml]\n',
+  'clusters/prod/apps.yaml': fluxKs('apps', './apps/prod', '  targetNamespace: web\n'),
+  // No kustomization: Flux generates one with every manifest below, recursively.
+  'apps/prod/policy.yaml': cnp('allow-web'),
+  'apps/prod/nested/deeper.yaml': cnp('deeper', 'ignored-by-target'),
+  'apps/prod/namespace.yaml': ns('placeholder'),
+  // Never applied: no Kustomization points here.
+  'apps/staging/policy.yaml': cnp('staging-only', 'web'),
+};
+
+describe('loadRepo with Flux', () => {
+  it('follows the bootstrap Kustomization and spec.path from the source root, with targetNamespace', () => {
+    const { repo, diagnostics } = loadRepoFromText(bootstrapped);
+    expect(diagnostics.filter((d) => d.severity !== 'info')).toEqual([]);
+    expect(repo.entry).toEqual({ mode: 'flux', path: 'clusters/prod', cluster: 'prod' });
+    expect(repo.policies.map((p) => `${p.namespace}/${p.name} ${p.source.file}:${p.source.line}`)).toEqual([
+      // The generated kustomization lists files in walk order: folders and files sorted by name.
+      'web/deeper apps/prod/nested/deeper.yaml:1',
+      'web/allow-web apps/prod/policy.yaml:1',
+    ]);
+    // targetNamespace renames a Namespace object, as kustomize's namespace transformer does.
+    expect(repo.namespaces.map((n) => n.name)).toEqual(['web']);
+    expect(repo.appliedFiles).toEqual([
+      'clusters/prod/apps.yaml',
+      'clusters/prod/flux-system/gotk-sync.yaml',
+      'apps/prod/namespace.yaml',
+      'apps/prod/nested/deeper.yaml',
+      'apps/prod/policy.yaml',
+    ]);
+  });
+
+  it('reads a cluster folder given as -R with the repository above it (source root = git work tree)', () => {
+    const files = Object.fromEntries(Object.entries(bootstrapped).map(([k, v]) => [`repo/${k}`, v]));
+    // In memory the boundary is the root; loading from the repository root finds the one cluster.
+    expect(policyIds(files)).toEqual([
+      'CiliumNetworkPolicy/web/deeper repo/apps/prod/nested/deeper.yaml:1',
+      'CiliumNetworkPolicy/web/allow-web repo/apps/prod/policy.yaml:1',
+    ]);
+  });
+
+  it('lists several clusters and refuses to mix them; --cluster picks one by name or path', () => {
+    const files = {
+      ...bootstrapped,
+      'clusters/staging/flux-system/gotk-sync.yaml': sync('./clusters/staging'),
+      'clusters/staging/apps.yaml': fluxKs('apps', './apps/staging'),
+    };
+    let error: unknown;
+    try {
+      loadRepoFromText(files);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(NetpolError);
+    expect((error as NetpolError).code).toBe('NETPOL_CLUSTER_AMBIGUOUS');
+    expect((error as NetpolError).message).toBe(
+      'The repository holds 2 clusters: prod (clusters/prod), staging (clusters/staging); netpol analyses one at a time.',
+    );
+    expect(policyIds(files, { cluster: 'staging' })).toEqual([
+      'CiliumNetworkPolicy/web/staging-only apps/staging/policy.yaml:1',
+    ]);
+    expect(policyIds(files, { cluster: 'clusters/prod' })).toHaveLength(2);
+    expect(() => loadRepoFromText(files, { cluster: 'dev' })).toThrow(
+      /is not one of the repository's clusters/,
+    );
+  });
+
+  it('takes cluster.path from netpol.config.yaml', () => {
+    const files = {
+      ...bootstrapped,
+      'clusters/staging/flux-system/gotk-sync.yaml': sync('./clusters/staging'),
+      'clusters/staging/apps.yaml': fluxKs('apps', './apps/staging'),
+      'netpol.config.yaml': 'cluster:\n  path: clusters/staging\n',
+    };
+    expect(loadRepoFromText(files).repo.entry).toEqual({
+      mode: 'flux',
+      path: 'clusters/staging',
+      cluster: 'staging',
+    });
+  });
+
+  it('finds the entry of a flux-operator repository from the flux-instance HelmRelease sync path', () => {
+    const files = {
+      'kubernetes/apps/flux-system/flux-instance/helmrelease.yaml': yaml`
+        apiVersion: helm.toolkit.fluxcd.io/v2
+        kind: HelmRelease
+        metadata:
+          name: flux-instance
+          namespace: flux-system
+        spec:
+          values:
+            instance:
+              sync:
+                kind: GitRepository
+                path: kubernetes/flux/cluster
+      `,
+      'kubernetes/apps/flux-system/kustomization.yaml':
+        'namespace: flux-system\nresources: [flux-instance/helmrelease.yaml]\n',
+      'kubernetes/apps/kustomization.yaml': 'resources: [flux-system, web]\n',
+      'kubernetes/apps/web/kustomization.yaml': 'namespace: web\nresources: [app/ks.yaml]\n',
+      'kubernetes/apps/web/app/ks.yaml': fluxKs(
+        'web',
+        './kubernetes/apps/web/app/policies',
+        '  targetNamespace: web\n',
+      ),
+      'kubernetes/apps/web/app/policies/kustomization.yaml': 'resources: [cnp.yaml]\n',
+      'kubernetes/apps/web/app/policies/cnp.yaml': cnp('web-default'),
+      'kubernetes/flux/cluster/ks.yaml': fluxKs('cluster-apps', './kubernetes/apps'),
+      'archive/old/ks.yaml': fluxKs('old', './archive/old/app'),
+    };
+    const { repo } = loadRepoFromText(files);
+    expect(repo.entry).toEqual({ mode: 'flux', path: 'kubernetes/flux/cluster', cluster: 'cluster' });
+    expect(repo.policies.map((p) => `${p.namespace}/${p.name}`)).toEqual(['web/web-default']);
+    expect(repo.unseen).toMatchObject([
+      { kind: 'HelmRelease', namespace: 'flux-system', name: 'flux-instance', namespaces: ['flux-system'] },
+    ]);
+  });
+
+  it('substitutes postBuild variables: substituteFrom ConfigMaps, then substitute; a Secret is one warning', () => {
+    const files = {
+      'clusters/prod/flux-system/gotk-sync.yaml': sync('./clusters/prod'),
+      'clusters/prod/settings.yaml': yaml`
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: cluster-settings
+          namespace: flux-system
+        data:
+          CIDR: 10.0.0.0/8
+          TEAM: from-configmap
+      `,
+      'clusters/prod/apps.yaml': fluxKs(
+        'apps',
+        './apps',
+        yaml`
+          postBuild:
+            substitute:
+              TEAM: payments
+            substituteFrom:
+              - kind: ConfigMap
+                name: cluster-settings
+              - kind: Secret
+                name: cluster-secrets
+      `.replace(/^/gm, '  '),
+      ),
+      'apps/cnp.yaml': yaml`
+        apiVersion: cilium.io/v2
+        kind: CiliumNetworkPolicy
+        metadata:
+          name: \${TEAM}-egress
+          namespace: \${TEAM}
+        spec:
+          endpointSelector: {}
+          egress:
+            - toCIDR: ["\${CIDR}", "\${SECRET_CIDR}"]
+      `,
+    };
+    const { repo, diagnostics } = loadRepoFromText(files);
+    expect(repo.policies.map((p) => `${p.namespace}/${p.name}`)).toEqual(['payments/payments-egress']);
+    expect(diagnostics.filter((d) => d.code !== 'RUNTIME_RENDERED').map((d) => [d.code, d.message])).toEqual([
+      [
+        'FLUX_SUBSTITUTE_UNAVAILABLE',
+        'Variables "SECRET_CIDR" come from Secret/cluster-secrets, which netpol cannot read, so they are left unresolved.',
+      ],
+    ]);
+  });
+
+  it('applies Flux patches to policies, and positions point at the patch', () => {
+    const files = {
+      'clusters/prod/flux-system/gotk-sync.yaml': sync('./clusters/prod'),
+      'clusters/prod/apps.yaml': fluxKs(
+        'apps',
+        './apps',
+        yaml`
+          patches:
+            - target:
+                kind: CiliumNetworkPolicy
+                name: web-.*
+              patch: |
+                apiVersion: cilium.io/v2
+                kind: CiliumNetworkPolicy
+                metadata:
+                  name: _
+                spec:
+                  ingress:
+                    - fromEntities: [world]
+        `.replace(/^/gm, '  '),
+      ),
+      'apps/kustomization.yaml': 'namespace: web\nresources: [a.yaml, b.yaml]\n',
+      'apps/a.yaml': cnp('web-a'),
+      'apps/b.yaml': cnp('other-b'),
+    };
+    const { repo } = loadRepoFromText(files);
+    const [a, b] = repo.policies;
+    expect(a?.kind === 'CiliumNetworkPolicy' && a.rules[0]?.ingress?.[0]?.entities).toEqual(['world']);
+    // The patched rule is reported at the inline patch in the Flux Kustomization.
+    expect(a?.kind === 'CiliumNetworkPolicy' && a.rules[0]?.ingress?.[0]?.source.file).toBe(
+      'clusters/prod/apps.yaml',
+    );
+    expect(b?.kind === 'CiliumNetworkPolicy' && b.rules[0]?.ingress?.[0]?.endpoints).toHaveLength(1);
+    expect(b?.kind === 'CiliumNetworkPolicy' && b.rules[0]?.ingress?.[0]?.source.file).toBe('apps/b.yaml');
+  });
+
+  it('reports a missing path and an external source, and lists what it cannot see', () => {
+    const files = {
+      'clusters/prod/flux-system/gotk-sync.yaml': sync('./clusters/prod'),
+      'clusters/prod/apps.yaml': fluxKs('apps', './apps/gone'),
+      'clusters/prod/infra.yaml': yaml`
+        apiVersion: kustomize.toolkit.fluxcd.io/v1
+        kind: Kustomization
+        metadata:
+          name: infra
+          namespace: flux-system
+        spec:
+          path: ./
+          targetNamespace: infra
+          sourceRef:
+            kind: OCIRepository
+            name: platform
+      `,
+    };
+    expect(codes(files)).toEqual([
+      ['FLUX_PATH_MISSING', 'error', 'clusters/prod/apps.yaml:7'],
+      ['FLUX_SOURCE_EXTERNAL', 'warning', 'clusters/prod/infra.yaml:10'],
+      ['RUNTIME_RENDERED', 'info', 'clusters/prod/infra.yaml:1'],
+    ]);
+    expect(loadRepoFromText(files).repo.unseen).toMatchObject([
+      {
+        kind: 'Kustomization',
+        name: 'infra',
+        reason: 'applies OCIRepository/platform',
+        namespaces: ['infra'],
+      },
+    ]);
+  });
+
+  it("keeps today's reading of a plain folder without Flux objects", () => {
+    const { repo } = loadRepoFromText({ 'a.yaml': cnp('a', 'x'), 'b/c.yaml': cnp('c', 'y') });
+    expect(repo.entry).toEqual({ mode: 'plain', path: '' });
+    expect(repo.policies.map((p) => p.name)).toEqual(['a', 'c']);
+  });
+
+  it('renders the same objects whatever the order files are met in', () => {
+    const entries = Object.entries(bootstrapped);
+    fc.assert(
+      fc.property(
+        fc.shuffledSubarray(entries, { minLength: entries.length, maxLength: entries.length }),
+        (shuffled) => {
+          const a = loadRepoFromText(Object.fromEntries(entries), { render: true }).rendered;
+          const b = loadRepoFromText(Object.fromEntries(shuffled), { render: true }).rendered;
+          expect(b).toEqual(a);
+        },
+      ),
+      { seed: 14, numRuns: 20 },
+    );
+  });
+});

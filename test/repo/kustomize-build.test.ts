@@ -1,0 +1,242 @@
+import { describe, expect, it } from 'vitest';
+import { loadRepoFromText } from '../../src/repo/load-repo.js';
+import { yaml } from '../helpers/use-repo.js';
+
+/*
+ * kustomize semantics on policies and Namespaces, with the rendered objects written by hand from the
+ * kustomize reference (kubectl.docs.kubernetes.io/references/kustomize/kustomization/) and checked against
+ * kubernetes-sigs/kustomize: the transformer order of api/internal/target/kusttarget_configplugin.go, the
+ * namespace filter (api/filters/namespace: a Namespace object is renamed), the commonLabels field specs
+ * (api/internal/konfig/builtinpluginconsts/commonlabels.go: NetworkPolicy podSelector matchLabels), the
+ * prefix skip list (plugin/builtin/prefixtransformer), and merge2 without InferAssociativeLists (lists of
+ * custom resources are replaced by a strategic-merge patch).
+ */
+
+const cnp = (name: string, extra = '') =>
+  yaml`
+  apiVersion: cilium.io/v2
+  kind: CiliumNetworkPolicy
+  metadata:
+    name: ${name}
+  spec:
+    endpointSelector: {}
+    ingress:
+      - fromEndpoints: [{}]
+      - fromEntities: [cluster]
+` + extra;
+
+const ns = (name: string, labels = '') =>
+  `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${name}\n${labels ? `  labels:\n${labels}` : ''}`;
+
+function rendered(files: Record<string, string>) {
+  const result = loadRepoFromText(files, { render: true });
+  return { ...result, values: (result.rendered ?? []).map((r) => r.value) };
+}
+
+describe('kustomize build', () => {
+  it('gives a nested kustomization its namespace, the outer one winning, and renames Namespaces', () => {
+    const { repo } = rendered({
+      'kustomization.yaml': 'resources: [team-a, team-b]\n',
+      'team-a/kustomization.yaml': 'namespace: team-a\nresources: [ns.yaml, cnp.yaml]\n',
+      'team-a/ns.yaml': ns('_'),
+      'team-a/cnp.yaml': cnp('default-deny'),
+      'team-b/kustomization.yaml': 'namespace: team-b\nresources: [../team-a]\n',
+    });
+    expect(repo.policies.map((p) => `${p.namespace}/${p.name}`)).toEqual([
+      'team-a/default-deny',
+      'team-b/default-deny',
+    ]);
+    expect(repo.namespaces.map((n) => n.name)).toEqual(['team-a', 'team-b']);
+  });
+
+  it('adds commonLabels and labels to Namespaces, and commonLabels to NetworkPolicy matchLabels', () => {
+    const { repo, values } = rendered({
+      'kustomization.yaml': yaml`
+        resources: [ns.yaml, np.yaml]
+        commonLabels:
+          network-policy/profile: standard
+        labels:
+          - pairs:
+              access/postgres: "true"
+      `,
+      'ns.yaml': ns('shop'),
+      'np.yaml': yaml`
+        apiVersion: networking.k8s.io/v1
+        kind: NetworkPolicy
+        metadata:
+          name: web
+          namespace: shop
+        spec:
+          podSelector:
+            matchLabels:
+              app: web
+      `,
+    });
+    expect(repo.namespaces[0]?.labels).toEqual({
+      'network-policy/profile': 'standard',
+      'access/postgres': 'true',
+      'kubernetes.io/metadata.name': 'shop',
+    });
+    expect(values[1]).toEqual({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: {
+        name: 'web',
+        namespace: 'shop',
+        labels: { 'network-policy/profile': 'standard', 'access/postgres': 'true' },
+      },
+      // labels without includeSelectors leave selectors alone; commonLabels extends matchLabels.
+      spec: { podSelector: { matchLabels: { app: 'web', 'network-policy/profile': 'standard' } } },
+    });
+  });
+
+  it('replaces a CiliumNetworkPolicy list with a strategic-merge patch, and deletes with null', () => {
+    const { values, repo } = rendered({
+      'kustomization.yaml': 'namespace: web\nresources: [cnp.yaml]\npatchesStrategicMerge: [patch.yaml]\n',
+      'cnp.yaml': cnp('allow', '  description: old\n'),
+      'patch.yaml': yaml`
+        apiVersion: cilium.io/v2
+        kind: CiliumNetworkPolicy
+        metadata:
+          name: allow
+        spec:
+          description: null
+          ingress:
+            - fromEntities: [world]
+      `,
+    });
+    expect(values[0]).toEqual({
+      apiVersion: 'cilium.io/v2',
+      kind: 'CiliumNetworkPolicy',
+      metadata: { name: 'allow', namespace: 'web' },
+      spec: { endpointSelector: {}, ingress: [{ fromEntities: ['world'] }] },
+    });
+    const rule = repo.policies[0]?.kind === 'CiliumNetworkPolicy' ? repo.policies[0].rules[0] : undefined;
+    expect(rule?.ingress?.[0]?.source).toMatchObject({ file: 'patch.yaml', line: 8 });
+  });
+
+  it('applies JSON 6902 patches to Namespace labels and reports an operation that does not apply', () => {
+    const { repo, diagnostics } = rendered({
+      'kustomization.yaml': yaml`
+        resources: [ns.yaml]
+        patches:
+          - target:
+              kind: Namespace
+              name: shop
+            patch: |
+              - op: add
+                path: /metadata/labels/profile
+                value: internal
+              - op: remove
+                path: /metadata/labels/missing
+      `,
+      'ns.yaml': ns('shop', '    team: a\n'),
+    });
+    expect(repo.namespaces[0]?.labels).toEqual({
+      team: 'a',
+      profile: 'internal',
+      'kubernetes.io/metadata.name': 'shop',
+    });
+    expect(diagnostics.map((d) => [d.code, d.message])).toEqual([
+      [
+        'KUSTOMIZE_PATCH_NO_MATCH',
+        'JSON patch operation 1 does not apply to Namespace/shop: path "/metadata/labels/missing" does not exist.',
+      ],
+    ]);
+  });
+
+  it('reads a component only through the kustomization that includes it (its placeholder namespace never loads)', () => {
+    const { repo } = rendered({
+      'kustomization.yaml': 'namespace: shop\nresources: [ns.yaml]\ncomponents: [components/deny]\n',
+      'ns.yaml': ns('shop'),
+      'components/deny/kustomization.yaml': yaml`
+        apiVersion: kustomize.config.k8s.io/v1alpha1
+        kind: Component
+        resources: [cnp.yaml]
+        patches:
+          - target:
+              kind: Namespace
+            patch: |
+              apiVersion: v1
+              kind: Namespace
+              metadata:
+                name: _
+                labels:
+                  profile: isolated
+      `,
+      'components/deny/cnp.yaml': cnp('deny', '').replace(
+        'name: deny',
+        'name: deny\n  namespace: placeholder.invalid',
+      ),
+    });
+    expect(repo.policies.map((p) => `${p.namespace}/${p.name}`)).toEqual(['shop/deny']);
+    expect(repo.namespaces.map((n) => [n.name, n.labels.profile])).toEqual([['shop', 'isolated']]);
+  });
+
+  it('replaces metadata.namespace and a label from another object (replacements)', () => {
+    const { repo } = rendered({
+      'kustomization.yaml': yaml`
+        resources: [settings.yaml, ns.yaml, cnp.yaml]
+        replacements:
+          - source:
+              kind: ConfigMap
+              name: settings
+              fieldPath: data.namespace
+            targets:
+              - select:
+                  kind: CiliumNetworkPolicy
+                fieldPaths: [metadata.namespace]
+                options:
+                  create: true
+              - select:
+                  kind: Namespace
+                fieldPaths: [metadata.name]
+          - source:
+              kind: ConfigMap
+              name: settings
+              fieldPath: data.profile
+            targets:
+              - select:
+                  kind: Namespace
+                fieldPaths: ["metadata.labels.[network-policy/profile]"]
+                options:
+                  create: true
+      `,
+      'settings.yaml':
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  namespace: billing\n  profile: standard\n',
+      'ns.yaml': ns('placeholder'),
+      'cnp.yaml': cnp('allow'),
+    });
+    expect(repo.policies.map((p) => `${p.namespace}/${p.name}`)).toEqual(['billing/allow']);
+    expect(repo.namespaces.map((n) => [n.name, n.labels['network-policy/profile']])).toEqual([
+      ['billing', 'standard'],
+    ]);
+  });
+
+  it('renames with namePrefix/nameSuffix except Namespaces, and warns on what it cannot render', () => {
+    const { repo, diagnostics } = rendered({
+      'kustomization.yaml': yaml`
+        namePrefix: team-
+        resources: [ns.yaml, cnp.yaml]
+        helmCharts:
+          - name: podinfo
+        patchesStrategicMerge: [gone-patch.yaml]
+      `,
+      'ns.yaml': ns('shop'),
+      'cnp.yaml': cnp('allow').replace('name: allow', 'name: allow\n  namespace: shop'),
+      'gone-patch.yaml': 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: nothing\n',
+    });
+    expect(repo.policies.map((p) => p.name)).toEqual(['team-allow']);
+    expect(repo.namespaces.map((n) => n.name)).toEqual(['shop']);
+    expect(diagnostics.map((d) => [d.code, d.severity, `${d.source?.file}:${d.source?.line}`])).toEqual([
+      ['KUSTOMIZE_UNSUPPORTED', 'warning', 'kustomization.yaml:3'],
+      ['KUSTOMIZE_PATCH_NO_MATCH', 'warning', 'kustomization.yaml:5'],
+    ]);
+  });
+
+  it('loads ../base above -R when it is inside the repository boundary', () => {
+    // In memory the boundary is the root: a path above it is refused with a diagnostic, never a crash.
+    const { diagnostics } = rendered({ 'kustomization.yaml': 'resources: [../base]\n' });
+    expect(diagnostics.map((d) => d.code)).toEqual(['KUSTOMIZE_MISSING_RESOURCE']);
+  });
+});
