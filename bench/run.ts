@@ -5,8 +5,11 @@
  *   for random flows, and the matrix time;
  * - lint: `lintRepo` on the same repositories (bench/lint.ts);
  * - drops: `netpol drops` on 10^5 and 10^6 Hubble lines against a bare JSON.parse loop and the seed's jq
- *   pipeline (bench/drops.ts).
- * Flags: `--only repo,lint,drops`, `--sizes 100,1000`, `--flows N`, `--drop-lines 100000,1000000`, `--repeat N`.
+ *   pipeline (bench/drops.ts);
+ * - flux: the same namespaces and policies in a Flux layout (bench/repo/generate-flux-repo.ts: bootstrap,
+ *   a folder and a Flux Kustomization per namespace, components, substitution), loaded from the cluster
+ *   entry, next to the flat layout's load time.
+ * Flags: `--only repo,lint,drops,flux`, `--sizes 100,1000`, `--flows N`, `--drop-lines 100000,1000000`, `--repeat N`.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -20,6 +23,7 @@ import { loadRepo } from '../src/repo/load-repo.js';
 import { computeMatrix } from '../src/workflows/analysis/matrix.js';
 import { formatDropsBench, measureDrops } from './drops.js';
 import { lintBenchTable, measureLint } from './lint.js';
+import { generateFluxRepo } from './repo/generate-flux-repo.js';
 import { APP_LABELS, appNamespaceName, generateRepo, prng } from './repo/generate-repo.js';
 
 function arg(name: string, def: string): string {
@@ -142,7 +146,7 @@ async function measure(n: number, flowsCount: number): Promise<Row> {
 }
 
 async function main(): Promise<void> {
-  const only = new Set(arg('only', 'repo,lint,drops').split(','));
+  const only = new Set(arg('only', 'repo,lint,drops,flux').split(','));
   const sizes = arg('sizes', '100,1000,5000').split(',').map(Number);
   if (only.has('repo')) await repoBench(sizes);
   if (only.has('lint')) {
@@ -150,11 +154,42 @@ async function main(): Promise<void> {
     for (const n of sizes) rows.push(await measureLint(n));
     process.stdout.write(`\n## lint\n\n${lintBenchTable(rows)}`);
   }
+  if (only.has('flux')) await fluxBench(sizes);
   if (only.has('drops')) {
     const lines = arg('drop-lines', '100000,1000000').split(',').map(Number);
     const rows = await measureDrops(lines, Number(arg('repeat', '3')));
     process.stdout.write(`\n## drops\n\n${formatDropsBench(rows)}`);
   }
+}
+
+/** Load time of the Flux layout next to the flat layout (same namespaces and policies). */
+async function fluxBench(sizes: readonly number[]): Promise<void> {
+  let out =
+    '\n## Flux layout\n\n| namespaces | files | policies | Flux layout load ms | flat layout load ms | Flux ÷ flat |\n|---:|---:|---:|---:|---:|---:|\n';
+  for (const n of sizes) {
+    const fluxFiles = generateFluxRepo({ namespaces: n });
+    const flatDir = writeRepo(generateRepo({ namespaces: n }));
+    const fluxDir = writeRepo(fluxFiles);
+    try {
+      gc();
+      let t = performance.now();
+      const flux = await loadRepo({ root: fluxDir });
+      const fluxMs = performance.now() - t;
+      if (flux.repo.entry.mode !== 'flux' || flux.repo.policies.length === 0)
+        throw new Error('bench Flux repository was not read as Flux: generator broken');
+      gc();
+      t = performance.now();
+      await loadRepo({ root: flatDir });
+      const flatMs = performance.now() - t;
+      const f = (x: number, d = 0) => x.toLocaleString('en-US', { maximumFractionDigits: d });
+      out += `| ${f(n)} | ${f(Object.keys(fluxFiles).length)} | ${f(flux.repo.policies.length)} | ${f(fluxMs)} | ${f(flatMs)} | ${f(fluxMs / flatMs, 2)} |\n`;
+      process.stderr.write(`measured Flux N=${n}\n`);
+    } finally {
+      rmSync(flatDir, { recursive: true, force: true });
+      rmSync(fluxDir, { recursive: true, force: true });
+    }
+  }
+  process.stdout.write(out);
 }
 
 async function repoBench(sizes: readonly number[]): Promise<void> {

@@ -109,7 +109,10 @@ export function buildLintInput(
     engine: loaded.engine,
     catalog: loaded.catalog,
     diagnostics: loaded.diagnostics,
-    unlisted: options.tree ? findUnlistedManifestInfo(host) : [],
+    // A file Flux (or a kustomization elsewhere) applies is not unlisted, whatever the nearest kustomization says.
+    unlisted: options.tree
+      ? findUnlistedManifestInfo(host).filter((u) => !loaded.repo.appliedFiles.includes(u.file))
+      : [],
     locator: createLocator(read),
   };
 }

@@ -1,4 +1,5 @@
 import { NetpolError } from '../errors.js';
+import { type ArgoSource, readArgo } from './argo.js';
 import {
   documentValue,
   nodeAt,
@@ -17,6 +18,7 @@ import {
   type Resource,
 } from './kustomize-build.js';
 import type { UnseenSource } from './model.js';
+import { CLUSTER_SCOPED_KINDS } from './objects.js';
 import { isRecord } from './read-context.js';
 import { SUBSTITUTE_DISABLED_KEY, Substitution } from './substitute.js';
 
@@ -45,6 +47,8 @@ export interface FluxCluster {
   readonly sourceRoot: string;
   /** Why it is an entry (`flux-system Kustomization`, `FluxInstance sync`, …). */
   readonly reason: string;
+  /** Sources (`Kind/name`) that are this repository: the entry's own source reference. */
+  readonly ownSources: readonly string[];
 }
 
 /** What the scan of the repository found about Flux. */
@@ -68,6 +72,8 @@ interface FoundKustomization {
   readonly file: string;
   readonly dir: string;
   readonly name: string;
+  /** Its source reference (`Kind/name`). */
+  readonly source: string;
   /** Source-relative path, normalised (no leading `./`). */
   readonly path: string;
 }
@@ -78,6 +84,8 @@ interface SyncPath {
   readonly reason: string;
   /** 1: bootstrap (flux-system, FluxInstance, flux-instance chart); 2: a Kustomization applying its own folder. */
   readonly tier: 1 | 2;
+  /** The source the entry reads (`Kind/name`). */
+  readonly source: string;
 }
 
 function normalizeFluxPath(p: string): string {
@@ -99,6 +107,7 @@ function isUnder(dir: string, file: string): boolean {
  * @param scope - Root-relative folder to scan (`''`: the `-R` folder).
  * @param sourceRoot - Root-relative source root (the git work tree), e.g. `../..`.
  * @param parse - Parses a file (a cache shared with the builds). Default: `parseYamlFile`.
+ * @param ownUrls - Normalised URLs of this repository (its git remotes). Default: none.
  * @returns What was found.
  */
 export function scanFlux(
@@ -106,6 +115,7 @@ export function scanFlux(
   scope: string,
   sourceRoot: string,
   parse: (file: string, text: string) => ParsedFile = parseYamlFile,
+  ownUrls: readonly string[] = [],
 ): FluxScan {
   const kustomizations: FoundKustomization[] = [];
   const syncs: SyncPath[] = [];
@@ -142,7 +152,25 @@ export function scanFlux(
     }
   };
   walk(scope);
-  return { found, clusters: clustersOf(host, kustomizations, syncs, sourceRoot), gitRepositories };
+  // Kustomizations of a GitRepository defined here with another URL than this repository's are not entries.
+  const own = new Set(ownUrls);
+  const bootstrapUrl = gitRepositories.get('flux-system');
+  if (bootstrapUrl !== undefined) own.add(bootstrapUrl);
+  const external = (source: string): boolean => {
+    if (own.size === 0 || !source.startsWith('GitRepository/')) return false;
+    const url = gitRepositories.get(source.slice('GitRepository/'.length));
+    return url !== undefined && !own.has(url);
+  };
+  return {
+    found,
+    clusters: clustersOf(
+      host,
+      kustomizations.filter((k) => !external(k.source)),
+      syncs.filter((k) => !external(k.source)),
+      sourceRoot,
+    ),
+    gitRepositories,
+  };
 }
 
 function isFluxOrArgo(value: Record<string, unknown>): boolean {
@@ -169,17 +197,53 @@ function collect(
     const path = normalizeFluxPath(typeof spec.path === 'string' ? spec.path : '');
     const name = typeof meta.name === 'string' ? meta.name : '';
     const sourceRef = isRecord(spec.sourceRef) ? spec.sourceRef : {};
-    // A Kustomization of another source neither applies nor covers anything of this repository.
-    if (sourceRef.kind !== undefined && sourceRef.kind !== 'GitRepository') return;
-    kustomizations.push({ file, dir, name, path });
-    if (name === 'flux-system') syncs.push({ file, path, reason: 'flux-system Kustomization', tier: 1 });
-    else if (isUnder(path, dir) && !path.includes('${'))
-      syncs.push({ file, path, reason: `Kustomization ${name} applies its own folder`, tier: 2 });
+    const sourceKind = typeof sourceRef.kind === 'string' ? sourceRef.kind : 'GitRepository';
+    const source = `${sourceKind}/${typeof sourceRef.name === 'string' ? sourceRef.name : ''}`;
+    // A Kustomization of another kind of source (but the bootstrap's own OCI artifact) neither applies nor
+    // covers anything of this repository.
+    if (sourceKind !== 'GitRepository' && source !== 'OCIRepository/flux-system') return;
+    kustomizations.push({ file, dir, name, path, source });
+    if (name === 'flux-system')
+      syncs.push({ file, path, reason: 'flux-system Kustomization', tier: 1, source });
+    else if (path !== '' && isUnder(path, dir) && !path.includes('${'))
+      syncs.push({ file, path, reason: `Kustomization ${name} applies its own folder`, tier: 2, source });
+  }
+  if (value.kind === 'Application' && apiVersion.startsWith('argoproj.io/')) {
+    const name = typeof meta.name === 'string' ? meta.name : '';
+    const sources = [
+      ...(isRecord(spec.source) ? [spec.source] : []),
+      ...(Array.isArray(spec.sources) ? spec.sources.filter(isRecord) : []),
+    ];
+    for (const s of sources) {
+      if (typeof s.path === 'string')
+        kustomizations.push({ file, dir, name, path: normalizeFluxPath(s.path), source: 'argo' });
+    }
+    if (sources.every((s) => typeof s.path !== 'string'))
+      kustomizations.push({ file, dir, name, path: '\u0000', source: 'argo' });
+  }
+  if (value.kind === 'ApplicationSet' && apiVersion.startsWith('argoproj.io/')) {
+    const name = typeof meta.name === 'string' ? meta.name : '';
+    const generators = Array.isArray(spec.generators) ? spec.generators.filter(isRecord) : [];
+    for (const g of generators) {
+      const dirs =
+        isRecord(g.git) && Array.isArray(g.git.directories) ? g.git.directories.filter(isRecord) : [];
+      for (const d of dirs) {
+        if (typeof d.path !== 'string' || d.exclude === true) continue;
+        const fixed = d.path.split('/').filter((seg: string) => !/[*?{]/.test(seg));
+        kustomizations.push({ file, dir, name, path: normalizeFluxPath(fixed.join('/')), source: 'argo' });
+      }
+    }
   }
   if (value.kind === 'FluxInstance' && apiVersion.startsWith('fluxcd.controlplane.io/')) {
     const sync = isRecord(spec.sync) ? spec.sync : {};
     if (typeof sync.path === 'string')
-      syncs.push({ file, path: normalizeFluxPath(sync.path), reason: 'FluxInstance sync path', tier: 1 });
+      syncs.push({
+        file,
+        path: normalizeFluxPath(sync.path),
+        reason: 'FluxInstance sync path',
+        tier: 1,
+        source: `${typeof sync.kind === 'string' ? sync.kind : 'GitRepository'}/flux-system`,
+      });
   }
   if (value.kind === 'HelmRelease' && apiVersion.startsWith('helm.toolkit.fluxcd.io/')) {
     const values = isRecord(spec.values) ? spec.values : {};
@@ -191,6 +255,7 @@ function collect(
         path: normalizeFluxPath(sync.path),
         reason: 'flux-instance HelmRelease sync path',
         tier: 1,
+        source: `${typeof sync.kind === 'string' ? sync.kind : 'GitRepository'}/flux-system`,
       });
   }
 }
@@ -224,7 +289,7 @@ function clustersOf(
   syncs: readonly SyncPath[],
   sourceRoot: string,
 ): FluxCluster[] {
-  const found: { path: string; sourceRoot: string; reason: string; bound: string[] }[] = [];
+  const found: { path: string; sourceRoot: string; reason: string; bound: string[]; source: string }[] = [];
   const best = Math.min(...syncs.map((s) => s.tier));
   for (const sync of syncs.filter((s) => s.tier === best)) {
     let matches = expandPattern(host, sourceRoot, sync.path).map((m) => ({ ...m, root: sourceRoot }));
@@ -241,7 +306,13 @@ function clustersOf(
       }
     }
     for (const m of matches)
-      found.push({ path: m.dir, sourceRoot: m.root, reason: sync.reason, bound: m.bound });
+      found.push({
+        path: m.dir,
+        sourceRoot: m.root,
+        reason: sync.reason,
+        bound: m.bound,
+        source: sync.source,
+      });
   }
   if (found.length === 0) {
     // No bootstrap in the repository: the Kustomizations nothing else applies are the entries.
@@ -255,6 +326,7 @@ function clustersOf(
           sourceRoot,
           reason: `Kustomization ${k.name} is applied by nothing in the repository`,
           bound: [],
+          source: k.source,
         });
     }
   }
@@ -268,8 +340,20 @@ function clustersOf(
     path: f.path,
     sourceRoot: f.sourceRoot,
     reason: f.reason,
+    ownSources: [
+      ...new Set([
+        ...BOOTSTRAP_SOURCES,
+        ...found.filter((g) => isUnder(f.path, g.path)).map((g) => g.source),
+      ]),
+    ],
   }));
 }
+
+/** The names bootstrap (`flux bootstrap`, flux-operator) gives the repository's own source. */
+export const BOOTSTRAP_SOURCES: readonly string[] = [
+  'GitRepository/flux-system',
+  'OCIRepository/flux-system',
+];
 
 function clusterName(f: { path: string; bound: string[] }, all: readonly { path: string }[]): string {
   if (f.bound.length > 0) return f.bound.join('/');
@@ -332,6 +416,8 @@ interface FluxWork {
   /** The Kustomization's resource (null for the cluster entry itself). */
   readonly resource: Resource | null;
   deferred: boolean;
+  /** Set for an Argo CD source: a directory application, and the namespace for objects without one. */
+  readonly argo?: ArgoSource;
 }
 
 interface PostBuild {
@@ -359,6 +445,10 @@ export interface FluxRenderOptions {
   readonly at: Located;
   /** GitRepository objects of the repository (from {@link scanFlux}). */
   readonly gitRepositories: ReadonlyMap<string, string>;
+  /** Sources (`Kind/name`) that are this repository. Default: {@link BOOTSTRAP_SOURCES}. */
+  readonly ownSources?: readonly string[];
+  /** Normalised URLs of this repository (its git remotes, see {@link normalizeUrl}). Default: none. */
+  readonly ownUrls?: readonly string[];
 }
 
 const EMPTY_POST_BUILD: PostBuild = { substitute: {}, from: [], defined: false };
@@ -418,8 +508,9 @@ export function renderFlux(ctx: BuildContext, options: FluxRenderOptions): FluxR
           )
         : undefined;
     const resources = buildFolder(ctx, work.dir, {
-      generate: true,
+      generate: work.argo === undefined,
       overlay: work.overlay,
+      ...(work.argo ? { directory: { recurse: work.argo.recurse } } : {}),
       ...(substitution
         ? {
             transform: (doc: YamlDocument) =>
@@ -437,6 +528,7 @@ export function renderFlux(ctx: BuildContext, options: FluxRenderOptions): FluxR
         hint: `Pass them with --var (e.g. --var ${[...unresolved][0]}=<value>).`,
       });
     }
+    if (work.argo?.defaultNamespace) defaultNamespace(ctx, resources, work.argo.defaultNamespace);
     for (const r of resources) {
       out.push(r);
       follow(ctx, r, work, options, queue, done, unseen);
@@ -541,6 +633,21 @@ function follow(
     });
     return;
   }
+  if (v.kind === 'ResourceSet' && apiVersion.startsWith('fluxcd.controlplane.io/')) {
+    unseen.push({
+      kind: 'ResourceSet',
+      namespace,
+      name,
+      reason: 'rendered by flux-operator at runtime',
+      namespaces: ['*'],
+      source,
+    });
+    return;
+  }
+  if ((v.kind === 'Application' || v.kind === 'ApplicationSet') && apiVersion.startsWith('argoproj.io/')) {
+    followArgo(ctx, r, options, queue, done, unseen);
+    return;
+  }
   if (v.kind !== 'Kustomization' || !apiVersion.startsWith(`${FLUX_KUSTOMIZE_GROUP}/`)) return;
   const targetNs =
     typeof spec.targetNamespace === 'string' && spec.targetNamespace !== ''
@@ -548,7 +655,7 @@ function follow(
       : undefined;
   const sourceRef = isRecord(spec.sourceRef) ? spec.sourceRef : {};
   const sourceKind = typeof sourceRef.kind === 'string' ? sourceRef.kind : 'GitRepository';
-  if (sourceKind !== 'GitRepository' || !isOwnSource(sourceRef, options)) {
+  if (!isOwnSource(sourceKind, String(sourceRef.name ?? ''), options)) {
     const ref = `${sourceKind}/${String(sourceRef.name ?? '')}`;
     ctx.diagnostics.push({
       code: 'FLUX_SOURCE_EXTERNAL',
@@ -630,6 +737,72 @@ function follow(
   });
 }
 
+function followArgo(
+  ctx: BuildContext,
+  r: Resource,
+  options: FluxRenderOptions,
+  queue: FluxWork[],
+  done: Set<string>,
+  unseen: UnseenSource[],
+): void {
+  const read = readArgo(r, {
+    host: ctx.host,
+    sourceRoot: options.sourceRoot,
+    ownUrls: new Set(options.ownUrls ?? []),
+    normalizeUrl,
+  });
+  unseen.push(...read.unseen);
+  for (const n of read.notFollowed) {
+    ctx.diagnostics.push({
+      code: 'SOURCE_NOT_FOLLOWED',
+      severity: 'warning',
+      message: n.message,
+      source: n.source,
+      hint: 'Render it separately and pass it with -f, or check the path.',
+    });
+  }
+  for (const source of read.sources) {
+    if (done.has(source.key)) continue;
+    done.add(source.key);
+    queue.push({
+      dir: source.dir,
+      namespace: 'argocd',
+      overlay: {
+        ...(source.kustomize.namespace ? { namespace: source.kustomize.namespace } : {}),
+        ...(source.kustomize.namePrefix ? { namePrefix: source.kustomize.namePrefix } : {}),
+        ...(source.kustomize.nameSuffix ? { nameSuffix: source.kustomize.nameSuffix } : {}),
+        patches: source.kustomize.patches,
+        patchesStrategicMerge: [],
+        patchesJson6902: [],
+        components: source.kustomize.components,
+        at: source.at,
+      },
+      postBuild: EMPTY_POST_BUILD,
+      resource: r,
+      deferred: false,
+      argo: source,
+    });
+  }
+}
+
+/** Argo CD's destination namespace: set on namespaced objects that name none. */
+function defaultNamespace(
+  ctx: BuildContext,
+  resources: readonly Resource[],
+  namespace: Located<string>,
+): void {
+  for (const r of resources) {
+    if (notAnObject(r) !== undefined) continue;
+    const kind = r.value.kind;
+    if (typeof kind !== 'string' || kind === 'Namespace' || CLUSTER_SCOPED_KINDS.has(kind)) continue;
+    if (!isRecord(r.value.metadata)) r.value.metadata = {};
+    const m = r.value.metadata as Record<string, unknown>;
+    if (typeof m.namespace === 'string' && m.namespace !== '') continue;
+    m.namespace = namespace.value;
+    ctx.origins.field(m, 'namespace', { doc: namespace.doc, path: namespace.path });
+  }
+}
+
 function isPlain(spec: Record<string, unknown>): boolean {
   return [
     'targetNamespace',
@@ -649,13 +822,26 @@ function isPlain(spec: Record<string, unknown>): boolean {
  * bootstrap and flux-operator do). A GitRepository defined in the repository is another repository unless
  * its URL equals the `flux-system` one.
  */
-function isOwnSource(sourceRef: Record<string, unknown>, options: FluxRenderOptions): boolean {
-  const name = typeof sourceRef.name === 'string' ? sourceRef.name : '';
-  if (name === 'flux-system') return true;
+/**
+ * Whether a Flux source reference is the repository being read: a source the entry reads (bootstrap's
+ * `flux-system`, or the entry Kustomization's own), or a GitRepository that is not defined in the repository
+ * (created outside it, as bootstrap does) or whose URL is one of this repository's (its git remote, the URL
+ * of an own GitRepository).
+ */
+function isOwnSource(kind: string, name: string, options: FluxRenderOptions): boolean {
+  const own = options.ownSources ?? BOOTSTRAP_SOURCES;
+  if (own.includes(`${kind}/${name}`)) return true;
+  if (kind !== 'GitRepository') return false;
   const theirs = options.gitRepositories.get(name);
   if (theirs === undefined) return true;
-  const own = options.gitRepositories.get('flux-system');
-  return own !== undefined && own === theirs;
+  const urls = new Set(options.ownUrls ?? []);
+  for (const o of own) {
+    const url = o.startsWith('GitRepository/')
+      ? options.gitRepositories.get(o.slice('GitRepository/'.length))
+      : undefined;
+    if (url !== undefined) urls.add(url);
+  }
+  return urls.has(theirs);
 }
 
 /**

@@ -142,6 +142,31 @@ export function gitTopLevel(dir: string): string {
 }
 
 /**
+ * The URLs of a git work tree's remotes, read from its `.git/config` (a `.git` file pointing elsewhere,
+ * as in worktrees, is followed to its common directory).
+ * @param top - The work tree's top folder.
+ * @returns The remote URLs as written; empty when there is none or the config cannot be read.
+ */
+export function gitRemoteUrls(top: string): string[] {
+  let gitDir = path.join(top, '.git');
+  try {
+    if (fs.statSync(gitDir).isFile()) {
+      const pointer = /^gitdir:\s*(.+)$/m.exec(fs.readFileSync(gitDir, 'utf8'))?.[1]?.trim();
+      if (!pointer) return [];
+      gitDir = path.resolve(top, pointer);
+      const common = path.join(gitDir, 'commondir');
+      if (fs.existsSync(common)) gitDir = path.resolve(gitDir, fs.readFileSync(common, 'utf8').trim());
+    }
+    const config = fs.readFileSync(path.join(gitDir, 'config'), 'utf8');
+    return [...config.matchAll(/^\s*url\s*=\s*(.+)$/gm)]
+      .map((m) => (m[1] ?? '').trim())
+      .filter((u) => u !== '');
+  } catch {
+    return [];
+  }
+}
+
+/**
  * Wraps a host so that every file is read once (the Flux scan and the builds read the same files).
  * @param host - The host.
  * @returns The caching host.

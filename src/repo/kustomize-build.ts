@@ -97,6 +97,11 @@ export interface BuildOptions {
   readonly overlay?: KustomizationOverlay;
   /** The scalar transform for each document read (Flux post-build substitution). Default: none. */
   readonly transform?: (doc: YamlDocument) => ScalarTransform | undefined;
+  /**
+   * Read a folder without kustomization as an Argo CD directory application: its `*.yaml`, `*.yml` and
+   * `*.json` files (below it too with `recurse`). Default: none.
+   */
+  readonly directory?: { readonly recurse: boolean };
 }
 
 /**
@@ -261,6 +266,7 @@ interface Spec {
 }
 
 const LIST_FIELDS = [
+  'transformers',
   'resources',
   'bases',
   'components',
@@ -280,7 +286,6 @@ const UNSUPPORTED_FIELDS: Readonly<Record<string, string>> = {
   helmCharts: 'the objects of its Helm charts are not rendered',
   helmChartInflationGenerator: 'the objects of its Helm charts are not rendered',
   generators: 'the objects its generator plugins produce are not rendered',
-  transformers: 'its transformer plugins are not applied',
   vars: 'its vars are not substituted',
 };
 
@@ -357,8 +362,12 @@ function append(spec: Spec, field: string, more: readonly Located[]): void {
   spec.lists.set(field, [...list(spec, field), ...more]);
 }
 
-/** A kustomization that Flux generates for a folder without one (fluxcd/pkg `scanManifests`). */
-function generatedSpec(ctx: BuildContext, dir: string, at: Located): Spec {
+/**
+ * A kustomization listing the files of a folder: the one Flux generates for a folder without one (fluxcd/pkg
+ * `scanManifests`: every `.yaml`/`.yml` below, a subfolder with its own kustomization as one resource), or an
+ * Argo CD directory application (`*.yaml`, `*.yml`, `*.json` of the folder, and below it with `recurse`).
+ */
+function listingSpec(ctx: BuildContext, dir: string, at: Located, argo?: { recurse: boolean }): Spec {
   const resources: Located[] = [];
   const walk = (d: string) => {
     for (const name of ctx.host.list(d).sort()) {
@@ -366,16 +375,21 @@ function generatedSpec(ctx: BuildContext, dir: string, at: Located): Spec {
       const p = joinPath(d, name);
       const kind = ctx.host.kind(p);
       if (kind === 'dir') {
-        if (kustomizationIn(ctx.host, p)) resources.push({ ...at, value: relativeTo(dir, p) });
+        if (argo) {
+          if (argo.recurse) walk(p);
+        } else if (kustomizationIn(ctx.host, p)) resources.push({ ...at, value: relativeTo(dir, p) });
         else walk(p);
-      } else if (kind === 'file' && /\.ya?ml$/i.test(name) && !isKustomizationName(name)) {
+      } else if (
+        kind === 'file' &&
+        (argo ? /\.(ya?ml|json)$/i : /\.ya?ml$/i).test(name) &&
+        !isKustomizationName(name)
+      ) {
         resources.push({ ...at, value: relativeTo(dir, p) });
       }
     }
   };
   walk(dir);
-  const spec: Spec = { dir, at, lists: new Map([['resources', resources]]), maps: new Map() };
-  return spec;
+  return { dir, at, lists: new Map([['resources', resources]]), maps: new Map() };
 }
 
 function relativeTo(dir: string, p: string): string {
@@ -395,7 +409,9 @@ export function buildFolder(ctx: BuildContext, dir: string, options: BuildOption
   const file = kustomizationIn(ctx.host, dir);
   let spec: Spec | null;
   if (file) spec = loadSpec(ctx, dir, file);
-  else if (options.generate && options.overlay) spec = generatedSpec(ctx, dir, options.overlay.at);
+  else if (options.directory && options.overlay)
+    spec = listingSpec(ctx, dir, options.overlay.at, options.directory);
+  else if (options.generate && options.overlay) spec = listingSpec(ctx, dir, options.overlay.at);
   else spec = null;
   if (!spec) return [];
   if (options.overlay) applyOverlay(spec, options.overlay);
@@ -676,6 +692,166 @@ function transform(ctx: BuildContext, spec: Spec, acc: Resource[], options: Buil
   if (annotations) for (const r of acc) setMetaMap(ctx.origins, r, 'annotations', annotations);
   for (const entry of list(spec, 'patchesJson6902')) patchJson(ctx, spec, entry, acc, options);
   for (const entry of list(spec, 'replacements')) replacement(ctx, spec, entry, acc);
+  for (const entry of list(spec, 'transformers')) transformerEntry(ctx, spec, entry, acc, options);
+}
+
+/**
+ * A `transformers` entry: a file or folder of transformer configurations, or one inline. kustomize's builtin
+ * transformers (`apiVersion: builtin`) are applied: NamespaceTransformer, LabelTransformer,
+ * AnnotationsTransformer, PrefixSuffixTransformer, PatchTransformer, ReplacementTransformer (kustomize
+ * `plugin/builtin/*`); any other plugin is a warning.
+ */
+function transformerEntry(
+  ctx: BuildContext,
+  spec: Spec,
+  entry: Located,
+  acc: Resource[],
+  options: BuildOptions,
+): void {
+  const configs: Resource[] = [];
+  if (typeof entry.value === 'string' && entry.value.includes('\n')) {
+    const parsed = parseYamlFile(entry.doc.file, entry.value);
+    for (const doc of parsed.documents) {
+      const v = doc.valid ? documentValue(doc) : null;
+      if (isRecord(v))
+        configs.push({
+          value: v,
+          doc: entry.doc,
+          path: entry.path,
+          previousNames: [],
+          previousNamespaces: [],
+        });
+    }
+  } else {
+    // Transformer configurations are inputs of the build, not objects of the cluster.
+    const before = new Set(ctx.applied);
+    configs.push(
+      ...resource(
+        ctx,
+        spec,
+        entry,
+        { generate: false, ...(options.transform ? { transform: options.transform } : {}) },
+        [spec.dir],
+      ),
+    );
+    for (const f of [...ctx.applied]) {
+      if (before.has(f)) continue;
+      ctx.applied.delete(f);
+      ctx.referenced.add(f);
+    }
+  }
+  for (const config of configs) {
+    const c = config.value;
+    const at: Located = { value: c, doc: config.doc, path: config.path };
+    const kind = typeof c.kind === 'string' ? c.kind : '';
+    if (c.apiVersion !== 'builtin') {
+      unsupportedTransformer(ctx, at, kind);
+      continue;
+    }
+    const fieldSpecs = (Array.isArray(c.fieldSpecs) ? c.fieldSpecs : []).filter(isRecord);
+    const meta = isRecord(c.metadata) ? c.metadata : {};
+    switch (kind) {
+      case 'NamespaceTransformer': {
+        if (typeof meta.namespace !== 'string' || meta.namespace === '') break;
+        const ns: Located<string> = {
+          value: meta.namespace,
+          doc: config.doc,
+          path: [...config.path, 'metadata', 'namespace'],
+        };
+        setNamespace(acc, ns, ctx.origins, c.unsetOnly === true);
+        for (const fs of fieldSpecs) {
+          if (fs.path === 'metadata/name' && fs.kind === 'Namespace') continue;
+          applyFieldSpec(ctx, acc, fs, () => ns.value, ns);
+        }
+        break;
+      }
+      case 'LabelTransformer':
+      case 'AnnotationsTransformer': {
+        const field = kind === 'LabelTransformer' ? 'labels' : 'annotations';
+        const pairs = c[field];
+        if (!isRecord(pairs)) break;
+        for (const fs of fieldSpecs) {
+          applyFieldSpec(ctx, acc, fs, (old) => ({ ...(isRecord(old) ? old : {}), ...stringValues(pairs) }), {
+            value: pairs,
+            doc: config.doc,
+            path: [...config.path, field],
+          });
+        }
+        break;
+      }
+      case 'PrefixSuffixTransformer': {
+        const prefix =
+          typeof c.prefix === 'string'
+            ? ({ value: c.prefix, doc: config.doc, path: [...config.path, 'prefix'] } as Located<string>)
+            : undefined;
+        const suffix =
+          typeof c.suffix === 'string'
+            ? ({ value: c.suffix, doc: config.doc, path: [...config.path, 'suffix'] } as Located<string>)
+            : undefined;
+        rename(acc, prefix, suffix, ctx.origins);
+        break;
+      }
+      case 'PatchTransformer':
+        patchEntry(ctx, spec, at, acc, options);
+        break;
+      case 'ReplacementTransformer':
+        for (const [i, r] of (Array.isArray(c.replacements) ? c.replacements : []).entries())
+          replacement(
+            ctx,
+            spec,
+            { value: r, doc: config.doc, path: [...config.path, 'replacements', i] },
+            acc,
+          );
+        break;
+      default:
+        unsupportedTransformer(ctx, at, kind);
+    }
+  }
+}
+
+function stringValues(pairs: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(pairs)) out[k] = v === null ? '' : String(v);
+  return out;
+}
+
+function unsupportedTransformer(ctx: BuildContext, at: Located, kind: string): void {
+  report(
+    ctx,
+    'KUSTOMIZE_UNSUPPORTED',
+    'warning',
+    `Transformer ${kind === '' ? '(no kind)' : kind} is not a kustomize builtin netpol applies, so the objects it changes are read unchanged.`,
+    at,
+    'Render the folder with `kustomize build | netpol … -f -` to analyse its output.',
+  );
+}
+
+/** Sets the field a kustomize field spec names (`spec/targetNamespace`, lists walked) on the objects it selects. */
+function applyFieldSpec(
+  ctx: BuildContext,
+  acc: Resource[],
+  fs: Record<string, unknown>,
+  next: (old: unknown) => unknown,
+  by: Located,
+): void {
+  if (typeof fs.path !== 'string') return;
+  const segments = fs.path.split('/').filter((x) => x !== '');
+  const last = segments.pop();
+  if (last === undefined) return;
+  for (const r of acc) {
+    if (notAnObject(r) !== undefined) continue;
+    if (typeof fs.kind === 'string' && fs.kind !== r.value.kind) continue;
+    if (typeof fs.group === 'string') {
+      const apiVersion = typeof r.value.apiVersion === 'string' ? r.value.apiVersion : '';
+      const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+      if (group !== fs.group) continue;
+    }
+    for (const parent of mapsAt(r.value, segments, fs.create === true)) {
+      if (parent[last] === undefined && fs.create !== true) continue;
+      parent[last] = next(parent[last]);
+      ctx.origins.field(parent, last, { doc: by.doc, path: by.path });
+    }
+  }
 }
 
 /** A patch body from `path:` (a file, relative to the kustomization) or inline text. */
@@ -917,13 +1093,19 @@ function metadata(ctx: Origins, r: Resource): Record<string, unknown> {
  * kustomize's namespace transformer (`api/filters/namespace`): every namespaced object gets the namespace,
  * a `v1/Namespace` gets it as its name (the `metadata/name` field spec for kind Namespace).
  */
-function setNamespace(acc: Resource[], namespace: Located<string>, origins: Origins): void {
+function setNamespace(
+  acc: Resource[],
+  namespace: Located<string>,
+  origins: Origins,
+  unsetOnly = false,
+): void {
   const origin = { doc: namespace.doc, path: namespace.path };
   for (const r of acc) {
     if (notAnObject(r) !== undefined) continue;
     const kind = r.value.kind;
     const meta = metadata(origins, r);
     if (kind === 'Namespace' && r.value.apiVersion === 'v1') {
+      if (unsetOnly) continue;
       if (typeof meta.name === 'string' && meta.name !== namespace.value) r.previousNames.push(meta.name);
       meta.name = namespace.value;
       origins.field(meta, 'name', origin);

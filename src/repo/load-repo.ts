@@ -10,8 +10,8 @@ import {
   sourceAt,
   type YamlDocument,
 } from './documents.js';
-import { type FluxCluster, type FluxScan, pickCluster, renderFlux, scanFlux } from './flux.js';
-import { cachingHost, diskHost, gitTopLevel, memoryHost, type RepoHost } from './host.js';
+import { type FluxCluster, type FluxScan, normalizeUrl, pickCluster, renderFlux, scanFlux } from './flux.js';
+import { cachingHost, diskHost, gitRemoteUrls, gitTopLevel, memoryHost, type RepoHost } from './host.js';
 import { kustomizationIn, type ManifestRef, planManifests, scanManifests, unreadable } from './kustomize.js';
 import {
   type BuildContext,
@@ -90,6 +90,8 @@ export interface LoadFromTextOptions {
 
 /** What every load takes besides the host. */
 interface HostOptions {
+  /** Normalised URLs of the repository's git remotes. */
+  readonly ownUrls?: readonly string[];
   readonly vars?: Readonly<Record<string, string>>;
   readonly settings?: Partial<ClusterSettings>;
   readonly cluster?: string;
@@ -160,7 +162,13 @@ export async function loadRepo(options: LoadOptions = {}): Promise<LoadResult> {
   }
   const stdinOnly =
     options.files !== undefined && options.files.length > 0 && options.files.every((f) => f === '-');
-  return loadFromHostParallel(host, stdinOnly ? '' : root, options, explicit, sourceRoot);
+  return loadFromHostParallel(
+    host,
+    stdinOnly ? '' : root,
+    { ...options, ownUrls: gitRemoteUrls(boundary).map(normalizeUrl) },
+    explicit,
+    sourceRoot,
+  );
 }
 
 /** An explicit manifest: its name for SourceRefs and its text, or the error that prevented reading it. */
@@ -382,7 +390,7 @@ function fluxEntry(
     const cluster = config.config.cluster;
     if (isRecord(cluster) && typeof cluster.path === 'string') wanted = cluster.path;
   }
-  const scan = scanFlux(host, '', sourceRoot, (file, text) => parseQuietly(ctx, file, text));
+  const scan = scanFlux(host, '', sourceRoot, (file, text) => parseQuietly(ctx, file, text), options.ownUrls);
   if (!scan.found && wanted === undefined) return null;
   return { scan, cluster: pickCluster(scan, wanted), sourceRoot, ctx };
 }
@@ -400,6 +408,8 @@ function loadFlux(host: RepoHost, root: string, options: HostOptions, flux: Flux
     vars: options.vars ?? {},
     at: { value: null, doc: placeholder, path: [] },
     gitRepositories: flux.scan.gitRepositories,
+    ...(flux.cluster ? { ownSources: flux.cluster.ownSources } : {}),
+    ownUrls: options.ownUrls ?? [],
   });
   return loadBuilt(host, root, options, ctx, render.resources, render.unseen, {
     mode: 'flux',

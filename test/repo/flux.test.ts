@@ -291,6 +291,39 @@ describe('loadRepo with Flux', () => {
     ]);
   });
 
+  it("takes the entry Kustomization's own GitRepository and an OCIRepository named flux-system as this repository", () => {
+    const files = {
+      'k8s/flux/config/cluster.yaml': yaml`
+        apiVersion: source.toolkit.fluxcd.io/v1
+        kind: GitRepository
+        metadata:
+          name: home-kubernetes
+          namespace: flux-system
+        spec:
+          url: https://example.org/org/home
+        ---
+        apiVersion: source.toolkit.fluxcd.io/v1
+        kind: GitRepository
+        metadata:
+          name: upstream-crds
+          namespace: flux-system
+        spec:
+          url: https://example.org/vendor/crds
+      `,
+      'k8s/flux/config/ks.yaml': fluxKs('cluster', './k8s/flux').replace('name: flux-system\n', 'name: home-kubernetes\n'),
+      'k8s/flux/apps.yaml': fluxKs('apps', './k8s/apps').replace('kind: GitRepository', 'kind: OCIRepository'),
+      'k8s/flux/crds.yaml': fluxKs('crds', './').replace('name: flux-system\n', 'name: upstream-crds\n'),
+      'k8s/apps/cnp.yaml': cnp('apps', 'web'),
+    };
+    const { repo, diagnostics } = loadRepoFromText(files);
+    expect(repo.entry).toEqual({ mode: 'flux', path: 'k8s/flux', cluster: 'flux' });
+    expect(repo.policies.map((p) => `${p.namespace}/${p.name}`)).toEqual(['web/apps']);
+    expect(diagnostics.map((d) => [d.code, d.source?.file])).toEqual([
+      ['FLUX_SOURCE_EXTERNAL', 'k8s/flux/crds.yaml'],
+      ['RUNTIME_RENDERED', 'k8s/flux/crds.yaml'],
+    ]);
+  });
+
   it("keeps today's reading of a plain folder without Flux objects", () => {
     const { repo } = loadRepoFromText({ 'a.yaml': cnp('a', 'x'), 'b/c.yaml': cnp('c', 'y') });
     expect(repo.entry).toEqual({ mode: 'plain', path: '' });

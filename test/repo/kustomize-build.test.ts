@@ -234,6 +234,48 @@ describe('kustomize build', () => {
     ]);
   });
 
+  it('applies builtin transformers: a NamespaceTransformer with field specs, from a folder', () => {
+    // kustomize plugin/builtin/namespacetransformer: metadata.namespace of namespaced objects, the names of
+    // Namespaces, and the extra field specs (here a Flux Kustomization's targetNamespace, which Flux then
+    // gives to the objects of its path).
+    const { repo } = rendered({
+      'kustomization.yaml': 'resources: [ns.yaml, cnp.yaml, ks.yaml]\ntransformers: [./transformers]\n',
+      'ns.yaml': ns('.invalid'),
+      'cnp.yaml': cnp('allow'),
+      'ks.yaml': yaml`
+        apiVersion: kustomize.toolkit.fluxcd.io/v1
+        kind: Kustomization
+        metadata:
+          name: app
+        spec:
+          path: ./app
+          sourceRef:
+            kind: GitRepository
+            name: flux-system
+      `,
+      'app/cnp.yaml': cnp('app-allow'),
+      'transformers/kustomization.yaml': 'namespace: media\nresources: [transformer.yaml]\n',
+      'transformers/transformer.yaml': yaml`
+        apiVersion: builtin
+        kind: NamespaceTransformer
+        metadata:
+          name: apply-ns
+          namespace: .invalid
+        fieldSpecs:
+          - path: metadata/name
+            kind: Namespace
+            create: true
+          - path: spec/targetNamespace
+            group: kustomize.toolkit.fluxcd.io
+            kind: Kustomization
+            create: true
+      `,
+    });
+    expect(repo.namespaces.map((n) => n.name)).toEqual(['media']);
+    expect(repo.policies.map((p) => `${p.namespace}/${p.name}`)).toEqual(['media/allow', 'media/app-allow']);
+    expect(repo.appliedFiles).not.toContain('transformers/transformer.yaml');
+  });
+
   it('loads ../base above -R when it is inside the repository boundary', () => {
     // In memory the boundary is the root: a path above it is refused with a diagnostic, never a crash.
     const { diagnostics } = rendered({ 'kustomization.yaml': 'resources: [../base]\n' });

@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { loadRepoFromText } from '../../src/repo/load-repo.js';
+import { yaml } from '../helpers/use-repo.js';
+
+/*
+ * Argo CD applications, with the objects written by hand from the Argo CD documentation
+ * (user-guide/application-specification: source.path, directory.recurse, kustomize.namePrefix,
+ * destination.namespace for objects without one; operator-manual/applicationset/Generators-Git: git
+ * directories generator with {{path}} and {{path.basename}}; Generators-List).
+ */
+
+const app = (name: string, source: string, namespace: string) => yaml`
+  apiVersion: argoproj.io/v1alpha1
+  kind: Application
+  metadata:
+    name: ${name}
+    namespace: argocd
+  spec:
+    project: default
+    destination:
+      server: https://kubernetes.default.svc
+      namespace: ${namespace}
+    source:
+      repoURL: https://example.org/org/fleet.git
+${source.replace(/^/gm, '      ')}
+`;
+
+const cnp = (name: string) => yaml`
+  apiVersion: cilium.io/v2
+  kind: CiliumNetworkPolicy
+  metadata:
+    name: ${name}
+  spec:
+    endpointSelector: {}
+    ingress:
+      - fromEndpoints: [{}]
+`;
+
+const files: Record<string, string> = {
+  'argocd/app-of-apps.yaml': app('root', 'path: apps', 'argocd'),
+  'apps/web.yaml': app('web', 'path: manifests/web', 'web'),
+  'apps/shop.yaml': app('shop', 'path: manifests/shop\nkustomize:\n  namePrefix: shop-', 'shop'),
+  'apps/monitoring.yaml': app(
+    'monitoring',
+    'chart: kube-prometheus-stack\ntargetRevision: 60.0.0',
+    'monitoring',
+  ),
+  'apps/teams.yaml': yaml`
+    apiVersion: argoproj.io/v1alpha1
+    kind: ApplicationSet
+    metadata:
+      name: teams
+      namespace: argocd
+    spec:
+      generators:
+        - git:
+            repoURL: https://example.org/org/fleet.git
+            directories:
+              - path: manifests/teams/*
+              - path: manifests/teams/retired
+                exclude: true
+      template:
+        metadata:
+          name: 'team-{{path.basename}}'
+        spec:
+          destination:
+            namespace: '{{path.basename}}'
+          source:
+            repoURL: https://example.org/org/fleet.git
+            path: '{{path}}'
+  `,
+  'manifests/web/cnp.yaml': cnp('web-default'),
+  // Not read: a directory application is not recursive unless directory.recurse is set.
+  'manifests/web/nested/cnp.yaml': cnp('nested'),
+  'manifests/shop/kustomization.yaml': 'resources: [cnp.yaml]\n',
+  'manifests/shop/cnp.yaml': cnp('default'),
+  'manifests/teams/alpha/cnp.yaml': cnp('alpha-default'),
+  'manifests/teams/beta/cnp.yaml': cnp('beta-default'),
+  'manifests/teams/retired/cnp.yaml': cnp('retired'),
+};
+
+describe('loadRepo with Argo CD', () => {
+  it('follows the app of apps to directory and kustomize applications and expands an ApplicationSet', () => {
+    const { repo, diagnostics } = loadRepoFromText(files);
+    expect(repo.entry).toEqual({ mode: 'flux', path: 'argocd', cluster: 'argocd' });
+    // Breadth first: the Applications of apps/ in file order, the ApplicationSet's in generator order.
+    expect(repo.policies.map((p) => `${p.namespace}/${p.name} ${p.source.file}`)).toEqual([
+      'shop/shop-default manifests/shop/cnp.yaml',
+      'alpha/alpha-default manifests/teams/alpha/cnp.yaml',
+      'beta/beta-default manifests/teams/beta/cnp.yaml',
+      'web/web-default manifests/web/cnp.yaml',
+    ]);
+    expect(repo.unseen).toMatchObject([
+      {
+        kind: 'Application',
+        name: 'monitoring',
+        reason: 'Helm chart kube-prometheus-stack',
+        namespaces: ['monitoring'],
+      },
+    ]);
+    expect(diagnostics.map((d) => d.code)).toEqual(['RUNTIME_RENDERED']);
+  });
+
+  it('reports an Application whose path is not a folder', () => {
+    const { diagnostics } = loadRepoFromText({
+      'argocd/root.yaml': app('root', 'path: apps/missing', 'argocd'),
+    });
+    expect(diagnostics.map((d) => [d.code, d.source?.file, d.source?.line])).toEqual([
+      ['SOURCE_NOT_FOLLOWED', 'argocd/root.yaml', 13],
+    ]);
+  });
+});
