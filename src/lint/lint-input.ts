@@ -104,6 +104,7 @@ export function buildLintInput(
       return undefined;
     }
   };
+  const applied = new Set(loaded.repo.appliedFiles);
   return {
     repo: loaded.repo,
     engine: loaded.engine,
@@ -111,7 +112,7 @@ export function buildLintInput(
     diagnostics: loaded.diagnostics,
     // A file Flux (or a kustomization elsewhere) applies is not unlisted, whatever the nearest kustomization says.
     unlisted: options.tree
-      ? findUnlistedManifestInfo(host).filter((u) => !loaded.repo.appliedFiles.includes(u.file))
+      ? findUnlistedManifestInfo(host).filter((u) => !applied.has(u.file))
       : [],
     locator: createLocator(read),
   };
