@@ -111,9 +111,7 @@ export function buildLintInput(
     catalog: loaded.catalog,
     diagnostics: loaded.diagnostics,
     // A file Flux (or a kustomization elsewhere) applies is not unlisted, whatever the nearest kustomization says.
-    unlisted: options.tree
-      ? findUnlistedManifestInfo(host).filter((u) => !applied.has(u.file))
-      : [],
+    unlisted: options.tree ? findUnlistedManifestInfo(host).filter((u) => !applied.has(u.file)) : [],
     locator: createLocator(read),
   };
 }

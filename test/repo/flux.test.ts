@@ -310,8 +310,14 @@ describe('loadRepo with Flux', () => {
         spec:
           url: https://example.org/vendor/crds
       `,
-      'k8s/flux/config/ks.yaml': fluxKs('cluster', './k8s/flux').replace('name: flux-system\n', 'name: home-kubernetes\n'),
-      'k8s/flux/apps.yaml': fluxKs('apps', './k8s/apps').replace('kind: GitRepository', 'kind: OCIRepository'),
+      'k8s/flux/config/ks.yaml': fluxKs('cluster', './k8s/flux').replace(
+        'name: flux-system\n',
+        'name: home-kubernetes\n',
+      ),
+      'k8s/flux/apps.yaml': fluxKs('apps', './k8s/apps').replace(
+        'kind: GitRepository',
+        'kind: OCIRepository',
+      ),
       'k8s/flux/crds.yaml': fluxKs('crds', './').replace('name: flux-system\n', 'name: upstream-crds\n'),
       'k8s/apps/cnp.yaml': cnp('apps', 'web'),
     };
