@@ -104,7 +104,9 @@ export function buildLintInput(
       return undefined;
     }
   };
-  const applied = new Set(loaded.repo.appliedFiles);
+  // In plain mode every manifest below the root is read, so "read" does not mean "applied": only a Flux or
+  // kustomize entry tells which files reach the cluster.
+  const applied = new Set(loaded.repo.entry.mode === 'plain' ? [] : loaded.repo.appliedFiles);
   return {
     repo: loaded.repo,
     engine: loaded.engine,

@@ -71,10 +71,22 @@ export function loadOptionsOf(options: RepoOptions): LoadOptions {
  */
 export async function loadForAnalysis(options: RepoOptions): Promise<LoadedRepo> {
   const { repo, diagnostics } = await loadRepo(loadOptionsOf(options));
-  if (options.requireManifests !== false && objectCount(repo) === 0) throw noManifests(options, diagnostics);
+  if (options.requireManifests !== false) assertManifests(options, repo, diagnostics);
   const engine = createEngine(repo);
   const catalog = deriveCatalog(repo, catalogConfigOf(repo));
   return { repo, diagnostics, engine, catalog };
+}
+
+/**
+ * Refuses a repository in which no Kubernetes object was found: an empty or mistyped `-R`, or an empty
+ * standard input, must not pass as "no problems".
+ * @param options - The command's repository options (they name the place in the message).
+ * @param repo - The loaded repository.
+ * @param diagnostics - The loader's diagnostics, carried by the error.
+ * @throws NetpolError NETPOL_NO_MANIFESTS when the repository holds no object at all.
+ */
+export function assertManifests(options: RepoOptions, repo: Repo, diagnostics: readonly Diagnostic[]): void {
+  if (objectCount(repo) === 0) throw noManifests(options, diagnostics);
 }
 
 /** Kubernetes objects read: namespaces, policies, workloads and objects of kinds netpol skips. */

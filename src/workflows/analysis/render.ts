@@ -2,7 +2,7 @@ import type { Diagnostic } from '../../errors.js';
 import { loadRepo } from '../../repo/load-repo.js';
 import type { RenderedObject, RepoEntry, UnseenSource } from '../../repo/model.js';
 import { TYPED_KIND_NAMES } from '../../repo/objects.js';
-import { loadOptionsOf, type RepoOptions } from './load.js';
+import { assertManifests, loadOptionsOf, type RepoOptions } from './load.js';
 
 /** Options of {@link renderRepository}. */
 export interface RenderOptions extends RepoOptions {
@@ -31,12 +31,14 @@ export interface RenderResult {
  * @param options - See {@link RenderOptions}.
  * @returns The rendered objects, the unseen sources and the diagnostics.
  * @throws NetpolError `NETPOL_REPO_NOT_FOUND` when the root does not exist; `NETPOL_CLUSTER_AMBIGUOUS`
- *   when the repository holds several clusters and none is picked.
+ *   when the repository holds several clusters and none is picked; `NETPOL_NO_MANIFESTS` when no
+ *   Kubernetes object was found.
  * @example
  * const { objects } = await renderRepository({ root: 'fleet', cluster: 'production' });
  */
 export async function renderRepository(options: RenderOptions): Promise<RenderResult> {
   const { repo, diagnostics, rendered } = await loadRepo({ ...loadOptionsOf(options), render: true });
+  assertManifests(options, repo, diagnostics);
   const objects = (rendered ?? []).filter((o) => {
     if (options.all) return true;
     const kind =
