@@ -89,9 +89,17 @@ export class PolicyEngine {
   readonly settings: ClusterSettings;
   private byNamespace = new Map<string, CompiledRule[]>();
   private clusterwide: CompiledRule[] = [];
+  /** Namespace labels: every namespace in the engine itself; only the overridden ones in a view. */
   private namespaceLabels = new Map<string, Labels>();
+  /** In a view, the labels of the engine the view was made from (shared, never copied); undefined otherwise. */
+  private inheritedLabels: ReadonlyMap<string, Labels> | undefined;
   private workloadsByNamespace = new Map<string, WorkloadObject[]>();
+  /** Endpoint policies by identity key; shared with views (a view changes identities, never rules). */
   private readonly policyCache = new Map<string, EndpointPolicy>();
+  /** Endpoint policies by the set of selecting rules (their indexes): many identities share one. */
+  private readonly policyBySelection = new Map<string, EndpointPolicy>();
+  /** Index of each compiled rule in {@link rules}, for {@link policyBySelection} keys. */
+  private ruleIndex = new Map<CompiledRule, number>();
   private readonly identityCache = new Map<string, ResolvedPeer>();
   private hasHostPolicies: boolean;
   /** Per namespace, the caveat naming the sources of objects netpol cannot see that target it. */
@@ -113,6 +121,7 @@ export class PolicyEngine {
     this.settings = { ...DEFAULT_SETTINGS, ...(repo.settings ?? {}), ...(settings ?? {}) };
     this.rules = compilePolicies(repo.policies);
     this.versionCaveat = olderVersionCaveat(this.settings.ciliumVersion);
+    for (const [i, r] of this.rules.entries()) this.ruleIndex.set(r, i);
     for (const r of this.rules) {
       if (r.host) continue;
       if (r.namespace === '') {
@@ -143,31 +152,42 @@ export class PolicyEngine {
 
   /**
    * A view of this engine in which some namespaces carry other labels: the answer to "what if namespace
-   * X had label Y?" (profile switches, access grants). The compiled rules are shared, so a view costs
-   * O(namespaces), not a recompilation; it has its own identity cache. Unknown namespaces may be added.
+   * X had label Y?" (profile switches, access grants). The compiled rules and the namespace labels are
+   * shared, so a view costs O(overrides), neither a recompilation nor a copy of every namespace (a
+   * drop storm over thousands of namespaces makes tens of thousands of views); it has its own identity
+   * cache. Unknown namespaces may be added.
    * @param overrides - namespace name → its complete new label map.
    */
   withNamespaceLabels(overrides: Readonly<Record<string, Labels>>): PolicyEngine {
     const view = new PolicyEngine({ namespaces: [], policies: [], workloads: [] }, this.settings);
-    Object.assign(view, { rules: this.rules });
+    Object.assign(view, {
+      rules: this.rules,
+      policyCache: this.policyCache,
+      policyBySelection: this.policyBySelection,
+    });
+    view.ruleIndex = this.ruleIndex;
     view.byNamespace = this.byNamespace;
     view.clusterwide = this.clusterwide;
     view.workloadsByNamespace = this.workloadsByNamespace;
     view.hasHostPolicies = this.hasHostPolicies;
     view.unseenCaveats = this.unseenCaveats;
-    view.namespaceLabels = new Map(this.namespaceLabels);
+    view.inheritedLabels = this.inheritedLabels ?? this.namespaceLabels;
+    view.namespaceLabels = this.inheritedLabels ? new Map(this.namespaceLabels) : new Map();
     for (const [ns, labels] of Object.entries(overrides)) view.namespaceLabels.set(ns, labels);
     return view;
   }
 
   /** Whether the repository defines the namespace. */
   hasNamespace(name: string): boolean {
-    return this.namespaceLabels.has(name);
+    return this.namespaceLabels.has(name) || this.inheritedLabels?.has(name) === true;
   }
 
   /** Labels of a namespace as the repository defines them; for an unknown one, only `kubernetes.io/metadata.name`. */
   labelsOfNamespace(name: string): Labels {
-    return this.namespaceLabels.get(name) ?? { 'kubernetes.io/metadata.name': name };
+    return (
+      this.namespaceLabels.get(name) ??
+      this.inheritedLabels?.get(name) ?? { 'kubernetes.io/metadata.name': name }
+    );
   }
 
   /** The first workload of `namespace` whose pod labels include all of `labels`. */
@@ -243,10 +263,16 @@ export class PolicyEngine {
     if (cached) return cached;
     const candidates = [...(this.byNamespace.get(identity.namespace) ?? []), ...this.clusterwide];
     const selecting = candidates.filter((r) => selectorMatches(r.subject, identity));
-    const result: EndpointPolicy = {
-      ingress: this.directionPolicy(selecting, 'ingress'),
-      egress: this.directionPolicy(selecting, 'egress'),
-    };
+    const selection = selecting.map((r) => this.ruleIndex.get(r)).join(',');
+    let result = this.policyBySelection.get(selection);
+    if (!result) {
+      result = {
+        ingress: this.directionPolicy(selecting, 'ingress'),
+        egress: this.directionPolicy(selecting, 'egress'),
+      };
+      if (this.policyBySelection.size >= MAX_CACHE) this.policyBySelection.clear();
+      this.policyBySelection.set(selection, result);
+    }
     if (this.policyCache.size >= MAX_CACHE) this.policyCache.clear();
     this.policyCache.set(identity.key, result);
     return result;

@@ -1200,6 +1200,29 @@ spec:
     expect(view.verdict(f)).toMatchObject({ verdict: 'allowed', egress: { allowedBy: [{ name: 'grant' }] } });
     expect(engine.verdict(f).verdict).toBe('denied');
   });
+
+  it('shares the labels it does not override, also in a view of a view, and adds unknown namespaces', () => {
+    const engine = engineFor(`${yaml}
+---
+apiVersion: v1
+kind: Namespace
+metadata: { name: shop, labels: { team: a } }
+`);
+    const view = engine.withNamespaceLabels({ db: { team: 'b' } });
+    const nested = view.withNamespaceLabels({ shop: { team: 'c', 'access/pg': 'true' } });
+    expect([view.hasNamespace('shop'), nested.hasNamespace('db'), nested.hasNamespace('nowhere')]).toEqual([
+      true,
+      true,
+      false,
+    ]);
+    expect(view.labelsOfNamespace('shop')).toEqual({ 'kubernetes.io/metadata.name': 'shop', team: 'a' });
+    expect(nested.labelsOfNamespace('db')).toEqual({ team: 'b' });
+    expect(nested.labelsOfNamespace('shop')).toEqual({ team: 'c', 'access/pg': 'true' });
+    expect(view.labelsOfNamespace('shop')).toEqual({ 'kubernetes.io/metadata.name': 'shop', team: 'a' });
+    expect(nested.labelsOfNamespace('nowhere')).toEqual({ 'kubernetes.io/metadata.name': 'nowhere' });
+    const f = flow('shop/app=web', 'db/app=pg', 5432);
+    expect([engine, view, nested].map((e) => e.verdict(f).verdict)).toEqual(['denied', 'denied', 'allowed']);
+  });
 });
 
 describe('olderVersionCaveat', () => {

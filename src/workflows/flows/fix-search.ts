@@ -152,6 +152,9 @@ export type PlanMode =
   /** Start from nothing: the least privileged profile and grants for the flows (`discover`). */
   | 'fresh';
 
+/** Views and matrix rows kept (each view has its own identity cache): a drop storm stays in bounded memory. */
+const MAX_VIEWS = 4096;
+
 const WORKLOAD_KEYS = [
   'app.kubernetes.io/name',
   'app',
@@ -227,6 +230,7 @@ export class FixSearch {
     let view = this.views.get(key);
     if (!view) {
       view = this.loaded.engine.withNamespaceLabels({ [namespace]: labels });
+      if (this.views.size >= MAX_VIEWS) this.views.clear();
       this.views.set(key, view);
     }
     return view;
@@ -261,6 +265,7 @@ export class FixSearch {
           : { source: peer, destination: self, port: c.port, protocol: c.protocol };
       if (engine.verdict(flow).verdict === 'allowed') allowed.add(c.title);
     }
+    if (this.cellCache.size >= MAX_VIEWS) this.cellCache.clear();
     this.cellCache.set(key, allowed);
     return allowed;
   }
