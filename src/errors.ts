@@ -42,7 +42,8 @@ export type DiagnosticCode =
   | 'DUPLICATE_OBJECT'
   | 'UNKNOWN_NAMESPACE'
   | 'FLOW_UNPARSABLE'
-  | 'CONFIG_INVALID';
+  | 'CONFIG_INVALID'
+  | 'CONFIG_UNUSED_DOMAIN';
 
 /** How bad a finding is. Maps to SARIF `error | warning | note`. */
 export type Severity = 'error' | 'warning' | 'info';

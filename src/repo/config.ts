@@ -1,4 +1,4 @@
-import type { Diagnostic } from '../errors.js';
+import type { Diagnostic, SourceRef } from '../errors.js';
 import {
   documentValue,
   nodeAt,
@@ -9,6 +9,8 @@ import {
 } from './documents.js';
 import type { ClusterSettings } from './model.js';
 import { isRecord, show, typeName } from './read-context.js';
+import { quoteValue } from './truncate.js';
+import { closest, isDnsLabel, isDnsSubdomain } from './values.js';
 
 /** The repository configuration file netpol reads from the repository root. */
 export const CONFIG_FILE = 'netpol.config.yaml';
@@ -27,10 +29,28 @@ export const DEFAULT_CLUSTER_SETTINGS: ClusterSettings = {
 export interface ConfigResult {
   /** Effective settings: defaults, then the file's `cluster:` section, then the overrides. */
   readonly settings: ClusterSettings;
-  /** The whole parsed file (`{}` when absent or unusable); other layers read their own sections. */
+  /**
+   * The whole parsed file (`{}` when absent or unusable); other layers read their own sections. Bad values of
+   * `catalog:` are left out of it (they were reported), so the catalogue derives them instead.
+   */
   readonly config: Readonly<Record<string, unknown>>;
+  /** Positions of the values read, by dotted path (`catalog.domain`), for diagnostics of later layers. */
+  readonly sources: Readonly<Record<string, SourceRef>>;
   readonly diagnostics: readonly Diagnostic[];
 }
+
+/** The sections of `netpol.config.yaml` (docs/config.md, docs/netpol.config.schema.json). */
+const SECTIONS = ['cluster', 'catalog', 'lint', 'init', 'clusters'];
+
+/** The settings of `catalog:`: read by the catalogue (domain, platformNamespaces) and by `netpol init`. */
+const CATALOG_KEYS = [
+  'domain',
+  'platformNamespaces',
+  'gatewayNamespace',
+  'internalGateway',
+  'externalGateway',
+  'monitoringNamespace',
+];
 
 const CLUSTER_KEYS = [
   'policyEnforcementMode',
@@ -47,7 +67,10 @@ const CLUSTER_KEYS = [
  * `CONFIG_INVALID` error at its position and falls back to the default; an unknown key is a
  * `CONFIG_INVALID` warning). `allowLocalhost` also takes Cilium's `allow-localhost` words: `auto` and
  * `always` mean true, `policy` means false. `ciliumVersion` is read from the source text, so `1.20` stays
- * `1.20`.
+ * `1.20`. The `catalog:` section is checked too: `domain` must be a DNS subdomain, `platformNamespaces` a list of
+ * namespace names, the namespace settings namespace names and the gateway names strings; a bad value is a
+ * `CONFIG_INVALID` error at its position and is left out of the returned config. An unknown section or
+ * setting is a `CONFIG_INVALID` warning.
  * @param file - The file name for positions (relative to the root), or undefined when there is no file.
  * @param text - The file's text, or undefined when there is no file.
  * @param overrides - Settings from flags; they win over the file.
@@ -61,6 +84,7 @@ export function readConfig(
   const diagnostics: Diagnostic[] = [];
   const fromFile: { -readonly [K in keyof ClusterSettings]?: ClusterSettings[K] } = {};
   let config: Record<string, unknown> = {};
+  const sources: Record<string, SourceRef> = {};
   if (file !== undefined && text !== undefined) {
     const parsed = parseYamlFile(file, text);
     diagnostics.push(...parsed.diagnostics);
@@ -80,13 +104,38 @@ export function readConfig(
       if (!isRecord(value)) {
         diagnostics.push(invalid(doc, [], `netpol.config.yaml must be a mapping, not ${typeName(value)}.`));
       } else {
-        config = value;
+        for (const key of Object.keys(value)) {
+          if (SECTIONS.includes(key)) continue;
+          diagnostics.push(
+            invalid(
+              doc,
+              [key],
+              `Unknown section ${quoteValue(key)} in netpol.config.yaml; it is ignored.`,
+              'warning',
+              true,
+              didYouMean(key, SECTIONS),
+            ),
+          );
+        }
         readCluster(doc, value, fromFile, diagnostics);
+        config = { ...value };
+        const catalog = readCatalog(doc, value.catalog, diagnostics);
+        if (catalog === undefined) delete config.catalog;
+        else config.catalog = catalog;
+        if (typeof catalog?.domain === 'string')
+          sources['catalog.domain'] = sourceAt(doc, ['catalog', 'domain']);
       }
     }
   }
   const settings: ClusterSettings = { ...DEFAULT_CLUSTER_SETTINGS, ...fromFile, ...definedOnly(overrides) };
-  return { settings, config, diagnostics };
+  return { settings, config, sources, diagnostics };
+}
+
+function didYouMean(word: string, candidates: readonly string[]): string | undefined {
+  const near = closest(word, candidates);
+  return near
+    ? `Did you mean ${quoteValue(near)}? Valid: ${candidates.join(', ')} (docs/config.md).`
+    : undefined;
 }
 
 function definedOnly(overrides: Partial<ClusterSettings>): Partial<ClusterSettings> {
@@ -101,6 +150,7 @@ function invalid(
   message: string,
   severity: 'error' | 'warning' = 'error',
   key = false,
+  hint = 'See docs/config.md: every setting of netpol.config.yaml, with its JSON schema.',
 ): Diagnostic {
   return {
     code: 'CONFIG_INVALID',
@@ -108,8 +158,96 @@ function invalid(
     message,
     source: sourceAt(doc, path, key ? { key: true } : {}),
     path: [...path],
-    hint: 'See the `cluster:` settings in the netpol documentation.',
+    hint,
   };
+}
+
+/**
+ * Checks the `catalog:` section and returns it with only its valid values (undefined when absent or not a
+ * mapping). `domain` is the label domain, a DNS subdomain (`network-policy.homelab`); `platformNamespaces` a
+ * list of namespace names; `gatewayNamespace` and `monitoringNamespace` namespace names; the gateway names
+ * strings.
+ */
+function readCatalog(
+  doc: YamlDocument,
+  catalog: unknown,
+  diagnostics: Diagnostic[],
+): Record<string, unknown> | undefined {
+  if (catalog === undefined || catalog === null) return undefined;
+  if (!isRecord(catalog)) {
+    diagnostics.push(invalid(doc, ['catalog'], `catalog must be a mapping, not ${typeName(catalog)}.`));
+    return undefined;
+  }
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(catalog)) {
+    const at: YamlPath = ['catalog', key];
+    if (value === undefined || value === null) continue;
+    switch (key) {
+      case 'domain':
+        if (typeof value === 'string' && isDnsSubdomain(value)) out.domain = value;
+        else
+          diagnostics.push(
+            invalid(
+              doc,
+              at,
+              `catalog.domain ${show(value)} is not a label domain (a lowercase DNS name such as network-policy.homelab); it is ignored and the domain is derived from the policies.`,
+            ),
+          );
+        break;
+      case 'platformNamespaces':
+        if (!Array.isArray(value)) {
+          diagnostics.push(
+            invalid(
+              doc,
+              at,
+              `catalog.platformNamespaces must be a list of namespace names, not ${typeName(value)}.`,
+            ),
+          );
+          break;
+        }
+        out.platformNamespaces = value.filter((name, i) => {
+          if (typeof name === 'string' && isDnsLabel(name)) return true;
+          diagnostics.push(
+            invalid(
+              doc,
+              [...at, i],
+              `${show(name)} is not a namespace name (lowercase letters, digits and "-", at most 63 characters); it is left out of catalog.platformNamespaces.`,
+            ),
+          );
+          return false;
+        });
+        break;
+      case 'gatewayNamespace':
+      case 'monitoringNamespace':
+        if (typeof value === 'string' && isDnsLabel(value)) out[key] = value;
+        else
+          diagnostics.push(
+            invalid(
+              doc,
+              at,
+              `catalog.${key} ${show(value)} is not a namespace name (lowercase letters, digits and "-", at most 63 characters).`,
+            ),
+          );
+        break;
+      case 'internalGateway':
+      case 'externalGateway':
+        if (typeof value === 'string' && value !== '') out[key] = value;
+        else diagnostics.push(invalid(doc, at, `catalog.${key} ${show(value)} must be a gateway name.`));
+        break;
+      default:
+        diagnostics.push(
+          invalid(
+            doc,
+            at,
+            `Unknown catalog setting ${quoteValue(key)}; it is ignored.`,
+            'warning',
+            true,
+            didYouMean(key, CATALOG_KEYS),
+          ),
+        );
+    }
+  }
+  return out;
 }
 
 function readCluster(

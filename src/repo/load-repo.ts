@@ -478,6 +478,7 @@ function resultOf(
     entry,
     settings: config.settings,
     config: config.config,
+    configSources: config.sources,
   };
   return {
     repo,

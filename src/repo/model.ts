@@ -299,6 +299,8 @@ export interface Repo {
   readonly settings: ClusterSettings;
   /** The raw `netpol.config.yaml` contents (other layers read their own sections), or `{}`. */
   readonly config: Readonly<Record<string, unknown>>;
+  /** Positions of `netpol.config.yaml` values by dotted path (`catalog.domain`). Default: none. */
+  readonly configSources?: Readonly<Record<string, SourceRef>>;
 }
 
 /** A source of objects netpol cannot see offline (see {@link Repo.unseen}). */

@@ -15,6 +15,7 @@ describe('readConfig', () => {
         kubeAPIServer: 'external',
       },
       config: {},
+      sources: {},
       diagnostics: [],
     });
     expect(DEFAULT_CLUSTER_SETTINGS.ciliumVersion).toBe('1.19');
@@ -88,6 +89,81 @@ describe('readConfig', () => {
       ['CONFIG_INVALID', 1],
     ]);
     expect(readConfig('c.yaml', 'cluster: [\n').diagnostics.map((d) => d.code)).toEqual(['YAML_SYNTAX']);
+  });
+});
+
+describe('readConfig catalog and sections', () => {
+  it('reports a bad domain and bad platform namespaces at their position and keeps the good entries', () => {
+    const text = yaml`
+      catalog:
+        domain: Network_Policy.homelab
+        platformNamespaces: [Bad_NS, 5, kube-system]
+        gatewayNamespace: Istio
+        internalGateway: 7
+        platformNamspaces: []
+      clustr: {}
+    `;
+    const result = readConfig('netpol.config.yaml', text);
+    expect(
+      result.diagnostics.map((d) => [d.severity, d.source.line, d.source.column, d.path, d.message]),
+    ).toEqual([
+      ['warning', 7, 1, ['clustr'], 'Unknown section "clustr" in netpol.config.yaml; it is ignored.'],
+      [
+        'error',
+        2,
+        11,
+        ['catalog', 'domain'],
+        'catalog.domain "Network_Policy.homelab" is not a label domain (a lowercase DNS name such as network-policy.homelab); it is ignored and the domain is derived from the policies.',
+      ],
+      [
+        'error',
+        3,
+        24,
+        ['catalog', 'platformNamespaces', 0],
+        '"Bad_NS" is not a namespace name (lowercase letters, digits and "-", at most 63 characters); it is left out of catalog.platformNamespaces.',
+      ],
+      [
+        'error',
+        3,
+        32,
+        ['catalog', 'platformNamespaces', 1],
+        '5 is not a namespace name (lowercase letters, digits and "-", at most 63 characters); it is left out of catalog.platformNamespaces.',
+      ],
+      [
+        'error',
+        4,
+        21,
+        ['catalog', 'gatewayNamespace'],
+        'catalog.gatewayNamespace "Istio" is not a namespace name (lowercase letters, digits and "-", at most 63 characters).',
+      ],
+      ['error', 5, 20, ['catalog', 'internalGateway'], 'catalog.internalGateway 7 must be a gateway name.'],
+      [
+        'warning',
+        6,
+        3,
+        ['catalog', 'platformNamspaces'],
+        'Unknown catalog setting "platformNamspaces"; it is ignored.',
+      ],
+    ]);
+    expect(result.diagnostics.map((d) => d.code)).toEqual(Array(7).fill('CONFIG_INVALID'));
+    expect(result.diagnostics[0]?.hint).toBe(
+      'Did you mean "cluster"? Valid: cluster, catalog, lint, init, clusters (docs/config.md).',
+    );
+    expect(result.config).toEqual({ catalog: { platformNamespaces: ['kube-system'] }, clustr: {} });
+    expect(result.sources).toEqual({});
+  });
+
+  it('records where catalog.domain is, and a catalog that is not a mapping is an error', () => {
+    const ok = readConfig('netpol.config.yaml', 'catalog:\n  domain: example.org\n');
+    expect(ok.diagnostics).toEqual([]);
+    expect(ok.sources).toEqual({
+      'catalog.domain': { file: 'netpol.config.yaml', line: 2, column: 11, endLine: 2, endColumn: 22 },
+    });
+    const bad = readConfig('netpol.config.yaml', 'catalog: [a]\n');
+    expect(bad.diagnostics.map((d) => [d.severity, d.source.line, d.message])).toEqual([
+      ['error', 1, 'catalog must be a mapping, not a list.'],
+    ]);
+    expect(bad.config).toEqual({});
   });
 });
 

@@ -74,7 +74,29 @@ export async function loadForAnalysis(options: RepoOptions): Promise<LoadedRepo>
   if (options.requireManifests !== false) assertManifests(options, repo, diagnostics);
   const engine = createEngine(repo);
   const catalog = deriveCatalog(repo, catalogConfigOf(repo));
-  return { repo, diagnostics, engine, catalog };
+  const unused = unusedDomain(repo, catalog);
+  return { repo, diagnostics: unused ? [...diagnostics, unused] : diagnostics, engine, catalog };
+}
+
+/**
+ * A `CONFIG_UNUSED_DOMAIN` warning when `catalog.domain` is set but no policy selects a label of that domain
+ * (no profile, access grant or escape hatch): a typo there makes every profile silently disappear.
+ */
+function unusedDomain(repo: Repo, catalog: Catalog): Diagnostic | undefined {
+  const source = repo.configSources?.['catalog.domain'];
+  const domain = catalog.domain;
+  if (!source || domain === null) return undefined;
+  if (catalog.profiles.size > 0 || catalog.accessGrants.size > 0 || catalog.escapeHatch !== null)
+    return undefined;
+  const shown = truncateValue(domain);
+  return {
+    code: 'CONFIG_UNUSED_DOMAIN',
+    severity: 'warning',
+    message: `catalog.domain "${shown}" matches no policy: none selects the namespace label ${shown}/profile, access.${shown}/<grant> or ${shown}/enforcement, so there are no profiles or access grants.`,
+    source,
+    path: ['catalog', 'domain'],
+    hint: 'Correct the spelling to the label domain your profile policies select, or remove catalog.domain so it is derived from them.',
+  };
 }
 
 /**
