@@ -639,6 +639,13 @@ export class FixSearch {
     };
   }
 
+  /**
+   * The namespace-label differences between the cluster (from the flow's identity) and git that explain why the
+   * cluster dropped a flow git allows: a difference is named only when the engine, with that namespace carrying
+   * the cluster's value for that label, denies the flow (when no single difference does but all of them
+   * together do, all are named). A label that differs but does not decide the flow (an access grant added to
+   * git for another flow) is never blamed.
+   */
   private liveLabelDrift(flow: Flow, observed: ObservedDrop): string[] {
     const out: string[] = [];
     const check = (peer: Peer, live: Labels | undefined) => {
@@ -647,8 +654,24 @@ export class FixSearch {
       const keys = unique(
         [...Object.keys(git), ...Object.keys(live)].filter((k) => this.isDomainLabel(k)),
       ).sort();
-      for (const key of keys) {
-        if (git[key] === live[key]) continue;
+      const differing = keys.filter((key) => git[key] !== live[key]);
+      const withLive = (changed: readonly string[]): Labels => {
+        const labels: Record<string, string> = { ...git };
+        for (const key of changed) {
+          const value = live[key];
+          if (value === undefined) delete labels[key];
+          else labels[key] = value;
+        }
+        return labels;
+      };
+      const deciding = differing.filter((key) => !this.allows(peer.namespace, withLive([key]), flow));
+      const named =
+        deciding.length > 0
+          ? deciding
+          : differing.length > 1 && !this.allows(peer.namespace, withLive(differing), flow)
+            ? differing
+            : [];
+      for (const key of named) {
         const liveText = live[key] === undefined ? 'lacks it' : `has "${live[key]}"`;
         const gitText = git[key] === undefined ? 'git does not set it' : `git has "${git[key]}"`;
         out.push(`namespace ${peer.namespace} label ${key}: the cluster ${liveText}, ${gitText}`);

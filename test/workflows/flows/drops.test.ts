@@ -312,6 +312,18 @@ describe('applyDropFixes', () => {
     )) {
       expect(after.engine.verdict(g.flow).verdict).toBe('allowed');
     }
+    // Re-running the same capture: each drift names only a label whose cluster value denies the flow; the
+    // DNS drop of web is a missing baseline, not the postgres grant --fix just added to web.
+    const again = await findDrops(after, { input: { kind: 'file', path: DROPS } });
+    const dns = again.groups.find((g) => g.destination === 'kube-system/kube-dns');
+    expect(dns?.cause).toBe(
+      'git allows it (baseline-dns-egress, profile-standard), but the cluster dropped it at egress: the cluster does not run what git says',
+    );
+    expect(dns?.fix).toMatchObject({ kind: 'missing-baseline', baseline: 'baseline-dns-egress' });
+    const web = again.groups.find((g) => g.source === 'web/web' && g.port === 5432);
+    expect(web?.cause).toBe(
+      'git allows it (access-postgres), but the cluster dropped it at egress: the cluster does not run what git says (namespace web label access.network-policy.homelab/postgres: the cluster lacks it, git has "true")',
+    );
   });
 
   it('keeps CRLF line ends and edits the target of a symbolic link (and says so)', async () => {

@@ -481,10 +481,33 @@ describe('FixSearch.diagnose: baselines, deny rules and drift', () => {
       },
     });
     expect(d.drift).toBe(true);
-    expect(d.cause).toContain(
-      'namespace billing label access.network-policy.homelab/postgres: the cluster lacks it, git has "true"',
+    expect(d.cause).toBe(
+      'git allows it (access-postgres), but the cluster dropped it at egress: the cluster does not run what git says (namespace billing label access.network-policy.homelab/postgres: the cluster lacks it, git has "true")',
     );
     expect(d.fixReason).toBe('apply the namespace labels from git (reconcile the namespace manifest)');
+  });
+
+  it('never blames a label whose cluster value would still allow the flow (a grant added by drops --fix)', () => {
+    // billing in git carries the postgres grant; a cluster without it still allows DNS, so a DNS drop is
+    // a missing baseline, not that label.
+    const d = search.diagnose(flow('billing', 'kube-system/k8s-app=kube-dns', 53, 'UDP'), {
+      direction: 'egress',
+      liveNamespaceLabels: { source: { 'network-policy.homelab/profile': 'internal-egress' } },
+    });
+    expect(d.cause).toBe(
+      'git allows it (baseline-dns-egress, profile-internal-egress), but the cluster dropped it at egress: the cluster does not run what git says',
+    );
+    expect(d.fix).toMatchObject({ kind: 'missing-baseline', baseline: 'baseline-dns-egress' });
+  });
+
+  it('names only the deciding label among several that differ', () => {
+    const d = search.diagnose(flow('billing', 'world:203.0.113.10', 443), {
+      direction: 'egress',
+      liveNamespaceLabels: { source: { 'network-policy.homelab/profile': 'isolated' } },
+    });
+    expect(d.cause).toBe(
+      'git allows it (profile-internal-egress), but the cluster dropped it at egress: the cluster does not run what git says (namespace billing label network-policy.homelab/profile: the cluster has "isolated", git has "internal-egress")',
+    );
   });
 
   it('points at the access grant, not a baseline, when git allows a grant flow the cluster dropped', () => {
