@@ -61,6 +61,7 @@ export {
 export {
   type EnumValue,
   enumName,
+  type FlowSummary,
   HubbleDropReason,
   type HubbleDropReasonName,
   type HubbleEndpoint,

@@ -4,6 +4,7 @@ import { boundText } from '../repo/truncate.js';
 import {
   type EnumValue,
   enumName,
+  type FlowSummary,
   HubbleDropReason,
   type HubbleEndpoint,
   type HubbleFlow,
@@ -29,7 +30,7 @@ import {
  * a flow, a non-flow event (node status, lost events, agent/debug events, blank line), or a diagnostic.
  */
 export type ParsedLine =
-  | { readonly kind: 'flow'; readonly flow: HubbleFlow }
+  | { readonly kind: 'flow'; readonly flow: HubbleFlow; readonly summary?: FlowSummary }
   | { readonly kind: 'other'; readonly what: NonFlowKind; readonly event: NonFlowEvent }
   | { readonly kind: 'error'; readonly diagnostic: Diagnostic };
 
@@ -90,7 +91,14 @@ function classify(value: JsonObject, file: string, lineNumber: number): ParsedLi
   };
   if (value.flow !== undefined) {
     const result = normalizeFlow(value.flow, outer);
-    return result.ok ? { kind: 'flow', flow: result.flow } : unparsable(file, lineNumber, result.reason);
+    if (!result.ok) return unparsable(file, lineNumber, result.reason);
+    if (value.netpol_summary === undefined) return { kind: 'flow', flow: result.flow };
+    try {
+      return { kind: 'flow', flow: result.flow, summary: flowSummary(value.netpol_summary) };
+    } catch (error) {
+      if (error instanceof FlowShapeError) return unparsable(file, lineNumber, error.message);
+      throw error;
+    }
   }
   const nonFlow = normalizeNonFlow(value);
   if (nonFlow) {
@@ -108,6 +116,22 @@ function classify(value: JsonObject, file: string, lineNumber: number): ParsedLi
     lineNumber,
     `Line is a JSON object but neither a Hubble flow nor a known event (${shown}).`,
   );
+}
+
+/** The `netpol_summary` member of a `netpol watch --record` line: `{count, first_seen, last_seen}`. */
+function flowSummary(value: unknown): FlowSummary {
+  const o = asObject(value, 'netpol_summary');
+  const count = o.count;
+  if (typeof count !== 'number' || !Number.isSafeInteger(count) || count < 1) {
+    throw shapeError('netpol_summary', count, 'a positive whole number', 'count');
+  }
+  const firstSeen = optTimestamp(o.first_seen, 'netpol_summary', 'first_seen');
+  const lastSeen = optTimestamp(o.last_seen, 'netpol_summary', 'last_seen');
+  return {
+    count,
+    ...(firstSeen !== undefined && { firstSeen }),
+    ...(lastSeen !== undefined && { lastSeen }),
+  };
 }
 
 const BARE_FLOW_KEYS = [

@@ -3,7 +3,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { type Diagnostic, NetpolError } from '../errors.js';
 import { type FlowFilter, matchesFlowFilter } from './filter.js';
 import { parseFlowLine } from './parse-flow.js';
-import type { HubbleFlow, NonFlowEvent, NonFlowKind } from './types.js';
+import type { FlowSummary, HubbleFlow, NonFlowEvent, NonFlowKind } from './types.js';
 
 /** Counts kept while reading a flow stream; the last event of {@link readFlows} carries them. */
 export interface FlowStats {
@@ -28,7 +28,13 @@ export interface FlowStats {
 
 /** One event of {@link readFlows}. Line numbers are 1-based. */
 export type FlowEvent =
-  | { readonly kind: 'flow'; readonly flow: HubbleFlow; readonly line: number }
+  | {
+      readonly kind: 'flow';
+      readonly flow: HubbleFlow;
+      readonly line: number;
+      /** Set for a summary line of `netpol watch --record`: the flow stands for `summary.count` flows. */
+      readonly summary?: FlowSummary;
+    }
   | {
       readonly kind: 'other';
       readonly what: NonFlowKind;
@@ -121,7 +127,12 @@ export async function* readFlows(
       stats.filteredOut++;
       return undefined;
     }
-    const event = { kind: 'flow', flow: parsed.flow, line: lineNumber } as const;
+    const event = {
+      kind: 'flow',
+      flow: parsed.flow,
+      line: lineNumber,
+      ...(parsed.summary !== undefined && { summary: parsed.summary }),
+    } as const;
     if (last === undefined) {
       stats.matched++;
       return event;

@@ -317,6 +317,16 @@ export interface HubbleFlow {
   readonly Summary?: string;
 }
 
+/**
+ * The counts of a summary line written by `netpol watch --record`: the line's flow stands for `count` flows seen
+ * between `firstSeen` and `lastSeen` (RFC 3339).
+ */
+export interface FlowSummary {
+  readonly count: number;
+  readonly firstSeen?: string;
+  readonly lastSeen?: string;
+}
+
 /** What a non-flow line or response was. */
 export type NonFlowKind = 'node_status' | 'lost_events' | 'agent_event' | 'debug_event' | 'blank';
 

@@ -123,7 +123,7 @@ export async function discoverNamespace(
   let overflow = 0;
 
   const tally: NamespaceFlowTally = { replies: 0, unconverted: 0, diagnostics, stats: undefined };
-  for await (const { flow, engineFlow: f } of requestsOfNamespace(
+  for await (const { flow, engineFlow: f, summary } of requestsOfNamespace(
     ns,
     { ...options, maxDiagnostics },
     tally,
@@ -138,16 +138,23 @@ export async function discoverNamespace(
     const destination = flowPeerName(flow.destination, f.destination, false);
     const port = f.icmpType ?? f.port;
     const key = `${source}\u0000${destination}\u0000${port}\u0000${f.protocol}`;
+    // A summary line of `netpol watch --record` stands for `count` flows seen from `firstSeen` to `lastSeen`.
+    const count = summary?.count ?? 1;
+    const first = summary?.firstSeen ?? flow.time;
+    const last = summary?.lastSeen ?? flow.time;
     const existing = groups.get(key);
     if (existing) {
-      existing.count++;
-      if (flow.time !== undefined) {
-        const t = flowTimeSortKey(flow.time);
-        if (existing.firstSeen === null || t < flowTimeSortKey(existing.firstSeen))
-          existing.firstSeen = flow.time;
-        if (existing.lastSeen === null || t > flowTimeSortKey(existing.lastSeen))
-          existing.lastSeen = flow.time;
-      }
+      existing.count += count;
+      if (
+        first !== undefined &&
+        (existing.firstSeen === null || flowTimeSortKey(first) < flowTimeSortKey(existing.firstSeen))
+      )
+        existing.firstSeen = first;
+      if (
+        last !== undefined &&
+        (existing.lastSeen === null || flowTimeSortKey(last) > flowTimeSortKey(existing.lastSeen))
+      )
+        existing.lastSeen = last;
       continue;
     }
     if (groups.size >= maxFlows) {
@@ -160,9 +167,9 @@ export async function discoverNamespace(
       port,
       protocol: f.protocol,
       direction: egress ? 'egress' : 'ingress',
-      count: 1,
-      firstSeen: flow.time ?? null,
-      lastSeen: flow.time ?? null,
+      count,
+      firstSeen: first ?? null,
+      lastSeen: last ?? null,
       flow: f,
     });
   }

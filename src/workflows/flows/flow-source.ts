@@ -11,7 +11,13 @@ import {
 import { readFlows } from '../../hubble/read-flows.js';
 import { observeFlows, type RetryOptions } from '../../hubble/relay-client.js';
 import { toEngineFlow, workloadName } from '../../hubble/to-engine.js';
-import type { HubbleEndpoint, HubbleFlow, HubbleVerdictName, NonFlowEvent } from '../../hubble/types.js';
+import type {
+  FlowSummary,
+  HubbleEndpoint,
+  HubbleFlow,
+  HubbleVerdictName,
+  NonFlowEvent,
+} from '../../hubble/types.js';
 
 /**
  * Where flows come from: a capture of `hubble observe -o json|jsonpb` (a file, or a stream such as standard
@@ -105,6 +111,8 @@ export type FlowSourceEvent =
       readonly flow: HubbleFlow;
       /** 1-based line of the capture; absent for Relay flows. */
       readonly line?: number;
+      /** Set for a summary line of `netpol watch --record`: the flow stands for `summary.count` flows. */
+      readonly summary?: FlowSummary;
     }
   | { readonly kind: 'diagnostic'; readonly diagnostic: Diagnostic }
   | { readonly kind: 'stats'; readonly stats: FlowSourceStats };
@@ -163,14 +171,18 @@ export async function* openFlowSource(
     retries: 0,
   };
   const last = filter.last;
-  const ring: { flow: HubbleFlow; line?: number }[] = [];
+  const ring: { flow: HubbleFlow; line?: number; summary?: FlowSummary }[] = [];
   let ringStart = 0;
   const localFilter: FlowFilter = { ...filter, last: undefined };
   const hasLocalFilter =
     localFilter.whitelist.length > 0 || localFilter.since !== undefined || localFilter.until !== undefined;
 
   /** Selection, filter and `last`: returns the event to yield now, if any. */
-  const accept = (flow: HubbleFlow, line: number | undefined): FlowSourceEvent | undefined => {
+  const accept = (
+    flow: HubbleFlow,
+    line: number | undefined,
+    summary?: FlowSummary,
+  ): FlowSourceEvent | undefined => {
     stats.flows++;
     if (verdicts && !verdicts.has(flow.verdict as HubbleVerdictName)) {
       stats.unselected++;
@@ -180,7 +192,11 @@ export async function* openFlowSource(
       stats.filteredOut++;
       return undefined;
     }
-    const entry = line === undefined ? { flow } : { flow, line };
+    const entry = {
+      flow,
+      ...(line !== undefined && { line }),
+      ...(summary !== undefined && { summary }),
+    };
     if (last === undefined) {
       stats.matched++;
       return { kind: 'flow', ...entry };
@@ -246,7 +262,7 @@ export async function* openFlowSource(
     })) {
       switch (event.kind) {
         case 'flow': {
-          const accepted = accept(event.flow, event.line);
+          const accepted = accept(event.flow, event.line, event.summary);
           if (accepted) yield accepted;
           break;
         }
@@ -380,7 +396,11 @@ export async function* requestsOfNamespace(
   ns: string,
   options: Pick<FlowSourceOptions, 'input' | 'filter' | 'now'> & { readonly maxDiagnostics: number },
   tally: NamespaceFlowTally,
-): AsyncGenerator<{ readonly flow: HubbleFlow; readonly engineFlow: Flow }, void, undefined> {
+): AsyncGenerator<
+  { readonly flow: HubbleFlow; readonly engineFlow: Flow; readonly summary?: FlowSummary },
+  void,
+  undefined
+> {
   for await (const event of openFlowSource({
     input: options.input,
     filter: { ...(options.filter ?? {}), namespace: ns },
@@ -405,6 +425,10 @@ export async function* requestsOfNamespace(
       tally.unconverted++;
       continue;
     }
-    yield { flow: event.flow, engineFlow: converted.flow };
+    yield {
+      flow: event.flow,
+      engineFlow: converted.flow,
+      ...(event.summary !== undefined && { summary: event.summary }),
+    };
   }
 }

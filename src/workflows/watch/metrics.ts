@@ -145,6 +145,11 @@ export class WatchMetrics {
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
   }
 
+  /** Flows counted by {@link flowSeen} so far. */
+  get flowsSeen(): number {
+    return this.flows.count;
+  }
+
   /** Counts one flow received from the Relay. */
   flowSeen(): void {
     this.flows.count++;
