@@ -1,6 +1,7 @@
 /**
  * What netpol writes validates against the official CRD schemas (`$NETPOL_CONFORMANCE_DIR/schemas`): the
- * example repository, the whole system `netpol init` renders, an access grant, a platform namespace, and
+ * example repository, the manifests of deploy/ (CiliumNetworkPolicy and PrometheusRule; the other kinds have no
+ * schema there), the whole system `netpol init` renders, an access grant, a platform namespace, and
  * the renderers' own output. The behaviour of the same output is checked in the normal suite
  * (test/workflows/authoring/*, test/examples/schemas.test.ts).
  */
@@ -59,6 +60,11 @@ describe('output netpol writes or ships, against the official CRD schemas', () =
     const r = validateTree(EXAMPLE);
     expect(r.errors).toEqual([]);
     expect(r.validated).toBeGreaterThanOrEqual(29);
+  });
+
+  it("deploy/: the manifests netpol ships for its own deployment (the watcher's policy and alerts)", () => {
+    const r = validateTree(path.resolve(import.meta.dirname, '../../deploy'));
+    expect(r).toEqual({ errors: [], validated: 2 });
   });
 
   it('renderSystem and initSystem: the 29 schema-covered manifests of the default system', async () => {

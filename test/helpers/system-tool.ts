@@ -28,11 +28,18 @@ export const SYSTEM_TOOLS = {
     install: 'apt-get install prometheus',
     usedFor: 'escape-hatch alert rule tests (promtool test rules)',
   },
+  prometheus: {
+    command: 'prometheus',
+    probeArgs: ['--version'],
+    install: 'apt-get install prometheus',
+    usedFor: 'tests where a real Prometheus scrapes netpol watch',
+  },
   kubectl: {
     command: 'kubectl',
     probeArgs: ['version', '--client'],
     install: 'apt-get install kubernetes-client',
-    usedFor: 'tests proving the Kubernetes API server double faithful (kubectl against it)',
+    usedFor:
+      'tests proving the Kubernetes API server double faithful (kubectl against it) and kustomize build tests of deploy/',
   },
 } as const satisfies Record<string, SystemToolSpec>;
 
