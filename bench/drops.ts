@@ -195,8 +195,14 @@ function ip(random: () => number): string {
   return `10.42.${Math.floor(random() * 8)}.${1 + Math.floor(random() * 250)}`;
 }
 
-/** One `hubble observe -o json` line (wrapped shape). */
-function flowLine(random: () => number, index: number, drop: boolean, startMs: number): string {
+/**
+ * One `hubble observe -o json` line (wrapped shape) of examples/homelab traffic.
+ * @param random - the PRNG.
+ * @param index - the line's index (sets its time, 3 ms apart from `startMs`).
+ * @param drop - a policy drop, or a forwarded flow (30 % replies).
+ * @param startMs - time of the first line, ms since the epoch.
+ */
+export function flowLine(random: () => number, index: number, drop: boolean, startMs: number): string {
   const time = new Date(startMs + index * 3)
     .toISOString()
     .replace('Z', `${String(index % 1000).padStart(3, '0')}Z`);

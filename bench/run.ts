@@ -8,8 +8,11 @@
  *   pipeline (bench/drops.ts);
  * - flux: the same namespaces and policies in a Flux layout (bench/repo/generate-flux-repo.ts: bootstrap,
  *   a folder and a Flux Kustomization per namespace, components, substitution), loaded from the cluster
- *   entry, next to the flat layout's load time.
- * Flags: `--only repo,lint,drops,flux`, `--sizes 100,1000`, `--flows N`, `--drop-lines 100000,1000000`, `--repeat N`.
+ *   entry, next to the flat layout's load time;
+ * - watch: `netpol watch` against a replaying Relay, flows per second beside a bare gRPC read loop of the same
+ *   stream, and RSS at N/10 and N flows (bench/watch.ts).
+ * Flags: `--only repo,lint,drops,flux,watch`, `--sizes 100,1000`, `--flows N`, `--drop-lines 100000,1000000`,
+ * `--repeat N`, `--watch-flows 1000000`.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -25,6 +28,7 @@ import { formatDropsBench, measureDrops } from './drops.js';
 import { lintBenchTable, measureLint } from './lint.js';
 import { generateFluxRepo } from './repo/generate-flux-repo.js';
 import { APP_LABELS, appNamespaceName, generateRepo, prng } from './repo/generate-repo.js';
+import { formatWatchBench, measureWatch } from './watch.js';
 
 function arg(name: string, def: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -146,7 +150,7 @@ async function measure(n: number, flowsCount: number): Promise<Row> {
 }
 
 async function main(): Promise<void> {
-  const only = new Set(arg('only', 'repo,lint,drops,flux').split(','));
+  const only = new Set(arg('only', 'repo,lint,drops,flux,watch').split(','));
   const sizes = arg('sizes', '100,1000,5000').split(',').map(Number);
   if (only.has('repo')) await repoBench(sizes);
   if (only.has('lint')) {
@@ -159,6 +163,10 @@ async function main(): Promise<void> {
     const lines = arg('drop-lines', '100000,1000000').split(',').map(Number);
     const rows = await measureDrops(lines, Number(arg('repeat', '3')));
     process.stdout.write(`\n## drops\n\n${formatDropsBench(rows)}`);
+  }
+  if (only.has('watch')) {
+    const flows = arg('watch-flows', '1000000').split(',').map(Number);
+    process.stdout.write(`\n## watch\n\n${formatWatchBench(await measureWatch(flows))}`);
   }
 }
 
