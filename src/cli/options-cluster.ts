@@ -44,9 +44,15 @@ export function addClusterFlags(cmd: Command, repeatable: boolean): Command {
 
 /**
  * Connects to a cluster target with the flags' kubeconfig (resolved as kubectl does, from `io.env`).
+ * @param signal - Aborts the client's requests (a long-running command's stop). Default: none.
  * @throws NetpolError `NETPOL_CLUSTER_FAILED` when the kubeconfig or context cannot be resolved.
  */
-export function connectCluster(flags: ClusterFlags, io: CliIo, target: ClusterTarget): ConnectedCluster {
+export function connectCluster(
+  flags: ClusterFlags,
+  io: CliIo,
+  target: ClusterTarget,
+  signal?: AbortSignal,
+): ConnectedCluster {
   let timeoutMs: number;
   try {
     timeoutMs = parseDuration(flags.requestTimeout ?? '15s');
@@ -58,6 +64,9 @@ export function connectCluster(flags: ClusterFlags, io: CliIo, target: ClusterTa
     ...(flags.kubeconfig !== undefined ? { kubeconfig: path.resolve(io.cwd, flags.kubeconfig) } : {}),
     ...(target.context !== undefined ? { context: target.context } : {}),
   });
-  const client = new ClusterClient(kube, { timeoutMs: timeoutMs > 0 ? timeoutMs : 15_000 });
+  const client = new ClusterClient(kube, {
+    timeoutMs: timeoutMs > 0 ? timeoutMs : 15_000,
+    ...(signal !== undefined && { signal }),
+  });
   return { ...target, name: target.context === undefined ? kube.context : target.name, client };
 }

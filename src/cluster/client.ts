@@ -78,6 +78,11 @@ export interface ClusterClientOptions {
   readonly timeoutMs?: number;
   /** The `reportingController` of Events and the field manager of patches. Default: `netpol`. */
   readonly fieldManager?: string;
+  /**
+   * Ends every request in flight (and refuses new ones) once aborted, so a long-running caller (`netpol watch`)
+   * stops without waiting for `timeoutMs`. Default: none.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** The User-Agent of netpol's requests (the API server's default field manager is its first word). */
@@ -175,13 +180,15 @@ export class ClusterClient {
     this.fieldManager = options.fieldManager ?? 'netpol';
     this.timeoutMs = options.timeoutMs ?? 15_000;
     const timeoutMs = this.timeoutMs;
+    const stop = options.signal;
     const config = createConfiguration({
       baseServer: new ServerConfiguration(kube.server, {}),
       authMethods: { default: kube.config },
       promiseMiddleware: [
         {
           pre: async (ctx) => {
-            ctx.setSignal(AbortSignal.timeout(timeoutMs) as never);
+            const timeout = AbortSignal.timeout(timeoutMs);
+            ctx.setSignal((stop ? AbortSignal.any([timeout, stop]) : timeout) as never);
             ctx.setHeaderParam('User-Agent', USER_AGENT);
             return ctx;
           },

@@ -1,12 +1,16 @@
 import path from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
+import { readRepoConfig, selectClusters } from '../../workflows/live/cluster-state.js';
 import { jsonLinesLogger } from '../../workflows/watch/log.js';
 import { startWatch } from '../../workflows/watch/watch.js';
 import type { CommandContext } from '../context.js';
 import { addRepoFlags, type RepoFlags, repoOptionsOf } from '../options.js';
+import { addClusterFlags, type ClusterFlags, connectCluster } from '../options-cluster.js';
 import { addRelayFlags, type RelayFlags, relayOptionsOf } from '../options-hubble.js';
 
-interface WatchFlags extends RepoFlags, RelayFlags {
+interface WatchFlags extends RepoFlags, RelayFlags, ClusterFlags {
+  live?: boolean;
+  clusterInterval: number;
   listen: string;
   allFlows?: boolean;
   maxGroups?: number;
@@ -66,8 +70,14 @@ export function registerWatch(program: Command, ctx: CommandContext): void {
       positiveInteger,
     )
     .option('--record-keep <n>', 'rotated summaries kept (default: 3)', positiveInteger)
-    .option('--record-interval <seconds>', 'how often the summary is written (default: 60)', seconds);
+    .option('--record-interval <seconds>', 'how often the summary is written (default: 60)', seconds)
+    .option(
+      '--live',
+      'read the cluster (read-only role) for escape-hatch namespaces and drift; implied by --kubeconfig or --context',
+    )
+    .option('--cluster-interval <seconds>', 'how often the cluster is read', seconds, 60);
   addRelayFlags(cmd);
+  addClusterFlags(cmd, false);
   addRepoFlags(cmd);
   cmd.action(async (flags: WatchFlags) => {
     if (flags.filename) {
@@ -78,8 +88,23 @@ export function registerWatch(program: Command, ctx: CommandContext): void {
     const listen = listenAddress(flags.listen);
     const repo = repoOptionsOf(flags, ctx.io);
     const relay = relayOptionsOf(flags, ctx.io);
+    const root = repo.root ?? ctx.io.cwd;
+    const stopRequests = new AbortController();
+    const clusterWanted = flags.live || flags.kubeconfig !== undefined || flags.context !== undefined;
+    const cluster = clusterWanted
+      ? connectCluster(
+          flags,
+          ctx.io,
+          selectClusters(readRepoConfig(root), flags.context ?? [], false)[0] ?? {
+            name: 'current-context',
+            context: undefined,
+            environment: undefined,
+          },
+          stopRequests.signal,
+        )
+      : undefined;
     const handle = await startWatch({
-      root: repo.root ?? ctx.io.cwd,
+      root,
       ...(repo.vars !== undefined && { vars: repo.vars }),
       ...(repo.settings !== undefined && { settings: repo.settings }),
       relay,
@@ -96,12 +121,14 @@ export function registerWatch(program: Command, ctx: CommandContext): void {
           ...(flags.recordInterval !== undefined && { intervalMs: flags.recordInterval * 1000 }),
         },
       }),
+      ...(cluster && { cluster: { cluster, intervalMs: flags.clusterInterval * 1000 } }),
       log: jsonLinesLogger(ctx.io.stdout),
     });
     await new Promise<void>((resolve) => {
       const onStop = ctx.io.onStopSignal;
       if (!onStop) return;
       onStop(() => {
+        stopRequests.abort();
         void handle.stop().then(resolve);
       });
     });

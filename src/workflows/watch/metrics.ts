@@ -31,6 +31,20 @@ export interface WatchMetricsOptions {
   readonly maxLabelSets?: number;
   /** Also export prom-client's process metrics (`process_resident_memory_bytes` …). Default: `true`. */
   readonly processMetrics?: boolean;
+  /**
+   * Export the cluster metrics (`netpol_escape_hatch_disabled_seconds`, `netpol_drift_objects`,
+   * `netpol_cluster_reads_total`): only a watcher with cluster access has them. Default: `false`.
+   */
+  readonly cluster?: boolean;
+  /** The clock of `netpol_escape_hatch_disabled_seconds`, in ms since the epoch. Default: `Date.now`. */
+  readonly now?: () => number;
+}
+
+/** A namespace whose enforcement is off, as `netpol_escape_hatch_disabled_seconds` reports it. */
+export interface DisabledSince {
+  readonly namespace: string;
+  /** When enforcement was turned off, in ms since the epoch. */
+  readonly sinceMs: number;
 }
 
 /**
@@ -38,7 +52,9 @@ export interface WatchMetricsOptions {
  * `netpol_policy_drops_total{source_namespace, destination_namespace, direction, port, protocol, cause, fix}` (at most
  * `maxLabelSets` label sets; drops beyond them count in `netpol_policy_drops_overflow_total`),
  * `netpol_flows_seen_total`, `netpol_policy_drop_groups`, `netpol_relay_connected`, `netpol_relay_reconnects_total`,
- * `netpol_repository_info{revision}`, `netpol_repository_load_errors`, `netpol_repository_loads_total{result}`.
+ * `netpol_repository_info{revision}`, `netpol_repository_load_errors`, `netpol_repository_loads_total{result}`;
+ * with `cluster`, also `netpol_escape_hatch_disabled_seconds{namespace}` (computed when scraped),
+ * `netpol_drift_objects` and `netpol_cluster_reads_total{result}`.
  *
  * Counting a flow costs an increment of a plain number (the label set of a group is resolved once per group); the
  * numbers are handed to prom-client when `/metrics` is scraped.
@@ -57,6 +73,9 @@ export class WatchMetrics {
   private readonly loadErrors: Gauge;
   private readonly loads: Counter<'result'>;
   private readonly groups: Gauge;
+  private disabled: readonly DisabledSince[] = [];
+  private readonly driftObjects: Gauge | undefined;
+  private readonly clusterReads: Counter<'result'> | undefined;
 
   /** @param options - label-set cap and process metrics. */
   constructor(options: WatchMetricsOptions = {}) {
@@ -142,7 +161,52 @@ export class WatchMetrics {
     this.groups.set(0);
     this.loads.inc({ result: 'ok' }, 0);
     this.loads.inc({ result: 'failed' }, 0);
+    if (options.cluster) {
+      const now = options.now ?? Date.now;
+      const self = this;
+      new Gauge({
+        name: 'netpol_escape_hatch_disabled_seconds',
+        help: 'Seconds since network-policy enforcement was turned off, per namespace with the escape-hatch label (read from the cluster).',
+        labelNames: ['namespace'],
+        registers,
+        collect() {
+          this.reset();
+          const t = now();
+          for (const d of self.disabled)
+            this.set({ namespace: d.namespace }, Math.max(0, (t - d.sinceMs) / 1000));
+        },
+      });
+      this.driftObjects = new Gauge({
+        name: 'netpol_drift_objects',
+        help: 'Namespaces and policies whose cluster state differs from the served repository revision (netpol drift), at the last cluster read.',
+        registers,
+      });
+      this.clusterReads = new Counter({
+        name: 'netpol_cluster_reads_total',
+        help: 'Reads of the cluster (namespaces and policies) for escape hatches and drift, by result (ok, failed).',
+        labelNames: ['result'],
+        registers,
+      });
+      this.clusterReads.inc({ result: 'ok' }, 0);
+      this.clusterReads.inc({ result: 'failed' }, 0);
+    }
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /**
+   * Records a successful cluster read: the namespaces with enforcement off and the number of drifted objects.
+   * @param disabled - Namespaces with the escape-hatch label and since when.
+   * @param driftObjects - Namespaces plus policies that differ from the served revision.
+   */
+  clusterRead(disabled: readonly DisabledSince[], driftObjects: number): void {
+    this.disabled = disabled;
+    this.driftObjects?.set(driftObjects);
+    this.clusterReads?.inc({ result: 'ok' });
+  }
+
+  /** Counts a failed cluster read (the last values stay exported). */
+  clusterReadFailed(): void {
+    this.clusterReads?.inc({ result: 'failed' });
   }
 
   /** Flows counted by {@link flowSeen} so far. */

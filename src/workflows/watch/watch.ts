@@ -6,6 +6,8 @@ import { DropGrouper } from '../flows/drops.js';
 import { dropGroupJson, dropsJson } from '../flows/drops-json.js';
 import { describeFix } from '../flows/fix-search.js';
 import { emptyFlowSourceStats, type FlowSourceStats } from '../flows/flow-source.js';
+import type { ConnectedCluster } from '../live/cluster-state.js';
+import { ClusterTracker } from './cluster.js';
 import { logEvent, type WatchLogger } from './log.js';
 import { policyDropLabels, WatchMetrics } from './metrics.js';
 import { TrafficRecorder } from './record.js';
@@ -49,6 +51,15 @@ export interface WatchOptions {
   };
   /** Export prom-client's process metrics. Default: `true`. */
   readonly processMetrics?: boolean;
+  /**
+   * Cluster access (the read-only role): track the namespaces whose enforcement is off and the drift between the
+   * served revision and the cluster ({@link ClusterTracker}), read every `intervalMs` (default `60000`) and after
+   * each new revision. Give the client an abort signal that the caller aborts on stop, so a hung request does not
+   * hold the process. Default: none (no cluster metrics).
+   */
+  readonly cluster?: { readonly cluster: ConnectedCluster; readonly intervalMs?: number };
+  /** The clock of the cluster metrics, in ms since the epoch. Default: `Date.now`. */
+  readonly now?: () => number;
   /** Receives the structured log. */
   readonly log: WatchLogger;
 }
@@ -97,6 +108,8 @@ export async function startWatch(options: WatchOptions): Promise<WatchHandle> {
   const metrics = new WatchMetrics({
     ...(options.maxLabelSets !== undefined && { maxLabelSets: options.maxLabelSets }),
     ...(options.processMetrics !== undefined && { processMetrics: options.processMetrics }),
+    ...(options.cluster && { cluster: true }),
+    ...(options.now && { now: options.now }),
   });
   const relayServer = options.relay?.server ?? 'localhost:4245';
   const stats: Mutable<FlowSourceStats> = { ...emptyFlowSourceStats({ kind: 'relay', server: relayServer }) };
@@ -223,7 +236,22 @@ export async function startWatch(options: WatchOptions): Promise<WatchHandle> {
       ...(previous === 'changed' && { rediagnosedGroups: grouper.size }),
     });
     following ??= follow();
+    if (tracker) {
+      if (previous === 'first') tracker.start();
+      else tracker.refresh();
+    }
   };
+
+  const tracker = options.cluster
+    ? new ClusterTracker({
+        cluster: options.cluster.cluster,
+        served: () => follower.current?.loaded,
+        metrics,
+        log,
+        ...(options.cluster.intervalMs !== undefined && { intervalMs: options.cluster.intervalMs }),
+        ...(options.now && { now: options.now }),
+      })
+    : undefined;
 
   const follower = new RepositoryFollower({
     root: options.root,
@@ -320,7 +348,12 @@ export async function startWatch(options: WatchOptions): Promise<WatchHandle> {
       logEvent(log, 'info', 'watch.stopping', 'Stopping.');
       abort.abort();
       if (recordTimer) clearInterval(recordTimer);
-      const work = Promise.allSettled([follower.stop(), server.close(), following ?? Promise.resolve()]);
+      const work = Promise.allSettled([
+        follower.stop(),
+        server.close(),
+        following ?? Promise.resolve(),
+        tracker?.stop(),
+      ]);
       let timer: NodeJS.Timeout | undefined;
       const timedOut = await Promise.race([
         work.then(() => false),

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { parseFlowLine } from '../../../src/hubble/parse-flow.js';
 import type { HubbleFlow } from '../../../src/hubble/types.js';
 import { flowTimeSortKey } from '../../../src/workflows/flows/flow-source.js';
-import type { WatchLogEntry } from '../../../src/workflows/watch/log.js';
+import type { WatchLogEntry, WatchLogger } from '../../../src/workflows/watch/log.js';
+import type { WatchOptions } from '../../../src/workflows/watch/watch.js';
 import { flowFixture } from '../../hubble/helpers/fixtures.js';
 
 /** The flows of a fixture file, oldest first (a Relay's ring buffer is in time order). */
@@ -56,4 +57,20 @@ export function sample(text: string, series: string): number | undefined {
     if (line.startsWith(`${series} `)) return Number(line.slice(series.length + 1));
   }
   return undefined;
+}
+
+/**
+ * Options of a watcher under test: the repository and Relay given, endpoints on 127.0.0.1 (any port), repository
+ * polls every 50 ms, Relay retries from 20 to 100 ms, no process metrics.
+ */
+export function testWatchOptions(root: string, relayAddress: string, log: WatchLogger): WatchOptions {
+  return {
+    root,
+    relay: { server: relayAddress },
+    listen: { host: '127.0.0.1', port: 0 },
+    pollIntervalMs: 50,
+    retry: { initialMs: 20, maxMs: 100 },
+    processMetrics: false,
+    log,
+  };
 }

@@ -13,7 +13,7 @@ import { HOMELAB_ROOT, homelabFiles } from '../../helpers/homelab.js';
 import { type TempRepo, useRepo } from '../../helpers/use-repo.js';
 import { type FakeRelay, startFakeRelay } from '../../hubble/helpers/fake-relay.js';
 import { flowFixture } from '../../hubble/helpers/fixtures.js';
-import { eventually, fixtureFlows, get, memoryLog, sample } from './helpers.js';
+import { eventually, fixtureFlows, get, memoryLog, sample, testWatchOptions } from './helpers.js';
 
 const FLOWS = fixtureFlows('homelab-drops.jsonl');
 let expected: ReturnType<typeof dropsJson>;
@@ -42,16 +42,7 @@ async function watchOf(
   extra: Partial<WatchOptions> = {},
 ): Promise<{ watch: WatchHandle; logs: ReturnType<typeof memoryLog> }> {
   const logs = memoryLog();
-  const watch = await startWatch({
-    root: repo.root,
-    relay: { server: relay.address },
-    listen: { host: '127.0.0.1', port: 0 },
-    pollIntervalMs: 50,
-    retry: { initialMs: 20, maxMs: 100 },
-    processMetrics: false,
-    log: logs.log,
-    ...extra,
-  });
+  const watch = await startWatch({ ...testWatchOptions(repo.root, relay.address, logs.log), ...extra });
   cleanups.push(() => watch.stop());
   return { watch, logs };
 }
