@@ -5,7 +5,7 @@
  * - `kubectl kustomize` renders it, and the rendered objects hold the promises of the README (non-root, read-only
  *   root filesystem, resource requests, probes on /readyz and /healthz, the ServiceMonitor on the metrics port);
  * - `netpol lint` passes its CiliumNetworkPolicy;
- * - the Grafana dashboard queries only metrics the watcher exports.
+ * - the Grafana dashboard queries only metrics the watcher exports (with cluster access).
  * The CRD schemas (CiliumNetworkPolicy, PrometheusRule) are checked by the conformance suite
  * (test/conformance/authoring.test.ts). System tools missing here skip with one line (test/helpers/system-tool.ts).
  */
@@ -42,10 +42,10 @@ describeWithTools(['promtool'], 'deploy/watch/prometheusrule.yaml under promtool
       .readdirSync(ALERT_TESTS)
       .filter((f) => f.endsWith('.test.yaml'))
       .sort();
-    expect(tests).toEqual(['drops-sustained.test.yaml', 'relay-repository.test.yaml']);
+    expect(tests).toEqual(['cluster.test.yaml', 'drops-sustained.test.yaml', 'relay-repository.test.yaml']);
     for (const t of tests) fs.copyFileSync(path.join(ALERT_TESTS, t), path.join(dir, t));
     const { stdout } = await run('promtool', ['test', 'rules', ...tests], { cwd: dir });
-    expect(stdout.match(/SUCCESS/g)).toHaveLength(2);
+    expect(stdout.match(/SUCCESS/g)).toHaveLength(3);
   });
 });
 
@@ -66,6 +66,8 @@ describeWithTools(['kubectl'], 'deploy/watch rendered by kubectl kustomize', () 
     const objects = parseAllDocuments(stdout).map((d) => d.toJS() as Record<string, any>);
     expect(objects.map((o) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`).sort()).toEqual([
       'CiliumNetworkPolicy/netpol/netpol-default',
+      'ClusterRole//netpol-read-only',
+      'ClusterRoleBinding//netpol-watch-read-only',
       'ConfigMap/netpol/netpol-watch-dashboard',
       'Deployment/netpol/netpol-watch',
       'Namespace//netpol',
@@ -89,6 +91,27 @@ describeWithTools(['kubectl'], 'deploy/watch rendered by kubectl kustomize', () 
     }
     const [netpol] = containers as [Container];
     expect(netpol.args?.[0]).toBe('watch');
+    // Cluster access with the read-only role, and nothing more.
+    expect(netpol.args).toContain('--live');
+    expect(pod.automountServiceAccountToken).toBe(true);
+    const binding = objects.find((o) => o.kind === 'ClusterRoleBinding');
+    expect(binding?.roleRef).toEqual({
+      apiGroup: 'rbac.authorization.k8s.io',
+      kind: 'ClusterRole',
+      name: 'netpol-read-only',
+    });
+    expect(binding?.subjects).toEqual([
+      { kind: 'ServiceAccount', name: pod.serviceAccountName, namespace: 'netpol' },
+    ]);
+    const role = objects.find((o) => o.kind === 'ClusterRole');
+    expect(role?.rules).toEqual(
+      (
+        parse(fs.readFileSync(path.join(PROJECT_ROOT, 'deploy/rbac/netpol-read-only.yaml'), 'utf8')) as {
+          rules: unknown;
+        }
+      ).rules,
+    );
+    for (const rule of role?.rules ?? []) expect(rule.verbs).toEqual(['get', 'list', 'watch']);
     expect(netpol.readinessProbe?.httpGet?.path).toBe('/readyz');
     expect(netpol.livenessProbe?.httpGet?.path).toBe('/healthz');
     expect(netpol.volumeMounts).toContainEqual({ name: 'repo', mountPath: '/repo', readOnly: true });
@@ -108,8 +131,8 @@ describeWithTools(['kubectl'], 'deploy/watch rendered by kubectl kustomize', () 
 });
 
 describe('deploy/watch', () => {
-  it('passes netpol lint', async () => {
-    const r = await runCli(['lint', '-R', BASE]);
+  it('passes netpol lint (from deploy/, as the base includes ../rbac)', async () => {
+    const r = await runCli(['lint', '-R', path.dirname(BASE)]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('no problems; 0 suppressed\n');
   });
@@ -119,7 +142,7 @@ describe('deploy/watch', () => {
       panels: { title: string; targets: { expr: string }[] }[];
     };
     const exported = new Set(
-      (await new WatchMetrics().registry.getMetricsAsJSON()).map((m) => m.name as string),
+      (await new WatchMetrics({ cluster: true }).registry.getMetricsAsJSON()).map((m) => m.name as string),
     );
     const used = dashboard.panels.flatMap((p) =>
       p.targets.flatMap((t) =>
@@ -128,6 +151,12 @@ describe('deploy/watch', () => {
     );
     expect(used.length).toBeGreaterThan(10);
     expect([...new Set(used)].filter((name) => !exported.has(name))).toEqual([]);
-    expect(dashboard.panels.map((p) => p.title)).toContain('Top fixes (drops in the dashboard range)');
+    expect(dashboard.panels.map((p) => p.title)).toEqual(
+      expect.arrayContaining([
+        'Top fixes (drops in the dashboard range)',
+        'Escape hatch: namespaces with enforcement off (age)',
+        'Drifted objects (cluster vs repository)',
+      ]),
+    );
   });
 });
