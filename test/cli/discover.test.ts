@@ -33,7 +33,7 @@ describe('netpol discover', () => {
       └───┴───────┴───────────┴─────────────────────────────────────────────────────────┴───────────┘
       ✓ allowed by the recommendation  ✗ allowed by nothing in the catalogue
 
-      1 flow(s) nothing in the catalogue allows for shop:
+      1 flow(s) the recommendation does not allow for shop:
         ✗ shop/storefront → billing/billing 8080/TCP
             denied at egress of shop/storefront and ingress of billing/billing: no rule allows it; no profile or access grant of the catalogue allows egress of shop to billing/billing on 8080/TCP; no profile or access grant of the catalogue allows ingress of billing from shop/storefront on 8080/TCP
 
@@ -83,6 +83,27 @@ describe('netpol discover', () => {
         reason:
           'denied at egress of shop/storefront and ingress of billing/billing: no rule allows it; no profile or access grant of the catalogue allows egress of shop to billing/billing on 8080/TCP; no profile or access grant of the catalogue allows ingress of billing from shop/storefront on 8080/TCP',
       },
+    ]);
+  });
+
+  it('marks a flow the label of another namespace would allow with !, never as allowed by nothing', async () => {
+    const r = await runCli([
+      'discover',
+      'cache',
+      '--flows',
+      'test/fixtures/flows/homelab-discover-cache.jsonl',
+      '-o',
+      'wide',
+      ...R,
+    ]);
+    expect(r.code).toBe(1);
+    const lines = r.stdout.split('\n');
+    expect(lines.filter((l) => /^(✓ allowed| {2}[!✗] |1 flow|Namespace labels| {6}fix)/.test(l))).toEqual([
+      '✓ allowed by the recommendation  ! allowed after the change shown below',
+      '1 flow(s) the recommendation does not allow for cache:',
+      '  ! docs/docs → cache/dragonfly 6379/TCP',
+      '      fix: add label access.network-policy.homelab/dragonfly: "true" to namespace docs (newly allows: dragonfly: cache:6379/TCP)',
+      'Namespace labels (namespace cache): unchanged, git already has them.',
     ]);
   });
 

@@ -6,14 +6,20 @@ function portText(f: Pick<DiscoveredFlow, 'port' | 'protocol'>): string {
   return f.protocol.startsWith('ICMP') ? `${f.protocol} type ${f.port}` : `${f.port}/${f.protocol}`;
 }
 
+/** ✓ allowed by the recommendation, ! allowed after a change elsewhere (its fix), ✗ allowed by nothing. */
+function mark(f: DiscoveredFlow): string {
+  return f.allowedByRecommendation ? '✓' : f.fix !== null ? '!' : '✗';
+}
+
 function labelsText(profile: string | null, grants: readonly string[]): string {
   const p = profile === null ? 'no profile' : `profile "${profile}"`;
   return grants.length > 0 ? `${p}, access grants ${grants.join(', ')}` : `${p}, no access grant`;
 }
 
 /**
- * The discover report for a terminal: the recommendation, the observed flows (✓ allowed by it, ✗ not), the flows
- * nothing allows with the reason, and the namespace labels to commit.
+ * The discover report for a terminal: the recommendation (and the grants it removes), the observed flows (✓ allowed
+ * by it, ! allowed after a change elsewhere, ✗ allowed by nothing in the catalogue), the flows it does not allow
+ * with the reason and the change, and the namespace labels to commit.
  * @param report - from `discoverNamespace`.
  */
 export function formatDiscoverText(report: DiscoverReport, layout: TextLayout = {}): string {
@@ -25,11 +31,14 @@ export function formatDiscoverText(report: DiscoverReport, layout: TextLayout = 
   out += report.current
     ? ` (git today: ${labelsText(report.current.profile, report.current.grants)})\n`
     : ' (the repository does not define this namespace yet)\n';
+  if (report.droppedGrants.length > 0) {
+    out += `It removes access grant(s) ${report.droppedGrants.join(', ')}: no observed flow needs them; keep them if traffic outside the capture does.\n`;
+  }
   if (report.flows.length > 0) {
     const table = renderTable(
       ['', 'count', 'direction', 'flow', 'git today'],
       report.flows.map((f) => [
-        f.allowedByRecommendation ? '✓' : '✗',
+        mark(f),
         String(f.count),
         f.direction,
         `${f.source} → ${f.destination} ${portText(f)}`,
@@ -40,19 +49,24 @@ export function formatDiscoverText(report: DiscoverReport, layout: TextLayout = 
         ...(layout.wide ? {} : { maxWidths: [undefined, undefined, undefined, 60] }),
       },
     );
-    out += `${table}\n✓ allowed by the recommendation  ✗ allowed by nothing in the catalogue\n`;
+    const legend = ['✓ allowed by the recommendation'];
+    if (report.unallowed.some((f) => f.fix !== null)) legend.push('! allowed after the change shown below');
+    if (report.unallowed.some((f) => f.fix === null)) legend.push('✗ allowed by nothing in the catalogue');
+    out += `${table}\n${legend.join('  ')}\n`;
   }
   if (report.unallowed.length > 0) {
-    out += `\n${report.unallowed.length} flow(s) nothing in the catalogue allows for ${report.namespace}:\n`;
+    out += `\n${report.unallowed.length} flow(s) the recommendation does not allow for ${report.namespace}:\n`;
     for (const f of report.unallowed) {
-      out += `  ✗ ${f.source} → ${f.destination} ${portText(f)}\n      ${f.reason ?? ''}\n`;
+      out += `  ${mark(f)} ${f.source} → ${f.destination} ${portText(f)}\n      ${f.reason ?? ''}\n`;
       if (f.fix) out += `      fix: ${describeFix(f.fix).replace(/\n/g, '\n      ')}\n`;
     }
   }
   if (report.allowedCells.length > 0) {
     out += `\nThe recommendation allows (matrix): ${report.allowedCells.join('; ')}\n`;
   }
-  out += `\nNamespace labels to commit (namespace ${report.namespace}):\n${report.labelsYaml}`;
+  out += report.labelsUnchanged
+    ? `\nNamespace labels (namespace ${report.namespace}): unchanged, git already has them.\n`
+    : `\nNamespace labels to commit (namespace ${report.namespace}):\n${report.labelsYaml}`;
   const notes: string[] = [];
   if (report.skipped.replies > 0) notes.push(`${report.skipped.replies} repl(ies) skipped`);
   if (report.skipped.unparsable > 0) {
@@ -66,7 +80,7 @@ export function formatDiscoverText(report: DiscoverReport, layout: TextLayout = 
 }
 
 /**
- * The discover report as JSON: `{namespace, source, platform, current, recommended, labels, labelsYaml,
+ * The discover report as JSON: `{namespace, source, platform, current, recommended, droppedGrants, labels, labelsYaml, labelsUnchanged,
  * allowedCells, flows: [...], unallowed: [...], skipped}`.
  * @param report - from `discoverNamespace`.
  */
@@ -91,8 +105,10 @@ export function discoverJson(report: DiscoverReport) {
     platform: report.platform,
     current: report.current,
     recommended: report.recommended,
+    droppedGrants: report.droppedGrants,
     labels: report.labels,
     labelsYaml: report.labelsYaml,
+    labelsUnchanged: report.labelsUnchanged,
     allowedCells: report.allowedCells,
     flows: report.flows.map(flow),
     unallowed: report.unallowed.map(flow),

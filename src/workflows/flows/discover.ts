@@ -62,17 +62,27 @@ export interface DiscoverReport {
   readonly platform: boolean;
   /** The namespace's labels in git today (null when the repository does not define it). */
   readonly current: { readonly profile: string | null; readonly grants: readonly string[] } | null;
-  /** The least privileged profile and access grants that allow the observed flows. */
+  /**
+   * The least privileged profile and access grants that allow the observed flows. A platform namespace keeps the
+   * grants it has in git (it takes no profile, and its grants serve traffic a capture window may not show).
+   */
   readonly recommended: { readonly profile: string | null; readonly grants: readonly string[] };
+  /** Access grants the namespace has in git that the recommendation removes (no observed flow needs them). */
+  readonly droppedGrants: readonly string[];
   /** The namespace's labels to commit (the complete map, without `kubernetes.io/metadata.name`). */
   readonly labels: Labels;
   /** The same as a YAML snippet (`metadata.labels`). */
   readonly labelsYaml: string;
+  /** Whether `labels` are the namespace's labels in git today (nothing to commit). */
+  readonly labelsUnchanged: boolean;
   /** Matrix cells (see `netpol matrix`) the recommendation allows. */
   readonly allowedCells: readonly string[];
   /** Every observed flow, most frequent first. */
   readonly flows: readonly DiscoveredFlow[];
-  /** Observed flows nothing in the catalogue allows for this namespace. */
+  /**
+   * Observed flows the recommendation does not allow: those with a `fix` need a change elsewhere (another
+   * namespace's label, a platform namespace's policy), the others are allowed by nothing in the catalogue.
+   */
   readonly unallowed: readonly DiscoveredFlow[];
   /** Replies (not policy decisions) and flows that are not requests of the namespace. */
   readonly skipped: {
@@ -94,7 +104,8 @@ type MutableFlow = {
 
 /**
  * Recommends a namespace's labels from flows observed while its enforcement was disabled (the escape hatch): the
- * least privileged profile and the access grants that allow every observed flow, found by asking the engine
+ * least privileged profile and the access grants that allow every observed flow (a platform namespace keeps its
+ * current grants and never gets a profile), found by asking the engine
  * (`FixSearch.planLabels`: every profile of the catalogue is tried, grants are added only for flows the profile
  * does not allow, and among the plans leaving the fewest flows unallowed the one allowing the fewest matrix cells
  * wins). Flows nothing in the catalogue allows are listed with the reason and, when the other side is a platform
@@ -178,10 +189,11 @@ export async function discoverNamespace(
     (a, b) =>
       b.count - a.count || a.source.localeCompare(b.source) || a.destination.localeCompare(b.destination),
   );
+  const platform = search.isPlatform(ns);
   const plan: LabelPlan = search.planLabels(
     ns,
     observed.map((o) => o.flow),
-    'fresh',
+    platform ? 'keep' : 'fresh',
   );
   const unallowedIndexes = new Set(plan.unallowed);
   const planned = new FixSearch({ repo, catalog, engine: search.view(ns, plan.labels) });
@@ -209,16 +221,17 @@ export async function discoverNamespace(
   const defined = engine.hasNamespace(ns);
   const currentLabels = search.labelsOf(ns);
   const finalStats: FlowSourceStats = tally.stats ?? emptyFlowSourceStats(options.input);
+  const currentGrants = defined ? search.grantsOf(currentLabels) : [];
   return {
     namespace: ns,
     source: finalStats.source,
-    platform: search.isPlatform(ns),
-    current: defined
-      ? { profile: search.profileOf(currentLabels), grants: search.grantsOf(currentLabels) }
-      : null,
+    platform,
+    current: defined ? { profile: search.profileOf(currentLabels), grants: currentGrants } : null,
     recommended: { profile: plan.profile, grants: plan.grants },
+    droppedGrants: currentGrants.filter((g) => !plan.grants.includes(g)),
     labels,
     labelsYaml: stringify({ metadata: { labels } }, { lineWidth: 0 }),
+    labelsUnchanged: defined && sameLabelSet(labels, currentLabels),
     allowedCells: plan.allowedCells,
     flows,
     unallowed: flows.filter((f) => !f.allowedByRecommendation),
@@ -231,4 +244,15 @@ export async function discoverNamespace(
     diagnostics,
     stats: finalStats,
   };
+}
+
+/** Whether two label maps are equal, ignoring `kubernetes.io/metadata.name` (the API server sets it). */
+function sameLabelSet(a: Labels, b: Labels): boolean {
+  const keys = (l: Labels) =>
+    Object.keys(l)
+      .filter((k) => k !== 'kubernetes.io/metadata.name')
+      .sort();
+  const ka = keys(a);
+  const kb = keys(b);
+  return ka.length === kb.length && ka.every((k, i) => k === kb[i] && a[k] === b[k]);
 }

@@ -84,6 +84,8 @@ describe('discoverNamespace', () => {
       },
     });
     expect(r.unallowed.map((f) => `${f.destination}:${f.port}`)).toEqual(['world:151.101.1.69:80']);
+    expect(r.droppedGrants).toEqual(['garage-s3']);
+    expect(r.labelsUnchanged).toBe(false);
   });
 
   it('never gives a platform namespace a profile; proposes its own CNP rule for what nothing allows', async () => {
@@ -115,5 +117,45 @@ describe('discoverNamespace', () => {
       policy: 'grafana',
       direction: 'egress',
     });
+  });
+
+  it('keeps the access grants of a platform namespace, and says when its labels need no change', async () => {
+    // database in git: platform, access grant garage-s3 (backups); the capture shows no backup traffic.
+    const pod = (namespace: string, label: string) => ({
+      namespace,
+      labels: [`k8s:${label}`, `k8s:io.kubernetes.pod.namespace=${namespace}`],
+      pod_name: 'p',
+    });
+    const line = (source: object, destination: object, port: number, direction: string) =>
+      JSON.stringify({
+        flow: {
+          time: '2024-06-04T15:00:00Z',
+          verdict: 'FORWARDED',
+          traffic_direction: direction,
+          IP: { source: '10.42.0.1', destination: '10.42.0.2', ipVersion: 'IPv4' },
+          l4: { TCP: { source_port: 40000, destination_port: port } },
+          source,
+          destination,
+        },
+      });
+    const postgres = pod('database', 'app.kubernetes.io/name=postgres');
+    const lines = [
+      line(pod('billing', 'app.kubernetes.io/name=billing'), postgres, 5432, 'INGRESS'),
+      line(pod('docs', 'app.kubernetes.io/name=docs'), postgres, 5432, 'INGRESS'),
+    ];
+    const r = await discoverNamespace(loaded, {
+      namespace: 'database',
+      input: { kind: 'stream', stream: Readable.from([`${lines.join('\n')}\n`]) },
+    });
+    expect(r.platform).toBe(true);
+    expect(r.current).toEqual({ profile: null, grants: ['garage-s3'] });
+    expect(r.recommended).toEqual({ profile: null, grants: ['garage-s3'] });
+    expect(r.droppedGrants).toEqual([]);
+    expect(r.labels).toEqual({ 'access.network-policy.homelab/garage-s3': 'true' });
+    expect(r.labelsUnchanged).toBe(true);
+    // docs lacks the postgres grant: the flow is not allowed by the recommendation, and the fix is docs' label.
+    expect(r.unallowed.map((f) => [f.source, f.fix?.kind, f.fix?.namespace])).toEqual([
+      ['docs/docs', 'add-label', 'docs'],
+    ]);
   });
 });
