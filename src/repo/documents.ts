@@ -210,9 +210,14 @@ const YAML_OPTIONS = YAML_READ_OPTIONS;
 /** The `yaml` Composer's reading of the parsed tokens: Documents, then their light trees. */
 function composeTokens(tokens: Iterable<CST.Token>, base: number): RawParse {
   const diagnostics: RawDiagnostic[] = [];
-  const docs = Array.from(new Composer(YAML_OPTIONS).compose(tokens));
+  const list = Array.from(tokens);
+  const docs = Array.from(new Composer(YAML_OPTIONS).compose(list));
   const documents = docs.map((doc): RawDocument => {
-    for (const error of doc.errors) diagnostics.push(yamlDiagnostic(error, base, 'YAML_SYNTAX', 'error'));
+    for (const error of doc.errors) {
+      diagnostics.push(
+        unclosedQuote(error, list, base) ?? yamlDiagnostic(error, base, 'YAML_SYNTAX', 'error'),
+      );
+    }
     for (const warning of doc.warnings) {
       diagnostics.push(yamlDiagnostic(warning, base, 'YAML_WARNING', 'warning'));
     }
@@ -269,6 +274,48 @@ function aliasBomb(doc: Document.Parsed, base: number): RawDiagnostic | null {
 /** An empty document is a null scalar for `yaml`; the loader treats it as no content. */
 function rootOf(node: YamlNode | null): YamlNode | null {
   return node?.kind === 'scalar' && node.value === null && node.start === node.end ? null : node;
+}
+
+/**
+ * For `yaml`'s "Missing closing quote" error, which it places where the text ends: the same error at the
+ * quote that opens the unclosed string (the quoted-scalar token that runs up to the error), so an editor jumps
+ * to the typo rather than to the end of the file. Null for other errors.
+ */
+function unclosedQuote(error: YAMLError, tokens: readonly CST.Token[], base: number): RawDiagnostic | null {
+  const quote = /^Missing closing (["'])quote/.exec(error.message)?.[1];
+  if (error.code !== 'MISSING_CHAR' || quote === undefined) return null;
+  const type = quote === '"' ? 'double-quoted-scalar' : 'single-quoted-scalar';
+  let open: number | undefined;
+  const walk = (value: unknown): void => {
+    if (Array.isArray(value)) {
+      for (const v of value) walk(v);
+      return;
+    }
+    if (value === null || typeof value !== 'object') return;
+    const token = value as { type?: unknown; offset?: unknown; source?: unknown };
+    if (
+      token.type === type &&
+      typeof token.offset === 'number' &&
+      typeof token.source === 'string' &&
+      token.offset <= error.pos[0] &&
+      token.offset + token.source.length >= error.pos[0] &&
+      (open === undefined || token.offset > open)
+    ) {
+      open = token.offset;
+    }
+    for (const v of Object.values(value)) if (v !== null && typeof v === 'object') walk(v);
+  };
+  walk(tokens);
+  if (open === undefined) return null;
+  const kind = quote === '"' ? 'double' : 'single';
+  return {
+    code: 'YAML_SYNTAX',
+    severity: 'error',
+    message: `The ${kind}-quoted string that starts here is never closed (missing closing ${quote}).`,
+    hint: SYNTAX_HINT,
+    start: base + open,
+    end: base + open + 1,
+  };
 }
 
 function yamlDiagnostic(

@@ -120,6 +120,30 @@ describe('parseYamlFile', () => {
     ]);
   });
 
+  it.each([
+    [
+      'a double quote in a block map, over a --- line',
+      'a: 1\nteam: "abc\nx: y\n---\nb: 2\n',
+      2,
+      7,
+      'double',
+      '"',
+    ],
+    ['a single quote', "a: 1\nteam: 'abc\nx: y\n", 2, 7, 'single', "'"],
+    ['a double quote in a flow map', 'metadata: {name: "a, labels: {x: y}}\n', 1, 18, 'double', '"'],
+    ['after an escaped quote', 'a: "ok"\nb: "x\\"y\nc: 1\n', 2, 4, 'double', '"'],
+  ])(
+    'reports an unclosed quote where it opens, not at the end of the file: %s (issue 8)',
+    (_, text, line, column, kind, q) => {
+      const parsed = parseYamlFile('q.yaml', text);
+      expect(parsed.diagnostics[0]).toMatchObject({
+        code: 'YAML_SYNTAX',
+        message: `The ${kind}-quoted string that starts here is never closed (missing closing ${q}).`,
+        source: { file: 'q.yaml', line, column },
+      });
+    },
+  );
+
   it('keeps positions of JSON documents', () => {
     const text = '{\n  "kind": "Namespace",\n  "metadata": {"name": "a"}\n}\n';
     const [doc] = parseYamlFile('ns.json', text).documents;
