@@ -10,11 +10,12 @@
  *   a folder and a Flux Kustomization per namespace, components, substitution), loaded from the cluster
  *   entry, next to the flat layout's load time;
  * - watch: `netpol watch` against a replaying Relay, flows per second beside a bare gRPC read loop of the same
- *   stream, and RSS at N/10 and N flows (bench/watch.ts).
- * Flags: `--only repo,lint,drops,flux,watch`, `--sizes 100,1000`, `--flows N`, `--drop-lines 100000,1000000`,
- * `--repeat N`, `--watch-flows 1000000`.
+ *   stream, and RSS at N/10 and N flows (bench/watch.ts);
+ * - ui: `netpol ui` first renders in Debian's chromium (bench/ui.ts): the example, and 1,000 namespaces grouped.
+ * Flags: `--only repo,lint,drops,flux,watch,ui`, `--sizes 100,1000`, `--flows N`, `--drop-lines 100000,1000000`,
+ * `--repeat N`, `--watch-flows 1000000`, `--ui-sizes 1000`.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -24,10 +25,12 @@ import type { Flow, Peer } from '../src/engine/types.js';
 import { createEngine } from '../src/engine/verdict.js';
 import { loadRepo } from '../src/repo/load-repo.js';
 import { computeMatrix } from '../src/workflows/analysis/matrix.js';
+import { CHROMIUM } from '../test/helpers/browser.js';
 import { formatDropsBench, measureDrops } from './drops.js';
 import { lintBenchTable, measureLint } from './lint.js';
 import { generateFluxRepo } from './repo/generate-flux-repo.js';
 import { APP_LABELS, appNamespaceName, generateRepo, prng } from './repo/generate-repo.js';
+import { measureUi, uiBenchTable } from './ui.js';
 import { formatWatchBench, measureWatch } from './watch.js';
 
 function arg(name: string, def: string): string {
@@ -150,7 +153,7 @@ async function measure(n: number, flowsCount: number): Promise<Row> {
 }
 
 async function main(): Promise<void> {
-  const only = new Set(arg('only', 'repo,lint,drops,flux,watch').split(','));
+  const only = new Set(arg('only', 'repo,lint,drops,flux,watch,ui').split(','));
   const sizes = arg('sizes', '100,1000,5000').split(',').map(Number);
   if (only.has('repo')) await repoBench(sizes);
   if (only.has('lint')) {
@@ -167,6 +170,17 @@ async function main(): Promise<void> {
   if (only.has('watch')) {
     const flows = arg('watch-flows', '1000000').split(',').map(Number);
     process.stdout.write(`\n## watch\n\n${formatWatchBench(await measureWatch(flows))}`);
+  }
+  if (only.has('ui')) {
+    if (!existsSync(CHROMIUM)) {
+      process.stdout.write(`\n## ui\n\nskipped: ${CHROMIUM} not found (apt-get install chromium)\n`);
+    } else {
+      const rows = await measureUi(
+        arg('ui-sizes', '1000').split(',').map(Number),
+        Number(arg('repeat', '3')),
+      );
+      process.stdout.write(`\n## ui (Debian chromium, headless, 1280×800)\n\n${uiBenchTable(rows)}`);
+    }
   }
 }
 

@@ -11,19 +11,23 @@
 
 export * from './catalog/derive-catalog.js';
 export { run } from './cli/main.js';
+export { startUiServer, type UiServer, type UiServerOptions } from './cli/ui/server.js';
 export * from './cluster/index.js';
 export * from './engine/index.js';
 export * from './errors.js';
 export * from './hubble/index.js';
 export * from './repo/index.js';
 export type * from './repo/model.js';
+export * from './workflows/analysis/connectivity-graph.js';
 export * from './workflows/analysis/connectivity-test.js';
 export * from './workflows/analysis/diff.js';
 export * from './workflows/analysis/lint.js';
 export * from './workflows/analysis/load.js';
 export * from './workflows/analysis/matrix.js';
 export * from './workflows/analysis/render.js';
+export * from './workflows/analysis/system-overview.js';
 export * from './workflows/analysis/trace.js';
+export * from './workflows/analysis/what-if.js';
 export * from './workflows/authoring/authoring.js';
 export * from './workflows/flows/discover.js';
 export * from './workflows/flows/drops.js';

@@ -333,3 +333,9 @@ export function grantsOfNamespace(catalog: Catalog, ns: NamespaceObject): string
     .map(([k]) => k.slice(prefix.length))
     .sort();
 }
+
+/** Whether a namespace carries the escape-hatch label with its disabling value (enforcement off in git). */
+export function escapeHatchOfNamespace(catalog: Catalog, ns: NamespaceObject): boolean {
+  const hatch = catalog.escapeHatch;
+  return hatch !== null && ns.labels[hatch.label] === hatch.value;
+}

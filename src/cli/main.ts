@@ -16,6 +16,7 @@ import { registerRender } from './commands/render.js';
 import { registerStatus } from './commands/status.js';
 import { registerTest } from './commands/test.js';
 import { registerTrace } from './commands/trace.js';
+import { registerUi } from './commands/ui.js';
 import { registerVerify } from './commands/verify.js';
 import { registerWatch } from './commands/watch.js';
 import type { CommandContext } from './context.js';
@@ -56,6 +57,7 @@ export function createProgram(ctx: CommandContext): Command {
   registerEscapeHatch(program, ctx);
   registerStatus(program, ctx);
   registerDrift(program, ctx);
+  registerUi(program, ctx);
   for (const c of program.commands) {
     c.exitOverride().configureOutput({
       writeOut: (s) => ctx.io.stdout(s),

@@ -78,6 +78,9 @@ const CASES: readonly {
   { command: 'diff', class: 'usage', argv: ['diff', ...HOMELAB], code: 2 },
   { command: 'diff', class: 'input error', argv: ['diff', '--base', 'HEAD', '-R', '<repo>'], code: 2, repo: {} },
   { command: 'watch', class: 'usage', argv: ['watch', '--max-groups', '0', ...HOMELAB], code: 2 },
+  { command: 'ui', class: 'usage', argv: ['ui', '--listen', '7070', ...HOMELAB], code: 2 },
+  { command: 'ui', class: 'input error', argv: ['ui', '--listen', '127.0.0.1:0', '-R', '<repo>/typo'], code: 2, repo: {} },
+  { command: 'ui', class: 'no manifests', argv: ['ui', '--listen', '127.0.0.1:0', '-R', '<repo>'], code: 2, repo: {} },
   { command: 'init', class: 'clean', argv: ['init', '<repo>', '--dry-run'], code: 0, repo: {} },
   { command: 'init', class: 'findings', argv: ['init', '<repo>'], code: 1, repo: { 'namespaces/platform.yaml': '# mine\n' } },
   { command: 'init', class: 'usage', argv: ['init', '--resource', 'bad'], code: 2 },
@@ -128,10 +131,10 @@ describe('exit codes: one table for every command', () => {
     for (const name of leaves) {
       const classes = new Set(CASES.filter((c) => c.command === name).map((c) => c.class));
       expect([name, classes.has('usage')]).toEqual([name, true]);
-      // diff's clean and findings cases need a git history (test/cli/diff.test.ts has them); watch serves
-      // until stopped (test/cli/watch.test.ts); drift and escape-hatch need a cluster (test/cli/live.test.ts and
+      // diff's clean and findings cases need a git history (test/cli/diff.test.ts has them); watch and ui serve
+      // until stopped (test/cli/watch.test.ts, test/cli/ui.test.ts); drift and escape-hatch need a cluster (test/cli/live.test.ts and
       // test/cli/escape-hatch.test.ts run them against the API server double).
-      const exempt = ['diff', 'watch', 'drift'].includes(name) || name.startsWith('escape-hatch ');
+      const exempt = ['diff', 'watch', 'ui', 'drift'].includes(name) || name.startsWith('escape-hatch ');
       expect([name, classes.has('clean') || classes.has('findings') || exempt]).toEqual([name, true]);
     }
   });

@@ -41,6 +41,12 @@ export const SYSTEM_TOOLS = {
     usedFor:
       'tests proving the Kubernetes API server double faithful (kubectl against it) and kustomize build tests of deploy/',
   },
+  chromium: {
+    command: 'chromium',
+    probeArgs: ['--version'],
+    install: 'apt-get install chromium',
+    usedFor: 'end-to-end tests of netpol ui (playwright-core driving headless chromium)',
+  },
 } as const satisfies Record<string, SystemToolSpec>;
 
 /** The name of a tool in {@link SYSTEM_TOOLS}. */

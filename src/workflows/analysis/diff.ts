@@ -2,6 +2,7 @@ import path from 'node:path';
 import {
   type Catalog,
   deriveCatalog,
+  escapeHatchOfNamespace,
   grantsOfNamespace,
   profileOfNamespace,
 } from '../../catalog/derive-catalog.js';
@@ -373,8 +374,7 @@ function responsible(flow: Flow, vb: Verdict | null, va: Verdict | null): Respon
 }
 
 function escapeHatchOn(catalog: Catalog, ns: NamespaceObject | undefined): boolean {
-  const hatch = catalog.escapeHatch;
-  return hatch !== null && ns !== undefined && ns.labels[hatch.label] === hatch.value;
+  return ns !== undefined && escapeHatchOfNamespace(catalog, ns);
 }
 
 function namespaceChange(

@@ -1,0 +1,229 @@
+/**
+ * `netpol ui` end to end: the built page (dist/ui) in Debian's chromium, headless, at 1280×800, against the
+ * example repository. Screenshots of every view go to test-artifacts/ui/ (gitignored) for a person to look at.
+ * One browser for the whole file keeps it fast.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { generateRepo } from '../../../bench/repo/generate-repo.js';
+import { defaultAssetsDir, startUiServer, type UiServer } from '../../../src/cli/ui/server.js';
+import { loadForAnalysis } from '../../../src/workflows/analysis/load.js';
+import { computeMatrix } from '../../../src/workflows/analysis/matrix.js';
+import { type Chromium, launchChromium } from '../../helpers/browser.js';
+import { describeWithTools } from '../../helpers/system-tool.js';
+
+const HOMELAB = path.resolve(import.meta.dirname, '../../../examples/homelab');
+const FLOWS = path.resolve(import.meta.dirname, '../../fixtures/flows/homelab-drops.jsonl');
+const SHOTS = path.resolve(import.meta.dirname, '../../../test-artifacts/ui');
+
+interface GraphHandle {
+  netpolGraph: {
+    cy: {
+      edges(): { map<T>(f: (e: { id(): string; data(k: string): unknown }) => T): T[] };
+      nodes(): { map<T>(f: (n: { id(): string; data(k: string): unknown }) => T): T[] };
+      $id(id: string): { renderedMidpoint(): { x: number; y: number } };
+    };
+  };
+}
+
+describeWithTools(['chromium'], 'netpol ui in chromium', () => {
+  let browser: Chromium;
+  let server: UiServer;
+  let page: Page;
+  const errors: string[] = [];
+
+  async function open(hash: string): Promise<void> {
+    await page.evaluate(() => {
+      delete document.body.dataset.ready;
+    });
+    const url = `${server.url}#/${hash}`;
+    // The same hash again fires no hashchange: reload instead.
+    if (page.url() === url) await page.reload();
+    else await page.goto(url);
+    await page.waitForSelector('body[data-ready]', { timeout: 15_000 });
+  }
+
+  async function shot(name: string): Promise<void> {
+    await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+  }
+
+  beforeAll(async () => {
+    if (!fs.existsSync(path.join(defaultAssetsDir(), 'index.html'))) {
+      throw new Error(`The page is not built (${defaultAssetsDir()}): run npm run build first.`);
+    }
+    fs.mkdirSync(SHOTS, { recursive: true });
+    [browser, server] = await Promise.all([
+      launchChromium(),
+      startUiServer({
+        repo: { root: HOMELAB },
+        flows: { input: { kind: 'file', path: FLOWS } },
+        port: 0,
+        watch: false,
+      }),
+    ]);
+    page = await browser.context.newPage();
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(server.url);
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    expect(errors).toEqual([]);
+  });
+
+  it('the graph shows exactly the allowed paths of the matrix', async () => {
+    await open('graph');
+    const edges = await page.evaluate(() =>
+      (window as unknown as GraphHandle).netpolGraph.cy
+        .edges()
+        .map((e) => (e.data('cells') as string[]).join('+')),
+    );
+    const loaded = await loadForAnalysis({ root: HOMELAB });
+    const m = computeMatrix(loaded.engine, loaded.catalog, loaded.repo.namespaces);
+    const allowed = m.rows.flatMap((r) =>
+      Object.entries(r.cells)
+        .filter(([, v]) => v === 'allowed')
+        .map(([c]) => `${r.namespace}|${c}`),
+    );
+    expect(edges.sort()).toEqual(allowed.sort());
+    expect(await page.locator('#graph-summary').textContent()).toMatch(
+      /^44 edges \(44 allowed paths\), 19 nodes\./,
+    );
+    await shot('graph');
+  });
+
+  it('a click on an edge shows the explanation with the rules at file:line', async () => {
+    await open('graph');
+    const box = await page.locator('#cy').boundingBox();
+    const mid = await page.evaluate(() =>
+      (window as unknown as GraphHandle).netpolGraph.cy.$id('e:billing|grant-postgres').renderedMidpoint(),
+    );
+    expect(box).not.toBeNull();
+    await page.mouse.click((box?.x ?? 0) + mid.x, (box?.y ?? 0) + mid.y);
+    const panel = page.locator('#explain .explanation');
+    await panel.waitFor();
+    expect(await panel.locator('h3').textContent()).toBe('ALLOWED billing → database 5432/TCP');
+    const links = await panel.locator('.source-link').allTextContents();
+    expect(links).toEqual([
+      'network-policy/shared-resources/postgres.yaml:16',
+      'network-policy/platform/database.yaml:58',
+    ]);
+    expect(page.url()).toContain('cell=billing%7Cgrant-postgres');
+    await shot('graph-edge-explained');
+    await panel.locator('.source-link').first().click();
+    await page.locator('#source-view .src-line.current').waitFor();
+    expect(await page.locator('#source-view .src-line.current').getAttribute('data-line')).toBe('16');
+    await shot('source-dialog');
+    await page.keyboard.press('Escape');
+  });
+
+  it('the matrix beside the graph works by keyboard: arrows move, Enter explains', async () => {
+    await open('graph');
+    await page.locator('[data-cell="web|grant-postgres"]').focus();
+    await page.keyboard.press('Enter');
+    await page.locator('#explain .explanation[data-verdict="denied"]').waitFor();
+    expect(await page.locator('#explain .explanation h3').textContent()).toBe(
+      'DENIED web → database 5432/TCP',
+    );
+    await page.keyboard.press('ArrowLeft');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-cell'))).toBe(
+      'web|gateway-external',
+    );
+  });
+
+  it('the trace form answers as on the terminal, and its URL is the answer', async () => {
+    await open('trace');
+    await page.locator('#source').fill('docs');
+    await page.locator('#destination').fill('database');
+    await page.locator('#port').fill('5432');
+    await page.locator('#port').press('Enter');
+    await page.locator('#trace-text').waitFor();
+    expect((await page.locator('#trace-text').textContent())?.split('\n')[0]).toBe(
+      'DENIED  docs → database 5432/TCP',
+    );
+    expect(page.url()).toMatch(/#\/trace\?source=docs&destination=database&port=5432&protocol=TCP$/);
+    await open('trace?source=billing&destination=database&port=5432');
+    await page.locator('#trace-text').waitFor();
+    expect((await page.locator('#trace-text').textContent())?.split('\n')[0]).toBe(
+      'ALLOWED  billing → database 5432/TCP',
+    );
+    await shot('trace');
+    await open('trace?source=billing&destination=database&port=70000');
+    await page.locator('#trace-result .error').waitFor();
+    expect(await page.locator('#trace-result .error').textContent()).toBe(
+      'error: port 70000 is out of range 1-65535',
+    );
+  });
+
+  it('the what-if of giving web the postgres grant opens exactly web → database:5432', async () => {
+    await open('what-if?namespace=web');
+    await page.locator('#whatif-summary').waitFor();
+    expect(await page.locator('#whatif-summary').textContent()).toBe('0 path(s) open, 0 close.');
+    await page.locator('input[name="grant"][value="postgres"]').focus();
+    await page.keyboard.press('Space');
+    await page.locator('#whatif-opened').waitFor();
+    expect(await page.locator('#whatif-summary').textContent()).toBe('1 path(s) open, 0 close.');
+    expect(
+      await page.locator('#whatif-opened li').evaluateAll((l) => l.map((e) => e.getAttribute('data-edge'))),
+    ).toEqual(['web|grant-postgres']);
+    expect(await page.locator('#whatif-patch').textContent()).toContain(
+      '+    access.network-policy.homelab/postgres: "true"',
+    );
+    await shot('what-if');
+  });
+
+  it('the system and drops views show the example', async () => {
+    await open('system');
+    expect(
+      await page
+        .locator('#profile-standard ~ ul [data-namespace]')
+        .evaluateAll((l) => l.map((e) => e.getAttribute('data-namespace'))),
+    ).toEqual(['docs', 'web']);
+    expect(await page.locator('#platform ~ ul [data-namespace]').count()).toBe(7);
+    await shot('system');
+    await open('drops');
+    expect(await page.locator('.drop').count()).toBe(9);
+    expect(await page.locator('.drop').first().locator('pre.diff').textContent()).toContain(
+      '+    access.network-policy.homelab/postgres: "true"',
+    );
+    await shot('drops');
+  });
+
+  it('a large repository starts grouped by profile and a group expands', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'netpol-ui-large-'));
+    for (const [rel, text] of Object.entries(generateRepo({ namespaces: 120 }))) {
+      fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+      fs.writeFileSync(path.join(root, rel), text);
+    }
+    const large = await startUiServer({ repo: { root }, port: 0, watch: false });
+    try {
+      await page.goto(`${large.url}#/graph`);
+      await page.waitForSelector('body[data-ready]', { timeout: 15_000 });
+      const groups = () =>
+        page.evaluate(() =>
+          (window as unknown as GraphHandle).netpolGraph.cy
+            .nodes()
+            .map((n) => n.id())
+            .filter((id) => id.startsWith('group:')),
+        );
+      expect((await groups()).sort()).toEqual([
+        'group:platform',
+        'group:profile:internal',
+        'group:profile:internal-egress',
+        'group:profile:isolated',
+        'group:profile:standard',
+      ]);
+      await shot('graph-grouped');
+      await page.getByRole('button', { name: 'expand profile standard' }).click();
+      expect((await groups()).includes('group:profile:standard')).toBe(false);
+      expect(page.url()).toContain('expand=profile%3Astandard');
+    } finally {
+      await large.close();
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+});

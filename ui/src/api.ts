@@ -1,0 +1,145 @@
+import type { graphJson } from '../../src/cli/output/graph.js';
+import type { SystemOverview } from '../../src/workflows/analysis/system-overview.js';
+import type { WhatIfResult } from '../../src/workflows/analysis/what-if.js';
+
+/** A rule reference of a trace (the JSON of `netpol trace -o json`). */
+export interface RuleRefJson {
+  kind: string;
+  namespace: string;
+  name: string;
+  file: string;
+  line: number;
+  column: number;
+  rule: string;
+  notes: string[];
+}
+
+/** One side of a trace verdict. */
+export interface SideJson {
+  enforced: boolean;
+  verdict: 'allowed' | 'denied';
+  allowedBy: RuleRefJson[];
+  deniedBy: RuleRefJson[];
+  selectedBy: RuleRefJson[];
+  reasons: string[];
+}
+
+/** `/api/trace`: the JSON of `netpol trace -o json` and its terminal text. */
+export interface TraceAnswer {
+  trace: {
+    source: string;
+    destination: string;
+    port: number;
+    protocol: string;
+    verdict: 'allowed' | 'denied';
+    egress: SideJson;
+    ingress: SideJson;
+    caveats: string[];
+  };
+  text: string;
+}
+
+/** `/api/graph`: nodes, allowed edges, the matrix. */
+export type GraphAnswer = ReturnType<typeof graphJson>;
+
+/** An edge of {@link GraphAnswer}. */
+export type GraphEdgeJson = GraphAnswer['edges'][number];
+
+/** `/api/explain`: a matrix cell, the flow it stands for and its trace. */
+export interface ExplainAnswer extends TraceAnswer {
+  cell: {
+    id: string;
+    row: string;
+    column: string;
+    request: { source: string; destination: string; port: number; protocol: string };
+  };
+}
+
+/** `/api/meta`. */
+export interface Meta {
+  root: string;
+  version: number;
+  /** The flow source of the drops view, or null. */
+  flows: string | null;
+  /** True for a Hubble Relay (read again on every request). */
+  flowsLive: boolean;
+  domain: string | null;
+  namespaces: string[];
+  profiles: string[];
+  grants: string[];
+  files: number;
+  policies: number;
+}
+
+/** A drop group of `/api/drops` (the JSON of `netpol drops -o json`). */
+export interface DropGroupJson {
+  source: string;
+  destination: string;
+  port: number;
+  protocol: string;
+  direction: string;
+  count: number;
+  deniedAt: string | null;
+  drift: boolean;
+  cause: string;
+  fix:
+    | null
+    | ({ kind: string; namespace?: string; rule?: string; file?: string | null } & Record<string, unknown>);
+  fixReason?: string | null;
+  caveats?: string[];
+}
+
+/** `/api/drops`. */
+export type DropsAnswer =
+  | { available: false }
+  | {
+      available: true;
+      text: string;
+      report: {
+        source: string;
+        policyDrops: number;
+        groups: DropGroupJson[];
+        fixes?: {
+          applied: {
+            namespace: string;
+            file: string;
+            changes: { label: string; from: string | null; to: string }[];
+          }[];
+          diffs: { file: string; diff: string }[];
+          refused: { namespace: string; reason: string }[];
+        };
+      };
+    };
+
+/** An error answer of the API. */
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly hint: string | undefined,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
+async function get<T>(path: string, params: Record<string, string> = {}): Promise<T> {
+  const qs = new URLSearchParams(params).toString();
+  const res = await fetch(`${path}${qs ? `?${qs}` : ''}`, { headers: { Accept: 'application/json' } });
+  const body = (await res.json()) as T & { error?: string; hint?: string };
+  if (!res.ok) throw new ApiError(body.error ?? res.statusText, body.hint, res.status);
+  return body;
+}
+
+/** The API of `netpol ui` (src/cli/ui/server.ts). */
+export const api = {
+  meta: () => get<Meta>('api/meta'),
+  system: () => get<SystemOverview>('api/system'),
+  graph: () => get<GraphAnswer>('api/graph'),
+  explain: (cell: string) => get<ExplainAnswer>('api/explain', { cell }),
+  trace: (q: { source: string; destination: string; port: string; protocol: string }) =>
+    get<TraceAnswer>('api/trace', q),
+  drops: () => get<DropsAnswer>('api/drops'),
+  whatIf: (q: { namespace: string; profile?: string; grants?: string }) =>
+    get<WhatIfResult>('api/what-if', q as Record<string, string>),
+  file: (path: string) => get<{ path: string; text: string }>('api/file', { path }),
+};
