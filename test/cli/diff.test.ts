@@ -8,7 +8,7 @@ import {
   HOMELAB,
   useGitRepo,
 } from '../fixtures/diff/git-repo.js';
-import { runCli } from '../helpers/cli.js';
+import { PROJECT_ROOT, runCli } from '../helpers/cli.js';
 
 /** The homelab example at the top of a git work tree: docs gets postgres, internal-egress loses HTTPS. */
 function changedHomelab() {
@@ -231,5 +231,119 @@ describe('netpol diff', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^namespaces\/docs\.yaml:\d+:\d+ {2}error {2}YAML_SYNTAX/);
     expect(r.stdout).toContain('docs (removed)');
+  });
+
+  describe('--flows: what-if replay of observed traffic', () => {
+    const FLOWS = path.join(PROJECT_ROOT, 'test/fixtures/flows/homelab-replay.jsonl');
+
+    it('adds the observed-traffic section to the Markdown comment', async () => {
+      const { repo, clean } = changedHomelab();
+      const r = await runCli(['diff', '--base', 'main', '--flows', '-', '-o', 'markdown'], {
+        cwd: repo.top,
+        stdin: fs.readFileSync(FLOWS, 'utf8'),
+      });
+      expect([r.code, r.stderr]).toEqual([0, '']);
+      const section = clean(r.stdout).slice(clean(r.stdout).indexOf('#### Observed traffic'));
+      expect(section).toBe(
+        [
+          '#### Observed traffic (&lt;stdin&gt;)',
+          '',
+          '**This change would have dropped 32 flows seen between 2026-12-01T08:00:00Z and 2026-12-07T09:59:00Z (2 connections) and would newly allow 2 flows (1 connection).**',
+          '',
+          '| source | destination | port | flows | last seen |',
+          '|---|---|---|---|---|',
+          '| billing/app.kubernetes.io/name=billing | world:203.0.113.10 | 443/TCP | 31 | 2026-12-07T09:59:00Z |',
+          '| billing/app.kubernetes.io/name=billing-canary † | world:203.0.113.10 | 443/TCP | 1 | 2026-12-07T08:00:00Z |',
+          '',
+          '<details>',
+          '<summary>Newly allowed: 1 connection</summary>',
+          '',
+          '| source | destination | port | flows | last seen |',
+          '|---|---|---|---|---|',
+          '| docs/app.kubernetes.io/name=docs | database/app.kubernetes.io/name=postgres | 5432/TCP | 2 | 2026-12-06T11:00:00Z |',
+          '',
+          '</details>',
+          '',
+          '† no workload in git has these labels: matched by the labels Hubble recorded.',
+          '',
+        ].join('\n'),
+      );
+    });
+
+    it('prints text with counts, last seen, verdicts and rules; --fail-on-break exits 1', async () => {
+      const { repo } = changedHomelab();
+      const r = await runCli(['diff', '--base', 'main', '--flows', '-', '--fail-on-break'], {
+        cwd: repo.top,
+        stdin: fs.readFileSync(FLOWS, 'utf8'),
+      });
+      expect(r.code).toBe(1);
+      expect(r.stdout.slice(r.stdout.indexOf('\nObserved traffic'))).toBe(
+        [
+          '',
+          'Observed traffic (<stdin>): 4 connections, 39 flows (1 reply not replayed).',
+          'This change would have dropped 32 flows seen between 2026-12-01T08:00:00Z and 2026-12-07T09:59:00Z (2 connections) and would newly allow 2 flows (1 connection).',
+          '1 connection had a pod whose labels match no workload in git: matched by the labels Hubble recorded.',
+          '',
+          'Newly denied (seen in the cluster):',
+          '  - billing/app.kubernetes.io/name=billing → world:203.0.113.10 443/TCP  31 flows, last seen 2026-12-07T09:59:00Z (FORWARDED 31)',
+          '      was allowed by CiliumClusterwideNetworkPolicy/profile-internal-egress egress[1]  network-policy/profiles/internal-egress.yaml:39  (egress of billing/app.kubernetes.io/name=billing)',
+          '  - billing/app.kubernetes.io/name=billing-canary → world:203.0.113.10 443/TCP  1 flow, last seen 2026-12-07T08:00:00Z (FORWARDED 1)  [source matched by recorded labels: no workload in git has them]',
+          '      was allowed by CiliumClusterwideNetworkPolicy/profile-internal-egress egress[1]  network-policy/profiles/internal-egress.yaml:39  (egress of billing/app.kubernetes.io/name=billing-canary)',
+          '',
+          'Newly allowed:',
+          '  + docs/app.kubernetes.io/name=docs → database/app.kubernetes.io/name=postgres 5432/TCP  2 flows, last seen 2026-12-06T11:00:00Z (DROPPED 2)',
+          '      now allowed by CiliumClusterwideNetworkPolicy/access-postgres egress[0]  network-policy/shared-resources/postgres.yaml:16  (egress of docs/app.kubernetes.io/name=docs)',
+          '      now allowed by CiliumNetworkPolicy/database/postgres ingress[0]  network-policy/platform/database.yaml:58  (ingress of database/app.kubernetes.io/name=postgres)',
+          '',
+        ].join('\n'),
+      );
+    });
+
+    it('puts the replay under "replay" in JSON; --fail-on-break exits 0 when nothing observed breaks', async () => {
+      const { repo } = changedHomelab();
+      const r = await runCli(
+        [
+          'diff',
+          '--base',
+          'main',
+          '--flows',
+          FLOWS,
+          '--since',
+          '2026-12-07T08:30:00Z',
+          '--fail-on-break',
+          '-o',
+          'json',
+        ],
+        { cwd: repo.top },
+      );
+      const json = JSON.parse(r.stdout);
+      // Only the recorded billing and web lines were last seen after the --since instant; billing breaks.
+      expect([r.code, json.replay.observed.connections, json.replay.newlyDenied.length]).toEqual([1, 2, 1]);
+      expect(json.replay.newlyDenied[0]).toMatchObject({
+        source: 'billing/app.kubernetes.io/name=billing',
+        count: 31,
+        before: 'allowed',
+        after: 'denied',
+      });
+      const quiet = await runCli(['diff', '--base', 'main', '--flows', '-', '--fail-on-break'], {
+        cwd: repo.top,
+        stdin: '',
+      });
+      expect(quiet.code).toBe(0);
+      expect(quiet.stdout).toContain(
+        'This change would not have changed the verdict of any of the 0 flows seen.',
+      );
+    });
+
+    it('refuses --fail-on-break, --since and --until without --flows (exit 2)', async () => {
+      const { repo } = changedHomelab();
+      for (const flag of [['--fail-on-break'], ['--since', '1h'], ['--until', '1h']]) {
+        const r = await runCli(['diff', '--base', 'main', ...flag], { cwd: repo.top });
+        expect([r.code, r.stderr]).toEqual([
+          2,
+          `error: ${flag[0]} applies to --flows: give the observed traffic with --flows FILE.\n`,
+        ]);
+      }
+    });
   });
 });

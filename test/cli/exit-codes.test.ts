@@ -9,6 +9,7 @@ const HOMELAB = ['-R', 'examples/homelab'];
 const DROPS = 'test/fixtures/flows/homelab-drops.jsonl';
 const VERIFY = 'test/fixtures/flows/homelab-verify-web.jsonl';
 const DISCOVER = 'test/fixtures/flows/homelab-discover-shop.jsonl';
+const REPLAY = 'test/fixtures/flows/homelab-replay.jsonl';
 
 /** A namespace and a policy with one YAML syntax error in a second document: an input error. */
 const BROKEN = {
@@ -53,6 +54,9 @@ const CASES: readonly {
   { command: 'render', class: 'no manifests', argv: ['render', '-R', '<repo>'], code: 2, repo: {} },
   { command: 'test', class: 'clean', argv: ['test', 'examples/homelab/connectivity-tests.yaml', ...HOMELAB], code: 0 },
   { command: 'test', class: 'usage', argv: ['test'], code: 2 },
+  { command: 'test', class: 'clean', argv: ['test', '--from-flows', REPLAY, ...HOMELAB], code: 0 },
+  { command: 'test', class: 'usage', argv: ['test', 'x.yaml', '--from-flows', REPLAY, ...HOMELAB], code: 2 },
+  { command: 'test', class: 'input error', argv: ['test', '--from-flows', 'no-such.jsonl', ...HOMELAB], code: 2 },
   { command: 'test', class: 'input error', argv: ['test', 'no-such-file.yaml', ...HOMELAB], code: 2 },
   { command: 'test', class: 'no manifests', argv: ['test', 'x.yaml', '-R', '<repo>'], code: 2, repo: {} },
   { command: 'drops', class: 'clean', argv: ['drops', '--flows', '-', ...HOMELAB], code: 0, stdin: '' },
@@ -77,6 +81,7 @@ const CASES: readonly {
   { command: 'lint', class: 'input error', argv: ['lint', '-R', '<repo>/typo'], code: 2, repo: {} },
   { command: 'diff', class: 'usage', argv: ['diff', ...HOMELAB], code: 2 },
   { command: 'diff', class: 'input error', argv: ['diff', '--base', 'HEAD', '-R', '<repo>'], code: 2, repo: {} },
+  { command: 'diff', class: 'usage', argv: ['diff', '--base', 'HEAD', '--fail-on-break', ...HOMELAB], code: 2 },
   { command: 'watch', class: 'usage', argv: ['watch', '--max-groups', '0', ...HOMELAB], code: 2 },
   { command: 'ui', class: 'usage', argv: ['ui', '--listen', '7070', ...HOMELAB], code: 2 },
   { command: 'ui', class: 'input error', argv: ['ui', '--listen', '127.0.0.1:0', '-R', '<repo>/typo'], code: 2, repo: {} },

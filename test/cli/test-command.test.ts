@@ -274,4 +274,68 @@ describe('netpol test', () => {
     expect(r.stderr).toMatch(/^ns\.yaml:7:1 {2}error {2}YAML_SYNTAX/);
     expect(r.stdout).toBe('✓ web → world:1.1.1.1 443/TCP  expected allowed\n\n1 passed, 0 failed\n');
   });
+
+  describe('--from-flows', () => {
+    const FLOWS = 'test/fixtures/flows/homelab-replay.jsonl';
+
+    it('writes the forwarded connections the repository allows to standard output, and a summary to stderr', async () => {
+      const r = await runCli(['test', '--from-flows', FLOWS, '-R', 'examples/homelab']);
+      expect(r.code).toBe(0);
+      expect(r.stdout.split('\n').slice(2, 8)).toEqual([
+        '- from: billing/app.kubernetes.io/name=billing',
+        '  to: world:203.0.113.10',
+        '  port: 443',
+        '  protocol: TCP',
+        '  expect: allowed',
+        '  because: observed 31 times, last 2026-12-07T09:59:00Z',
+      ]);
+      expect(r.stderr).toBe(
+        `3 assertions from 4 connections observed in ${FLOWS}.\n1 connection was never forwarded (dropped or audited only): not written.\n`,
+      );
+    });
+
+    it('writes FILE with --write, which netpol test then passes; never overwrites it', async () => {
+      const repo = useRepo({});
+      const out = path.join(repo.root, 'connectivity-tests.yaml');
+      const w = await runCli(['test', '--from-flows', FLOWS, '--write', out, '-R', 'examples/homelab']);
+      expect([w.code, w.stdout]).toEqual([0, '']);
+      const t = await runCli(['test', out, '-R', 'examples/homelab']);
+      expect([t.code, t.stdout.split('\n').at(-2)]).toEqual([0, '3 passed, 0 failed']);
+      const again = await runCli(['test', '--from-flows', FLOWS, '--write', out, '-R', 'examples/homelab']);
+      expect([again.code, again.stderr.split('\n')[0]]).toEqual([
+        2,
+        `error: "${out}" exists: netpol test --from-flows never overwrites a file.`,
+      ]);
+    });
+
+    it('lists forwarded connections the repository denies instead of writing failing tests', async () => {
+      // The homelab copy without its internal-egress HTTPS rule denies billing → world:443.
+      const repo = useRepo({
+        'ns.yaml': yaml`
+          apiVersion: v1
+          kind: Namespace
+          metadata:
+            name: billing
+          ---
+          apiVersion: cilium.io/v2
+          kind: CiliumNetworkPolicy
+          metadata:
+            name: dns-only
+            namespace: billing
+          spec:
+            endpointSelector: {}
+            egress:
+              - toEndpoints: [{}]
+        `,
+      });
+      const r = await runCli(['test', '--from-flows', FLOWS, '-R', repo.root]);
+      expect(r.code).toBe(0);
+      expect(r.stderr.split('\n').slice(2)).toEqual([
+        '2 forwarded connections are denied by the repository, not written (the cluster does not run what git says, or a change is pending: see netpol drift and netpol drops):',
+        '  billing/app.kubernetes.io/name=billing → world:203.0.113.10 443/TCP  31 flows',
+        '  billing/app.kubernetes.io/name=billing-canary → world:203.0.113.10 443/TCP  1 flow',
+        '',
+      ]);
+    });
+  });
 });

@@ -1,20 +1,28 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import type { Diagnostic } from '../../errors.js';
 import { diffRevisions } from '../../workflows/analysis/diff.js';
+import { describeFlowInput } from '../../workflows/flows/flow-source.js';
+import { replayRevisions } from '../../workflows/flows/replay.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { addOutputFlag, addRepoFlags, type RepoFlags, repoOptionsOf } from '../options.js';
+import { flowSourceOf, type HubbleFlags } from '../options-hubble.js';
 import { formatDiagnostics, hasInputErrors } from '../output/diagnostics.js';
 import { diffJson, formatDiffMarkdown, formatDiffText } from '../output/diff.js';
+import { formatReplayMarkdown, formatReplayText, replayJson } from '../output/replay.js';
 
-interface DiffFlags extends RepoFlags {
+interface DiffFlags extends RepoFlags, Pick<HubbleFlags, 'flows' | 'since' | 'until'> {
   base: string;
   head?: string;
   failOnOpen?: boolean;
+  failOnBreak?: boolean;
   output: 'text' | 'json' | 'markdown';
 }
 
-/** `netpol diff --base REV [--head REV]`: the connectivity a change opens and closes. */
+/**
+ * `netpol diff --base REV [--head REV] [--flows FILE]`: the connectivity a change opens and closes, and with
+ * `--flows` what it would have done to the traffic observed.
+ */
 export function registerDiff(program: Command, ctx: CommandContext): void {
   const cmd = program
     .command('diff')
@@ -29,6 +37,16 @@ export function registerDiff(program: Command, ctx: CommandContext): void {
     .option(
       '--fail-on-open',
       'exit with code 1 when the change may open a path: a cell flips to allowed, or a policy gains an allow element or loses a deny',
+    )
+    .option(
+      '--flows <file>',
+      'replay observed traffic against both revisions: `hubble observe -o json|jsonpb` lines or a `netpol watch --record` summary (- for standard input)',
+    )
+    .option('--since <time>', 'with --flows: flows since this duration ago (7d, 5m) or timestamp (RFC 3339)')
+    .option('--until <time>', 'with --flows: flows until this duration ago or timestamp')
+    .option(
+      '--fail-on-break',
+      'with --flows: exit with code 1 when the change would deny a connection that was observed',
     );
   addRepoFlags(cmd);
   // Both sides come from git: -f is refused below and kept out of the help.
@@ -40,14 +58,31 @@ export function registerDiff(program: Command, ctx: CommandContext): void {
         'diff reads both revisions from git: -f/--filename cannot be used with it.',
       );
     }
+    if (flags.flows === undefined) {
+      for (const [flag, set] of [
+        ['--since', flags.since !== undefined],
+        ['--until', flags.until !== undefined],
+        ['--fail-on-break', flags.failOnBreak === true],
+      ] as const) {
+        if (set)
+          throw new InvalidArgumentError(
+            `${flag} applies to --flows: give the observed traffic with --flows FILE.`,
+          );
+      }
+    }
     const options = repoOptionsOf(flags, ctx.io);
-    const diff = await diffRevisions({
+    const diffOptions = {
       root: options.root ?? ctx.io.cwd,
       base: flags.base,
       ...(flags.head !== undefined ? { head: flags.head } : {}),
       ...(options.vars !== undefined ? { vars: options.vars } : {}),
       ...(options.settings !== undefined ? { settings: options.settings } : {}),
-    });
+    };
+    const source = flags.flows === undefined ? undefined : flowSourceOf(flags, ctx.io);
+    const replayed = source ? await replayRevisions({ ...diffOptions, ...source }) : undefined;
+    const diff = replayed ? replayed.diff : await diffRevisions(diffOptions);
+    const flowsName = source ? describeFlowInput(source.input) : '';
+    if (replayed) ctx.io.stderr(formatDiagnostics(replayed.traffic.diagnostics));
     const { base, head } = diff.diagnostics;
     ctx.io.stderr(formatDiagnostics(visible(head)));
     const headKeys = new Set(head.map(diagnosticKey));
@@ -61,14 +96,22 @@ export function registerDiff(program: Command, ctx: CommandContext): void {
       );
     }
     if (hasInputErrors(head)) ctx.exit(ExitCode.Error);
-    if (flags.output === 'json') ctx.io.stdout(`${JSON.stringify(diffJson(diff), null, 2)}\n`);
-    else if (flags.output === 'markdown') ctx.io.stdout(formatDiffMarkdown(diff));
-    else ctx.io.stdout(formatDiffText(diff));
+    const replay = replayed?.replay;
+    if (flags.output === 'json') {
+      const json = replay ? { ...diffJson(diff), replay: replayJson(replay, flowsName) } : diffJson(diff);
+      ctx.io.stdout(`${JSON.stringify(json, null, 2)}\n`);
+    } else if (flags.output === 'markdown') {
+      // GitHub rejects comments over 65,536 characters: the replay gets what the diff leaves.
+      const comment = formatDiffMarkdown(diff);
+      const budget = Math.max(1_500, 65_400 - comment.length);
+      ctx.io.stdout(comment + (replay ? formatReplayMarkdown(replay, flowsName, budget) : ''));
+    } else ctx.io.stdout(formatDiffText(diff) + (replay ? formatReplayText(replay, flowsName) : ''));
     // A path opens when a cell flips to allowed; a policy change that adds an allow element or drops a
     // deny (PolicyChange.mayOpen) may open paths the matrix does not show, so it counts too.
     const p = diff.policies;
     const mayOpen = [...p.added, ...p.removed, ...p.changed].some((c) => c.mayOpen);
     if (flags.failOnOpen && (diff.summary.added > 0 || mayOpen)) ctx.exit(ExitCode.Findings);
+    if (flags.failOnBreak && replay && replay.newlyDenied.length > 0) ctx.exit(ExitCode.Findings);
   });
 }
 

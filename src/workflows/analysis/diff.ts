@@ -193,6 +193,17 @@ export async function loadRevision(
  * d.summary; // { added: 1, removed: 0 }
  */
 export async function diffRevisions(options: DiffOptions): Promise<ConnectivityDiff> {
+  const { base, head } = await loadDiffSides(options);
+  return diffLoaded(base, head);
+}
+
+/**
+ * Loads both sides of a diff: the base revision from git, the head revision from git or (without `head`) the
+ * working tree on disk, concurrently.
+ * @throws NetpolError `NETPOL_GIT_FAILED` when git cannot read a revision; `NETPOL_REPO_NOT_FOUND` when the
+ *   root does not exist.
+ */
+export async function loadDiffSides(options: DiffOptions): Promise<{ base: DiffSide; head: DiffSide }> {
   const root = path.resolve(options.root ?? '.');
   const headSide =
     options.head === undefined
@@ -205,7 +216,7 @@ export async function diffRevisions(options: DiffOptions): Promise<ConnectivityD
         }).then((l): DiffSide => ({ ...l, revision: null, commit: null, exists: true }))
       : loadRevision(root, options.head, options);
   const [base, head] = await Promise.all([loadRevision(root, options.base, options), headSide]);
-  return diffLoaded(base, head);
+  return { base, head };
 }
 
 /**
@@ -253,7 +264,7 @@ export function diffLoaded(base: DiffSide, head: DiffSide): ConnectivityDiff {
         column: diffColumn(col, peer),
         before,
         after,
-        because: responsible(flow, vb, va),
+        because: responsibleRules(flow, vb, va),
       });
     }
   }
@@ -324,11 +335,15 @@ function policyKey(r: { kind: string; namespace: string; name: string }): string
 }
 
 /**
- * The rules of each side (egress, ingress) whose verdict changed: the allowing rules from the revision
- * where the side allows the flow; the deny rules from the one where it denies it; and, when the allowing
- * side was not enforced at all, the policies that newly select the endpoint there.
+ * The rules of each side (egress, ingress) whose verdict changed between two verdicts of one flow: the
+ * allowing rules from the revision where the side allows the flow; the deny rules from the one where it
+ * denies it; and, when the allowing side was not enforced at all, the policies that newly select the
+ * endpoint there. Base-side rules come first.
+ * @param flow - the flow both verdicts are of.
+ * @param vb - its verdict at the base revision, or null when its namespace is absent there.
+ * @param va - its verdict at the head revision, or null when absent there.
  */
-function responsible(flow: Flow, vb: Verdict | null, va: Verdict | null): ResponsibleRule[] {
+export function responsibleRules(flow: Flow, vb: Verdict | null, va: Verdict | null): ResponsibleRule[] {
   const out: ResponsibleRule[] = [];
   const seen = new Set<string>();
   const push = (

@@ -1,0 +1,209 @@
+import { describe, expect, it } from 'vitest';
+import { parseAssertions, runAssertions } from '../../../src/workflows/analysis/connectivity-test.js';
+import { loadDiffSides } from '../../../src/workflows/analysis/diff.js';
+import { loadForAnalysis } from '../../../src/workflows/analysis/load.js';
+import { collectObservedTraffic } from '../../../src/workflows/flows/observed-traffic.js';
+import { replayObserved, replayRevisions } from '../../../src/workflows/flows/replay.js';
+import { assertionsFromTraffic } from '../../../src/workflows/flows/tests-from-flows.js';
+import {
+  dropInternalEgressHttps,
+  grantPostgresToDocs,
+  HOMELAB,
+  useGitRepo,
+} from '../../fixtures/diff/git-repo.js';
+import { flowFixture } from '../../hubble/helpers/fixtures.js';
+
+/**
+ * homelab-replay.jsonl: a `netpol watch --record` line (billing → world:443, 31 flows), two plain Hubble
+ * drops docs → database:5432 and their reply, a node-status line, a recorded DNS line (web → kube-dns, 5)
+ * and one flow of a billing pod whose labels no workload in git has (billing-canary → world:443).
+ */
+const REPLAY = {
+  kind: 'file',
+  path: flowFixture('homelab-replay.jsonl'),
+  name: 'homelab-replay.jsonl',
+} as const;
+
+describe('collectObservedTraffic', () => {
+  it('deduplicates by source identity, destination, port and protocol; recorded lines weigh their count', async () => {
+    const t = await collectObservedTraffic({ input: REPLAY });
+    expect(
+      t.flows.map((f) => [
+        f.source,
+        f.destination,
+        f.port,
+        f.protocol,
+        f.count,
+        f.firstSeen,
+        f.lastSeen,
+        f.verdicts,
+      ]),
+    ).toEqual([
+      [
+        'billing/app.kubernetes.io/name=billing',
+        'world:203.0.113.10',
+        443,
+        'TCP',
+        31,
+        '2026-12-01T08:00:00Z',
+        '2026-12-07T09:59:00Z',
+        { FORWARDED: 31 },
+      ],
+      [
+        'web/app.kubernetes.io/name=web',
+        'kube-system/k8s-app=kube-dns',
+        53,
+        'UDP',
+        5,
+        '2026-12-05T09:00:00Z',
+        '2026-12-07T09:00:00Z',
+        { FORWARDED: 5 },
+      ],
+      [
+        'docs/app.kubernetes.io/name=docs',
+        'database/app.kubernetes.io/name=postgres',
+        5432,
+        'TCP',
+        2,
+        '2026-12-06T10:00:00Z',
+        '2026-12-06T11:00:00Z',
+        { DROPPED: 2 },
+      ],
+      [
+        'billing/app.kubernetes.io/name=billing-canary',
+        'world:203.0.113.10',
+        443,
+        'TCP',
+        1,
+        '2026-12-07T08:00:00Z',
+        '2026-12-07T08:00:00Z',
+        { FORWARDED: 1 },
+      ],
+    ]);
+    expect([t.replies, t.unconverted, t.overflow, t.diagnostics]).toEqual([1, 0, 0, []]);
+    expect(t.stats.nonFlowLines).toBe(1);
+  });
+
+  it('keeps at most maxEntries connections and counts the records of the others', async () => {
+    const t = await collectObservedTraffic({ input: REPLAY, maxEntries: 2 });
+    expect(t.flows.map((f) => f.count)).toEqual([31, 2]);
+    expect(t.overflow).toBe(6);
+  });
+});
+
+describe('replayRevisions', () => {
+  it('replays observed traffic against main and the working tree: newly denied and newly allowed connections', async () => {
+    const repo = useGitRepo({}, { from: HOMELAB, into: '' });
+    grantPostgresToDocs(repo);
+    dropInternalEgressHttps(repo);
+    const { replay, diff } = await replayRevisions({ root: repo.top, base: 'main', input: REPLAY });
+    expect(diff.summary).toEqual({ added: 1, removed: 1 });
+    expect(replay.observed).toEqual({
+      connections: 4,
+      records: 39,
+      replies: 1,
+      unconverted: 0,
+      overflow: 0,
+      firstSeen: '2026-12-01T08:00:00Z',
+      lastSeen: '2026-12-07T09:59:00Z',
+      unmatched: 1,
+    });
+    expect(
+      replay.newlyDenied.map((f) => [
+        f.source,
+        f.destination,
+        f.port,
+        f.count,
+        f.lastSeen,
+        f.unmatched,
+        f.because.map((r) => `${r.revision} ${r.role} ${r.name} ${r.rule} ${r.file}:${r.line}`),
+      ]),
+    ).toEqual([
+      [
+        'billing/app.kubernetes.io/name=billing',
+        'world:203.0.113.10',
+        443,
+        31,
+        '2026-12-07T09:59:00Z',
+        [],
+        ['base allowed profile-internal-egress egress[1] network-policy/profiles/internal-egress.yaml:39'],
+      ],
+      [
+        'billing/app.kubernetes.io/name=billing-canary',
+        'world:203.0.113.10',
+        443,
+        1,
+        '2026-12-07T08:00:00Z',
+        ['source'],
+        ['base allowed profile-internal-egress egress[1] network-policy/profiles/internal-egress.yaml:39'],
+      ],
+    ]);
+    expect(
+      replay.newlyAllowed.map((f) => [
+        f.source,
+        f.destination,
+        f.port,
+        f.before,
+        f.after,
+        f.because.map((r) => `${r.revision} ${r.role} ${r.name} ${r.rule}`),
+      ]),
+    ).toEqual([
+      [
+        'docs/app.kubernetes.io/name=docs',
+        'database/app.kubernetes.io/name=postgres',
+        5432,
+        'denied',
+        'allowed',
+        ['head allowed access-postgres egress[0]', 'head allowed postgres ingress[0]'],
+      ],
+    ]);
+  });
+
+  it('reports nothing when both revisions judge every observed connection alike', async () => {
+    const repo = useGitRepo({}, { from: HOMELAB, into: '' });
+    const sides = await loadDiffSides({ root: repo.top, base: 'main', head: 'main' });
+    const r = replayObserved(await collectObservedTraffic({ input: REPLAY }), sides.base, sides.head);
+    expect([r.newlyDenied, r.newlyAllowed, r.observed.connections]).toEqual([[], [], 4]);
+  });
+});
+
+describe('assertionsFromTraffic', () => {
+  it('writes the forwarded connections the repository allows, in the format netpol test reads', async () => {
+    const { engine } = await loadForAnalysis({ root: HOMELAB });
+    const written = assertionsFromTraffic(
+      await collectObservedTraffic({ input: REPLAY }),
+      engine,
+      'homelab-replay.jsonl',
+    );
+    expect(written.yaml).toBe(
+      [
+        '# Connectivity assertions written by netpol test --from-flows from homelab-replay.jsonl:',
+        '# each connection Hubble forwarded and the repository allows. Check them with: netpol test FILE',
+        '- from: billing/app.kubernetes.io/name=billing',
+        '  to: world:203.0.113.10',
+        '  port: 443',
+        '  protocol: TCP',
+        '  expect: allowed',
+        '  because: observed 31 times, last 2026-12-07T09:59:00Z',
+        '- from: web/app.kubernetes.io/name=web',
+        '  to: kube-system/k8s-app=kube-dns',
+        '  port: 53',
+        '  protocol: UDP',
+        '  expect: allowed',
+        '  because: observed 5 times, last 2026-12-07T09:00:00Z',
+        '- from: billing/app.kubernetes.io/name=billing-canary',
+        '  to: world:203.0.113.10',
+        '  port: 443',
+        '  protocol: TCP',
+        '  expect: allowed',
+        '  because: observed once, last 2026-12-07T08:00:00Z',
+        '',
+      ].join('\n'),
+    );
+    expect([written.notForwarded, written.skipped]).toEqual([1, []]);
+    const parsed = parseAssertions(written.yaml, 'connectivity-tests.yaml');
+    expect(parsed.diagnostics).toEqual([]);
+    const report = runAssertions(engine, parsed.assertions, 'connectivity-tests.yaml');
+    expect([report.passed, report.failed]).toEqual([3, 0]);
+  });
+});
