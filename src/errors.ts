@@ -43,7 +43,8 @@ export type DiagnosticCode =
   | 'UNKNOWN_NAMESPACE'
   | 'FLOW_UNPARSABLE'
   | 'CONFIG_INVALID'
-  | 'CONFIG_UNUSED_DOMAIN';
+  | 'CONFIG_UNUSED_DOMAIN'
+  | 'CILIUM_VERSION_UNKNOWN';
 
 /** How bad a finding is. Maps to SARIF `error | warning | note`. */
 export type Severity = 'error' | 'warning' | 'info';

@@ -36,13 +36,18 @@ export {
 } from './normalize.js';
 export { formatPeer, type ParseResult, parsePeer, parsePort, parseProtocol } from './peer-spec.js';
 export {
+  type ClusterPortMatch,
   type CompiledPort,
+  clusterPortMatches,
   compilePort,
   icmpTypeNumber,
+  indexNamedPorts,
   type L4Protocol,
+  type NamedPortIndex,
   type PortMatch,
   portMatches,
 } from './ports.js';
+export { MODELLED_CILIUM_RELEASES, type ReleaseSemantics, releaseSemantics } from './releases.js';
 export {
   type CompiledSelector,
   compileSelector,
@@ -58,5 +63,6 @@ export {
   DEFAULT_SETTINGS,
   type DirectionPolicy,
   type EndpointPolicy,
+  MODELLED_CILIUM_VERSION,
   PolicyEngine,
 } from './verdict.js';

@@ -48,8 +48,9 @@ export type PortMatch = 'match' | 'no' | 'unresolved';
 
 /**
  * Whether the flow's protocol and destination port fall in the compiled port. A named port is looked up
- * in `namedPorts` of the destination pod (Cilium resolves named ports on the destination endpoint, for
- * ingress and, since 1.10, egress); its protocol must agree with the rule's.
+ * in `namedPorts` of the destination pod, as Cilium does for ingress (the local endpoint) and, from 1.20,
+ * for egress (cilium/cilium PR #44429; 1.16–1.19 resolve egress names cluster-wide, see
+ * {@link clusterPortMatches}); its protocol must agree with the rule's.
  */
 export function portMatches(
   cp: CompiledPort,
@@ -65,6 +66,62 @@ export function portMatches(
     return np.port === port ? 'match' : 'no';
   }
   return port >= cp.first && port <= cp.last ? 'match' : 'no';
+}
+
+/**
+ * A cluster-wide index of named ports: `name/protocol` → the port numbers the workloads give that name
+ * (what Cilium ≤1.19 resolves egress named ports against).
+ */
+export type NamedPortIndex = ReadonlyMap<string, ReadonlySet<number>>;
+
+/**
+ * Builds a {@link NamedPortIndex} from the named container ports of workloads.
+ * @param lists - each workload's named ports.
+ */
+export function indexNamedPorts(lists: Iterable<readonly NamedPort[]>): NamedPortIndex {
+  const index = new Map<string, Set<number>>();
+  for (const list of lists) {
+    for (const p of list) {
+      const key = `${p.name}/${p.protocol}`;
+      const set = index.get(key);
+      if (set) set.add(p.port);
+      else index.set(key, new Set([p.port]));
+    }
+  }
+  return index;
+}
+
+/**
+ * Result of {@link clusterPortMatches}: as {@link PortMatch}, plus `ambiguous` when the name stands for
+ * several numbers in the cluster (Cilium then installs none of them).
+ */
+export type ClusterPortMatch =
+  | { readonly result: 'match' | 'no'; readonly port?: number }
+  | { readonly result: 'unresolved' }
+  | { readonly result: 'ambiguous'; readonly ports: readonly number[] };
+
+/**
+ * Egress named-port matching as Cilium 1.16–1.19 does it: the name is looked up among the named ports of
+ * every endpoint in the cluster, not of the destination; one number is then allowed towards every selected
+ * destination, and a name with several numbers resolves to none (`ErrDuplicateNamedPorts`).
+ * Numeric ports match as in {@link portMatches}.
+ * @see cilium/cilium issue #30003 (duplicate named ports drop egress traffic), PR #44429 (1.20 resolves
+ *   egress named ports on the selected destinations only).
+ */
+export function clusterPortMatches(
+  cp: CompiledPort,
+  protocol: FlowProtocol,
+  port: number,
+  index: NamedPortIndex,
+): ClusterPortMatch {
+  if (cp.name === undefined) return { result: portMatches(cp, protocol, port, undefined) as 'match' | 'no' };
+  if (protocol !== 'TCP' && protocol !== 'UDP' && protocol !== 'SCTP') return { result: 'no' };
+  if (!cp.protocols.has(protocol)) return { result: 'no' };
+  const numbers = index.get(`${cp.name}/${protocol}`);
+  if (!numbers || numbers.size === 0) return { result: 'unresolved' };
+  if (numbers.size > 1) return { result: 'ambiguous', ports: [...numbers].sort((a, b) => a - b) };
+  const only = numbers.values().next().value as number;
+  return { result: only === port ? 'match' : 'no', port: only };
 }
 
 /** ICMP type names Cilium accepts (`pkg/policy/api/icmp.go`), per family. */

@@ -17,7 +17,15 @@ import {
   type CompiledRule,
   compilePolicies,
 } from './normalize.js';
-import { icmpTypeNumber, portMatches } from './ports.js';
+import {
+  type CompiledPort,
+  clusterPortMatches,
+  icmpTypeNumber,
+  indexNamedPorts,
+  type NamedPortIndex,
+  portMatches,
+} from './ports.js';
+import { type ReleaseSemantics, releaseSemantics } from './releases.js';
 import { type Requirement, selectorMatches } from './selector.js';
 import type { Flow, Peer, RuleRef, SideVerdict, Verdict } from './types.js';
 
@@ -104,8 +112,10 @@ export class PolicyEngine {
   private hasHostPolicies: boolean;
   /** Per namespace, the caveat naming the sources of objects netpol cannot see that target it. */
   private unseenCaveats = new Map<string, string>();
-  /** Set when the repository declares an older Cilium than the one modelled. */
-  private readonly versionCaveat: string | undefined;
+  /** The release behaviours verdicts follow (`cluster.ciliumVersion`, or the nearest modelled release). */
+  readonly release: ReleaseSemantics;
+  /** Named ports of every workload in the repository, for egress under `release.egressNamedPorts: cluster`. */
+  private namedPortIndex: NamedPortIndex;
 
   /**
    * @param repo - a loaded repository (see `loadRepo`). Its `settings` are used unless overridden.
@@ -120,7 +130,8 @@ export class PolicyEngine {
   ) {
     this.settings = { ...DEFAULT_SETTINGS, ...(repo.settings ?? {}), ...(settings ?? {}) };
     this.rules = compilePolicies(repo.policies);
-    this.versionCaveat = olderVersionCaveat(this.settings.ciliumVersion);
+    this.release = releaseSemantics(this.settings.ciliumVersion);
+    this.namedPortIndex = indexNamedPorts(repo.workloads.map((w) => w.namedPorts));
     for (const [i, r] of this.rules.entries()) this.ruleIndex.set(r, i);
     for (const r of this.rules) {
       if (r.host) continue;
@@ -171,6 +182,7 @@ export class PolicyEngine {
     view.workloadsByNamespace = this.workloadsByNamespace;
     view.hasHostPolicies = this.hasHostPolicies;
     view.unseenCaveats = this.unseenCaveats;
+    view.namedPortIndex = this.namedPortIndex;
     view.inheritedLabels = this.inheritedLabels ?? this.namespaceLabels;
     view.namespaceLabels = this.inheritedLabels ? new Map(this.namespaceLabels) : new Map();
     for (const [ns, labels] of Object.entries(overrides)) view.namespaceLabels.set(ns, labels);
@@ -344,7 +356,7 @@ export class PolicyEngine {
     const dstPorts = this.namedPortsOf(flow.destination);
     if (source.caveat) caveats.push(source.caveat);
     if (destination.caveat && destination.caveat !== source.caveat) caveats.push(destination.caveat);
-    if (this.versionCaveat) caveats.push(this.versionCaveat);
+    if (this.release.unknownVersion) caveats.push(this.release.unknownVersion);
     for (const peer of [flow.source, flow.destination]) {
       const unseen = peer.kind === 'pod' ? this.unseenCaveats.get(peer.namespace) : undefined;
       if (unseen && !caveats.includes(unseen)) caveats.push(unseen);
@@ -408,6 +420,7 @@ export class PolicyEngine {
       );
       if (m) allowedBy.push(ruleRef(pr, m.notes));
     }
+    this.releaseSideCaveats(dir, policy, allowedBy.length > 0, caveats);
     const r = policy.reasons;
     if (this.settings.policyEnforcementMode === 'never') {
       return { enforced: false, verdict: 'allowed', allowedBy, deniedBy: [], selectedBy, reasons: r.base };
@@ -437,6 +450,35 @@ export class PolicyEngine {
       return { enforced: true, verdict: 'allowed', allowedBy, deniedBy, selectedBy, reasons: r.allowed };
     }
     return { enforced: true, verdict: 'denied', allowedBy, deniedBy, selectedBy, reasons: r.denied };
+  }
+
+  /** Caveats on behaviours the configured release may evaluate differently (docs/semantics.md §15). */
+  private releaseSideCaveats(
+    dir: 'ingress' | 'egress',
+    policy: DirectionPolicy,
+    allowed: boolean,
+    caveats: string[],
+  ): void {
+    const rel = this.release;
+    if (
+      !rel.requiresAcrossRulesConfirmed &&
+      (policy.requirements.length > 0 || policy.requirementsDeny.length > 0)
+    ) {
+      const field = dir === 'ingress' ? 'fromRequires' : 'toRequires';
+      caveats.push(
+        `${field} is deprecated since Cilium 1.19 (cilium/cilium #43167) and netpol did not confirm how Cilium ${rel.release} applies it: it is folded into every ${dir} rule selecting the endpoint, as Cilium 1.18 does`,
+      );
+    }
+    if (!rel.emptyElementAllowsNothingConfirmed && !allowed && policy.enforced) {
+      const empty = policy.allow.find(
+        (p) => p.l3 === 'none' && p.ports === null && p.icmps === null && p.requires.length === 0,
+      );
+      if (empty) {
+        caveats.push(
+          `${empty.origin.name} ${empty.label}: the empty element ({}) is evaluated as allowing nothing (default deny only), as Cilium 1.19 and the docs say; netpol did not confirm this in Cilium ${rel.release}'s policy-entry code`,
+        );
+      }
+    }
   }
 
   private unmanagedSide(dir: 'ingress' | 'egress', local: Identity, caveats: string[]): SideVerdict {
@@ -480,8 +522,16 @@ export class PolicyEngine {
       if (!ok) return null;
     } else {
       let matched: CompiledPortRule | undefined;
+      const clusterWide = pr.direction === 'egress' && this.release.egressNamedPorts === 'cluster';
       for (const portRule of pr.ports ?? []) {
         for (const p of portRule.ports) {
+          if (clusterWide && p.name !== undefined) {
+            if (this.clusterNamedPortMatches(pr, p, flow, caveats)) {
+              matched = portRule;
+              break;
+            }
+            continue;
+          }
           const m = portMatches(p, flow.protocol, flow.port, dstPorts);
           if (m === 'unresolved') {
             caveats.push(
@@ -510,6 +560,37 @@ export class PolicyEngine {
     const notes = [...l3Notes, ...l4Notes];
     if (pr.authentication) notes.push(`requires authentication (${pr.authentication})`);
     return { notes };
+  }
+
+  /**
+   * An egress named port under Cilium 1.16–1.19: resolved among the named ports of every workload in the
+   * repository (Cilium: every endpoint of the cluster), with a caveat saying so when it decides.
+   * @see cilium/cilium issue #30003; PR #44429 (1.20 resolves on the selected destinations).
+   */
+  private clusterNamedPortMatches(
+    pr: CompiledPeerRule,
+    p: CompiledPort,
+    flow: Flow,
+    caveats: string[],
+  ): boolean {
+    const m = clusterPortMatches(p, flow.protocol, flow.port, this.namedPortIndex);
+    const where = `${pr.origin.name} ${pr.label}: named port "${p.name}"`;
+    const release = this.release.release;
+    if (m.result === 'unresolved') {
+      caveats.push(
+        `${where} is not a container port of any workload in the repository (Cilium ${release} resolves egress named ports over every endpoint of the cluster)`,
+      );
+    } else if (m.result === 'ambiguous') {
+      caveats.push(
+        `${where} stands for several ports among the repository's workloads (${m.ports.join(', ')}): Cilium ${release} resolves egress named ports over the whole cluster and then allows none of them (cilium/cilium #30003; 1.20 resolves them on the selected destinations, #44429)`,
+      );
+    } else if (m.result === 'match') {
+      caveats.push(
+        `${where} resolved to ${m.port} over every workload in the repository, as Cilium ${release} does for egress (cilium/cilium #30003, changed in 1.20 by #44429): a pod outside the repository giving the name another number would make Cilium allow none`,
+      );
+      return true;
+    }
+    return false;
   }
 
   /** L3 match of a `peers` element: returns the match notes, or null. */
@@ -559,24 +640,12 @@ export class PolicyEngine {
   }
 }
 
-/** The Cilium release whose behaviour the engine models (docs/semantics.md §12). */
-export const MODELLED_CILIUM_VERSION = '1.19';
-
 /**
- * A caveat when `version` (from `ciliumVersion`) is older than the modelled release: several behaviours
- * changed since (docs/semantics.md §14: empty peer lists, enableDefaultDeny, endPort, world-ipv4/ipv6),
- * and netpol does not model older releases yet. Undefined for the modelled release or newer, or when
- * the version does not parse.
+ * The Cilium release netpol writes into a new `netpol.config.yaml` and uses when none is configured: the
+ * release whose code docs/semantics.md was researched against. Every release of `KNOWN_CILIUM_RELEASES`
+ * is modelled (docs/semantics.md §15).
  */
-export function olderVersionCaveat(version: string): string | undefined {
-  const m = /^v?(\d+)\.(\d+)/.exec(version.trim());
-  const [, maj, min] = m ?? [];
-  if (maj === undefined || min === undefined) return undefined;
-  const [mMaj, mMin] = MODELLED_CILIUM_VERSION.split('.').map(Number) as [number, number];
-  const older = Number(maj) < mMaj || (Number(maj) === mMaj && Number(min) < mMin);
-  if (!older) return undefined;
-  return `the repository declares Cilium ${version}; netpol models ${MODELLED_CILIUM_VERSION}, and behaviours that changed since ${version} (docs/semantics.md §14) follow ${MODELLED_CILIUM_VERSION}`;
-}
+export const MODELLED_CILIUM_VERSION = '1.19';
 
 /** A cheap cache key for a peer (pod labels in their given order; a different order only costs a miss). */
 function peerCacheKey(peer: Peer): string {

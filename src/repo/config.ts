@@ -25,6 +25,55 @@ export const DEFAULT_CLUSTER_SETTINGS: ClusterSettings = {
   kubeAPIServer: 'external',
 };
 
+/**
+ * The Cilium minor releases whose policy semantics netpol models (docs/semantics.md §15), oldest first.
+ * `cluster.ciliumVersion` selects one; another version is evaluated as the nearest of these.
+ */
+export const KNOWN_CILIUM_RELEASES = ['1.16', '1.17', '1.18', '1.19', '1.20'] as const;
+
+/** One of {@link KNOWN_CILIUM_RELEASES}. */
+export type CiliumRelease = (typeof KNOWN_CILIUM_RELEASES)[number];
+
+/** What {@link nearestCiliumRelease} returns. */
+export interface ResolvedCiliumRelease {
+  /** The modelled release used for verdicts. */
+  readonly release: CiliumRelease;
+  /** Whether the version names that release (any patch), rather than the nearest one. */
+  readonly exact: boolean;
+}
+
+/**
+ * The modelled release for a Cilium version (`1.18`, `1.17.4`, `v1.19.2`): its own minor release when
+ * netpol models it, otherwise the nearest one (older versions get the oldest, newer the newest; `1.x` is
+ * compared by minor number, a major other than 1 counts as newer or older than every 1.x). A text that is
+ * not a version gives the default release, not exact.
+ * @param version - the configured version.
+ */
+export function nearestCiliumRelease(version: string): ResolvedCiliumRelease {
+  const m = /^v?(\d+)\.(\d+)/.exec(version.trim());
+  const fallback = DEFAULT_CLUSTER_SETTINGS.ciliumVersion as CiliumRelease;
+  if (!m) return { release: fallback, exact: false };
+  const major = Number(m[1]);
+  const minor = Number(m[2]);
+  const key = `${major}.${minor}`;
+  const known = KNOWN_CILIUM_RELEASES.find((r) => r === key);
+  if (known) return { release: known, exact: true };
+  const oldest = KNOWN_CILIUM_RELEASES[0];
+  const newest = KNOWN_CILIUM_RELEASES[KNOWN_CILIUM_RELEASES.length - 1] ?? oldest;
+  if (major !== 1) return { release: major < 1 ? oldest : newest, exact: false };
+  let best: CiliumRelease = oldest;
+  for (const r of KNOWN_CILIUM_RELEASES) {
+    if (Math.abs(Number(r.split('.')[1]) - minor) < Math.abs(Number(best.split('.')[1]) - minor)) best = r;
+  }
+  return { release: best, exact: false };
+}
+
+/** The sentence of `CILIUM_VERSION_UNKNOWN` (and of the engine's caveat) for a version netpol does not model. */
+export function unknownCiliumVersionMessage(version: string): string {
+  const { release } = nearestCiliumRelease(version);
+  return `Cilium ${version} is not a release netpol models (${KNOWN_CILIUM_RELEASES[0]} to ${KNOWN_CILIUM_RELEASES[KNOWN_CILIUM_RELEASES.length - 1]}): verdicts follow ${release}, the nearest known release.`;
+}
+
 /** What {@link readConfig} returns. */
 export interface ConfigResult {
   /** Effective settings: defaults, then the file's `cluster:` section, then the overrides. */
@@ -331,9 +380,19 @@ function readCluster(
     const node = nodeAt(doc, at('ciliumVersion'));
     const text = node && typeof version === 'number' ? doc.text.slice(node.start, node.end) : String(version);
     const m = /^v?(\d+)\.(\d+)(?:\.(\d+))?$/.exec(text);
-    if ((typeof version === 'string' || typeof version === 'number') && m)
+    if ((typeof version === 'string' || typeof version === 'number') && m) {
       out.ciliumVersion = `${m[1]}.${m[2]}${m[3] !== undefined ? `.${m[3]}` : ''}`;
-    else
+      if (!nearestCiliumRelease(out.ciliumVersion).exact) {
+        diagnostics.push({
+          code: 'CILIUM_VERSION_UNKNOWN',
+          severity: 'warning',
+          message: unknownCiliumVersionMessage(out.ciliumVersion),
+          source: sourceAt(doc, at('ciliumVersion')),
+          path: [...at('ciliumVersion')],
+          hint: `Set cluster.ciliumVersion to one of ${KNOWN_CILIUM_RELEASES.join(', ')} (docs/semantics.md §15 lists what differs between them).`,
+        });
+      }
+    } else
       diagnostics.push(
         invalid(
           doc,

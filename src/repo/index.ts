@@ -5,7 +5,17 @@
  * @module
  */
 
-export { CONFIG_FILE, type ConfigResult, DEFAULT_CLUSTER_SETTINGS, readConfig } from './config.js';
+export {
+  type CiliumRelease,
+  CONFIG_FILE,
+  type ConfigResult,
+  DEFAULT_CLUSTER_SETTINGS,
+  KNOWN_CILIUM_RELEASES,
+  nearestCiliumRelease,
+  type ResolvedCiliumRelease,
+  readConfig,
+  unknownCiliumVersionMessage,
+} from './config.js';
 export {
   documentValue,
   nodeAt,

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import type { Peer } from '../../src/engine/types.js';
-import { olderVersionCaveat } from '../../src/engine/verdict.js';
 import type { ClusterSettings } from '../../src/repo/model.js';
 import { engineFor, flow, summary } from '../helpers/engine.js';
 
@@ -1222,21 +1221,5 @@ metadata: { name: shop, labels: { team: a } }
     expect(nested.labelsOfNamespace('nowhere')).toEqual({ 'kubernetes.io/metadata.name': 'nowhere' });
     const f = flow('shop/app=web', 'db/app=pg', 5432);
     expect([engine, view, nested].map((e) => e.verdict(f).verdict)).toEqual(['denied', 'denied', 'allowed']);
-  });
-});
-
-describe('olderVersionCaveat', () => {
-  it.each([
-    ['1.19', undefined],
-    ['1.20.1', undefined],
-    ['v2.0', undefined],
-    ['nonsense', undefined],
-  ])('%s → no caveat', (v, want) => expect(olderVersionCaveat(v)).toBe(want));
-  it('warns on an older release, in every verdict', () => {
-    expect(olderVersionCaveat('1.15.3')).toContain(
-      'the repository declares Cilium 1.15.3; netpol models 1.19',
-    );
-    const v = engineFor('', { ciliumVersion: '1.14' }).verdict(flow('shop', 'db', 80));
-    expect(v.caveats).toEqual([expect.stringContaining('declares Cilium 1.14')]);
   });
 });
