@@ -1,10 +1,12 @@
 import type {
+  CIDRGroupObject,
   CiliumPolicyObject,
   CiliumRule,
   Entity,
   FQDNSelector,
   KubernetesNetworkPolicyObject,
   LabelSelector,
+  Labels,
   NetworkPolicyRule,
   PeerRule,
   PolicyObject,
@@ -78,8 +80,13 @@ export interface CompiledPeerRule {
   readonly fqdns: readonly FQDNSelector[];
   /** fromNodes/toNodes selectors (node labels are not known offline). */
   readonly nodes: readonly CompiledSelector[];
-  /** Parts of the element netpol cannot evaluate offline (toServices, toGroups, cidrGroupRef …). */
+  /** Parts of the element netpol cannot evaluate offline (toServices, toGroups …). */
   readonly unmodelled: readonly string[];
+  /**
+   * Facts a reader needs when this element does not select the peer, evaluated as Cilium does: a
+   * `cidrGroupRef` naming no CiliumCIDRGroup in the repository, a `cidrGroupSelector` matching none.
+   */
+  readonly peerNotes: readonly string[];
   readonly ports: readonly CompiledPortRule[] | null;
   readonly icmps: readonly CompiledIcmp[] | null;
   readonly authentication?: string;
@@ -119,6 +126,8 @@ export interface NormalizeOptions {
    * without the policy's namespace. Default: `true` (current release; see docs/semantics.md).
    */
   readonly namespaceLabelSelectorsCrossNamespaces: boolean;
+  /** The repository's CiliumCIDRGroups, for `cidrGroupRef` and `cidrGroupSelector`. Default: none. */
+  readonly cidrGroups?: readonly CIDRGroupObject[];
 }
 
 const POD_NS_REQ_KEY = `k8s:${POD_NAMESPACE_LABEL}`;
@@ -167,21 +176,75 @@ export function subjectSelector(selector: LabelSelector, policyNamespace: string
   return withRequirement(compiled, requirement(POD_NS_REQ_KEY, 'In', [policyNamespace]));
 }
 
-function compileCidrs(peer: PeerRule, unmodelled: string[]): CompiledCidr[] {
+/**
+ * Whether a CiliumCIDRGroup's labels match a `cidrGroupSelector` (`matchLabels` and `matchExpressions`;
+ * a key may carry the `any:` or `cidrgroup:` source prefix, as the labels Cilium derives from the group do).
+ * @see Cilium docs network/kubernetes/ciliumcidrgroup ("CCGs may be selected by names or labels")
+ */
+export function cidrGroupSelected(selector: LabelSelector, labels: Labels): boolean {
+  const bare = (k: string) => k.replace(/^(any|cidrgroup):/, '');
+  for (const [k, v] of Object.entries(selector.matchLabels)) if (labels[bare(k)] !== v) return false;
+  for (const e of selector.matchExpressions) {
+    const value = labels[bare(e.key)];
+    const ok =
+      e.operator === 'In'
+        ? value !== undefined && e.values.includes(value)
+        : e.operator === 'NotIn'
+          ? value === undefined || !e.values.includes(value)
+          : e.operator === 'Exists'
+            ? value !== undefined
+            : value === undefined;
+    if (!ok) return false;
+  }
+  return true;
+}
+
+/**
+ * The CIDRs of one CIDR rule: its own `cidr`, or the `externalCIDRs` of the CiliumCIDRGroup it names
+ * (`cidrGroupRef`) or selects (`cidrGroupSelector`), each with the rule's `except` carved out. A group that
+ * is absent or empty stands for no address (cilium/cilium PR #29608), which `peerNotes` says.
+ */
+function compileCidrs(
+  peer: PeerRule,
+  unmodelled: string[],
+  peerNotes: string[],
+  groups: readonly CIDRGroupObject[],
+): CompiledCidr[] {
   const out: CompiledCidr[] = [];
+  const push = (cidr: string, except: readonly CidrRange[]) => {
+    const range = toCidrRange(cidr);
+    if (range) out.push({ range, except });
+  };
   for (const c of peer.cidrs ?? []) {
+    const except = c.except.map(toCidrRange).filter((r): r is CidrRange => r !== null);
     if (c.cidrGroupRef !== undefined) {
-      unmodelled.push(`cidrGroupRef "${c.cidrGroupRef}" (CiliumCIDRGroup objects are not resolved offline)`);
+      const group = groups.find((g) => g.name === c.cidrGroupRef);
+      if (!group) {
+        peerNotes.push(
+          `cidrGroupRef "${c.cidrGroupRef}" names no CiliumCIDRGroup in the repository, so it selects no address`,
+        );
+      } else if (group.externalCIDRs.length === 0) {
+        peerNotes.push(`CiliumCIDRGroup "${group.name}" has no externalCIDRs, so it selects no address`);
+      }
+      for (const cidr of group?.externalCIDRs ?? []) push(cidr, except);
+      continue;
+    }
+    if (c.cidrGroupSelector !== undefined) {
+      const sel = c.cidrGroupSelector;
+      const selected = groups.filter((g) => cidrGroupSelected(sel, g.labels));
+      if (selected.length === 0) {
+        peerNotes.push(
+          'cidrGroupSelector selects no CiliumCIDRGroup in the repository, so it selects no address',
+        );
+      }
+      for (const g of selected) for (const cidr of g.externalCIDRs) push(cidr, except);
       continue;
     }
     if (c.unresolved) {
       unmodelled.push(`CIDR "${c.cidr}" has an unresolved \${var} placeholder`);
       continue;
     }
-    const range = toCidrRange(c.cidr);
-    if (!range) continue;
-    const except = c.except.map(toCidrRange).filter((r): r is CidrRange => r !== null);
-    out.push({ range, except });
+    push(c.cidr, except);
   }
   return out;
 }
@@ -202,6 +265,7 @@ function compilePeerRule(
   options: NormalizeOptions,
 ): CompiledPeerRule {
   const unmodelled: string[] = [];
+  const peerNotes: string[] = [];
   const endpoints = (peer.endpoints ?? []).map((s) =>
     injectPeerNamespace(compileSelector(s), policyNamespace, options),
   );
@@ -209,7 +273,7 @@ function compilePeerRule(
   for (const s of peer.requires ?? []) {
     requires.push(...injectPeerNamespace(compileSelector(s), policyNamespace, options).requirements);
   }
-  const cidrs = compileCidrs(peer, unmodelled);
+  const cidrs = compileCidrs(peer, unmodelled, peerNotes, options.cidrGroups ?? []);
   const entities = peer.entities ?? [];
   const fqdns = peer.fqdns ?? [];
   const nodes = (peer.nodes ?? []).map((s) => compileSelector(s));
@@ -259,6 +323,7 @@ function compilePeerRule(
     fqdns,
     nodes,
     unmodelled,
+    peerNotes,
     ports,
     icmps,
     ...(peer.authentication !== undefined ? { authentication: peer.authentication } : {}),
@@ -377,6 +442,7 @@ function compileKubernetesRule(
     fqdns: [],
     nodes: [],
     unmodelled: [],
+    peerNotes: [],
     ports,
     icmps: ports === null ? null : [],
     requires: [],

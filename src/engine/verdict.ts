@@ -125,11 +125,15 @@ export class PolicyEngine {
     repo: Pick<Repo, 'namespaces' | 'policies' | 'workloads'> & {
       settings?: ClusterSettings;
       unseen?: Repo['unseen'];
+      cidrGroups?: Repo['cidrGroups'];
     },
     settings?: Partial<ClusterSettings>,
   ) {
     this.settings = { ...DEFAULT_SETTINGS, ...(repo.settings ?? {}), ...(settings ?? {}) };
-    this.rules = compilePolicies(repo.policies);
+    this.rules = compilePolicies(repo.policies, {
+      namespaceLabelSelectorsCrossNamespaces: true,
+      cidrGroups: repo.cidrGroups ?? [],
+    });
     this.release = releaseSemantics(this.settings.ciliumVersion);
     this.namedPortIndex = indexNamedPorts(repo.workloads.map((w) => w.namedPorts));
     for (const [i, r] of this.rules.entries()) this.ruleIndex.set(r, i);
@@ -552,6 +556,7 @@ export class PolicyEngine {
       const l3 = this.l3Matches(pr, remote, requirements, dnsVisibility, caveats);
       if (!l3) {
         for (const u of pr.unmodelled) caveats.push(`${pr.origin.name} ${pr.label}: ${u} is not evaluated`);
+        for (const n of pr.peerNotes) caveats.push(`${pr.origin.name} ${pr.label}: ${n}`);
         return null;
       }
       l3Notes = l3;
@@ -694,7 +699,7 @@ function ruleRefOfRule(r: CompiledRule, dir: 'ingress' | 'egress'): RuleRef {
  * @param settings - overrides of `repo.settings` (e.g. from CLI flags).
  */
 export function createEngine(
-  repo: Pick<Repo, 'namespaces' | 'policies' | 'workloads'> & { settings?: ClusterSettings },
+  repo: ConstructorParameters<typeof PolicyEngine>[0],
   settings?: Partial<ClusterSettings>,
 ): PolicyEngine {
   return new PolicyEngine(repo, settings);

@@ -393,7 +393,11 @@ function readEntities(ctx: ReadContext, f: Fields, name: string): Entity[] | nul
   return out;
 }
 
-function readCidrText(
+/**
+ * Reads one CIDR string (a bare IP is a /32 or /128): the parsed CIDR, the text when it holds a `${var}`
+ * placeholder, or null after a `BAD_CIDR` error.
+ */
+export function readCidrText(
   ctx: ReadContext,
   value: unknown,
   path: Path,
@@ -471,16 +475,11 @@ function readCidrSet(ctx: ReadContext, value: unknown, path: Path): CIDRRule | n
     );
     return null;
   }
+  let groupSelector: LabelSelector | undefined;
   if (f.has('cidrGroupSelector')) {
-    ctx.report(
-      'NOT_MODELLED',
-      'info',
-      'cidrGroupSelector (CiliumCIDRGroups by label) is not resolved offline; this entry matches no address here.',
-      f.at('cidrGroupSelector'),
-      'Use cidr, or verify this rule against the live cluster.',
-      { key: true },
-    );
-    return null;
+    const sel = readLabelSelector(ctx, f.get('cidrGroupSelector'), f.at('cidrGroupSelector'), 'cilium');
+    if (!sel) return null;
+    groupSelector = sel;
   }
   let outer: ParsedCidr | null = null;
   let cidrText = '';
@@ -496,7 +495,7 @@ function readCidrSet(ctx: ReadContext, value: unknown, path: Path): CIDRRule | n
       cidrText = r.unresolved;
       unresolved = true;
     }
-  } else {
+  } else if (groupSelector === undefined) {
     groupRef = readString(ctx, f.get('cidrGroupRef'), f.at('cidrGroupRef'), 'cidrGroupRef');
     if (groupRef === undefined) return null;
     if (!hasPlaceholder(groupRef) && !isDnsSubdomain(groupRef)) {
@@ -508,13 +507,6 @@ function readCidrSet(ctx: ReadContext, value: unknown, path: Path): CIDRRule | n
       );
       return null;
     }
-    ctx.report(
-      'NOT_MODELLED',
-      'info',
-      `cidrGroupRef "${groupRef}" (a CiliumCIDRGroup) is not resolved offline; this entry matches no address here.`,
-      f.at('cidrGroupRef'),
-      'Use cidr, or verify this rule against the live cluster.',
-    );
   }
   const except: string[] = [];
   const rawExcept = readList(ctx, f.get('except'), f.at('except'), 'except', []) ?? [];
@@ -542,6 +534,7 @@ function readCidrSet(ctx: ReadContext, value: unknown, path: Path): CIDRRule | n
     cidr: cidrText,
     except,
     ...(groupRef !== undefined ? { cidrGroupRef: groupRef } : {}),
+    ...(groupSelector !== undefined ? { cidrGroupSelector: groupSelector } : {}),
     ...(unresolved ? { unresolved: true } : {}),
     source: ctx.source(path),
   };

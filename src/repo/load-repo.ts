@@ -22,6 +22,7 @@ import {
   type Resource,
 } from './kustomize-build.js';
 import type {
+  CIDRGroupObject,
   ClusterSettings,
   LoadResult,
   NamespaceObject,
@@ -33,6 +34,7 @@ import type {
   WorkloadObject,
 } from './model.js';
 import {
+  isCidrGroupObject,
   isNamespaceObject,
   isPolicyObject,
   isWorkloadObject,
@@ -237,6 +239,7 @@ interface Collected {
   readonly namespaces: NamespaceObject[];
   readonly policies: PolicyObject[];
   readonly workloads: WorkloadObject[];
+  readonly cidrGroups: CIDRGroupObject[];
   readonly skippedKinds: Record<string, number>;
   readonly diagnostics: Diagnostic[];
   readonly seen: Map<string, SourceRef>;
@@ -358,6 +361,7 @@ function collected(diagnostics: Diagnostic[], options: HostOptions): Collected {
     namespaces: [],
     policies: [],
     workloads: [],
+    cidrGroups: [],
     skippedKinds: {},
     diagnostics,
     seen: new Map(),
@@ -472,6 +476,7 @@ function resultOf(
     namespaces: out.namespaces,
     policies: out.policies,
     workloads: out.workloads,
+    cidrGroups: out.cidrGroups,
     skippedKinds: out.skippedKinds,
     appliedFiles: [...out.files],
     unseen,
@@ -685,6 +690,7 @@ function collect(result: ReadObjectsResult, out: Collected): void {
     if (isNamespaceObject(object)) out.namespaces.push(object);
     else if (isPolicyObject(object)) out.policies.push(object);
     else if (isWorkloadObject(object)) out.workloads.push(object);
+    else if (isCidrGroupObject(object)) out.cidrGroups.push(object);
   }
 }
 

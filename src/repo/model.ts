@@ -67,8 +67,10 @@ export interface CIDRRule {
   /** Normalised CIDR text, e.g. `10.0.0.0/8`; a bare IP is stored as a /32 or /128. Empty with a group ref. */
   readonly cidr: string;
   readonly except: readonly string[];
-  /** `cidrGroupRef` (a CiliumCIDRGroup name; not resolved offline). */
+  /** `cidrGroupRef`: the name of a CiliumCIDRGroup whose `externalCIDRs` this entry stands for. */
   readonly cidrGroupRef?: string;
+  /** `cidrGroupSelector`: the CiliumCIDRGroups whose labels match stand for this entry. */
+  readonly cidrGroupSelector?: LabelSelector;
   /** `${var}` placeholder left unresolved: the rule matches nothing and is reported. */
   readonly unresolved?: boolean;
   readonly source: SourceRef;
@@ -281,6 +283,8 @@ export interface Repo {
   readonly namespaces: readonly NamespaceObject[];
   readonly policies: readonly PolicyObject[];
   readonly workloads: readonly WorkloadObject[];
+  /** CiliumCIDRGroups, which `cidrGroupRef` and `cidrGroupSelector` in CIDR rules refer to. */
+  readonly cidrGroups: readonly CIDRGroupObject[];
   /** Objects of other kinds, counted by kind. */
   readonly skippedKinds: Readonly<Record<string, number>>;
   /**
@@ -301,6 +305,22 @@ export interface Repo {
   readonly config: Readonly<Record<string, unknown>>;
   /** Positions of `netpol.config.yaml` values by dotted path (`catalog.domain`). Default: none. */
   readonly configSources?: Readonly<Record<string, SourceRef>>;
+}
+
+/**
+ * A CiliumCIDRGroup (cluster-scoped, `cilium.io/v2alpha1` or `v2`): a named, labelled list of CIDRs outside
+ * the cluster that CIDR rules select with `cidrGroupRef` (by name) or `cidrGroupSelector` (by labels).
+ * @see Cilium docs network/kubernetes/ciliumcidrgroup
+ */
+export interface CIDRGroupObject {
+  readonly kind: 'CiliumCIDRGroup';
+  readonly name: string;
+  /** Always `''`: the kind is cluster-scoped. */
+  readonly namespace: string;
+  readonly labels: Labels;
+  /** `spec.externalCIDRs`, normalised like rule CIDRs (a bare IP becomes /32 or /128). */
+  readonly externalCIDRs: readonly string[];
+  readonly source: SourceRef;
 }
 
 /** A source of objects netpol cannot see offline (see {@link Repo.unseen}). */

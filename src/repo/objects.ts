@@ -1,7 +1,8 @@
 import type { Diagnostic, SourceRef } from '../errors.js';
-import { readCiliumRule } from './cilium-rules.js';
+import { readCidrText, readCiliumRule } from './cilium-rules.js';
 import type { YamlDocument, YamlPath } from './documents.js';
 import type {
+  CIDRGroupObject,
   CiliumPolicyObject,
   CiliumRule,
   KubernetesNetworkPolicyObject,
@@ -35,7 +36,7 @@ import {
 } from './values.js';
 
 /** Any object the loader types: a Namespace, a policy or a workload. */
-export type RepoObject = NamespaceObject | PolicyObject | WorkloadObject;
+export type RepoObject = NamespaceObject | PolicyObject | WorkloadObject | CIDRGroupObject;
 
 /** Identity of any Kubernetes object read (typed or skipped), for duplicate detection. */
 export interface ObjectIdentity {
@@ -137,6 +138,8 @@ const TYPED_KINDS: Readonly<Record<string, { group: string; version: string }>> 
   CiliumNetworkPolicy: { group: 'cilium.io', version: 'v2' },
   CiliumClusterwideNetworkPolicy: { group: 'cilium.io', version: 'v2' },
   NetworkPolicy: { group: 'networking.k8s.io', version: 'v1' },
+  // Served as cilium.io/v2alpha1, and as cilium.io/v2 by newer releases (both accepted below).
+  CiliumCIDRGroup: { group: 'cilium.io', version: 'v2alpha1' },
   ...Object.fromEntries(
     Object.entries(WORKLOAD_GROUPS).map(([k, g]) => [k, { group: g, version: 'v1' }] as const),
   ),
@@ -149,7 +152,6 @@ export const TYPED_KIND_NAMES: ReadonlySet<string> = new Set(Object.keys(TYPED_K
 const UNMODELLED_CILIUM_KINDS: Readonly<Record<string, string>> = {
   CiliumEnvoyConfig: 'traffic it redirects to Envoy listeners is evaluated at L4 only',
   CiliumClusterwideEnvoyConfig: 'traffic it redirects to Envoy listeners is evaluated at L4 only',
-  CiliumCIDRGroup: 'policies that refer to it with cidrGroupRef match no address here',
   CiliumLocalRedirectPolicy: 'the traffic it redirects is evaluated for its original destination',
   CiliumEgressGatewayPolicy: 'egress through a gateway node is evaluated as direct egress',
 };
@@ -372,7 +374,7 @@ function readOne(
     if (id) out.identities.push(id);
     return;
   }
-  if (typed.version !== version) {
+  if (typed.version !== version && !(kind === 'CiliumCIDRGroup' && version === 'v2')) {
     ctx.report(
       'BAD_VALUE',
       'error',
@@ -444,6 +446,8 @@ function readTyped(
     case 'CiliumNetworkPolicy':
     case 'CiliumClusterwideNetworkPolicy':
       return readCiliumPolicy(ctx, value, path, kind, meta, f);
+    case 'CiliumCIDRGroup':
+      return readCidrGroup(ctx, value, f?.at('spec') ?? [...path, 'spec'], meta);
     case 'NetworkPolicy': {
       const specPath = f?.at('spec') ?? [...path, 'spec'];
       const spec = readNetworkPolicySpec(ctx, value.spec, specPath);
@@ -485,6 +489,47 @@ function readCiliumPolicy(
     );
   }
   return { ...meta, kind, rules };
+}
+
+const CIDR_GROUP_SPEC_FIELDS = new FieldSet(['externalCIDRs']);
+
+/**
+ * A CiliumCIDRGroup: `spec.externalCIDRs` as CIDRs (a bad entry is `BAD_CIDR` and left out; a `${var}` entry
+ * is left out too, as the rules' unresolved CIDRs are). An absent or empty list is a group that stands for no
+ * address.
+ */
+function readCidrGroup(
+  ctx: ReadContext,
+  value: Record<string, unknown>,
+  specPath: Path,
+  meta: ObjectMeta,
+): CIDRGroupObject {
+  const externalCIDRs: string[] = [];
+  if (isRecord(value.spec)) {
+    const f = readFields(
+      ctx,
+      value.spec,
+      specPath,
+      CIDR_GROUP_SPEC_FIELDS,
+      'a CiliumCIDRGroup spec',
+      'warning',
+    );
+    const list = readList(ctx, f.get('externalCIDRs'), f.at('externalCIDRs'), 'externalCIDRs', []) ?? [];
+    list.forEach((c, i) => {
+      const r = readCidrText(ctx, c, [...f.at('externalCIDRs'), i]);
+      if (r && 'parsed' in r) externalCIDRs.push(r.parsed.cidr);
+    });
+  } else if (value.spec !== undefined && value.spec !== null) {
+    ctx.report('BAD_VALUE', 'error', `spec must be a mapping, not ${typeName(value.spec)}.`, specPath);
+  }
+  return {
+    kind: 'CiliumCIDRGroup',
+    name: meta.name,
+    namespace: '',
+    labels: meta.labels,
+    externalCIDRs,
+    source: meta.source,
+  };
 }
 
 function readMeta(
@@ -771,6 +816,11 @@ export function isKubernetesNetworkPolicy(object: RepoObject): object is Kuberne
  */
 export function isPolicyObject(object: RepoObject): object is PolicyObject {
   return isCiliumPolicy(object) || isKubernetesNetworkPolicy(object);
+}
+
+/** Whether a typed object is a CiliumCIDRGroup. */
+export function isCidrGroupObject(object: RepoObject): object is CIDRGroupObject {
+  return object.kind === 'CiliumCIDRGroup';
 }
 
 /**
