@@ -61,7 +61,11 @@ export default defineRule({
             (pr.endpoints ?? []).length === 0 &&
             (pr.entities ?? []).every((e) => exemptEntities.has(e)) &&
             (pr.cidrs ?? []).every(
-              (c) => c.cidrGroupRef === undefined && !c.unresolved && cidrExempt(c.cidr),
+              (c) =>
+                c.cidrGroupRef === undefined &&
+                c.cidrGroupSelector === undefined &&
+                !c.unresolved &&
+                cidrExempt(c.cidr),
             );
           if (exempt) continue;
           const data = {
@@ -146,7 +150,13 @@ function describeCiliumPeers(pr: PeerRule): string | null {
   }
   if ((pr.entities ?? []).length > 0) parts.push(`entities ${(pr.entities ?? []).join(', ')}`);
   for (const c of pr.cidrs ?? [])
-    parts.push(c.cidrGroupRef !== undefined ? `CIDR group ${c.cidrGroupRef}` : c.cidr);
+    parts.push(
+      c.cidrGroupRef !== undefined
+        ? `CIDR group ${c.cidrGroupRef}`
+        : c.cidrGroupSelector !== undefined
+          ? 'CIDR groups by label'
+          : c.cidr,
+    );
   return parts.join('; ');
 }
 

@@ -53,7 +53,7 @@ export default defineRule({
       for (const rule of p.rules) {
         for (const pr of peerRulesOf(rule)) {
           for (const c of pr.cidrs ?? []) {
-            if (c.cidrGroupRef !== undefined) continue;
+            if (c.cidrGroupRef !== undefined || c.cidrGroupSelector !== undefined) continue;
             check(c.cidr, c.source, policyRef(p), peerRuleLabel(p, rule, pr));
           }
         }
