@@ -43,6 +43,14 @@ describe('netpol ui', () => {
       'error: --flows and --server cannot be combined: read a capture or a Relay, not both.\n',
     ],
     [
+      ['ui', '--watch', 'localhost:9090'],
+      "error: option '--watch <url>' argument 'localhost:9090' is invalid. \"localhost:9090\" is not an http(s) URL.\n(run with --help for usage)\n",
+    ],
+    [
+      ['ui', '--watch', 'http://127.0.0.1:9090', '--flows', 'f.jsonl'],
+      'error: --watch shows the drops of netpol watch; it cannot be combined with --flows or --server.\n',
+    ],
+    [
       ['ui', '-f', 'x.yaml'],
       'error: netpol ui reads a repository tree (-R DIR); it cannot use -f/--filename.\n',
     ],

@@ -89,12 +89,28 @@ export interface DropGroupJson {
   caveats?: string[];
 }
 
-/** `/api/drops`. */
+/** A label patch of `/api/drops` with `--watch`: the what-if of one namespace's label fixes. */
+export interface DropPatchJson {
+  namespace: string;
+  groups: number;
+  profile: string | null;
+  grants: string[];
+  file: string | null;
+  diff: string;
+  refusal: string | null;
+  opened: number;
+  closed: number;
+}
+
+/** `/api/drops`: from a capture or Relay (`text`, `report.fixes`), or from `netpol watch` (`watch`, `patches`). */
 export type DropsAnswer =
   | { available: false }
   | {
       available: true;
-      text: string;
+      text?: string;
+      watch?: { url: string; revision: string | null };
+      patches?: DropPatchJson[];
+      refused?: { namespace: string; reason: string }[];
       report: {
         source: string;
         policyDrops: number;

@@ -7,6 +7,7 @@ import { addHubbleFlags, flowSourceOf, type HubbleFlags } from '../options-hubbl
 import { isLoopbackHost, startUiServer } from '../ui/server.js';
 
 interface UiFlags extends RepoFlags, HubbleFlags {
+  watch?: string;
   listen: { host: string; port: number };
   open?: boolean;
 }
@@ -21,6 +22,19 @@ export function parseListen(value: string): { host: string; port: number } {
   return { host: (m[1] ?? m[2]) as string, port };
 }
 
+function watchUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidArgumentError(`"${value}" is not a URL (e.g. http://127.0.0.1:9090).`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new InvalidArgumentError(`"${value}" is not an http(s) URL.`);
+  }
+  return url.href;
+}
+
 function openCommand(platform: string, url: string): [string, string[]] {
   if (platform === 'darwin') return ['open', [url]];
   if (platform === 'win32') return ['cmd', ['/c', 'start', '', url]];
@@ -32,13 +46,18 @@ export function registerUi(program: Command, ctx: CommandContext): void {
   const cmd = program
     .command('ui')
     .description(
-      'serve a local, read-only web view: system, connectivity graph, trace, drops (with --flows or --server) and what-if',
+      'serve a local, read-only web view: system, connectivity graph, trace, drops (with --flows, --server or --watch) and what-if',
     )
     .option(
       '--listen <host:port>',
       'address to listen on (default: 127.0.0.1:7070; anything but loopback is reachable by others)',
       parseListen,
       { host: '127.0.0.1', port: 7070 },
+    )
+    .option(
+      '--watch <url>',
+      'show the drops of a running `netpol watch` at URL (e.g. http://127.0.0.1:9090)',
+      watchUrl,
     )
     .option('--open', 'open the page in the default browser');
   addHubbleFlags(cmd, { filters: true });
@@ -47,6 +66,11 @@ export function registerUi(program: Command, ctx: CommandContext): void {
     if (flags.filename) {
       throw new InvalidArgumentError(
         'netpol ui reads a repository tree (-R DIR); it cannot use -f/--filename.',
+      );
+    }
+    if (flags.watch !== undefined && (flags.flows !== undefined || flags.server !== undefined)) {
+      throw new InvalidArgumentError(
+        '--watch shows the drops of netpol watch; it cannot be combined with --flows or --server.',
       );
     }
     if (flags.flows === '-') {
@@ -70,6 +94,7 @@ export function registerUi(program: Command, ctx: CommandContext): void {
     const server = await startUiServer({
       repo: { ...repo, root: repo.root ?? ctx.io.cwd },
       ...(flows ? { flows } : {}),
+      ...(flags.watch !== undefined ? { watchUrl: flags.watch } : {}),
       host,
       port,
       log: (line) => ctx.io.stderr(`${line}\n`),

@@ -12,8 +12,10 @@ import { type LoadedRepo, loadForAnalysis, type RepoOptions } from '../../workfl
 import { systemOverview } from '../../workflows/analysis/system-overview.js';
 import { traceFlow } from '../../workflows/analysis/trace.js';
 import { whatIf } from '../../workflows/analysis/what-if.js';
+import { dropLabelPatches } from '../../workflows/flows/drop-patches.js';
 import { applyDropFixes, findDrops } from '../../workflows/flows/drops.js';
 import { describeFlowInput, type FlowInput } from '../../workflows/flows/flow-source.js';
+import { readWatchDrops } from '../../workflows/watch/drops-client.js';
 import { dropsJson, formatDropsText } from '../output/drops.js';
 import { graphJson } from '../output/graph.js';
 import { formatTraceText, traceJson } from '../output/trace.js';
@@ -28,6 +30,12 @@ export interface UiServerOptions {
    * filters. Default: none (the view says how to give flows).
    */
   readonly flows?: { readonly input: FlowInput; readonly filter?: FlowFilterFlags };
+  /**
+   * Base URL of a running `netpol watch` (e.g. `http://127.0.0.1:9090`): the drops view shows its `/drops`
+   * groups, asked again on every request, with the label patches of their fixes computed against this
+   * repository. Not with `flows`. Default: none.
+   */
+  readonly watchUrl?: string;
   /** Address to bind. Default: `127.0.0.1`. */
   readonly host?: string;
   /** Port to bind; 0 picks a free one. Default: `7070`. */
@@ -206,8 +214,13 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
         return cachedJson('meta', (l) => ({
           root,
           version: state.version,
-          flows: options.flows ? describeFlowInput(options.flows.input) : null,
-          flowsLive: options.flows?.input.kind === 'relay',
+          flows:
+            options.watchUrl !== undefined
+              ? `netpol watch at ${options.watchUrl}`
+              : options.flows
+                ? describeFlowInput(options.flows.input)
+                : null,
+          flowsLive: options.watchUrl !== undefined || options.flows?.input.kind === 'relay',
           domain: l.catalog.domain,
           namespaces: l.repo.namespaces.map((n) => n.name).sort(),
           profiles: [...l.catalog.profiles.keys()].sort(),
@@ -242,6 +255,27 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
         return { trace: traceJson(t), text: formatTraceText(t) };
       }
       case '/api/drops': {
+        if (options.watchUrl !== undefined) {
+          const [w, loaded] = await Promise.all([readWatchDrops(options.watchUrl), state.loaded]);
+          const { patches, refused } = await dropLabelPatches(loaded, w.report.groups);
+          return {
+            available: true,
+            watch: { url: w.url, revision: w.revision },
+            report: w.report,
+            patches: patches.map((p) => ({
+              namespace: p.namespace,
+              groups: p.groups,
+              profile: p.profile,
+              grants: p.grants,
+              file: p.whatIf.patch?.file ?? null,
+              diff: p.whatIf.patch?.diff ?? '',
+              refusal: p.whatIf.patch?.refusal?.message ?? null,
+              opened: p.whatIf.opened.length,
+              closed: p.whatIf.closed.length,
+            })),
+            refused,
+          };
+        }
         const flows = options.flows;
         if (flows === undefined) return { available: false };
         const drops = async (l: LoadedRepo) => {

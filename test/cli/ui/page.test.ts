@@ -12,8 +12,11 @@ import { generateRepo } from '../../../bench/repo/generate-repo.js';
 import { defaultAssetsDir, startUiServer, type UiServer } from '../../../src/cli/ui/server.js';
 import { loadForAnalysis } from '../../../src/workflows/analysis/load.js';
 import { computeMatrix } from '../../../src/workflows/analysis/matrix.js';
+import { startWatch } from '../../../src/workflows/watch/watch.js';
 import { type Chromium, launchChromium } from '../../helpers/browser.js';
 import { describeWithTools } from '../../helpers/system-tool.js';
+import { startFakeRelay } from '../../hubble/helpers/fake-relay.js';
+import { eventually, fixtureFlows, memoryLog, testWatchOptions } from '../../workflows/watch/helpers.js';
 
 const HOMELAB = path.resolve(import.meta.dirname, '../../../examples/homelab');
 const FLOWS = path.resolve(import.meta.dirname, '../../fixtures/flows/homelab-drops.jsonl');
@@ -191,6 +194,44 @@ describeWithTools(['chromium'], 'netpol ui in chromium', () => {
       '+    access.network-policy.homelab/postgres: "true"',
     );
     await shot('drops');
+  });
+
+  it('with --watch, the drops of a running netpol watch with the patch to commit and a what-if link', async () => {
+    const relay = await startFakeRelay({ flows: fixtureFlows('homelab-drops.jsonl') });
+    const watcher = await startWatch(testWatchOptions(HOMELAB, relay.address, memoryLog().log));
+    const ui = await startUiServer({
+      repo: { root: HOMELAB },
+      watchUrl: `http://127.0.0.1:${watcher.port}`,
+      port: 0,
+      watch: false,
+    });
+    try {
+      await page.goto(`${ui.url}#/drops`);
+      await page.waitForSelector('body[data-ready]', { timeout: 15_000 });
+      await eventually('the page shows the 9 groups', async () => {
+        await page.locator('#drops-refresh').click();
+        return (await page.locator('.drop').count()) === 9;
+      });
+      expect(await page.locator('.summary').textContent()).toMatch(
+        new RegExp(
+          `^14 policy drop\\(s\\) in 9 group\\(s\\) from Hubble Relay at ${relay.address} \\(netpol watch at http://127\\.0\\.0\\.1:${watcher.port}/drops, repository sha256:[0-9a-f]{12}\\)\\. Refresh$`,
+        ),
+      );
+      const web = page.locator('.drop').first();
+      expect(await web.locator('pre.diff').textContent()).toContain(
+        '+    access.network-policy.homelab/postgres: "true"',
+      );
+      await shot('drops-watch');
+      await web.getByRole('link', { name: 'What-if for web' }).click();
+      await page.waitForSelector('#whatif-opened li');
+      expect(
+        await page.locator('#whatif-opened li').evaluateAll((l) => l.map((e) => e.getAttribute('data-edge'))),
+      ).toEqual(['web|grant-postgres']);
+    } finally {
+      await ui.close();
+      await watcher.stop();
+      await relay.close();
+    }
   });
 
   it('a large repository starts grouped by profile and a group expands', async () => {

@@ -4,8 +4,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAllowedHostHeader, startUiServer, type UiServer } from '../../../src/cli/ui/server.js';
 import { parseFlowLine } from '../../../src/hubble/parse-flow.js';
+import { loadForAnalysis } from '../../../src/workflows/analysis/load.js';
+import { applyDropFixes, findDrops } from '../../../src/workflows/flows/drops.js';
+import { dropsJson } from '../../../src/workflows/flows/drops-json.js';
+import { startWatch } from '../../../src/workflows/watch/watch.js';
 import { useRepo } from '../../helpers/use-repo.js';
 import { startFakeRelay } from '../../hubble/helpers/fake-relay.js';
+import { eventually, fixtureFlows, memoryLog, testWatchOptions } from '../../workflows/watch/helpers.js';
 
 const HOMELAB = path.resolve(import.meta.dirname, '../../../examples/homelab');
 const FLOWS = path.resolve(import.meta.dirname, '../../fixtures/flows/homelab-drops.jsonl');
@@ -296,6 +301,107 @@ describe('startUiServer with a Hubble Relay', () => {
     } finally {
       await server.close();
       await relay.close();
+    }
+  });
+});
+
+describe('startUiServer with a running netpol watch (--watch)', () => {
+  it('shows the drops netpol watch diagnosed, with the label patches drops --fix would write', async () => {
+    const flows = fixtureFlows('homelab-drops.jsonl');
+    const relay = await startFakeRelay({ flows });
+    const logs = memoryLog();
+    const watcher = await startWatch(testWatchOptions(HOMELAB, relay.address, logs.log));
+    const server = await startUiServer({
+      repo: { root: HOMELAB },
+      watchUrl: `http://127.0.0.1:${watcher.port}`,
+      port: 0,
+      watch: false,
+    });
+    try {
+      const loaded = await loadForAnalysis({ root: HOMELAB });
+      const report = await findDrops(loaded, { input: { kind: 'file', path: FLOWS } });
+      const fixes = applyDropFixes(loaded, report, { dryRun: true });
+      const meta = await request(server, '/api/meta');
+      expect(meta.body).toMatchObject({
+        flows: `netpol watch at http://127.0.0.1:${watcher.port}`,
+        flowsLive: true,
+      });
+      const drops = await eventually('the watcher has diagnosed the 14 drops', async () => {
+        const r = await request(server, '/api/drops');
+        return (r.body.report as { policyDrops?: number } | undefined)?.policyDrops === 14 && r;
+      });
+      expect(drops.status).toBe(200);
+      expect((drops.body.report as { groups: unknown }).groups).toEqual(dropsJson(report).groups);
+      expect(drops.body.watch).toEqual({
+        url: `http://127.0.0.1:${watcher.port}/drops`,
+        revision: expect.stringMatching(/^sha256:[0-9a-f]{12}$/),
+      });
+      // The same files, the same diffs as `netpol drops --fix` on the capture the watcher was fed.
+      const patches = drops.body.patches as { namespace: string; file: string; diff: string }[];
+      expect(patches.map((p) => [p.namespace, p.file, p.diff])).toEqual(
+        fixes.applied.map((a) => [a.namespace, a.file, fixes.diffs.find((d) => d.file === a.file)?.diff]),
+      );
+      expect(patches.find((p) => p.namespace === 'web')).toMatchObject({
+        groups: 1,
+        profile: 'standard',
+        grants: ['dragonfly', 'garage-s3', 'postgres'],
+        refusal: null,
+        opened: 1,
+        closed: 0,
+      });
+      expect(drops.body.refused).toEqual([]);
+    } finally {
+      await server.close();
+      await watcher.stop();
+      await relay.close();
+    }
+  });
+
+  it('says why when netpol watch cannot be read', async () => {
+    const other = http.createServer((req, res) => {
+      if (req.url === '/drops') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{"hello":"world"}');
+      } else {
+        res.writeHead(503, { 'content-type': 'application/json' });
+        res.end('{"error":"no repository revision loaded yet"}');
+      }
+    });
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    const port = (other.address() as { port: number }).port;
+    const closed = http.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const closedPort = (closed.address() as { port: number }).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const cases: [string, number, string][] = [
+      [
+        `http://127.0.0.1:${port}`,
+        400,
+        `Cannot read the drops of netpol watch at http://127.0.0.1:${port}/drops: the answer is not a drops report (source).`,
+      ],
+      [
+        `http://127.0.0.1:${port}/starting/`,
+        400,
+        `Cannot read the drops of netpol watch at http://127.0.0.1:${port}/starting/drops: HTTP 503 (no repository revision loaded yet).`,
+      ],
+      [
+        `http://127.0.0.1:${closedPort}`,
+        400,
+        `Cannot read the drops of netpol watch at http://127.0.0.1:${closedPort}/drops: ECONNREFUSED.`,
+      ],
+    ];
+    try {
+      for (const [watchUrl, status, error] of cases) {
+        const server = await startUiServer({ repo: { root: HOMELAB }, watchUrl, port: 0, watch: false });
+        try {
+          const r = await request(server, '/api/drops');
+          expect([r.status, r.body.error, r.body.code]).toEqual([status, error, 'NETPOL_INPUT_UNREADABLE']);
+        } finally {
+          await server.close();
+        }
+      }
+    } finally {
+      await new Promise<void>((resolve) => other.close(() => resolve()));
     }
   });
 });

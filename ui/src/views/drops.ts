@@ -21,8 +21,8 @@ function fixText(g: DropGroupJson): string {
 }
 
 /**
- * The drops view: with `--flows` or `--server`, the diagnosed drop groups, each with cause, fix and the patch
- * it writes; a Relay is read again by Refresh.
+ * The drops view: with `--flows`, `--server` or `--watch`, the diagnosed drop groups, each with cause, fix and
+ * the patch it writes; a Relay or a watcher is read again by Refresh.
  */
 export async function renderDrops(
   main: HTMLElement,
@@ -39,12 +39,12 @@ export async function renderDrops(
         null,
         'No flows were given. Start the page with a capture of ',
         h('code', null, 'hubble observe -o json'),
-        ', or with a Hubble Relay:',
+        ', with a Hubble Relay, or with a running netpol watch:',
       ),
       h(
         'pre',
         { class: 'terminal' },
-        'hubble observe --verdict DROPPED --since 1h -o json > flows.jsonl\nnetpol ui -R . --flows flows.jsonl\n\nnetpol ui -R . --server localhost:4245 --since 15m',
+        'hubble observe --verdict DROPPED --since 1h -o json > flows.jsonl\nnetpol ui -R . --flows flows.jsonl\n\nnetpol ui -R . --server localhost:4245 --since 15m\n\nnetpol ui -R . --watch http://127.0.0.1:9090   # a running netpol watch',
       ),
     );
     return;
@@ -52,13 +52,44 @@ export async function renderDrops(
   const r = answer.report;
   const diffs = new Map((r.fixes?.diffs ?? []).map((d) => [d.file, d.diff]));
   const applied = r.fixes?.applied ?? [];
+  const patches = new Map((answer.patches ?? []).map((p) => [p.namespace, p]));
+  const refused = [...(r.fixes?.refused ?? []), ...(answer.refused ?? [])];
+  for (const p of answer.patches ?? []) {
+    if (p.refusal !== null) refused.push({ namespace: p.namespace, reason: p.refusal });
+  }
+  /** The patch a group's fix writes: `drops --fix`'s (capture, Relay) or the what-if of its namespace (watch). */
+  const patchOf = (ns: string | undefined): string | undefined => {
+    if (ns === undefined) return undefined;
+    const p = patches.get(ns);
+    if (p) return p.diff !== '' ? p.diff : undefined;
+    const change = applied.find((a) => a.namespace === ns);
+    return change ? diffs.get(change.file) : undefined;
+  };
+  const whatIfLink = (ns: string | undefined) => {
+    const p = ns === undefined ? undefined : patches.get(ns);
+    if (!p || p.diff === '') return null;
+    const q = new URLSearchParams({
+      namespace: p.namespace,
+      profile: p.profile ?? '',
+      grants: p.grants.join(','),
+    });
+    return h(
+      'p',
+      null,
+      h('a', { href: `#/what-if?${q.toString()}`, class: 'whatif-link' }, `What-if for ${p.namespace}`),
+      h('span', { class: 'muted' }, ` (opens ${p.opened} path(s), closes ${p.closed})`),
+    );
+  };
   replace(
     main,
     h('h2', null, 'Drops'),
     h(
       'p',
       { class: 'summary' },
-      `${r.policyDrops} policy drop(s) in ${r.groups.length} group(s) from ${r.source}. `,
+      `${r.policyDrops} policy drop(s) in ${r.groups.length} group(s) from ${r.source}`,
+      answer.watch
+        ? ` (netpol watch at ${answer.watch.url}${answer.watch.revision ? `, repository ${answer.watch.revision}` : ''}). `
+        : '. ',
       ctx.meta.flowsLive
         ? h(
             'button',
@@ -74,8 +105,7 @@ export async function renderDrops(
           { class: 'drops' },
           r.groups.map((g, i) => {
             const ns = g.fix?.namespace;
-            const change = applied.find((a) => a.namespace === ns);
-            const diff = change ? diffs.get(change.file) : undefined;
+            const diff = patchOf(ns);
             const rule = g.fix?.kind === 'policy-change' ? String(g.fix.rule ?? '') : '';
             return h(
               'li',
@@ -101,9 +131,16 @@ export async function renderDrops(
                       'p',
                       null,
                       h('strong', null, 'Patch '),
-                      h('span', { class: 'muted' }, '(what netpol drops --fix writes)'),
+                      h(
+                        'span',
+                        { class: 'muted' },
+                        answer.watch
+                          ? '(the label change to commit, as netpol namespace set writes it)'
+                          : '(what netpol drops --fix writes)',
+                      ),
                     ),
                     h('pre', { class: 'diff' }, diff),
+                    whatIfLink(ns),
                   ]
                 : null,
               rule !== ''
@@ -127,15 +164,15 @@ export async function renderDrops(
             );
           }),
         ),
-    (r.fixes?.refused ?? []).length > 0
+    refused.length > 0
       ? h(
           'div',
           { class: 'card' },
-          h('h3', null, 'Not written by --fix'),
+          h('h3', null, answer.watch ? 'No patch' : 'Not written by --fix'),
           h(
             'ul',
             null,
-            (r.fixes?.refused ?? []).map((x) => h('li', null, `${x.namespace}: ${x.reason}`)),
+            refused.map((x) => h('li', null, `${x.namespace}: ${x.reason}`)),
           ),
         )
       : null,
