@@ -34,6 +34,12 @@ export interface ReleaseSemantics {
    * not confirmed.
    */
   readonly emptyElementAllowsNothingConfirmed: boolean;
+  /**
+   * Whether a CNP peer selector naming namespace labels (`io.cilium.k8s.namespace.labels.*`) is confirmed
+   * to get no namespace injected, so it selects pods of other namespaces (code `getEndpointSelector` read up
+   * to 1.19, docs/semantics.md §2.3); not re-read at 1.20, where a match through it carries a caveat.
+   */
+  readonly namespaceLabelPeersConfirmed: boolean;
 }
 
 function minor(release: CiliumRelease): number {
@@ -56,6 +62,7 @@ export function releaseSemantics(version: string): ReleaseSemantics {
     egressNamedPorts: m >= 20 ? 'destination' : 'cluster',
     requiresAcrossRulesConfirmed: m <= 18,
     emptyElementAllowsNothingConfirmed: m <= 19,
+    namespaceLabelPeersConfirmed: m <= 19,
   };
 }
 

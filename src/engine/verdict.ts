@@ -7,6 +7,7 @@ import { matchFqdn } from './fqdn.js';
 import {
   type Identity,
   kubeApiServerIdentity,
+  NAMESPACE_LABELS_PREFIX,
   podIdentity,
   reservedIdentity,
   worldIdentity,
@@ -26,7 +27,7 @@ import {
   portMatches,
 } from './ports.js';
 import { type ReleaseSemantics, releaseSemantics } from './releases.js';
-import { type Requirement, selectorMatches } from './selector.js';
+import { type Requirement, selectorHasKeyPrefix, selectorMatches } from './selector.js';
 import type { Flow, Peer, RuleRef, SideVerdict, Verdict } from './types.js';
 
 /** Default cluster settings: those of the current Cilium release (see docs/semantics.md). */
@@ -607,8 +608,19 @@ export class PolicyEngine {
     caveats: string[],
   ): readonly string[] | null {
     for (const sel of pr.endpoints) {
-      if (sel.test(remote) && (requirements.length === 0 || requirements.every((r) => r.test(remote))))
+      if (sel.test(remote) && (requirements.length === 0 || requirements.every((r) => r.test(remote)))) {
+        if (
+          !this.release.namespaceLabelPeersConfirmed &&
+          pr.origin.kind === 'CiliumNetworkPolicy' &&
+          remote.namespace !== pr.origin.namespace &&
+          selectorHasKeyPrefix(sel, NAMESPACE_LABELS_PREFIX)
+        ) {
+          caveats.push(
+            `${pr.origin.name} ${pr.label}: a namespace-label selector in a CiliumNetworkPolicy selects pods of other namespaces, as Cilium 1.16–1.19's code does (docs/semantics.md §2.3); netpol did not re-read this in Cilium ${this.release.release}`,
+          );
+        }
         return NO_NOTES;
+      }
     }
     const cluster = this.settings.clusterName;
     for (const e of pr.entities) if (entityMatches(e, remote, cluster)) return NO_NOTES;

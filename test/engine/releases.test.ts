@@ -64,6 +64,16 @@ spec:
   ingress: [{}]
 ---`;
 
+const namespaceLabelPeer = `
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: team-b, namespace: shop }
+spec:
+  endpointSelector: { matchLabels: { app: api } }
+  ingress:
+    - fromEndpoints: [{ matchLabels: { "io.cilium.k8s.namespace.labels.team": b } }]
+---`;
+
 interface ReleaseCase {
   readonly name: string;
   readonly source: string;
@@ -142,9 +152,21 @@ const CASES: readonly ReleaseCase[] = [
       '1.20': ['denied', 'the empty element ({}) is evaluated as allowing nothing'],
     },
   },
+  {
+    name: 'a namespace-label selector in a CNP peer selects pods of other namespaces; not re-read at 1.20',
+    source:
+      'CODE pkg/k8s/apis/cilium.io/utils/utils.go getEndpointSelector (no namespace injected when a namespace-label key is present), docs/semantics.md §2.3',
+    yaml: namespaceLabelPeer,
+    flow: ['db/app=pg', 'shop/app=api', 80],
+    byRelease: {
+      '1.16': ['allowed', null],
+      '1.19': ['allowed', null],
+      '1.20': ['allowed', 'netpol did not re-read this in Cilium 1.20'],
+    },
+  },
 ];
 
-const RELEASE_CAVEAT = /named port|fromRequires|toRequires|empty element/;
+const RELEASE_CAVEAT = /named port|fromRequires|toRequires|empty element|namespace-label selector/;
 
 describe('release-aware verdicts', () => {
   for (const c of CASES) {
