@@ -1,10 +1,25 @@
 import type { MatrixResult } from '../../workflows/analysis/matrix.js';
-import { renderTable, type TextLayout } from './table.js';
+import { renderedWidth, renderTable, type TextLayout } from './table.js';
 
-/** The matrix as a terminal table: ✓ allowed, ✗ denied, one row per namespace; fitted to `layout.width`. */
+/**
+ * The matrix as a terminal table: ✓ allowed, ✗ denied, one row per namespace; fitted to `layout.width`. When the
+ * column titles do not fit, the verdict columns are numbered (their titles in the legend below), as narrow
+ * terminals need: every verdict column then takes 2–3 characters.
+ */
 export function formatMatrixText(m: MatrixResult, layout: TextLayout = {}): string {
-  const table = renderTable(
-    ['namespace', 'profile', 'grants', ...m.columns.map((c) => c.short)],
+  const named = matrixTable(m, layout, false);
+  const numbered = layout.width !== undefined && renderedWidth(named) > layout.width;
+  const table = numbered ? matrixTable(m, layout, true) : named;
+  const legend = m.columns.map(
+    (c, i) =>
+      `  ${numbered ? `${String(i + 1).padStart(2)}  ` : ''}${c.short.padEnd(14)} ${c.direction === 'ingress' ? '⇠ ingress' : '⇢ egress '}  ${c.title}`,
+  );
+  return `${table}\n✓ allowed  ✗ denied  (a pod of the row's namespace with no pod labels)\n${legend.join('\n')}\n`;
+}
+
+function matrixTable(m: MatrixResult, layout: TextLayout, numbered: boolean): string {
+  return renderTable(
+    ['namespace', 'profile', 'grants', ...m.columns.map((c, i) => (numbered ? String(i + 1) : c.short))],
     m.rows.map((r) => [
       r.namespace,
       r.platform ? '(platform)' : (r.profile ?? '—'),
@@ -14,12 +29,12 @@ export function formatMatrixText(m: MatrixResult, layout: TextLayout = {}): stri
         return v === 'allowed' ? '✓' : v === 'denied' ? '✗' : '';
       }),
     ]),
-    { compact: true, ...(layout.width !== undefined ? { width: layout.width } : {}) },
+    {
+      compact: true,
+      ...(layout.width !== undefined ? { width: layout.width } : {}),
+      ...(numbered ? { minWidths: [undefined, undefined, undefined, ...m.columns.map(() => 2)] } : {}),
+    },
   );
-  const legend = m.columns.map(
-    (c) => `  ${c.short.padEnd(14)} ${c.direction === 'ingress' ? '⇠ ingress' : '⇢ egress '}  ${c.title}`,
-  );
-  return `${table}\n✓ allowed  ✗ denied  (a pod of the row's namespace with no pod labels)\n${legend.join('\n')}\n`;
 }
 
 /** The matrix as JSON: `{ columns, rows: [{ namespace, profile, grants, cells }] }`. */

@@ -21,6 +21,11 @@ export interface TableOptions {
   readonly width?: number;
   /** Widest each column grows before its text wraps, even without `width` (content characters). Default: none. */
   readonly maxWidths?: readonly (number | undefined)[];
+  /**
+   * Narrowest each column is squeezed to when fitting `width` (content characters), for columns of short
+   * values such as ✓/✗. Default: {@link MIN_COLUMN} (or the column's natural width when narrower).
+   */
+  readonly minWidths?: readonly (number | undefined)[];
   /** No separator line between body rows. Default: `false`. */
   readonly compact?: boolean;
 }
@@ -48,7 +53,7 @@ export function renderTable(
     const max = options.maxWidths?.[i];
     return max !== undefined ? Math.min(natural, max) : natural;
   });
-  if (options.width !== undefined) fitWidths(widths, options.width);
+  if (options.width !== undefined) fitWidths(widths, options.width, options.minWidths ?? []);
   const line = (l: string, m: string, r: string) => `${l}${widths.map((w) => '─'.repeat(w + 2)).join(m)}${r}`;
   const out: string[] = [line('┌', '┬', '┐')];
   all.forEach((row, r) => {
@@ -65,19 +70,24 @@ export function renderTable(
 }
 
 /** Narrows the widest columns one character at a time until the table fits `total` terminal columns. */
-function fitWidths(widths: number[], total: number): void {
+function fitWidths(widths: number[], total: number, minWidths: readonly (number | undefined)[]): void {
   const frame = widths.length * 3 + 1;
+  const min = (i: number) => Math.max(1, minWidths[i] ?? MIN_COLUMN);
   for (;;) {
     const sum = widths.reduce((a, b) => a + b, 0);
     if (sum + frame <= total) return;
     let widest = -1;
     for (let i = 0; i < widths.length; i++) {
-      if ((widths[i] ?? 0) > MIN_COLUMN && (widest < 0 || (widths[i] ?? 0) > (widths[widest] ?? 0)))
-        widest = i;
+      if ((widths[i] ?? 0) > min(i) && (widest < 0 || (widths[i] ?? 0) > (widths[widest] ?? 0))) widest = i;
     }
     if (widest < 0) return;
     widths[widest] = (widths[widest] ?? MIN_COLUMN) - 1;
   }
+}
+
+/** The widest line of a rendered text, in terminal columns. */
+export function renderedWidth(text: string): number {
+  return Math.max(0, ...text.split('\n').map(textWidth));
 }
 
 function shortWord(word: string): string {

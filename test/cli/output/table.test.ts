@@ -23,6 +23,15 @@ describe('renderTable', () => {
     expect(lines.join(' ').replace(/[│ ]+/g, ' ')).toContain('grant');
   });
 
+  it('squeezes a column below 8 characters only down to its minWidths', () => {
+    const lines = renderTable(['name', 'a', 'b'], [['x'.repeat(30), '✓', '✗']], {
+      width: 20,
+      minWidths: [undefined, 1, 1],
+    }).split('\n');
+    expect(lines[0]).toBe('┌──────────┬───┬───┐');
+    expect(lines[3]).toBe('│ xxxxxxxx │ ✓ │ ✗ │');
+  });
+
   it('cuts a hostile word to 80 characters and stays linear in time', () => {
     const start = performance.now();
     const out = renderTable(HEAD, [['1', 'x'.repeat(2_000_000), 'y']], { width: 100 });
