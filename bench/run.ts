@@ -11,9 +11,10 @@
  *   entry, next to the flat layout's load time;
  * - watch: `netpol watch` against a replaying Relay, flows per second beside a bare gRPC read loop of the same
  *   stream, and RSS at N/10 and N flows (bench/watch.ts);
- * - ui: `netpol ui` first renders in Debian's chromium (bench/ui.ts): the example, and 1,000 namespaces grouped.
- * Flags: `--only repo,lint,drops,flux,watch,ui`, `--sizes 100,1000`, `--flows N`, `--drop-lines 100000,1000000`,
- * `--repeat N`, `--watch-flows 1000000`, `--ui-sizes 1000`.
+ * - ui: `netpol ui` first renders in Debian's chromium (bench/ui.ts): the example, and 1,000 namespaces grouped;
+ * - storm: `netpol drops` on 20,000 drops with distinct identities over 2,000 generated namespaces (bench/drops.ts).
+ * Flags: `--only repo,lint,drops,flux,watch,ui,storm`, `--sizes 100,1000`, `--flows N`, `--drop-lines 100000,1000000`,
+ * `--repeat N`, `--watch-flows 1000000`, `--ui-sizes 1000`, `--storm NAMESPACESxLINES`.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -26,7 +27,7 @@ import { createEngine } from '../src/engine/verdict.js';
 import { loadRepo } from '../src/repo/load-repo.js';
 import { computeMatrix } from '../src/workflows/analysis/matrix.js';
 import { CHROMIUM } from '../test/helpers/browser.js';
-import { formatDropsBench, measureDrops } from './drops.js';
+import { formatDropStorm, formatDropsBench, measureDropStorm, measureDrops } from './drops.js';
 import { lintBenchTable, measureLint } from './lint.js';
 import { generateFluxRepo } from './repo/generate-flux-repo.js';
 import { APP_LABELS, appNamespaceName, generateRepo, prng } from './repo/generate-repo.js';
@@ -153,7 +154,7 @@ async function measure(n: number, flowsCount: number): Promise<Row> {
 }
 
 async function main(): Promise<void> {
-  const only = new Set(arg('only', 'repo,lint,drops,flux,watch,ui').split(','));
+  const only = new Set(arg('only', 'repo,lint,drops,flux,watch,ui,storm').split(','));
   const sizes = arg('sizes', '100,1000,5000').split(',').map(Number);
   if (only.has('repo')) await repoBench(sizes);
   if (only.has('lint')) {
@@ -181,6 +182,10 @@ async function main(): Promise<void> {
       );
       process.stdout.write(`\n## ui (Debian chromium, headless, 1280×800)\n\n${uiBenchTable(rows)}`);
     }
+  }
+  if (only.has('storm')) {
+    const [namespaces, lines] = arg('storm', '2000x20000').split('x').map(Number);
+    process.stdout.write(`\n## drop storm\n\n${formatDropStorm(measureDropStorm(namespaces, lines))}`);
   }
 }
 
