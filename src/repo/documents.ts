@@ -120,6 +120,18 @@ export function parseYamlFile(file: string, source: string, _options: ParseYamlO
 }
 
 /**
+ * The first YAML syntax error of a text as the loader reports it (an unclosed quote where it opens, an alias bomb
+ * at its first alias), for readers that then use the `yaml` Document API themselves (`netpol test` files,
+ * `netpol init`'s configuration), so every command points at the same place.
+ * @param file - The file name for the position.
+ * @param source - The file's text (a byte-order mark is skipped).
+ * @returns The diagnostic, or null when the text has no syntax error.
+ */
+export function firstYamlSyntaxError(file: string, source: string): Diagnostic | null {
+  return parseYamlFile(file, source).diagnostics.find((d) => d.code === 'YAML_SYNTAX') ?? null;
+}
+
+/**
  * Ties what the YAML reader found in the consecutive pieces of a file to that file: numbers the
  * documents across the pieces and turns diagnostic offsets into {@link SourceRef}s.
  * @param file - The file name used in every {@link SourceRef}.

@@ -9,8 +9,8 @@ import { runCli } from '../helpers/cli.js';
  * Mutation fuzzing of everything a user feeds netpol (issue 8, "Done when"): a small but complete repository
  * (kustomization, namespaces, profile and access-grant CCNPs, a platform CNP, netpol.config.yaml) and a Hubble
  * capture are mutated with hostile fragments (unclosed quotes, anchors and aliases, flow collections, tabs, CRLF,
- * a byte-order mark, long words, `---`, `${var}`, bad numbers), then read by lint, trace (one flow and --batch)
- * and drops in-process. Each run must end with an exit code of 0, 1 or 2, no internal error (an exception that
+ * a byte-order mark, long words, `---`, `${var}`, bad numbers), then read by lint, trace (one flow and --batch),
+ * drops, test (an assertions file, mutated too) and matrix in-process. Each run must end with an exit code of 0, 1 or 2, no internal error (an exception that
  * escaped a command), and output bounded by the input's size.
  */
 
@@ -127,6 +127,16 @@ const FLOWS = [
   '',
 ].join('\n');
 
+const ASSERTIONS = [
+  '- from: web',
+  '  to: db/app=pg',
+  '  port: 5432',
+  '  expect: allowed',
+  '  because: the postgres grant',
+  '- {from: db, to: web, port: 8080, protocol: TCP, expect: denied}',
+  '',
+].join('\n');
+
 const BATCH =
   'web db 5432\nweb/app=x db/app.kubernetes.io/name=pg 5432 TCP\n# comment\nworld:1.2.3.4 web 443\n';
 
@@ -230,7 +240,7 @@ function mutate(text: string, mutations: readonly Mutation[]): string {
   return t;
 }
 
-const FILES = [...Object.keys(BASE), 'flows.jsonl', 'batch.txt'] as const;
+const FILES = [...Object.keys(BASE), 'flows.jsonl', 'batch.txt', 'assertions.yaml'] as const;
 
 const scenario = fc.record({
   /** Per file, the mutations applied (most files stay intact in a run, so the rest still loads). */
@@ -277,10 +287,15 @@ function writeScenario(files: Readonly<Record<string, string>>): string {
 }
 
 describe('hostile input (fuzz, seeded)', () => {
-  it('lint, trace, trace --batch and drops never crash, exit 0/1/2 and print at most in proportion to the input', async () => {
+  it('lint, trace, trace --batch, drops, test and matrix never crash, exit 0/1/2 and print at most in proportion to the input', async () => {
     await fc.assert(
       fc.asyncProperty(scenario, async (s) => {
-        const files: Record<string, string> = { ...BASE, 'flows.jsonl': FLOWS, 'batch.txt': BATCH };
+        const files: Record<string, string> = {
+          ...BASE,
+          'flows.jsonl': FLOWS,
+          'batch.txt': BATCH,
+          'assertions.yaml': ASSERTIONS,
+        };
         for (const e of s.edits) files[e.file] = mutate(files[e.file] ?? '', e.mutations);
         const root = writeScenario(files);
         const inputBytes = Object.values(files).reduce((n, t) => n + t.length, 0);
@@ -293,6 +308,8 @@ describe('hostile input (fuzz, seeded)', () => {
             stdin: files['batch.txt'] ?? '',
           }),
           await runCli(['drops', '-R', root, '--flows', path.join(root, 'flows.jsonl')]),
+          await runCli(['test', path.join(root, 'assertions.yaml'), '-R', root]),
+          await runCli(['matrix', '-R', root]),
         ];
         for (const r of runs) {
           expect([0, 1, 2]).toContain(r.code);

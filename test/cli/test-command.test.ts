@@ -222,7 +222,13 @@ describe('netpol test', () => {
       'a YAML syntax error',
       { 'conn.yaml': '- from: a\n  to: [b\n' },
       'conn.yaml',
-      'error: conn.yaml:3:1: Flow sequence in block collection must be sufficiently indented and end with a ]\n',
+      'error: conn.yaml:3:1: Flow sequence in block collection must be sufficiently indented and end with a ].\n',
+    ],
+    [
+      'an unclosed quote (reported where it opens)',
+      { 'conn.yaml': '- from: web\n  to: "db\n  port: 5432\n  expect: allowed\n' },
+      'conn.yaml',
+      'error: conn.yaml:2:7: The double-quoted string that starts here is never closed (missing closing ").\n',
     ],
     [
       'a mapping',

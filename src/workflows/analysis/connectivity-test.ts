@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { PolicyEngine } from '../../engine/verdict.js';
 import { type Diagnostic, NetpolError, type SourceRef } from '../../errors.js';
+import { firstYamlSyntaxError } from '../../repo/documents.js';
 import { parseTraceRequest, type TraceResult, traceParsed } from './trace.js';
 
 /** One connectivity assertion as written in the YAML file. */
@@ -62,8 +63,11 @@ export function parseAssertions(
   };
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
-    const where = at(e?.pos[0]);
-    const message = (e?.message.split('\n')[0] ?? 'YAML error').replace(/ at line \d+, column \d+:?$/, '');
+    const syntax = firstYamlSyntaxError(file, text);
+    const where = syntax?.source ?? at(e?.pos[0]);
+    const message =
+      syntax?.message ??
+      (e?.message.split('\n')[0] ?? 'YAML error').replace(/ at line \d+, column \d+:?$/, '');
     throw new NetpolError(
       'NETPOL_INPUT_UNREADABLE',
       `${file}:${where.line}:${where.column}: ${message}`,

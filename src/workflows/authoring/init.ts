@@ -3,6 +3,7 @@ import path from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import { NetpolError } from '../../errors.js';
 import { CONFIG_FILE } from '../../repo/config.js';
+import { firstYamlSyntaxError } from '../../repo/documents.js';
 import { addKustomizationResource, applyYamlEdits, kustomizationResources } from '../../repo/edit.js';
 import { loadRepo } from '../../repo/load-repo.js';
 import {
@@ -110,9 +111,12 @@ function readConfigInput(text: string): ConfigInput {
   const doc = parseDocument(text, { lineCounter: lines, version: '1.1' });
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
+    const syntax = firstYamlSyntaxError(CONFIG_FILE, text);
     throw new NetpolError(
       'NETPOL_BAD_CONFIG',
-      `${CONFIG_FILE}:${e ? lines.linePos(e.pos[0]).line : 1}: ${e?.message.split('\n')[0] ?? 'YAML error'}`,
+      syntax?.source
+        ? `${CONFIG_FILE}:${syntax.source.line}:${syntax.source.column}: ${syntax.message}`
+        : `${CONFIG_FILE}:${e ? lines.linePos(e.pos[0]).line : 1}: ${e?.message.split('\n')[0] ?? 'YAML error'}`,
       'Fix the YAML syntax of netpol.config.yaml.',
     );
   }

@@ -246,7 +246,11 @@ describe('initSystem', () => {
       'netpol.config.yaml:2: catalog.platformNamespaces must be a list.',
     ],
     ['catalog:\n  domain: [a]\n', 'netpol.config.yaml:2: catalog.domain must be a string.'],
-    ['catalog: [\n', 'netpol.config.yaml:2: '],
+    ['catalog: [\n', 'netpol.config.yaml:2:1: '],
+    [
+      'catalog:\n  domain: "abc\n  platformNamespaces: [a]\n',
+      'netpol.config.yaml:2:11: The double-quoted string that starts here is never closed (missing closing ").',
+    ],
     [
       'init:\n  sharedResources:\n    - name: x\n      port: 1\n      colour: red\n',
       'netpol.config.yaml:3: unknown key "colour"',
