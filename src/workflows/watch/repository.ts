@@ -79,33 +79,69 @@ function fingerprint(root: string): { real: string; print: string } {
   return { real, print: hash.digest('hex') };
 }
 
-/** The commit of a git checkout's HEAD, read from `.git` without running git; undefined when not found. */
+/**
+ * The git directory of a checkout root: `.git` itself, or where a `.git` file points (`gitdir: …`, as in a
+ * linked worktree or a submodule); undefined when `root` has neither.
+ */
+function gitDirOf(root: string): string | undefined {
+  const dotGit = path.join(root, '.git');
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(dotGit);
+  } catch {
+    return undefined;
+  }
+  if (stat.isDirectory()) return dotGit;
+  const target = /^gitdir: (.+)$/m.exec(fs.readFileSync(dotGit, 'utf8'))?.[1]?.trim();
+  return target ? path.resolve(root, target) : undefined;
+}
+
+/** The commit a ref names in a git directory (loose ref, then packed-refs); undefined when not found. */
+function readRef(gitDir: string, ref: string): string | undefined {
+  try {
+    const commit = fs.readFileSync(path.join(gitDir, ref), 'utf8').trim();
+    if (/^[0-9a-f]{40}$/.test(commit)) return commit;
+  } catch {
+    // fall through to packed-refs
+  }
+  try {
+    for (const line of fs.readFileSync(path.join(gitDir, 'packed-refs'), 'utf8').split('\n')) {
+      const [commit, name] = line.split(' ');
+      if (name === ref && commit && /^[0-9a-f]{40}$/.test(commit)) return commit;
+    }
+  } catch {
+    // no packed-refs
+  }
+  return undefined;
+}
+
+/**
+ * The commit of a git checkout's HEAD, read from `.git` without running git: the nearest ancestor of `dir`
+ * with a `.git` directory or file (a linked worktree's refs live in its `commondir`); undefined when not found.
+ */
 function gitHead(dir: string): string | undefined {
-  let current = dir;
-  for (;;) {
-    const gitDir = path.join(current, '.git');
-    try {
-      const head = fs.readFileSync(path.join(gitDir, 'HEAD'), 'utf8').trim();
+  for (let current = dir; ; current = path.dirname(current)) {
+    const gitDir = gitDirOf(current);
+    if (gitDir) {
+      let head: string;
+      try {
+        head = fs.readFileSync(path.join(gitDir, 'HEAD'), 'utf8').trim();
+      } catch {
+        return undefined;
+      }
       if (/^[0-9a-f]{40}$/.test(head)) return head;
       const ref = /^ref: (\S+)$/.exec(head)?.[1];
       if (!ref) return undefined;
+      const own = readRef(gitDir, ref);
+      if (own) return own;
       try {
-        const commit = fs.readFileSync(path.join(gitDir, ref), 'utf8').trim();
-        if (/^[0-9a-f]{40}$/.test(commit)) return commit;
+        const common = fs.readFileSync(path.join(gitDir, 'commondir'), 'utf8').trim();
+        return readRef(path.resolve(gitDir, common), ref);
       } catch {
-        // fall through to packed-refs
+        return undefined;
       }
-      const packed = fs.readFileSync(path.join(gitDir, 'packed-refs'), 'utf8');
-      for (const line of packed.split('\n')) {
-        const [commit, name] = line.split(' ');
-        if (name === ref && commit && /^[0-9a-f]{40}$/.test(commit)) return commit;
-      }
-      return undefined;
-    } catch {
-      const parent = path.dirname(current);
-      if (parent === current) return undefined;
-      current = parent;
     }
+    if (path.dirname(current) === current) return undefined;
   }
 }
 

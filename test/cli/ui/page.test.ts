@@ -214,7 +214,7 @@ describeWithTools(['chromium'], 'netpol ui in chromium', () => {
       });
       expect(await page.locator('.summary').textContent()).toMatch(
         new RegExp(
-          `^14 policy drop\\(s\\) in 9 group\\(s\\) from Hubble Relay at ${relay.address} \\(netpol watch at http://127\\.0\\.0\\.1:${watcher.port}/drops, repository sha256:[0-9a-f]{12}\\)\\. Refresh$`,
+          `^14 policy drop\\(s\\) in 9 group\\(s\\) from Hubble Relay at ${relay.address} \\(netpol watch at http://127\\.0\\.0\\.1:${watcher.port}/drops, repository ${watcher.revision()}\\)\\. Refresh$`,
         ),
       );
       const web = page.locator('.drop').first();
