@@ -1,9 +1,16 @@
 import { getOrCreate } from '../engine/collections.js';
-import { NAMESPACE_LABELS_PREFIX, POD_NAMESPACE_LABEL } from '../engine/identity.js';
+import {
+  CLUSTER_LABEL,
+  NAMESPACE_LABELS_PREFIX,
+  POD_NAMESPACE_LABEL,
+  podIdentity,
+} from '../engine/identity.js';
+import { compileSelector, selectorMatches } from '../engine/selector.js';
 import type { FlowProtocol, Peer } from '../engine/types.js';
 import type {
   CiliumPolicyObject,
   CiliumRule,
+  ClusterSettings,
   LabelSelector,
   NamespaceObject,
   PeerRule,
@@ -76,7 +83,10 @@ export interface Catalog {
   readonly profiles: ReadonlyMap<string, Profile>;
   readonly accessGrants: ReadonlyMap<string, AccessGrant>;
   readonly escapeHatch: EscapeHatch | null;
-  /** Clusterwide policies selecting every pod (or all pods of namespaces with an access/escape label). */
+  /**
+   * Clusterwide policies selecting every pod (written `{}`, or through labels every pod carries such as
+   * the cluster label, or with `NotIn` exclusions), or all pods of namespaces with an access label.
+   */
   readonly baselines: readonly PolicyRef[];
   /** Gateways: pod peers in another namespace that profiles admit as ingress. */
   readonly gateways: readonly CatalogPeer[];
@@ -84,7 +94,12 @@ export interface Catalog {
   readonly scrapers: readonly CatalogPeer[];
   /** DNS: the namespace-pinned egress peer of a baseline on port 53. */
   readonly dns: CatalogPeer | null;
-  /** Namespaces that must not carry a profile (configured, or having their own CNPs and no profile). */
+  /**
+   * Namespaces that must not carry a profile: configured, else derived from what marks them whatever
+   * their labels say (Kubernetes' own namespaces, the seed's list where the repository defines them, a
+   * namespace with its own `<ns>-default` CiliumNetworkPolicy) plus namespaces with their own
+   * CiliumNetworkPolicies and no profile label.
+   */
   readonly platformNamespaces: readonly string[];
   /** Namespaces of the repository that are not platform namespaces. */
   readonly applicationNamespaces: readonly string[];
@@ -94,9 +109,19 @@ export interface Catalog {
 export interface CatalogConfig {
   /** Label domain. Default: derived from the profile policies. */
   readonly domain?: string;
-  /** Platform namespaces. Default: namespaces with their own CNPs and no profile label. */
+  /** Platform namespaces. Default: derived (see {@link Catalog.platformNamespaces}). */
   readonly platformNamespaces?: readonly string[];
 }
+
+/**
+ * Kubernetes' own namespaces: created by the control plane, never an application's, so always platform
+ * namespaces (`default` is not among them: homelab applications do run there).
+ * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/#initial-namespaces
+ */
+export const KUBERNETES_NAMESPACES: readonly string[] = ['kube-system', 'kube-public', 'kube-node-lease'];
+
+/** The platform namespaces the seed names ("kube-system, monitoring, database, etc."). */
+export const SEED_PLATFORM_NAMESPACES: readonly string[] = ['kube-system', 'monitoring', 'database'];
 
 const PROFILE_SUFFIX = '/profile';
 const ENFORCEMENT_SUFFIX = '/enforcement';
@@ -118,8 +143,28 @@ function namespaceLabelMatches(sel: LabelSelector | null): Map<string, string[]>
   return out;
 }
 
-function isEmptySelector(sel: LabelSelector | null): boolean {
-  return !!sel && Object.keys(sel.matchLabels).length === 0 && sel.matchExpressions.length === 0;
+/** A namespace name no repository uses, for "a pod of any namespace". */
+const PROBE_NAMESPACE = 'netpol-any-namespace';
+
+/**
+ * Whether a clusterwide endpointSelector selects every pod: `{}`, or only requirements every pod meets
+ * (the cluster label, `io.kubernetes.pod.namespace Exists`, `NotIn`/`DoesNotExist` exclusions). Tested on
+ * a pod with no labels in an unknown namespace, carrying the identity labels Cilium gives every pod
+ * (docs/semantics.md §3.2), so the test is the engine's selector matching.
+ */
+function selectsEveryPod(sel: LabelSelector | null, clusterName: string): boolean {
+  if (!sel) return false;
+  // A selector naming the cluster label means "every pod of this cluster", whatever name the repository
+  // configured (the engine itself matches it against cluster.clusterName).
+  const named = Object.entries(sel.matchLabels).find(([k]) => k.replace(/^(k8s|any):/, '') === CLUSTER_LABEL);
+  const pod = podIdentity({
+    namespace: PROBE_NAMESPACE,
+    podLabels: {},
+    namespaceLabels: { 'kubernetes.io/metadata.name': PROBE_NAMESPACE },
+    serviceAccount: 'default',
+    clusterName: named?.[1] ?? clusterName,
+  });
+  return selectorMatches(compileSelector(sel), pod);
 }
 
 /** A peer selector that pins one namespace by matchLabels, as a pod Peer. */
@@ -190,14 +235,17 @@ function dedupePeers(peers: readonly CatalogPeer[]): CatalogPeer[] {
  * - Profiles: each value of that key selected by a CCNP endpointSelector.
  * - Access grants: CCNPs selecting `access.<domain>/<name>` = "true"; their egress peers are the resources.
  * - Escape hatch: a CCNP selecting `<domain>/enforcement`.
- * - Baselines: CCNPs with an empty endpointSelector (every pod).
- * - Platform namespaces: config, else namespaces with their own CiliumNetworkPolicies and no profile label.
+ * - Baselines: CCNPs whose endpointSelector selects every pod (`{}`, the cluster label, `NotIn` exclusions).
+ * - Platform namespaces: config, else Kubernetes' own namespaces, the seed's list and namespaces with a
+ *   `<ns>-default` CiliumNetworkPolicy (whatever their labels), plus namespaces with their own
+ *   CiliumNetworkPolicies and no profile label; only namespaces the repository defines.
  * Never throws.
  */
 export function deriveCatalog(
-  repo: Pick<Repo, 'namespaces' | 'policies'>,
+  repo: Pick<Repo, 'namespaces' | 'policies'> & { readonly settings?: Pick<ClusterSettings, 'clusterName'> },
   config: CatalogConfig = {},
 ): Catalog {
+  const clusterName = repo.settings?.clusterName ?? 'default';
   const ccnps = repo.policies.filter(
     (p): p is CiliumPolicyObject => p.kind === 'CiliumClusterwideNetworkPolicy',
   );
@@ -259,7 +307,7 @@ export function deriveCatalog(
         hatch.policies.push(ref);
         continue;
       }
-      if (isEmptySelector(r.endpointSelector)) {
+      if (selectsEveryPod(r.endpointSelector, clusterName)) {
         baselines.push(ref);
         scrapers.push(...peersOf(r.ingress, podName, ref));
         if (!dns) {
@@ -275,11 +323,15 @@ export function deriveCatalog(
   if (config.platformNamespaces) {
     platformNamespaces = [...config.platformNamespaces];
   } else {
-    const withCnp = new Set(
-      repo.policies.filter((p) => p.kind === 'CiliumNetworkPolicy').map((p) => p.namespace),
-    );
+    const cnps = repo.policies.filter((p) => p.kind === 'CiliumNetworkPolicy');
+    const withCnp = new Set(cnps.map((p) => p.namespace));
+    const marked = new Set([
+      ...KUBERNETES_NAMESPACES,
+      ...SEED_PLATFORM_NAMESPACES,
+      ...cnps.filter((p) => p.name === `${p.namespace}-default`).map((p) => p.namespace),
+    ]);
     platformNamespaces = repo.namespaces
-      .filter((ns) => withCnp.has(ns.name) && profileOf(ns) === undefined)
+      .filter((ns) => marked.has(ns.name) || (withCnp.has(ns.name) && profileOf(ns) === undefined))
       .map((ns) => ns.name);
   }
   const platformSet = new Set(platformNamespaces);

@@ -5,6 +5,8 @@ import type { YamlPath } from '../repo/documents.js';
 import type {
   CiliumPolicyObject,
   CiliumRule,
+  LabelSelector,
+  Labels,
   NamespaceObject,
   ObjectMeta,
   PeerRule,
@@ -70,6 +72,36 @@ export function peerRulesOf(rule: CiliumRule): PeerRule[] {
     ...(rule.egress ?? []),
     ...(rule.egressDeny ?? []),
   ];
+}
+
+/**
+ * The pod shapes a namespace's own policies describe: the plain `matchLabels` of each CiliumNetworkPolicy
+ * endpointSelector and NetworkPolicy podSelector of the namespace (selectors with expressions, reserved
+ * or namespace keys are skipped), deduplicated, in repository order. Where the repository does not define
+ * a namespace's workloads (a Helm release renders them), these are the pods its policies are written for.
+ * @param policies - The repository's policies.
+ * @param namespace - The namespace.
+ * @returns Pod label sets, none empty.
+ */
+export function describedPods(policies: readonly PolicyObject[], namespace: string): Labels[] {
+  const out = new Map<string, Labels>();
+  const add = (sel: LabelSelector | null) => {
+    if (!sel || sel.matchExpressions.length > 0) return;
+    const labels: Record<string, string> = {};
+    for (const [k, v] of Object.entries(sel.matchLabels)) {
+      const key = k.replace(/^(k8s|any):/, '');
+      if (key.includes(':') || key.startsWith('io.kubernetes.') || key.startsWith('io.cilium.')) return;
+      labels[key] = v;
+    }
+    if (Object.keys(labels).length === 0) return;
+    out.set(JSON.stringify(Object.entries(labels).sort()), labels);
+  };
+  for (const p of policies) {
+    if (p.namespace !== namespace) continue;
+    if (p.kind === 'NetworkPolicy') add(p.podSelector);
+    else if (p.kind === 'CiliumNetworkPolicy') for (const r of p.rules) add(r.endpointSelector);
+  }
+  return [...out.values()];
 }
 
 /** Cilium policies of a repository (CNP and CCNP). */

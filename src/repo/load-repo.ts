@@ -25,6 +25,7 @@ import type {
   CIDRGroupObject,
   ClusterSettings,
   LoadResult,
+  MonitoringObject,
   NamespaceObject,
   PolicyObject,
   RenderedObject,
@@ -35,6 +36,7 @@ import type {
 } from './model.js';
 import {
   isCidrGroupObject,
+  isMonitoringObject,
   isNamespaceObject,
   isPolicyObject,
   isWorkloadObject,
@@ -240,6 +242,7 @@ interface Collected {
   readonly policies: PolicyObject[];
   readonly workloads: WorkloadObject[];
   readonly cidrGroups: CIDRGroupObject[];
+  readonly monitoring: MonitoringObject[];
   readonly skippedKinds: Record<string, number>;
   readonly diagnostics: Diagnostic[];
   readonly seen: Map<string, SourceRef>;
@@ -362,6 +365,7 @@ function collected(diagnostics: Diagnostic[], options: HostOptions): Collected {
     policies: [],
     workloads: [],
     cidrGroups: [],
+    monitoring: [],
     skippedKinds: {},
     diagnostics,
     seen: new Map(),
@@ -477,6 +481,7 @@ function resultOf(
     policies: out.policies,
     workloads: out.workloads,
     cidrGroups: out.cidrGroups,
+    monitoring: out.monitoring,
     skippedKinds: out.skippedKinds,
     appliedFiles: [...out.files],
     unseen,
@@ -691,6 +696,7 @@ function collect(result: ReadObjectsResult, out: Collected): void {
     else if (isPolicyObject(object)) out.policies.push(object);
     else if (isWorkloadObject(object)) out.workloads.push(object);
     else if (isCidrGroupObject(object)) out.cidrGroups.push(object);
+    else if (isMonitoringObject(object)) out.monitoring.push(object);
   }
 }
 

@@ -250,6 +250,31 @@ export interface WorkloadObject extends ObjectMeta {
   readonly namedPorts: readonly NamedPort[];
 }
 
+/** Monitoring objects read for who scrapes which namespaces (Prometheus and VictoriaMetrics operators). */
+export type MonitoringKind =
+  | 'ServiceMonitor'
+  | 'PodMonitor'
+  | 'VMServiceScrape'
+  | 'VMPodScrape'
+  | 'Prometheus'
+  | 'PrometheusAgent'
+  | 'VMAgent';
+
+/**
+ * A scrape target declaration (ServiceMonitor, PodMonitor, VMServiceScrape, VMPodScrape: `role: 'target'`)
+ * or a scraper (Prometheus, PrometheusAgent, VMAgent: `role: 'scraper'`), read leniently: only what the
+ * lint rules need to tell who scrapes which namespace.
+ */
+export interface MonitoringObject extends ObjectMeta {
+  readonly kind: MonitoringKind;
+  readonly role: 'target' | 'scraper';
+  /**
+   * For a target: the namespaces whose pods it scrapes (`spec.namespaceSelector.matchNames`, `any: true`
+   * gives `'any'`, none gives its own namespace). For a scraper: `'any'`.
+   */
+  readonly targetNamespaces: readonly string[] | 'any';
+}
+
 /**
  * The repository settings that change verdicts (DESIGN.md §13), from `netpol.config.yaml` and flags.
  * Defaults are those of the current Cilium release.
@@ -285,6 +310,8 @@ export interface Repo {
   readonly workloads: readonly WorkloadObject[];
   /** CiliumCIDRGroups, which `cidrGroupRef` and `cidrGroupSelector` in CIDR rules refer to. */
   readonly cidrGroups: readonly CIDRGroupObject[];
+  /** ServiceMonitors, PodMonitors, Prometheus and VictoriaMetrics scrape objects (who scrapes what). */
+  readonly monitoring: readonly MonitoringObject[];
   /** Objects of other kinds, counted by kind. */
   readonly skippedKinds: Readonly<Record<string, number>>;
   /**

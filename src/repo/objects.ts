@@ -7,6 +7,8 @@ import type {
   CiliumRule,
   KubernetesNetworkPolicyObject,
   Labels,
+  MonitoringKind,
+  MonitoringObject,
   NamedPort,
   NamespaceObject,
   ObjectMeta,
@@ -35,8 +37,8 @@ import {
   labelValueProblem,
 } from './values.js';
 
-/** Any object the loader types: a Namespace, a policy or a workload. */
-export type RepoObject = NamespaceObject | PolicyObject | WorkloadObject | CIDRGroupObject;
+/** Any object the loader types: a Namespace, a policy, a workload, a CIDR group or a monitoring object. */
+export type RepoObject = NamespaceObject | PolicyObject | WorkloadObject | CIDRGroupObject | MonitoringObject;
 
 /** Identity of any Kubernetes object read (typed or skipped), for duplicate detection. */
 export interface ObjectIdentity {
@@ -147,6 +149,17 @@ const TYPED_KINDS: Readonly<Record<string, { group: string; version: string }>> 
 
 /** Every kind the loader types: Namespace, the policy kinds and the workload kinds. */
 export const TYPED_KIND_NAMES: ReadonlySet<string> = new Set(Object.keys(TYPED_KINDS));
+
+/** Monitoring kinds read leniently (group → kinds), for who scrapes which namespace. */
+const MONITORING_KINDS: Readonly<Record<string, Readonly<Record<string, MonitoringObject['role']>>>> = {
+  'monitoring.coreos.com': {
+    ServiceMonitor: 'target',
+    PodMonitor: 'target',
+    Prometheus: 'scraper',
+    PrometheusAgent: 'scraper',
+  },
+  'operator.victoriametrics.com': { VMServiceScrape: 'target', VMPodScrape: 'target', VMAgent: 'scraper' },
+};
 
 /** Cilium kinds that change how traffic flows, which netpol reads but does not evaluate. */
 const UNMODELLED_CILIUM_KINDS: Readonly<Record<string, string>> = {
@@ -365,6 +378,8 @@ function readOne(
     out.skippedKinds.push(kind);
     const id = identity(ctx, value, path, group, kind, options);
     if (id) out.identities.push(id);
+    const role = MONITORING_KINDS[group]?.[kind];
+    if (role && id) out.objects.push(readMonitoring(value, kind as MonitoringKind, role, id, ctx.doc.index));
     return;
   }
   if (typed.group !== group) {
@@ -389,6 +404,42 @@ function readOne(
   if (!object) return;
   out.objects.push(object);
   out.identities.push({ group, kind, namespace: object.namespace, name: object.name, source: object.source });
+}
+
+/** A monitoring object, read leniently (no diagnostics: netpol does not validate these kinds). */
+function readMonitoring(
+  value: Record<string, unknown>,
+  kind: MonitoringKind,
+  role: MonitoringObject['role'],
+  id: ObjectIdentity,
+  documentIndex: number,
+): MonitoringObject {
+  const meta = isRecord(value.metadata) ? value.metadata : {};
+  const strings = (v: unknown): Labels =>
+    isRecord(v)
+      ? Object.fromEntries(Object.entries(v).filter((e): e is [string, string] => typeof e[1] === 'string'))
+      : {};
+  let targetNamespaces: MonitoringObject['targetNamespaces'] = 'any';
+  if (role === 'target') {
+    const spec = isRecord(value.spec) ? value.spec : {};
+    const sel = isRecord(spec.namespaceSelector) ? spec.namespaceSelector : {};
+    const names = Array.isArray(sel.matchNames)
+      ? sel.matchNames.filter((n): n is string => typeof n === 'string')
+      : [];
+    targetNamespaces = sel.any === true ? 'any' : names.length > 0 ? names : [id.namespace];
+  }
+  return {
+    apiVersion: typeof value.apiVersion === 'string' ? value.apiVersion : '',
+    kind,
+    name: id.name,
+    namespace: id.namespace,
+    labels: strings(meta.labels),
+    annotations: strings(meta.annotations),
+    source: id.source,
+    documentIndex,
+    role,
+    targetNamespaces,
+  };
 }
 
 function readList1(
@@ -830,4 +881,12 @@ export function isCidrGroupObject(object: RepoObject): object is CIDRGroupObject
  */
 export function isWorkloadObject(object: RepoObject): object is WorkloadObject {
   return object.kind in WORKLOAD_GROUPS;
+}
+
+/**
+ * Narrows a repo object to a monitoring object (ServiceMonitor, PodMonitor, Prometheus, VictoriaMetrics kinds).
+ * @param object - A loaded object.
+ */
+export function isMonitoringObject(object: RepoObject): object is MonitoringObject {
+  return 'role' in object;
 }

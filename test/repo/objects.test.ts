@@ -792,3 +792,65 @@ describe('nested mappings that are not mappings', () => {
     );
   });
 });
+
+describe('readObjects: monitoring objects', () => {
+  it.each([
+    {
+      name: 'a ServiceMonitor scrapes its own namespace',
+      text: yaml`
+        apiVersion: monitoring.coreos.com/v1
+        kind: ServiceMonitor
+        metadata: { name: db, namespace: database }
+        spec: { selector: {}, endpoints: [{ port: metrics }] }
+      `,
+      expected: {
+        kind: 'ServiceMonitor',
+        role: 'target',
+        namespace: 'database',
+        targetNamespaces: ['database'],
+      },
+    },
+    {
+      name: 'a PodMonitor with matchNames scrapes those namespaces',
+      text: yaml`
+        apiVersion: monitoring.coreos.com/v1
+        kind: PodMonitor
+        metadata: { name: apps, namespace: monitoring }
+        spec: { namespaceSelector: { matchNames: [a, b] }, podMetricsEndpoints: [{ port: http }] }
+      `,
+      expected: { kind: 'PodMonitor', role: 'target', namespace: 'monitoring', targetNamespaces: ['a', 'b'] },
+    },
+    {
+      name: 'a VMServiceScrape with any: true',
+      text: yaml`
+        apiVersion: operator.victoriametrics.com/v1beta1
+        kind: VMServiceScrape
+        metadata: { name: all, namespace: monitoring }
+        spec: { namespaceSelector: { any: true } }
+      `,
+      expected: { kind: 'VMServiceScrape', role: 'target', targetNamespaces: 'any' },
+    },
+    {
+      name: 'a Prometheus is a scraper',
+      text: yaml`
+        apiVersion: monitoring.coreos.com/v1
+        kind: Prometheus
+        metadata: { name: main, namespace: observability }
+        spec: {}
+      `,
+      expected: { kind: 'Prometheus', role: 'scraper', namespace: 'observability', targetNamespaces: 'any' },
+    },
+  ])('$name', ({ text, expected }) => {
+    const { repo, diagnostics } = loadRepoFromText({ 'm.yaml': text });
+    expect(diagnostics).toEqual([]);
+    expect(repo.monitoring).toHaveLength(1);
+    expect(repo.monitoring[0]).toMatchObject({ ...expected, source: { file: 'm.yaml', line: 1, column: 1 } });
+  });
+
+  it('a ServiceMonitor of another API group is not one', () => {
+    const { repo } = loadRepoFromText({
+      'm.yaml': 'apiVersion: example.com/v1\nkind: ServiceMonitor\nmetadata: { name: x, namespace: y }\n',
+    });
+    expect(repo.monitoring).toEqual([]);
+  });
+});

@@ -1,69 +1,196 @@
+import { type Identity, POD_NAMESPACE_LABEL } from '../../engine/identity.js';
 import type { CompiledPeerRule, CompiledRule } from '../../engine/normalize.js';
+import { formatPeer } from '../../engine/peer-spec.js';
+import { selectorMatches } from '../../engine/selector.js';
+import type { Peer } from '../../engine/types.js';
 import type { SourceRef } from '../../errors.js';
 import type { PolicyObject } from '../../repo/model.js';
-import { defineRule } from '../define-rule.js';
+import { defineRule, type LintInput } from '../define-rule.js';
 import { policyRef } from '../policy-walk.js';
 
 /**
- * A policy direction whose only effect is to deny. Read from the engine's compiled rules: the rule puts its
- * endpoints in default deny for a direction (`has` rules there, `defaultDeny` on) while none of its allow
- * elements selects any peer (`l3: 'none'`: `ingress: [{}]`, `fromEndpoints: []`, a NetworkPolicy with a
- * `policyTypes` entry and no rules), or while it denies everything (`…Deny` to/from the `all` entity, on
- * every port) and allows nothing. The baselines already make every pod default-deny.
- * @see docs/semantics.md §1.3 (empty elements allow nothing but count for default deny), §3 (default deny);
- *   Cilium docs security/policy/language "Ingress/Egress Default Deny".
+ * A policy direction whose only effect is to deny, where other policies already deny: the seed's "never
+ * create explicit default-deny policies — baselines provide implicit deny". Read from the engine's compiled
+ * rules: the rule puts its endpoints in default deny for a direction (`has` rules there, `defaultDeny` on)
+ * while none of its allow elements selects any peer (`l3: 'none'`: `ingress: [{}]`, `fromEndpoints: []`, a
+ * NetworkPolicy with a `policyTypes` entry and no rules), or it denies everything (`…Deny` to/from the `all`
+ * entity, on every port). Reported only when every endpoint it selects (each workload of the repository,
+ * and a pod with no labels of each namespace) is put in default deny for that direction by another rule
+ * too (or `policyEnforcementMode: always`): where it is the only one, it *is* the repository's default deny
+ * and deleting it would open those endpoints. Kubernetes NetworkPolicy default-denies kept for compliance
+ * scanners can be let through with the option `allowKubernetesDefaultDeny`.
+ * @see docs/semantics.md §1.3 (empty elements allow nothing but count for default deny), §5 (default deny is
+ *   requested by any selecting rule), §6 (deny wins); Cilium docs security/policy/language
+ *   "Ingress/Egress Default Deny".
  */
 export default defineRule({
   id: 'explicit-default-deny',
   severity: 'error',
   description:
-    'A policy whose only effect is to deny (empty rules, a NetworkPolicy with policyTypes and no rules): the baselines already deny implicitly.',
+    'A policy whose only effect is to deny (empty rules, a NetworkPolicy with policyTypes and no rules, a deny from all) where other policies already deny by default.',
   messages: {
     emptyRules:
-      '{{policy}} only turns default deny on for the {{direction}} of the endpoints it selects: its {{direction}} rules select no peer.',
-    denyAll: '{{policy}} denies all {{direction}} of the endpoints it selects and allows nothing.',
+      '{{policy}} turns default deny on for the {{direction}} of {{endpoints}}, which {{enforcer}} already puts in default deny; its {{direction}} rules select no peer, so it changes nothing{{rest}}.',
+    denyAll:
+      '{{policy}} denies all {{direction}} of {{endpoints}}, which {{enforcer}} already puts in default deny; the deny wins over every allow{{overrides}}{{rest}}.',
   },
   hints: {
     emptyRules:
-      'Delete the {{direction}} section (or the policy): the baselines already deny what no rule allows (the seed: never create explicit default-deny policies).',
+      'Delete the {{direction}} section (or the policy): {{enforcer}} already denies what no rule allows (the seed: never create explicit default-deny policies).',
     denyAll:
-      'Delete the policy and let the baselines deny implicitly; use the escape hatch or a precise deny rule for real incidents.',
+      'Delete the {{direction}}Deny rule and let {{enforcer}} deny implicitly; use the escape hatch or a precise deny rule for real incidents.',
+  },
+  options: {
+    /** Let Kubernetes NetworkPolicy default-denies through (kept deliberately for compliance scanners). */
+    allowKubernetesDefaultDeny: false,
   },
   check(ctx) {
+    if (ctx.engine.settings.policyEnforcementMode === 'never') return;
     const objects = new Map<string, PolicyObject>();
     for (const p of ctx.repo.policies) objects.set(`${p.kind}\u0000${p.namespace}\u0000${p.name}`, p);
     const objectOf = (r: CompiledRule) =>
       objects.get(
         `${r.origin.kind}\u0000${r.origin.kind === 'CiliumClusterwideNetworkPolicy' ? '' : r.origin.namespace}\u0000${r.origin.name}`,
       );
+    let candidates: Candidate[] | undefined;
     for (const rule of ctx.engine.rules) {
       if (rule.host) continue;
+      if (rule.origin.kind === 'NetworkPolicy' && ctx.config.allowKubernetesDefaultDeny) continue;
       for (const direction of ['ingress', 'egress'] as const) {
         if (!rule.has[direction]) continue;
         const allow = direction === 'ingress' ? rule.ingress : rule.egress;
         const deny = direction === 'ingress' ? rule.ingressDeny : rule.egressDeny;
         if (!allow.every((p) => p.l3 === 'none')) continue;
-        const object = objectOf(rule);
-        const policy = object ? policyRef(object) : `${rule.origin.kind}/${rule.origin.name}`;
-        const data = { policy, direction };
-        if (deny.length === 0) {
-          if (!rule.defaultDeny[direction]) continue;
-          const first = allow[0];
-          const at: SourceRef = first
-            ? sourceOf(first)
-            : ((object && ctx.locator.locate(object, ['spec', 'policyTypes'])) ??
-              object?.source ?? { file: rule.origin.file, line: rule.line, column: rule.column });
-          ctx.report({ at, messageId: 'emptyRules', data });
-          continue;
-        }
         const denyAll = deny.find(
           (p) => p.l3 === 'peers' && p.entities.includes('all') && p.ports === null && p.icmps === null,
         );
-        if (denyAll) ctx.report({ at: sourceOf(denyAll), messageId: 'denyAll', data });
+        if (deny.length === 0 ? !rule.defaultDeny[direction] : !denyAll) continue;
+        candidates ??= subjectCandidates(ctx);
+        const state = enforcedElsewhere(ctx, rule, direction, candidates);
+        if (!state) continue;
+        const object = objectOf(rule);
+        const policy = object ? policyRef(object) : `${rule.origin.kind}/${rule.origin.name}`;
+        const other = direction === 'ingress' ? 'egress' : 'ingress';
+        const otherAllows = (other === 'ingress' ? rule.ingress : rule.egress).filter((p) => p.l3 !== 'none');
+        const rest =
+          otherAllows.length > 0
+            ? ` (its ${other} rules do allow: ${otherAllows.length} rule${otherAllows.length === 1 ? '' : 's'})`
+            : '';
+        const data = {
+          policy,
+          direction,
+          endpoints: state.endpoints,
+          enforcer: state.enforcer,
+          rest,
+          overrides:
+            state.overridden > 0
+              ? `, so it also drops what ${state.overridden} allow rule${state.overridden === 1 ? '' : 's'} of other policies admit`
+              : '',
+        };
+        if (denyAll) {
+          ctx.report({ at: sourceOf(denyAll), messageId: 'denyAll', data });
+          continue;
+        }
+        const first = allow[0];
+        const at: SourceRef = first
+          ? sourceOf(first)
+          : ((object && ctx.locator.locate(object, ['spec', 'policyTypes'])) ??
+            object?.source ?? { file: rule.origin.file, line: rule.line, column: rule.column });
+        ctx.report({ at, messageId: 'emptyRules', data });
       }
     }
   },
 });
+
+/** A pod the repository may run: each workload's pod labels, and a pod with no labels per namespace. */
+interface Candidate {
+  readonly peer: Peer;
+  readonly identity: Identity;
+}
+
+function subjectCandidates(ctx: Pick<LintInput, 'repo' | 'engine'>): Candidate[] {
+  const out = new Map<string, Candidate>();
+  const add = (peer: Peer & { kind: 'pod' }) => {
+    const identity = ctx.engine.identityOf(peer);
+    if (!out.has(identity.key)) out.set(identity.key, { peer, identity });
+  };
+  for (const w of ctx.repo.workloads) add({ kind: 'pod', namespace: w.namespace, labels: w.podLabels });
+  const namespaces = new Set([
+    ...ctx.repo.namespaces.map((n) => n.name),
+    ...ctx.repo.policies.map((p) => p.namespace).filter((n) => n !== ''),
+  ]);
+  for (const ns of namespaces) add({ kind: 'pod', namespace: ns, labels: {} });
+  return [...out.values()];
+}
+
+/**
+ * Whether every endpoint the rule selects is put in default deny for the direction by another rule too
+ * (or by `policyEnforcementMode: always`); null when one is not (the rule is its only default deny) or the
+ * rule selects none of the repository's pods.
+ */
+function enforcedElsewhere(
+  ctx: Pick<LintInput, 'engine'>,
+  rule: CompiledRule,
+  direction: 'ingress' | 'egress',
+  candidates: readonly Candidate[],
+): { endpoints: string; enforcer: string; overridden: number } | null {
+  const always = ctx.engine.settings.policyEnforcementMode === 'always';
+  const selected: Candidate[] = candidates.filter((c) => selectorMatches(rule.subject, c.identity));
+  const described = describedPod(rule);
+  if (described) {
+    const identity = ctx.engine.identityOf(described);
+    if (selectorMatches(rule.subject, identity) && !selected.some((c) => c.identity.key === identity.key))
+      selected.push({ peer: described, identity });
+  }
+  if (selected.length === 0) return null;
+  let enforcer: string | undefined;
+  const overridden = new Set<CompiledPeerRule>();
+  for (const c of selected) {
+    const policy = ctx.engine.endpointPolicy(c.identity)[direction];
+    // Other rules of the same policy (a `specs` list opening with its own "default" entry) do not count:
+    // that entry states the policy's intent, and only another policy makes it redundant.
+    const others = policy.selectedBy.filter((r) => !sameObject(r, rule) && r.defaultDeny[direction]);
+    if (!always && others.length === 0) return null;
+    const by = others[0];
+    enforcer ??= by ? ruleName(by) : 'policyEnforcementMode "always"';
+    for (const a of policy.allow) if (a.l3 !== 'none' && !rule[direction].includes(a)) overridden.add(a);
+  }
+  const example = selected[0];
+  const endpoints =
+    selected.length === 1 && example
+      ? `pods ${formatPeer(example.peer)}`
+      : `${selected.length} kinds of pods (e.g. ${example ? formatPeer(example.peer) : ''})`;
+  return { endpoints, enforcer: enforcer ?? 'another policy', overridden: overridden.size };
+}
+
+/**
+ * The pod a namespaced rule's subject describes (its single-valued `In` requirements on pod labels), so
+ * a selector no workload of the repository matches is still judged for the pods it names.
+ */
+function describedPod(rule: CompiledRule): (Peer & { kind: 'pod' }) | undefined {
+  if (rule.namespace === '') return undefined;
+  const labels: Record<string, string> = {};
+  for (const r of rule.subject.requirements) {
+    if (r.source === 'reserved' || r.key === POD_NAMESPACE_LABEL || r.key.startsWith('io.cilium.')) continue;
+    if (r.operator !== 'In' || r.values.size !== 1) return undefined;
+    labels[r.key] = [...r.values][0] ?? '';
+  }
+  return Object.keys(labels).length > 0 ? { kind: 'pod', namespace: rule.namespace, labels } : undefined;
+}
+
+function sameObject(a: CompiledRule, b: CompiledRule): boolean {
+  return (
+    a.origin.kind === b.origin.kind &&
+    a.origin.namespace === b.origin.namespace &&
+    a.origin.name === b.origin.name
+  );
+}
+
+function ruleName(r: CompiledRule): string {
+  return r.origin.kind === 'CiliumClusterwideNetworkPolicy'
+    ? `${r.origin.kind}/${r.origin.name}`
+    : `${r.origin.kind}/${r.origin.namespace}/${r.origin.name}`;
+}
 
 function sourceOf(p: CompiledPeerRule): SourceRef {
   return { file: p.origin.file, line: p.line, column: p.column };

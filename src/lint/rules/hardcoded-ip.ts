@@ -7,6 +7,10 @@ import { ciliumPolicies, peerRuleLabel, peerRulesOf, policyRef } from '../policy
  * CIDR peers (`toCIDR`, `toCIDRSet`, `fromCIDR`, `fromCIDRSet`, NetworkPolicy `ipBlock`) outside an
  * allow-list (`lint.cidrAllowList`, default the link-local range kubelet and node-local probers use).
  * A `${var}` placeholder left by Flux substitution is reported as info: netpol cannot check it.
+ * `0.0.0.0/0` and `::/0` are "the whole internet", not an address that can change: in a Cilium policy
+ * without `except` they are an info suggesting the `world` entity (docs/semantics.md §8.3: allowing to
+ * world is identical to allowing to 0.0.0.0/0); with `except`, or in a Kubernetes NetworkPolicy (which has
+ * no entities), they are not reported.
  */
 export default defineRule({
   id: 'hardcoded-ip',
@@ -18,11 +22,14 @@ export default defineRule({
       '{{policy}} {{rule}} names the address range {{cidr}}; peers should be selected by endpoints or entities, not addresses.',
     placeholder:
       '{{policy}} {{rule}} names the address range "{{cidr}}", left to Flux substitution, so netpol cannot check it.',
+    wholeInternet:
+      '{{policy}} {{rule}} names {{cidr}}, every {{family}} address outside the cluster: the entity {{entity}} says the same without an address.',
   },
   hints: {
     hardcoded:
       'Select the peer with endpoints or entities, or add {{cidr}} to lint.cidrAllowList in netpol.config.yaml if the address is meant to stay.',
     placeholder: 'Pass the variable with --var so netpol sees the address.',
+    wholeInternet: 'Write toEntities/fromEntities: [{{entity}}] (or [world] for both address families).',
   },
   options: {
     /** CIDRs that may be named (peers inside one of them are fine). */
@@ -40,13 +47,31 @@ export default defineRule({
       const r = parseCidr(c, { bareIp: true });
       if (r.ok) allowed.push(r.value);
     }
-    const check = (text: string, at: SourceRef, policy: string, rule: string) => {
+    const check = (
+      text: string,
+      at: SourceRef,
+      policy: string,
+      rule: string,
+      entity: 'cilium' | 'none',
+      except: number,
+    ) => {
       if (hasPlaceholder(text)) {
         ctx.report({ at, messageId: 'placeholder', data: { policy, rule, cidr: text }, severity: 'info' });
         return;
       }
       const r = parseCidr(text, { bareIp: true });
       if (!r.ok || allowed.some((a) => cidrContains(a, r.value))) return;
+      if (r.value.prefix === 0) {
+        if (entity === 'none' || except > 0) return;
+        const family = r.value.family === 4 ? 'IPv4' : 'IPv6';
+        ctx.report({
+          at,
+          messageId: 'wholeInternet',
+          data: { policy, rule, cidr: r.value.cidr, family, entity: `world-ipv${r.value.family}` },
+          severity: 'info',
+        });
+        return;
+      }
       ctx.report({ at, messageId: 'hardcoded', data: { policy, rule, cidr: r.value.cidr } });
     };
     for (const p of ciliumPolicies(ctx.repo.policies)) {
@@ -54,7 +79,7 @@ export default defineRule({
         for (const pr of peerRulesOf(rule)) {
           for (const c of pr.cidrs ?? []) {
             if (c.cidrGroupRef !== undefined || c.cidrGroupSelector !== undefined) continue;
-            check(c.cidr, c.source, policyRef(p), peerRuleLabel(p, rule, pr));
+            check(c.cidr, c.source, policyRef(p), peerRuleLabel(p, rule, pr), 'cilium', c.except.length);
           }
         }
       }
@@ -64,7 +89,10 @@ export default defineRule({
       for (const direction of ['ingress', 'egress'] as const) {
         for (const r of p[direction]) {
           for (const peer of r.peers ?? []) {
-            if (peer.ipBlock) check(peer.ipBlock.cidr, peer.source, policyRef(p), `${direction}[${r.index}]`);
+            if (peer.ipBlock) {
+              const { cidr, except } = peer.ipBlock;
+              check(cidr, peer.source, policyRef(p), `${direction}[${r.index}]`, 'none', except.length);
+            }
           }
         }
       }

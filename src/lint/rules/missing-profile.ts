@@ -1,8 +1,12 @@
+import { KUBERNETES_NAMESPACES } from '../../catalog/derive-catalog.js';
 import { defineRule } from '../define-rule.js';
 
 /**
  * An application namespace with neither a profile label nor policies of its own. The engine says what that
  * means for a pod of it: with the baselines in place its ingress is enforced and nothing admits it.
+ * Kubernetes' own namespaces (`kube-system`, `kube-public`, `kube-node-lease`) are never application
+ * namespaces, even when `catalog.platformNamespaces` leaves them out; `default` is one when the
+ * repository defines it (applications run there).
  */
 export default defineRule({
   id: 'missing-profile',
@@ -23,7 +27,7 @@ export default defineRule({
   check(ctx) {
     const label = ctx.catalog.profileLabel;
     if (label === null || ctx.catalog.profiles.size === 0) return;
-    const platform = new Set(ctx.catalog.platformNamespaces);
+    const platform = new Set([...ctx.catalog.platformNamespaces, ...KUBERNETES_NAMESPACES]);
     const withPolicies = new Set(
       ctx.repo.policies.filter((p) => p.kind !== 'CiliumClusterwideNetworkPolicy').map((p) => p.namespace),
     );

@@ -14,6 +14,19 @@ const cnp = (egress: string) =>
       endpointSelector: {}
       egress:
   ` + egress;
+const ipBlockPolicy = (cidr: string) => yaml`
+  apiVersion: networking.k8s.io/v1
+  kind: NetworkPolicy
+  metadata: { name: out, namespace: shop }
+  spec:
+    podSelector: {}
+    policyTypes: [Egress]
+    egress:
+      - to:
+          - ipBlock:
+              cidr: ${cidr}
+        ports: [{ port: 443 }]
+`;
 const ports = '      toPorts: [{ ports: [{ port: "443", protocol: TCP }] }]\n';
 
 ruleTester.run(rule, {
@@ -35,8 +48,33 @@ ruleTester.run(rule, {
       code: { 'p.yaml': cnp(`    - toCIDR: [192.168.1.10]\n${ports}`) },
       options: { allowList: ['192.168.0.0/16'] },
     },
+    {
+      // docs/semantics.md §8.3: 0.0.0.0/0 minus the private ranges cannot be said with entities.
+      name: 'the whole internet minus some ranges (toCIDRSet with except)',
+      code: {
+        'p.yaml': cnp(
+          `    - toCIDRSet:\n        - cidr: 0.0.0.0/0\n          except: [10.0.0.0/8]\n${ports}`,
+        ),
+      },
+    },
+    {
+      name: 'a NetworkPolicy ipBlock of the whole internet (NetworkPolicy has no entities)',
+      code: {
+        'np.yaml': ipBlockPolicy('0.0.0.0/0'),
+      },
+    },
   ],
   invalid: [
+    {
+      // docs/semantics.md §8.3 (Cilium docs language "IP/CIDR based": allowing to world is identical to
+      // allowing to CIDR 0.0.0.0/0): an info, never an error.
+      name: '0.0.0.0/0 and ::/0 are the whole internet: an info naming the entity',
+      code: { 'p.yaml': cnp(`    - toCIDR: [0.0.0.0/0, "::/0"]\n${ports}`) },
+      errors: [
+        { messageId: 'wholeInternet', line: 9, column: 16, severity: 'info' },
+        { messageId: 'wholeInternet', line: 9, column: 27, severity: 'info' },
+      ],
+    },
     {
       name: 'toCIDR',
       code: { 'p.yaml': cnp(`    - toCIDR:\n        - 10.20.0.5/32\n${ports}`) },
@@ -46,7 +84,7 @@ ruleTester.run(rule, {
       name: 'toCIDRSet with except, and a bare IP in fromCIDR',
       code: {
         'p.yaml': cnp(
-          `    - toCIDRSet:\n        - cidr: 0.0.0.0/0\n          except: [10.0.0.0/8]\n${ports}`,
+          `    - toCIDRSet:\n        - cidr: 198.51.100.0/24\n          except: [198.51.100.8/29]\n${ports}`,
         ).replace(
           'egress:',
           'ingress:\n    - fromCIDR: [192.0.2.1]\n      toPorts: [{ ports: [{ port: "80", protocol: TCP }] }]\n  egress:',
@@ -64,21 +102,7 @@ ruleTester.run(rule, {
     },
     {
       name: 'a NetworkPolicy ipBlock',
-      code: {
-        'np.yaml': yaml`
-          apiVersion: networking.k8s.io/v1
-          kind: NetworkPolicy
-          metadata: { name: out, namespace: shop }
-          spec:
-            podSelector: {}
-            policyTypes: [Egress]
-            egress:
-              - to:
-                  - ipBlock:
-                      cidr: 172.16.0.0/12
-                ports: [{ port: 443 }]
-        `,
-      },
+      code: { 'np.yaml': ipBlockPolicy('172.16.0.0/12') },
       errors: [{ messageId: 'hardcoded', line: 9, column: 11, severity: 'error' }],
     },
   ],

@@ -35,12 +35,30 @@ ruleTester.run(rule, {
       },
     },
     { name: 'no profile system', code: { 'all.yaml': docs(BASELINES, namespace('blog')) } },
+    {
+      name: "Kubernetes' own namespaces are never application namespaces, even when the config lists others",
+      code: {
+        'netpol.config.yaml': config('  platformNamespaces: [monitoring]\n'),
+        'all.yaml': docs(
+          BASELINES,
+          profile('web'),
+          namespace('kube-system'),
+          namespace('kube-public'),
+          namespace('kube-node-lease'),
+        ),
+      },
+    },
   ],
   invalid: [
     {
       name: 'no profile and no policy, behind the baselines: no ingress at all',
       code: { 'all.yaml': docs(BASELINES, profile('web'), namespace('blog')) },
       errors: [{ messageId: 'noIngress', line: 47, column: 9 }],
+    },
+    {
+      name: 'the default namespace is an application namespace when the repository defines it',
+      code: { 'p.yaml': profile('web'), 'ns.yaml': namespace('default') },
+      errors: [{ messageId: 'notEnforced', line: 4, column: 9, file: 'ns.yaml' }],
     },
     {
       name: 'no baselines either: the engine says its ingress is not enforced',

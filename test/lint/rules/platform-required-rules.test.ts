@@ -4,8 +4,7 @@ import { describeFixturePair } from '../fixtures.js';
 import { ruleTester } from '../rule-tester.js';
 import { config, docs, namespace } from '../snippets.js';
 
-/** The seed's platform template for namespace `db`, with `extra` appended to its egress. */
-const template = (extraEgress = '', extraIngress = '') =>
+const dbPolicy = (rules: string) =>
   yaml`
     apiVersion: cilium.io/v2
     kind: CiliumNetworkPolicy
@@ -14,32 +13,38 @@ const template = (extraEgress = '', extraIngress = '') =>
       namespace: db
     spec:
       endpointSelector: {}
-      ingress:
-        - fromEntities: [health]
-        - fromCIDR: ["169.254.0.0/16"]
-        - fromEndpoints:
-            - matchLabels:
-                io.kubernetes.pod.namespace: monitoring
-                app.kubernetes.io/name: prometheus
-          toPorts: [{ ports: [{ port: "9187", protocol: TCP }] }]
-  ` +
-  extraIngress +
-  yaml`
-      egress:
-        - toEndpoints:
-            - matchLabels:
-                io.kubernetes.pod.namespace: kube-system
-                k8s-app: kube-dns
-          toPorts:
-            - ports:
-                - port: "53"
-                  protocol: UDP
-                - port: "53"
-                  protocol: TCP
-  `
-    .replace(/^/gm, '  ')
-    .replace(/^ {2}$/gm, '') +
-  extraEgress;
+  ` + rules;
+/** The seed's platform template for namespace `db`, with extra ingress and egress elements. */
+const template = (extraEgress = '', extraIngress = '') =>
+  dbPolicy(
+    [
+      '  ingress:',
+      '    - fromEntities: [health]',
+      '    - fromCIDR: ["169.254.0.0/16"]',
+      '    - fromEndpoints:',
+      '        - matchLabels:',
+      '            io.kubernetes.pod.namespace: monitoring',
+      '            app.kubernetes.io/name: prometheus',
+      '      toPorts: [{ ports: [{ port: "9187", protocol: TCP }] }]',
+      '',
+    ].join('\n') +
+      extraIngress +
+      [
+        '  egress:',
+        '    - toEndpoints:',
+        '        - matchLabels:',
+        '            io.kubernetes.pod.namespace: kube-system',
+        '            k8s-app: kube-dns',
+        '      toPorts:',
+        '        - ports:',
+        '            - port: "53"',
+        '              protocol: UDP',
+        '            - port: "53"',
+        '              protocol: TCP',
+        '',
+      ].join('\n') +
+      extraEgress,
+  );
 
 const cfg = config('  platformNamespaces: [db]\n');
 const hboneIngress =
@@ -47,6 +52,28 @@ const hboneIngress =
 const hboneEgress =
   '    - toEndpoints: [{ matchLabels: { io.kubernetes.pod.namespace: istio-system, app: ztunnel } }]\n      toPorts: [{ ports: [{ port: "15008", protocol: TCP }] }]\n';
 
+const dnsEgress =
+  '  egress:\n    - toEndpoints: [{ matchLabels: { io.kubernetes.pod.namespace: kube-system, k8s-app: kube-dns } }]\n      toPorts: [{ ports: [{ port: "53", protocol: ANY }] }]\n';
+const apiIngress =
+  '  ingress:\n    - fromEndpoints: [{ matchLabels: { app: api } }]\n      toPorts: [{ ports: [{ port: "5432", protocol: TCP }] }]\n';
+const serviceMonitor = yaml`
+  apiVersion: monitoring.coreos.com/v1
+  kind: ServiceMonitor
+  metadata: { name: db, namespace: db }
+  spec:
+    selector: { matchLabels: { app: db } }
+    endpoints: [{ port: metrics }]
+`;
+const prometheus = yaml`
+  apiVersion: monitoring.coreos.com/v1
+  kind: Prometheus
+  metadata: { name: main, namespace: observability }
+  spec: {}
+`;
+const linkLocalIngress = '    - fromCIDR: ["169.254.0.0/16"]\n';
+
+// Sources: docs/semantics.md §8.5 (allow-localhost: kubelet probes come from reserved:host and reach
+// local pods unless a deny matches), §4 (the health entity is cilium-health), §6.1 (deny wins).
 ruleTester.run(rule, {
   valid: [
     {
@@ -67,6 +94,34 @@ ruleTester.run(rule, {
       name: 'no policy selects the namespace: nothing is enforced, so nothing is denied',
       code: { 'netpol.config.yaml': cfg, 'all.yaml': namespace('db') },
     },
+    {
+      name: 'no health or link-local rule: kubelet probes come from the host, which allowLocalhost admits',
+      code: {
+        'netpol.config.yaml': cfg,
+        'all.yaml': docs(namespace('db'), dbPolicy(apiIngress + dnsEgress)),
+      },
+    },
+    {
+      name: 'a namespace no ServiceMonitor or PodMonitor names needs no scrape rule',
+      code: {
+        'netpol.config.yaml': cfg,
+        'all.yaml': docs(namespace('db'), dbPolicy(apiIngress + dnsEgress), prometheus),
+      },
+    },
+    {
+      name: 'a scraped namespace admitting the scraper the repository defines (a Prometheus object)',
+      code: {
+        'netpol.config.yaml': cfg,
+        'all.yaml': docs(
+          namespace('db'),
+          serviceMonitor,
+          prometheus,
+          dbPolicy(
+            `${apiIngress}    - fromEndpoints: [{ matchLabels: { io.kubernetes.pod.namespace: observability, app.kubernetes.io/name: prometheus } }]\n      toPorts: [{ ports: [{ port: "9187", protocol: TCP }] }]\n${dnsEgress}`,
+          ),
+        ),
+      },
+    },
   ],
   invalid: [
     {
@@ -75,18 +130,9 @@ ruleTester.run(rule, {
         'netpol.config.yaml': cfg,
         'all.yaml': docs(
           namespace('db'),
-          yaml`
-            apiVersion: cilium.io/v2
-            kind: CiliumNetworkPolicy
-            metadata:
-              name: db-default
-              namespace: db
-            spec:
-              endpointSelector: {}
-              egress:
-                - toEntities: [kube-apiserver]
-                  toPorts: [{ ports: [{ port: "6443", protocol: TCP }] }]
-          `,
+          dbPolicy(
+            '  egress:\n    - toEntities: [kube-apiserver]\n      toPorts: [{ ports: [{ port: "6443", protocol: TCP }] }]\n',
+          ),
         ),
       },
       errors: [
@@ -95,30 +141,31 @@ ruleTester.run(rule, {
       ],
     },
     {
-      name: 'ingress without health probes and scrapes',
+      name: 'a deny from the host blocks kubelet probes (deny wins over the local-host exception)',
       code: {
         'netpol.config.yaml': cfg,
         'all.yaml': docs(
           namespace('db'),
-          yaml`
-            apiVersion: cilium.io/v2
-            kind: CiliumNetworkPolicy
-            metadata:
-              name: db-default
-              namespace: db
-            spec:
-              endpointSelector: {}
-              ingress:
-                - fromEndpoints: [{ matchLabels: { app: api } }]
-                  toPorts: [{ ports: [{ port: "5432", protocol: TCP }] }]
-          `,
+          dbPolicy(`${apiIngress}  ingressDeny:\n    - fromEntities: [host]\n`),
         ),
       },
-      errors: [
-        { messageId: 'missing', line: 6, column: 1 },
-        { messageId: 'missing', line: 6, column: 1 },
-        { messageId: 'missing', line: 6, column: 1 },
-      ],
+      errors: [{ messageId: 'missing', line: 6, column: 1 }],
+    },
+    {
+      name: 'allowLocalhost off and no rule from the host',
+      code: {
+        'netpol.config.yaml': `${cfg}cluster:\n  allowLocalhost: false\n`,
+        'all.yaml': docs(namespace('db'), dbPolicy(apiIngress)),
+      },
+      errors: [{ messageId: 'missing', line: 6, column: 1 }],
+    },
+    {
+      name: 'a scraped namespace that does not admit the Prometheus the repository defines',
+      code: {
+        'netpol.config.yaml': cfg,
+        'all.yaml': docs(namespace('db'), serviceMonitor, prometheus, dbPolicy(apiIngress + dnsEgress)),
+      },
+      errors: [{ messageId: 'missing', line: 18, column: 1 }],
     },
     {
       name: 'in the ambient mesh without HBONE',
@@ -130,6 +177,17 @@ ruleTester.run(rule, {
         { messageId: 'missing', line: 8, column: 1 },
         { messageId: 'missing', line: 8, column: 1 },
       ],
+    },
+    {
+      name: 'in the ambient mesh without the link-local probe source',
+      code: {
+        'netpol.config.yaml': cfg,
+        'all.yaml': docs(
+          namespace('db', { 'istio.io/dataplane-mode': 'ambient' }),
+          template(hboneEgress, hboneIngress).replace(linkLocalIngress, ''),
+        ),
+      },
+      errors: [{ messageId: 'missing', line: 8, column: 1 }],
     },
   ],
 });

@@ -53,9 +53,32 @@ ruleTester.run(rule, {
       errors: [{ messageId: 'profileOnPlatform', line: 7, column: 5, file: 'ns.yaml' }],
     },
     {
-      name: 'the option adds platform namespaces',
+      name: 'a namespace with its own <ns>-default CNP stays a platform namespace when it gains a profile',
+      code: {
+        'all.yaml': docs(
+          profile('web'),
+          namespace('garage', { 'np.test/profile': 'web' }),
+          yaml`
+            apiVersion: cilium.io/v2
+            kind: CiliumNetworkPolicy
+            metadata: { name: garage-default, namespace: garage }
+            spec:
+              endpointSelector: {}
+              ingress: [{ fromEntities: [cluster], toPorts: [{ ports: [{ port: "3900", protocol: TCP }] }] }]
+          `,
+        ),
+      },
+      errors: [{ messageId: 'profileOnPlatform', line: 21, column: 5 }],
+    },
+    {
+      name: "the seed's platform namespaces are platform namespaces when derived",
       code: { 'all.yaml': docs(profile('web'), namespace('database', { 'np.test/profile': 'web' })) },
-      options: { namespaces: ['database'] },
+      errors: [{ messageId: 'profileOnPlatform', line: 21, column: 5 }],
+    },
+    {
+      name: 'the option adds platform namespaces',
+      code: { 'all.yaml': docs(profile('web'), namespace('storage', { 'np.test/profile': 'web' })) },
+      options: { namespaces: ['storage'] },
       errors: [{ messageId: 'profileOnPlatform', line: 21, column: 5 }],
     },
   ],

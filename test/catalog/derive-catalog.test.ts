@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { deriveCatalog } from '../../src/catalog/derive-catalog.js';
+import { loadRepoFromText } from '../../src/repo/load-repo.js';
+import { yaml } from '../helpers/use-repo.js';
+
+const dnsEgress = yaml`
+  egress:
+    - toEndpoints:
+        - matchLabels: { io.kubernetes.pod.namespace: kube-system, k8s-app: kube-dns }
+      toPorts: [{ ports: [{ port: "53", protocol: ANY }] }]
+`;
+const ccnp = (name: string, selector: string) =>
+  `apiVersion: cilium.io/v2\nkind: CiliumClusterwideNetworkPolicy\nmetadata: { name: ${name} }\nspec:\n  endpointSelector: ${selector}\n${dnsEgress.replace(/^/gm, '  ')}`;
+
+function catalogOf(files: Record<string, string>) {
+  const { repo } = loadRepoFromText(files);
+  return deriveCatalog(repo);
+}
+
+describe('deriveCatalog', () => {
+  // A baseline selects every pod (docs/semantics.md §2.2: a CCNP endpointSelector is used as written;
+  // §3.2: every pod carries the cluster label and its namespace label).
+  it.each([
+    { name: '{}', selector: '{}', baseline: true },
+    {
+      name: 'the cluster label',
+      selector: '{ matchLabels: { io.cilium.k8s.policy.cluster: home } }',
+      baseline: true,
+    },
+    {
+      name: 'a NotIn exclusion of an opt-out label',
+      selector: '{ matchExpressions: [{ key: dns/l7, operator: NotIn, values: ["true"] }] }',
+      baseline: true,
+    },
+    {
+      name: 'the namespace label Exists',
+      selector: '{ matchExpressions: [{ key: io.kubernetes.pod.namespace, operator: Exists }] }',
+      baseline: true,
+    },
+    { name: 'a pod label', selector: '{ matchLabels: { app: web } }', baseline: false },
+  ])('a clusterwide DNS policy selecting $name is a baseline: $baseline', ({ selector, baseline }) => {
+    const catalog = catalogOf({ 'dns.yaml': ccnp('dns', selector) });
+    expect(catalog.baselines.map((b) => b.name)).toEqual(baseline ? ['dns'] : []);
+    expect(catalog.dns?.peer ?? null).toEqual(
+      baseline ? { kind: 'pod', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } } : null,
+    );
+  });
+
+  it('derives platform namespaces from what marks them, whatever their labels', () => {
+    const ns = (name: string, labels = '') =>
+      `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${name}\n${labels}`;
+    const profileLabels = '  labels: { np.test/profile: web }\n';
+    const catalog = catalogOf({
+      'profile.yaml': ccnp(
+        'profile-web',
+        '{ matchLabels: { io.cilium.k8s.namespace.labels.np.test/profile: web } }',
+      ),
+      'ns.yaml': [
+        ns('kube-system', profileLabels),
+        ns('monitoring', profileLabels),
+        ns('garage', profileLabels),
+        ns('shop', profileLabels),
+        ns('tools'),
+        ns('blog'),
+      ].join('---\n'),
+      'cnp.yaml': [
+        'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: { name: garage-default, namespace: garage }\nspec:\n  endpointSelector: {}\n',
+        'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: { name: web, namespace: shop }\nspec:\n  endpointSelector: {}\n',
+        'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: { name: cli, namespace: tools }\nspec:\n  endpointSelector: {}\n',
+      ].join('---\n'),
+    });
+    expect(catalog.platformNamespaces).toEqual(['kube-system', 'monitoring', 'garage', 'tools']);
+    expect(catalog.applicationNamespaces).toEqual(['shop', 'blog']);
+  });
+});
