@@ -1,4 +1,7 @@
+import { type Identity, POD_NAMESPACE_LABEL } from '../engine/identity.js';
+import type { CompiledRule } from '../engine/normalize.js';
 import { formatPeer } from '../engine/peer-spec.js';
+import { selectorMatches } from '../engine/selector.js';
 import type { Peer, SideVerdict, Verdict } from '../engine/types.js';
 import type { SourceRef } from '../errors.js';
 import type { YamlPath } from '../repo/documents.js';
@@ -13,7 +16,7 @@ import type {
   PolicyObject,
 } from '../repo/model.js';
 import { editDistance } from '../repo/values.js';
-import type { SourceLocator } from './define-rule.js';
+import type { LintInput, SourceLocator } from './define-rule.js';
 
 /**
  * A policy written as `kind/namespace/name` (`kind/name` when clusterwide), as messages name objects.
@@ -182,4 +185,106 @@ export function closeMatches(word: string, candidates: Iterable<string>): string
     if (d <= limit) scored.push({ c, d });
   }
   return scored.sort((a, b) => a.d - b.d || (a.c < b.c ? -1 : 1)).map((s) => s.c);
+}
+
+/**
+ * A compiled rule's policy as messages name it: `kind/namespace/name`, or `kind/name` when clusterwide.
+ * @param r - The rule.
+ * @returns The reference text.
+ */
+export function ruleName(r: Pick<CompiledRule, 'origin'>): string {
+  return r.origin.kind === 'CiliumClusterwideNetworkPolicy'
+    ? `${r.origin.kind}/${r.origin.name}`
+    : `${r.origin.kind}/${r.origin.namespace}/${r.origin.name}`;
+}
+
+/** A pod of the repository as a peer, with its identity. */
+export interface RepoPod {
+  readonly peer: Peer & { readonly kind: 'pod' };
+  readonly identity: Identity;
+}
+
+const podsCache = new WeakMap<object, RepoPod[]>();
+
+/**
+ * The pods a repository may run, for rules that judge what policies do to them: each workload's pod
+ * labels, and a pod with no labels of each namespace the repository defines or has policies in
+ * (deduplicated by identity; computed once per repository and engine).
+ * @param ctx - The repository and its engine.
+ * @returns The pods.
+ */
+export function repoPods(ctx: Pick<LintInput, 'repo' | 'engine'>): RepoPod[] {
+  const cached = podsCache.get(ctx.engine);
+  if (cached) return cached;
+  const out = new Map<string, RepoPod>();
+  const add = (peer: Peer & { kind: 'pod' }) => {
+    const identity = ctx.engine.identityOf(peer);
+    if (!out.has(identity.key)) out.set(identity.key, { peer, identity });
+  };
+  for (const w of ctx.repo.workloads) add({ kind: 'pod', namespace: w.namespace, labels: w.podLabels });
+  const namespaces = new Set([
+    ...ctx.repo.namespaces.map((n) => n.name),
+    ...ctx.repo.policies.map((p) => p.namespace).filter((n) => n !== ''),
+  ]);
+  for (const ns of namespaces) add({ kind: 'pod', namespace: ns, labels: {} });
+  const pods = [...out.values()];
+  podsCache.set(ctx.engine, pods);
+  return pods;
+}
+
+/**
+ * The pods of the repository a rule selects ({@link repoPods}), plus the pod its own namespaced selector
+ * describes (its single-valued `In` requirements on pod labels), so a selector no workload of the
+ * repository matches is still judged for the pods it names.
+ * @param ctx - The repository and its engine.
+ * @param rule - The rule.
+ * @returns The selected pods, workloads first.
+ */
+export function selectedPods(ctx: Pick<LintInput, 'repo' | 'engine'>, rule: CompiledRule): RepoPod[] {
+  const selected = repoPods(ctx).filter((c) => selectorMatches(rule.subject, c.identity));
+  const described = describedPod(rule);
+  if (described) {
+    const identity = ctx.engine.identityOf(described);
+    if (selectorMatches(rule.subject, identity) && !selected.some((c) => c.identity.key === identity.key))
+      selected.push({ peer: described, identity });
+  }
+  return selected;
+}
+
+function describedPod(rule: CompiledRule): (Peer & { kind: 'pod' }) | undefined {
+  if (rule.namespace === '') return undefined;
+  const labels: Record<string, string> = {};
+  for (const r of rule.subject.requirements) {
+    if (r.source === 'reserved' || r.key === POD_NAMESPACE_LABEL || r.key.startsWith('io.cilium.')) continue;
+    if (r.operator !== 'In' || r.values.size !== 1) return undefined;
+    labels[r.key] = [...r.values][0] ?? '';
+  }
+  return Object.keys(labels).length > 0 ? { kind: 'pod', namespace: rule.namespace, labels } : undefined;
+}
+
+/**
+ * A rule of another policy that puts the pod in default deny for the direction (rules of the same policy,
+ * such as a `specs` entry stating "default deny", do not count), or undefined.
+ * @param ctx - The engine.
+ * @param rule - The rule under judgement.
+ * @param identity - The pod's identity.
+ * @param direction - The direction.
+ */
+export function enforcedByOthers(
+  ctx: Pick<LintInput, 'engine'>,
+  rule: CompiledRule,
+  identity: Identity,
+  direction: 'ingress' | 'egress',
+): CompiledRule | undefined {
+  return ctx.engine
+    .endpointPolicy(identity)
+    [direction].selectedBy.find((r) => !sameObject(r, rule) && r.defaultDeny[direction]);
+}
+
+function sameObject(a: CompiledRule, b: CompiledRule): boolean {
+  return (
+    a.origin.kind === b.origin.kind &&
+    a.origin.namespace === b.origin.namespace &&
+    a.origin.name === b.origin.name
+  );
 }

@@ -29,6 +29,7 @@ import type {
   NamespaceObject,
   PolicyObject,
   RenderedObject,
+  RenderingObject,
   Repo,
   RepoEntry,
   UnseenSource,
@@ -39,6 +40,7 @@ import {
   isMonitoringObject,
   isNamespaceObject,
   isPolicyObject,
+  isRenderingObject,
   isWorkloadObject,
   type ObjectIdentity,
   type ReadObjectsResult,
@@ -243,6 +245,7 @@ interface Collected {
   readonly workloads: WorkloadObject[];
   readonly cidrGroups: CIDRGroupObject[];
   readonly monitoring: MonitoringObject[];
+  readonly rendering: RenderingObject[];
   readonly skippedKinds: Record<string, number>;
   readonly diagnostics: Diagnostic[];
   readonly seen: Map<string, SourceRef>;
@@ -366,6 +369,7 @@ function collected(diagnostics: Diagnostic[], options: HostOptions): Collected {
     workloads: [],
     cidrGroups: [],
     monitoring: [],
+    rendering: [],
     skippedKinds: {},
     diagnostics,
     seen: new Map(),
@@ -482,6 +486,7 @@ function resultOf(
     workloads: out.workloads,
     cidrGroups: out.cidrGroups,
     monitoring: out.monitoring,
+    rendering: out.rendering,
     skippedKinds: out.skippedKinds,
     appliedFiles: [...out.files],
     unseen,
@@ -697,6 +702,7 @@ function collect(result: ReadObjectsResult, out: Collected): void {
     else if (isWorkloadObject(object)) out.workloads.push(object);
     else if (isCidrGroupObject(object)) out.cidrGroups.push(object);
     else if (isMonitoringObject(object)) out.monitoring.push(object);
+    else if (isRenderingObject(object)) out.rendering.push(object);
   }
 }
 

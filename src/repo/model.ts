@@ -276,6 +276,17 @@ export interface MonitoringObject extends ObjectMeta {
 }
 
 /**
+ * An object whose manifests are rendered in the cluster, out of netpol's sight: a Flux HelmRelease or an
+ * Argo CD Application. Read leniently, for the namespace whose workloads it creates.
+ */
+export interface RenderingObject extends ObjectMeta {
+  readonly kind: 'HelmRelease' | 'Application';
+  readonly rendering: true;
+  /** Where its workloads land: `spec.targetNamespace` (HelmRelease), `spec.destination.namespace` (Application), else its own namespace. */
+  readonly targetNamespace: string;
+}
+
+/**
  * The repository settings that change verdicts (DESIGN.md §13), from `netpol.config.yaml` and flags.
  * Defaults are those of the current Cilium release.
  */
@@ -312,6 +323,8 @@ export interface Repo {
   readonly cidrGroups: readonly CIDRGroupObject[];
   /** ServiceMonitors, PodMonitors, Prometheus and VictoriaMetrics scrape objects (who scrapes what). */
   readonly monitoring: readonly MonitoringObject[];
+  /** HelmReleases and Argo CD Applications: workloads the repository does not show. */
+  readonly rendering: readonly RenderingObject[];
   /** Objects of other kinds, counted by kind. */
   readonly skippedKinds: Readonly<Record<string, number>>;
   /**

@@ -13,6 +13,7 @@ import type {
   NamespaceObject,
   ObjectMeta,
   PolicyObject,
+  RenderingObject,
   WorkloadKind,
   WorkloadObject,
 } from './model.js';
@@ -37,8 +38,14 @@ import {
   labelValueProblem,
 } from './values.js';
 
-/** Any object the loader types: a Namespace, a policy, a workload, a CIDR group or a monitoring object. */
-export type RepoObject = NamespaceObject | PolicyObject | WorkloadObject | CIDRGroupObject | MonitoringObject;
+/** Any object the loader types: a Namespace, a policy, a workload, a CIDR group, a monitoring object or an object rendered in the cluster. */
+export type RepoObject =
+  | NamespaceObject
+  | PolicyObject
+  | WorkloadObject
+  | CIDRGroupObject
+  | MonitoringObject
+  | RenderingObject;
 
 /** Identity of any Kubernetes object read (typed or skipped), for duplicate detection. */
 export interface ObjectIdentity {
@@ -159,6 +166,12 @@ const MONITORING_KINDS: Readonly<Record<string, Readonly<Record<string, Monitori
     PrometheusAgent: 'scraper',
   },
   'operator.victoriametrics.com': { VMServiceScrape: 'target', VMPodScrape: 'target', VMAgent: 'scraper' },
+};
+
+/** Kinds whose workloads are rendered in the cluster (group → kind). */
+const RENDERING_KINDS: Readonly<Record<string, RenderingObject['kind']>> = {
+  'helm.toolkit.fluxcd.io': 'HelmRelease',
+  'argoproj.io': 'Application',
 };
 
 /** Cilium kinds that change how traffic flows, which netpol reads but does not evaluate. */
@@ -380,6 +393,8 @@ function readOne(
     if (id) out.identities.push(id);
     const role = MONITORING_KINDS[group]?.[kind];
     if (role && id) out.objects.push(readMonitoring(value, kind as MonitoringKind, role, id, ctx.doc.index));
+    if (id && RENDERING_KINDS[group] === kind)
+      out.objects.push(readRendering(value, kind, id, ctx.doc.index));
     return;
   }
   if (typed.group !== group) {
@@ -439,6 +454,30 @@ function readMonitoring(
     documentIndex,
     role,
     targetNamespaces,
+  };
+}
+
+/** A HelmRelease or Argo CD Application, read leniently for the namespace its workloads land in. */
+function readRendering(
+  value: Record<string, unknown>,
+  kind: string,
+  id: ObjectIdentity,
+  documentIndex: number,
+): RenderingObject {
+  const spec = isRecord(value.spec) ? value.spec : {};
+  const destination = isRecord(spec.destination) ? spec.destination : {};
+  const target = kind === 'HelmRelease' ? spec.targetNamespace : destination.namespace;
+  return {
+    apiVersion: typeof value.apiVersion === 'string' ? value.apiVersion : '',
+    kind: kind === 'HelmRelease' ? 'HelmRelease' : 'Application',
+    name: id.name,
+    namespace: id.namespace,
+    labels: {},
+    annotations: {},
+    source: id.source,
+    documentIndex,
+    rendering: true,
+    targetNamespace: typeof target === 'string' && target !== '' ? target : id.namespace,
   };
 }
 
@@ -889,4 +928,12 @@ export function isWorkloadObject(object: RepoObject): object is WorkloadObject {
  */
 export function isMonitoringObject(object: RepoObject): object is MonitoringObject {
   return 'role' in object;
+}
+
+/**
+ * Narrows a repo object to a HelmRelease or Argo CD Application (workloads rendered in the cluster).
+ * @param object - A loaded object.
+ */
+export function isRenderingObject(object: RepoObject): object is RenderingObject {
+  return 'rendering' in object;
 }

@@ -1,12 +1,9 @@
-import { type Identity, POD_NAMESPACE_LABEL } from '../../engine/identity.js';
 import type { CompiledPeerRule, CompiledRule } from '../../engine/normalize.js';
 import { formatPeer } from '../../engine/peer-spec.js';
-import { selectorMatches } from '../../engine/selector.js';
-import type { Peer } from '../../engine/types.js';
 import type { SourceRef } from '../../errors.js';
 import type { PolicyObject } from '../../repo/model.js';
 import { defineRule, type LintInput } from '../define-rule.js';
-import { policyRef } from '../policy-walk.js';
+import { enforcedByOthers, policyRef, ruleName, selectedPods } from '../policy-walk.js';
 
 /**
  * A policy direction whose only effect is to deny, where other policies already deny: the seed's "never
@@ -52,7 +49,6 @@ export default defineRule({
       objects.get(
         `${r.origin.kind}\u0000${r.origin.kind === 'CiliumClusterwideNetworkPolicy' ? '' : r.origin.namespace}\u0000${r.origin.name}`,
       );
-    let candidates: Candidate[] | undefined;
     for (const rule of ctx.engine.rules) {
       if (rule.host) continue;
       if (rule.origin.kind === 'NetworkPolicy' && ctx.config.allowKubernetesDefaultDeny) continue;
@@ -65,8 +61,7 @@ export default defineRule({
           (p) => p.l3 === 'peers' && p.entities.includes('all') && p.ports === null && p.icmps === null,
         );
         if (deny.length === 0 ? !rule.defaultDeny[direction] : !denyAll) continue;
-        candidates ??= subjectCandidates(ctx);
-        const state = enforcedElsewhere(ctx, rule, direction, candidates);
+        const state = enforcedElsewhere(ctx, rule, direction);
         if (!state) continue;
         const object = objectOf(rule);
         const policy = object ? policyRef(object) : `${rule.origin.kind}/${rule.origin.name}`;
@@ -102,46 +97,18 @@ export default defineRule({
   },
 });
 
-/** A pod the repository may run: each workload's pod labels, and a pod with no labels per namespace. */
-interface Candidate {
-  readonly peer: Peer;
-  readonly identity: Identity;
-}
-
-function subjectCandidates(ctx: Pick<LintInput, 'repo' | 'engine'>): Candidate[] {
-  const out = new Map<string, Candidate>();
-  const add = (peer: Peer & { kind: 'pod' }) => {
-    const identity = ctx.engine.identityOf(peer);
-    if (!out.has(identity.key)) out.set(identity.key, { peer, identity });
-  };
-  for (const w of ctx.repo.workloads) add({ kind: 'pod', namespace: w.namespace, labels: w.podLabels });
-  const namespaces = new Set([
-    ...ctx.repo.namespaces.map((n) => n.name),
-    ...ctx.repo.policies.map((p) => p.namespace).filter((n) => n !== ''),
-  ]);
-  for (const ns of namespaces) add({ kind: 'pod', namespace: ns, labels: {} });
-  return [...out.values()];
-}
-
 /**
  * Whether every endpoint the rule selects is put in default deny for the direction by another rule too
  * (or by `policyEnforcementMode: always`); null when one is not (the rule is its only default deny) or the
  * rule selects none of the repository's pods.
  */
 function enforcedElsewhere(
-  ctx: Pick<LintInput, 'engine'>,
+  ctx: Pick<LintInput, 'repo' | 'engine'>,
   rule: CompiledRule,
   direction: 'ingress' | 'egress',
-  candidates: readonly Candidate[],
 ): { endpoints: string; enforcer: string; overridden: number } | null {
   const always = ctx.engine.settings.policyEnforcementMode === 'always';
-  const selected: Candidate[] = candidates.filter((c) => selectorMatches(rule.subject, c.identity));
-  const described = describedPod(rule);
-  if (described) {
-    const identity = ctx.engine.identityOf(described);
-    if (selectorMatches(rule.subject, identity) && !selected.some((c) => c.identity.key === identity.key))
-      selected.push({ peer: described, identity });
-  }
+  const selected = selectedPods(ctx, rule);
   if (selected.length === 0) return null;
   let enforcer: string | undefined;
   const overridden = new Set<CompiledPeerRule>();
@@ -149,9 +116,8 @@ function enforcedElsewhere(
     const policy = ctx.engine.endpointPolicy(c.identity)[direction];
     // Other rules of the same policy (a `specs` list opening with its own "default" entry) do not count:
     // that entry states the policy's intent, and only another policy makes it redundant.
-    const others = policy.selectedBy.filter((r) => !sameObject(r, rule) && r.defaultDeny[direction]);
-    if (!always && others.length === 0) return null;
-    const by = others[0];
+    const by = enforcedByOthers(ctx, rule, c.identity, direction);
+    if (!always && !by) return null;
     enforcer ??= by ? ruleName(by) : 'policyEnforcementMode "always"';
     for (const a of policy.allow) if (a.l3 !== 'none' && !rule[direction].includes(a)) overridden.add(a);
   }
@@ -161,35 +127,6 @@ function enforcedElsewhere(
       ? `pods ${formatPeer(example.peer)}`
       : `${selected.length} kinds of pods (e.g. ${example ? formatPeer(example.peer) : ''})`;
   return { endpoints, enforcer: enforcer ?? 'another policy', overridden: overridden.size };
-}
-
-/**
- * The pod a namespaced rule's subject describes (its single-valued `In` requirements on pod labels), so
- * a selector no workload of the repository matches is still judged for the pods it names.
- */
-function describedPod(rule: CompiledRule): (Peer & { kind: 'pod' }) | undefined {
-  if (rule.namespace === '') return undefined;
-  const labels: Record<string, string> = {};
-  for (const r of rule.subject.requirements) {
-    if (r.source === 'reserved' || r.key === POD_NAMESPACE_LABEL || r.key.startsWith('io.cilium.')) continue;
-    if (r.operator !== 'In' || r.values.size !== 1) return undefined;
-    labels[r.key] = [...r.values][0] ?? '';
-  }
-  return Object.keys(labels).length > 0 ? { kind: 'pod', namespace: rule.namespace, labels } : undefined;
-}
-
-function sameObject(a: CompiledRule, b: CompiledRule): boolean {
-  return (
-    a.origin.kind === b.origin.kind &&
-    a.origin.namespace === b.origin.namespace &&
-    a.origin.name === b.origin.name
-  );
-}
-
-function ruleName(r: CompiledRule): string {
-  return r.origin.kind === 'CiliumClusterwideNetworkPolicy'
-    ? `${r.origin.kind}/${r.origin.name}`
-    : `${r.origin.kind}/${r.origin.namespace}/${r.origin.name}`;
 }
 
 function sourceOf(p: CompiledPeerRule): SourceRef {

@@ -1,0 +1,128 @@
+import { formatPeer } from '../../engine/peer-spec.js';
+import type { PolicyObject } from '../../repo/model.js';
+import { defineRule } from '../define-rule.js';
+import { policyRef, ruleName, selectedPods } from '../policy-walk.js';
+
+/** Words that present a policy as a deny. */
+const DENY_WORDS =
+  /\b(default[ -]?deny|deny[ -]?all|block(s|ed)?[ -]?all|isolat(e|ed|ion)|lock(ed)?[ -]?down|deny)\b/i;
+/** Words that present a policy as allowing everything. */
+const ALLOW_ALL_WORDS = /\b(allow|permit|open)[ -]?(all|everything|any)\b/i;
+
+/**
+ * Empty rules that look like a default deny but do something else:
+ * - `ingress: []` / `egress: []` in a Cilium policy: an empty list is the same as no list (no default deny,
+ *   nothing allowed), reported where the engine shows pods it selects left unenforced in that direction;
+ * - `ingress: [{}]` / `egress: [{}]` in a Cilium policy whose name or description says "allow all": the
+ *   empty element allows nothing and turns default deny on, the opposite;
+ * - `ingress: [{}]` / `egress: [{}]` in a Kubernetes NetworkPolicy whose name or description says "deny": a
+ *   rule without peers and ports allows every peer on every port there.
+ * @see docs/semantics.md §5.1 (`ingress: []` is the same as absent; `[{}]` gives default deny), §1.3
+ *   (an empty element allows nothing), §10 (Kubernetes NetworkPolicy: an empty rule allows all); Cilium docs
+ *   security/policy/language "Ingress/Egress Default Deny"; Kubernetes docs "Network Policies" (allow all).
+ */
+export default defineRule({
+  id: 'misleading-empty-rules',
+  severity: 'error',
+  description:
+    'An empty rule list or element presented as a default deny (or as allow-all) does nothing or the opposite: ingress: [] enables nothing, [{}] denies in Cilium and allows all in a NetworkPolicy.',
+  messages: {
+    emptyList:
+      '{{policy}} has {{direction}}: [], which Cilium reads as no {{direction}} rules at all: it turns no default deny on, and pods {{pod}} stay open to every {{direction}} flow.',
+    emptyElementDenies:
+      '{{policy}} is presented as "{{words}}", but {{direction}}: [{}] allows nothing in a Cilium policy and turns default deny on for the pods it selects: it denies every {{direction}} flow no other rule allows.',
+    networkPolicyAllowsAll:
+      '{{policy}} is presented as "{{words}}", but its {{direction}} rule without peers and ports allows every peer on every port (Kubernetes NetworkPolicy semantics).',
+  },
+  hints: {
+    emptyList:
+      'To deny, write {{direction}}: [{}] (or let a baseline deny); to allow nothing special, delete the empty list.',
+    emptyElementDenies:
+      'To allow everything, write {{direction}}: [{ {{entityField}}: [all] }]; to deny, rename the policy.',
+    networkPolicyAllowsAll:
+      'To deny, list the policy type in policyTypes and leave the {{direction}} rules out.',
+  },
+  check(ctx) {
+    for (const p of ctx.repo.policies) {
+      const words = wordsOf(p);
+      if (p.kind === 'NetworkPolicy') {
+        const deny = DENY_WORDS.exec(words);
+        if (!deny) continue;
+        for (const direction of ['ingress', 'egress'] as const) {
+          const open = p[direction].find(
+            (r) => (r.peers === null || r.peers.length === 0) && (r.ports === null || r.ports.length === 0),
+          );
+          if (!open) continue;
+          ctx.report({
+            at: open.source,
+            messageId: 'networkPolicyAllowsAll',
+            data: { policy: policyRef(p), words: deny[0], direction },
+          });
+        }
+        continue;
+      }
+      const allowAll = ALLOW_ALL_WORDS.exec(words);
+      for (const rule of p.rules) {
+        for (const direction of ['ingress', 'egress'] as const) {
+          const list = rule[direction];
+          const denyList = direction === 'ingress' ? rule.ingressDeny : rule.egressDeny;
+          if (list !== null && list.length === 0 && (denyList === null || denyList.length === 0)) {
+            const compiled = ctx.engine.rules.find(
+              (r) =>
+                r.origin.kind === p.kind &&
+                r.origin.name === p.name &&
+                r.origin.namespace === (p.kind === 'CiliumNetworkPolicy' ? p.namespace : '') &&
+                r.line === rule.source.line &&
+                r.column === rule.source.column,
+            );
+            const open = compiled
+              ? selectedPods(ctx, compiled).find(
+                  (c) => !ctx.engine.endpointPolicy(c.identity)[direction].enforced,
+                )
+              : undefined;
+            if (!open || !compiled) continue;
+            ctx.report({
+              at:
+                ctx.locator.locate(
+                  p,
+                  [...(rule.index > 0 || p.rules.length > 1 ? ['specs', rule.index] : ['spec']), direction],
+                  { key: true },
+                ) ?? rule.source,
+              messageId: 'emptyList',
+              data: { policy: ruleName(compiled), direction, pod: formatPeer(open.peer) },
+            });
+            continue;
+          }
+          if (!allowAll || list === null) continue;
+          const empty = list.find(
+            (pr) =>
+              pr.toPorts.length === 0 &&
+              pr.icmps.length === 0 &&
+              [pr.endpoints, pr.cidrs, pr.entities, pr.fqdns, pr.nodes, pr.services].every(
+                (f) => f === null,
+              ) &&
+              !pr.groups,
+          );
+          if (!empty) continue;
+          ctx.report({
+            at: empty.source,
+            messageId: 'emptyElementDenies',
+            data: {
+              policy: policyRef(p),
+              words: allowAll[0],
+              direction,
+              entityField: direction === 'ingress' ? 'fromEntities' : 'toEntities',
+            },
+          });
+        }
+      }
+    }
+  },
+});
+
+/** The name, descriptions and annotations of a policy, where its intent is written. */
+function wordsOf(p: PolicyObject): string {
+  const parts = [p.name, ...Object.values(p.annotations)];
+  if (p.kind !== 'NetworkPolicy') for (const r of p.rules) if (r.description) parts.push(r.description);
+  return parts.join(' \n ');
+}

@@ -1,0 +1,53 @@
+import rule from '../../../src/lint/rules/misleading-empty-rules.js';
+import { yaml } from '../../helpers/use-repo.js';
+import { ruleTester } from '../rule-tester.js';
+import { BASELINES } from '../snippets.js';
+
+const cnp = (name: string, rules: string) =>
+  yaml`
+    apiVersion: cilium.io/v2
+    kind: CiliumNetworkPolicy
+    metadata: { name: ${name}, namespace: shop }
+    spec:
+      endpointSelector: {}
+  ` + rules;
+const np = (name: string, rules: string) =>
+  yaml`
+    apiVersion: networking.k8s.io/v1
+    kind: NetworkPolicy
+    metadata: { name: ${name}, namespace: shop }
+    spec:
+      podSelector: {}
+      policyTypes: [Ingress]
+  ` + rules;
+
+// docs/semantics.md §5.1 (`ingress: []` is the same as absent; `[{}]` gives default deny), §1.3 (an empty
+// element allows nothing), §10 (a NetworkPolicy rule without peers and ports allows all).
+ruleTester.run(rule, {
+  valid: [
+    { name: "Cilium's default deny", code: { 'p.yaml': cnp('default-deny', '  ingress:\n    - {}\n') } },
+    {
+      name: 'an empty list where a baseline already enforces',
+      code: { 'b.yaml': BASELINES, 'p.yaml': cnp('default-deny', '  ingress: []\n') },
+    },
+    { name: 'a NetworkPolicy deny written right', code: { 'np.yaml': np('deny-all', '') } },
+    { name: 'an allow-all NetworkPolicy', code: { 'np.yaml': np('allow-all', '  ingress:\n    - {}\n') } },
+  ],
+  invalid: [
+    {
+      name: 'ingress: [] enables nothing',
+      code: { 'p.yaml': cnp('default-deny', '  ingress: []\n') },
+      errors: [{ messageId: 'emptyList', line: 6, column: 3 }],
+    },
+    {
+      name: 'an allow-all Cilium policy with [{}] denies everything',
+      code: { 'p.yaml': cnp('allow-all', '  ingress:\n    - {}\n') },
+      errors: [{ messageId: 'emptyElementDenies', line: 7, column: 7 }],
+    },
+    {
+      name: 'a deny-all NetworkPolicy with an empty rule allows everything',
+      code: { 'np.yaml': np('deny-all', '  ingress:\n    - {}\n') },
+      errors: [{ messageId: 'networkPolicyAllowsAll', line: 8, column: 7 }],
+    },
+  ],
+});
