@@ -255,9 +255,11 @@ function composeTokens(tokens: Iterable<CST.Token>, base: number): RawParse {
 export const MAX_ALIAS_COUNT = 100;
 
 /**
- * A `YAML_SYNTAX` error at the first alias when expanding the document's aliases would exceed
- * {@link MAX_ALIAS_COUNT} (an "alias bomb" such as nested `&a [*a, *a, …]`): the `yaml` library's own
- * check (`toJS({ maxAliasCount })`, which counts before expanding), so the loader never expands it.
+ * A `YAML_SYNTAX` error for a document whose aliases cannot be expanded, found by the `yaml` library's own
+ * check (`toJS({ maxAliasCount })`, which counts before expanding), so the loader never expands it: at the
+ * first alias naming no anchor set before it (`*pvc` without `&pvc`, which every YAML reader refuses), else at
+ * the first alias when expanding would exceed {@link MAX_ALIAS_COUNT} (an "alias bomb" such as nested
+ * `&a [*a, *a, …]`).
  */
 function aliasBomb(doc: Document.Parsed, base: number): RawDiagnostic | null {
   try {
@@ -266,6 +268,25 @@ function aliasBomb(doc: Document.Parsed, base: number): RawDiagnostic | null {
   } catch (e) {
     if (!(e instanceof ReferenceError)) return null;
     let at: [number, number] = [0, 0];
+    let unresolved: string | null = null;
+    visit(doc, {
+      Alias(_key, node) {
+        if (node.resolve(doc) !== undefined) return undefined;
+        at = [node.range?.[0] ?? 0, node.range?.[1] ?? 0];
+        unresolved = node.source;
+        return visit.BREAK;
+      },
+    });
+    if (unresolved !== null) {
+      return {
+        code: 'YAML_SYNTAX',
+        severity: 'error',
+        message: `Alias "*${unresolved}" names no anchor set before it; the document is not read.`,
+        hint: `Define the anchor (&${unresolved}) earlier in the same document, or write the value out.`,
+        start: base + at[0],
+        end: base + Math.max(at[0], at[1]),
+      };
+    }
     visit(doc, {
       Alias(_key, node) {
         at = [node.range?.[0] ?? 0, node.range?.[1] ?? 0];

@@ -105,6 +105,24 @@ describe('parseYamlFile', () => {
     expect(sourceAt(doc, ['sel', 'tier'])).toMatchObject({ line: 6, column: 9 });
   });
 
+  it('names an alias without an anchor at the alias, not as an alias bomb (issue 14: a real Flux file)', () => {
+    const text = [
+      'kind: Kustomization',
+      'metadata:',
+      '  namespace: &ns apps',
+      'spec:',
+      '  targetNamespace: *ns',
+      '  volume:',
+      '    name: *claim',
+      '',
+    ].join('\n');
+    const parsed = parseYamlFile('ks.yaml', text);
+    expect(parsed.documents.map((d) => d.root)).toEqual([null]);
+    expect(parsed.diagnostics.map((d) => [d.code, d.source?.line, d.source?.column, d.message])).toEqual([
+      ['YAML_SYNTAX', 7, 11, 'Alias "*claim" names no anchor set before it; the document is not read.'],
+    ]);
+  });
+
   it('refuses an alias bomb before expanding it (the yaml maxAliasCount; issue 8)', () => {
     const levels = ['a: &a [x, x, x, x, x, x, x, x]'];
     for (let i = 1; i < 12; i++)
