@@ -49,6 +49,12 @@ export interface FluxCluster {
   readonly reason: string;
   /** Sources (`Kind/name`) that are this repository: the entry's own source reference. */
   readonly ownSources: readonly string[];
+  /**
+   * Further root-relative folders rendered as entries of the same cluster: the folders of Argo CD
+   * Applications and ApplicationSets that nothing in the repository applies (each is installed by hand or by
+   * a bootstrap outside the repository, into the one cluster Argo CD runs in). Default: none.
+   */
+  readonly extraPaths?: readonly string[];
 }
 
 /** What the scan of the repository found about Flux. */
@@ -332,11 +338,28 @@ function clustersOf(
   }
   // One entry per folder; an entry inside another entry's folder is part of it.
   const unique = found.filter((f, i) => found.findIndex((g) => g.path === f.path) === i);
-  const outer = unique.filter(
+  let outer = unique.filter(
     (f) => !unique.some((g) => g !== f && g.path !== f.path && isUnder(g.path, f.path)),
   );
+  // Argo CD Applications and ApplicationSets that nothing here applies are all applied to the cluster Argo CD
+  // runs in (by hand or by a bootstrap outside the repository): one cluster with several entries, named by
+  // the folder they share.
+  const argo = outer.filter((f) => f.source === 'argo');
+  const argoExtra = new Map<string, { name: string; paths: string[] }>();
+  if (argo.length > 1) {
+    const [first, ...rest] = argo as [(typeof argo)[number], ...typeof argo];
+    const shared = commonFolder(argo.map((f) => f.path));
+    outer = [
+      ...outer.filter((f) => f.source !== 'argo'),
+      { ...first, bound: [], reason: `${argo.length} Argo CD entries applied by nothing in the repository` },
+    ];
+    argoExtra.set(first.path, {
+      name: shared === '' ? 'argocd' : (shared.split('/').pop() as string),
+      paths: rest.map((f) => f.path),
+    });
+  }
   return outer.map((f) => ({
-    name: clusterName(f, outer),
+    name: argoExtra.get(f.path)?.name ?? clusterName(f, outer),
     path: f.path,
     sourceRoot: f.sourceRoot,
     reason: f.reason,
@@ -346,7 +369,17 @@ function clustersOf(
         ...found.filter((g) => isUnder(f.path, g.path)).map((g) => g.source),
       ]),
     ],
+    ...(argoExtra.has(f.path) ? { extraPaths: argoExtra.get(f.path)?.paths ?? [] } : {}),
   }));
+}
+
+/** The deepest folder holding every one of `paths` (`''`: the root). */
+function commonFolder(paths: readonly string[]): string {
+  const split = paths.map((p) => (p === '' ? [] : p.split('/')));
+  const first = split[0] ?? [];
+  let n = 0;
+  while (n < first.length && split.every((s) => s[n] === first[n])) n++;
+  return first.slice(0, n).join('/');
 }
 
 /** The names bootstrap (`flux bootstrap`, flux-operator) gives the repository's own source. */
@@ -437,6 +470,8 @@ export interface FluxRender {
 export interface FluxRenderOptions {
   /** Root-relative folder of the cluster entry (the sync path, or the `-R` folder). */
   readonly entry: string;
+  /** Further root-relative entry folders of the same cluster (see {@link FluxCluster.extraPaths}). Default: none. */
+  readonly extraEntries?: readonly string[];
   /** Root-relative source root. */
   readonly sourceRoot: string;
   /** `--var` values; they win over the Kustomizations' own. */
@@ -467,23 +502,22 @@ export function renderFlux(ctx: BuildContext, options: FluxRenderOptions): FluxR
   const out: Resource[] = [];
   const unseen: UnseenSource[] = [];
   const done = new Set<string>();
-  const queue: FluxWork[] = [
-    {
-      dir: options.entry,
-      namespace: 'flux-system',
-      overlay: {
-        patches: [],
-        patchesStrategicMerge: [],
-        patchesJson6902: [],
-        components: [],
-        at: options.at,
-      },
-      postBuild: EMPTY_POST_BUILD,
-      resource: null,
-      deferred: false,
+  const entries = [options.entry, ...(options.extraEntries ?? [])];
+  const queue: FluxWork[] = entries.map((dir) => ({
+    dir,
+    namespace: 'flux-system',
+    overlay: {
+      patches: [],
+      patchesStrategicMerge: [],
+      patchesJson6902: [],
+      components: [],
+      at: options.at,
     },
-  ];
-  done.add(`${options.entry}\u0000{}`);
+    postBuild: EMPTY_POST_BUILD,
+    resource: null,
+    deferred: false,
+  }));
+  for (const dir of entries) done.add(`${dir}\u0000{}`);
   while (queue.length > 0) {
     const work = queue.shift() as FluxWork;
     const vars = variables(ctx, work, out);

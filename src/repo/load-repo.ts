@@ -421,6 +421,7 @@ function loadFlux(host: RepoHost, root: string, options: HostOptions, flux: Flux
     at: { value: null, doc: placeholder, path: [] },
     gitRepositories: flux.scan.gitRepositories,
     ...(flux.cluster ? { ownSources: flux.cluster.ownSources } : {}),
+    ...(flux.cluster?.extraPaths ? { extraEntries: flux.cluster.extraPaths } : {}),
     ownUrls: options.ownUrls ?? [],
   });
   return loadBuilt(host, root, options, ctx, render.resources, render.unseen, {

@@ -101,6 +101,45 @@ describe('loadRepo with Argo CD', () => {
     expect(diagnostics.map((d) => d.code)).toEqual(['RUNTIME_RENDERED']);
   });
 
+  it('reads Argo CD entries that nothing applies as one cluster (two ApplicationSets installed by hand)', () => {
+    const appSet = (name: string, dir: string) => yaml`
+      apiVersion: argoproj.io/v1alpha1
+      kind: ApplicationSet
+      metadata:
+        name: ${name}
+        namespace: argocd
+      spec:
+        generators:
+          - git:
+              repoURL: https://example.org/org/fleet.git
+              directories:
+                - path: ${dir}/*
+        template:
+          metadata:
+            name: '{{path.basename}}'
+          spec:
+            destination:
+              server: https://kubernetes.default.svc
+              namespace: '{{path.basename}}'
+            source:
+              repoURL: https://example.org/org/fleet.git
+              path: '{{path}}'
+    `;
+    const { repo } = loadRepoFromText({
+      'k8s/infra/kustomization.yaml': 'resources: [application-set.yaml]\n',
+      'k8s/infra/application-set.yaml': appSet('infra', 'k8s/infra/parts'),
+      'k8s/infra/parts/dns/cnp.yaml': cnp('dns-default'),
+      'k8s/apps/kustomization.yaml': 'resources: [application-set.yaml]\n',
+      'k8s/apps/application-set.yaml': appSet('apps', 'k8s/apps/parts'),
+      'k8s/apps/parts/shop/cnp.yaml': cnp('shop-default'),
+    });
+    expect(repo.entry).toEqual({ mode: 'flux', path: 'k8s/apps', cluster: 'k8s' });
+    expect(repo.policies.map((p) => `${p.namespace}/${p.name}`)).toEqual([
+      'shop/shop-default',
+      'dns/dns-default',
+    ]);
+  });
+
   it('reports an Application whose path is not a folder', () => {
     const { diagnostics } = loadRepoFromText({
       'argocd/root.yaml': app('root', 'path: apps/missing', 'argocd'),
