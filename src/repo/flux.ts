@@ -1,4 +1,4 @@
-import { NetpolError } from '../errors.js';
+import { type Diagnostic, NetpolError } from '../errors.js';
 import { type ArgoSource, readArgo } from './argo.js';
 import {
   documentValue,
@@ -502,6 +502,7 @@ export function renderFlux(ctx: BuildContext, options: FluxRenderOptions): FluxR
   const out: Resource[] = [];
   const unseen: UnseenSource[] = [];
   const done = new Set<string>();
+  const diagnosticsStart = ctx.diagnostics.length;
   const entries = [options.entry, ...(options.extraEntries ?? [])];
   const queue: FluxWork[] = entries.map((dir) => ({
     dir,
@@ -563,12 +564,57 @@ export function renderFlux(ctx: BuildContext, options: FluxRenderOptions): FluxR
       });
     }
     if (work.argo?.defaultNamespace) defaultNamespace(ctx, resources, work.argo.defaultNamespace);
+    if (work.resource === null && selfApplied(ctx, resources, work, options, queue, done)) continue;
     for (const r of resources) {
       out.push(r);
       follow(ctx, r, work, options, queue, done, unseen);
     }
   }
+  dropRepeatedDiagnostics(ctx.diagnostics, diagnosticsStart);
   return { resources: out, unseen };
+}
+
+/** Removes, from index `start` on, diagnostics equal to an earlier one (same code, place and message). */
+function dropRepeatedDiagnostics(diagnostics: Diagnostic[], start: number): void {
+  const seen = new Set<string>();
+  let kept = start;
+  for (let i = start; i < diagnostics.length; i++) {
+    const d = diagnostics[i] as Diagnostic;
+    const key = JSON.stringify([d.code, d.source?.file, d.source?.line, d.source?.column, d.message]);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    diagnostics[kept++] = d;
+  }
+  diagnostics.length = kept;
+}
+
+/**
+ * For a cluster entry folder holding a Kustomization that applies that same folder with an overlay of its
+ * own (`postBuild`, `patches` onto every child Kustomization, …), as a bootstrap file applied once by hand
+ * does: Flux reconciles the folder through that Kustomization, so the entry's plain render is dropped (its
+ * objects and follow-ups; its diagnostics stay, the re-render's exact repeats are dropped at the end) and
+ * only that Kustomization is queued. Returns whether it did so.
+ */
+function selfApplied(
+  ctx: BuildContext,
+  resources: readonly Resource[],
+  work: FluxWork,
+  options: FluxRenderOptions,
+  queue: FluxWork[],
+  done: Set<string>,
+): boolean {
+  const probeQueue: FluxWork[] = [];
+  const probeDone = new Set(done);
+  const diagnosticsAfter = ctx.diagnostics.length;
+  for (const r of resources) follow(ctx, r, work, options, probeQueue, probeDone, []);
+  ctx.diagnostics.length = diagnosticsAfter;
+  const self = probeQueue.filter((w) => w.dir === work.dir);
+  if (self.length === 0) return false;
+  done.delete(`${work.dir}\u0000{}`);
+  for (const r of resources) {
+    if (self.some((w) => w.resource === r)) follow(ctx, r, work, options, queue, done, []);
+  }
+  return true;
 }
 
 function describeRef(at: Located): string {
@@ -732,8 +778,12 @@ function follow(
     spec.components,
     spec.postBuild,
   ]);
-  if (done.has(overlayKey) || (done.has(`${dir}\u0000{}`) && isPlain(spec))) return;
+  // One render per Kustomization: Flux reconciles an object once, with the spec it last applied (a
+  // Kustomization that re-applies itself with patches or variables is the same object, not a second one).
+  const identity = `\u0000Kustomization\u0000${namespace}/${name}`;
+  if (done.has(identity) || done.has(overlayKey) || (done.has(`${dir}\u0000{}`) && isPlain(spec))) return;
   done.add(overlayKey);
+  done.add(identity);
   const listOf = (field: string): Located[] => {
     const list = spec[field];
     return Array.isArray(list) ? list.map((_, i) => located(r, 'spec', field, i)) : [];

@@ -330,6 +330,27 @@ describe('loadRepo with Flux', () => {
     ]);
   });
 
+  it('renders a bootstrap folder once, through the Kustomization that re-applies it with its own variables', () => {
+    // The entry file is applied by hand once; from then on Flux reconciles the folder through the
+    // Kustomization in it, whose postBuild variables apply to everything the folder renders.
+    const files = {
+      'clusters/home/flux/kustomization.yaml': 'resources: [bootstrap.yaml, ../../../apps/web]\n',
+      'clusters/home/flux/bootstrap.yaml': `${gitRepository}---\n${fluxKs(
+        'cluster-config',
+        './clusters/home/flux',
+        '  postBuild:\n    substitute: {ZONE: home}\n',
+      )}`,
+      'apps/web/kustomization.yaml': 'resources: [ks.yaml]\n',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a Flux ${var} placeholder, not a template.
+      'apps/web/ks.yaml': fluxKs('web', './apps/web/app', '  targetNamespace: ${ZONE}\n'),
+      'apps/web/app/policy.yaml': cnp('allow-web'),
+    };
+    const { repo, diagnostics } = loadRepoFromText(files);
+    expect(repo.entry).toEqual({ mode: 'flux', path: 'clusters/home/flux', cluster: 'home' });
+    expect(repo.policies.map((p) => `${p.namespace}/${p.name}`)).toEqual(['home/allow-web']);
+    expect(diagnostics.map((d) => d.code)).toEqual([]);
+  });
+
   it("keeps today's reading of a plain folder without Flux objects", () => {
     const { repo } = loadRepoFromText({ 'a.yaml': cnp('a', 'x'), 'b/c.yaml': cnp('c', 'y') });
     expect(repo.entry).toEqual({ mode: 'plain', path: '' });
