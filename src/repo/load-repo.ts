@@ -725,6 +725,10 @@ function isDuplicate(id: ObjectIdentity, out: Collected): boolean {
     out.seen.set(key, id.source);
     return false;
   }
+  // The same document rendered again through another path (an entry kustomization listing a folder that an
+  // Application or Kustomization in it also applies): one object, applied twice, not a second definition.
+  if (first.file === id.source.file && first.line === id.source.line && first.column === id.source.column)
+    return true;
   const ref = `${id.kind}/${id.namespace === '' ? '' : `${id.namespace}/`}${id.name}`;
   out.diagnostics.push({
     code: 'DUPLICATE_OBJECT',

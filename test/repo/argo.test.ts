@@ -140,6 +140,19 @@ describe('loadRepo with Argo CD', () => {
     ]);
   });
 
+  it('reads a document that the entry kustomization and an Application both apply as one object, without a duplicate warning', () => {
+    const { repo, diagnostics } = loadRepoFromText({
+      'argocd/kustomization.yaml': 'resources: [root.yaml, ../manifests/web]\n',
+      'argocd/root.yaml': app('web', 'path: manifests/web', 'web'),
+      'manifests/web/kustomization.yaml': 'namespace: web\nresources: [cnp.yaml]\n',
+      'manifests/web/cnp.yaml': cnp('web-default'),
+    });
+    expect(repo.policies.map((p) => `${p.namespace}/${p.name} ${p.source.file}`)).toEqual([
+      'web/web-default manifests/web/cnp.yaml',
+    ]);
+    expect(diagnostics.map((d) => d.code)).toEqual([]);
+  });
+
   it('reports an Application whose path is not a folder', () => {
     const { diagnostics } = loadRepoFromText({
       'argocd/root.yaml': app('root', 'path: apps/missing', 'argocd'),
