@@ -643,7 +643,20 @@ function generate(ctx: BuildContext, spec: Spec): Resource[] {
           if (typeof fileEntry !== 'string') continue;
           const eq = fileEntry.indexOf('=');
           const key = eq > 0 ? fileEntry.slice(0, eq) : (fileEntry.split('/').pop() ?? fileEntry);
-          const f = joinOn(ctx.host, spec.dir, eq > 0 ? fileEntry.slice(eq + 1) : fileEntry);
+          const source = eq > 0 ? fileEntry.slice(eq + 1) : fileEntry;
+          if (isRemoteResource(source)) {
+            // kustomize downloads http(s) file sources (api/loader fileLoader.Load); netpol reads no network.
+            report(
+              ctx,
+              'KUSTOMIZE_REMOTE_RESOURCE',
+              'warning',
+              `Remote generator input "${fileEntry}" is not fetched; key "${key}" is left out of the generated object.`,
+              entry,
+              'Vendor the file into the repository if its content matters to the policies.',
+            );
+            continue;
+          }
+          const f = joinOn(ctx.host, spec.dir, source);
           ctx.referenced.add(f);
           try {
             data[key] = ctx.host.readFile(f);

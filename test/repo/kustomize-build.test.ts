@@ -234,6 +234,29 @@ describe('kustomize build', () => {
     ]);
   });
 
+  it('leaves a generator input given by URL unfetched with a warning, not a read error (kustomize downloads it)', () => {
+    const { values, diagnostics } = rendered({
+      'kustomization.yaml': yaml`
+        namespace: shop
+        resources: [cnp.yaml]
+        configMapGenerator:
+          - name: dashboards
+            files:
+              - overview.json=https://example.org/dashboards/overview.json
+              - local.json
+      `,
+      'cnp.yaml': cnp('allow'),
+      'local.json': '{}\n',
+    });
+    expect(values.map((v) => [v.kind, v.metadata?.name])).toEqual([
+      ['CiliumNetworkPolicy', 'allow'],
+      ['ConfigMap', 'dashboards'],
+    ]);
+    expect(diagnostics.map((d) => [d.code, d.severity, `${d.source?.file}:${d.source?.line}`])).toEqual([
+      ['KUSTOMIZE_REMOTE_RESOURCE', 'warning', 'kustomization.yaml:4'],
+    ]);
+  });
+
   it('applies builtin transformers: a NamespaceTransformer with field specs, from a folder', () => {
     // kustomize plugin/builtin/namespacetransformer: metadata.namespace of namespaced objects, the names of
     // Namespaces, and the extra field specs (here a Flux Kustomization's targetNamespace, which Flux then
