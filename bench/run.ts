@@ -11,10 +11,12 @@
  *   entry, next to the flat layout's load time;
  * - watch: `netpol watch` against a replaying Relay, flows per second beside a bare gRPC read loop of the same
  *   stream, and RSS at N/10 and N flows (bench/watch.ts);
+ * - startup: whole-process `netpol --help` and `netpol trace … -R examples/homelab` beside `node -e 0` in
+ *   the same rounds (bench/startup.ts);
  * - ui: `netpol ui` first renders in Debian's chromium (bench/ui.ts): the example, and 1,000 namespaces grouped;
  * - storm: `netpol drops` on 20,000 drops with distinct identities over 2,000 generated namespaces (bench/drops.ts).
- * Flags: `--only repo,lint,drops,flux,watch,ui,storm`, `--sizes 100,1000`, `--flows N`, `--drop-lines 100000,1000000`,
- * `--repeat N`, `--watch-flows 1000000`, `--ui-sizes 1000`, `--storm NAMESPACESxLINES`.
+ * Flags: `--only startup,repo,lint,drops,flux,watch,ui,storm`, `--sizes 100,1000`, `--flows N`,
+ * `--drop-lines 100000,1000000`, `--repeat N`, `--watch-flows 1000000`, `--ui-sizes 1000`, `--storm NAMESPACESxLINES`.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -31,6 +33,7 @@ import { formatDropStorm, formatDropsBench, measureDropStorm, measureDrops } fro
 import { lintBenchTable, measureLint } from './lint.js';
 import { generateFluxRepo } from './repo/generate-flux-repo.js';
 import { APP_LABELS, appNamespaceName, generateRepo, prng } from './repo/generate-repo.js';
+import { formatStartupBench, measureStartup } from './startup.js';
 import { measureUi, uiBenchTable } from './ui.js';
 import { formatWatchBench, measureWatch } from './watch.js';
 
@@ -154,8 +157,14 @@ async function measure(n: number, flowsCount: number): Promise<Row> {
 }
 
 async function main(): Promise<void> {
-  const only = new Set(arg('only', 'repo,lint,drops,flux,watch,ui,storm').split(','));
+  const only = new Set(arg('only', 'startup,repo,lint,drops,flux,watch,ui,storm').split(','));
   const sizes = arg('sizes', '100,1000,5000').split(',').map(Number);
+  if (only.has('startup')) {
+    const repeat = Number(arg('repeat', '7'));
+    process.stdout.write(
+      `\n## start-up (whole process)\n\n${formatStartupBench(measureStartup(repeat), repeat)}`,
+    );
+  }
   if (only.has('repo')) await repoBench(sizes);
   if (only.has('lint')) {
     const rows = [];

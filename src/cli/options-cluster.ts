@@ -1,7 +1,5 @@
 import path from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
-import { ClusterClient } from '../cluster/client.js';
-import { resolveKubeconfig } from '../cluster/kubeconfig.js';
 import { parseDuration } from '../hubble/filter.js';
 import type { ClusterTarget, ConnectedCluster } from '../workflows/live/cluster-state.js';
 import type { CliIo } from './io.js';
@@ -47,18 +45,23 @@ export function addClusterFlags(cmd: Command, repeatable: boolean): Command {
  * @param signal - Aborts the client's requests (a long-running command's stop). Default: none.
  * @throws NetpolError `NETPOL_CLUSTER_FAILED` when the kubeconfig or context cannot be resolved.
  */
-export function connectCluster(
+export async function connectCluster(
   flags: ClusterFlags,
   io: CliIo,
   target: ClusterTarget,
   signal?: AbortSignal,
-): ConnectedCluster {
+): Promise<ConnectedCluster> {
   let timeoutMs: number;
   try {
     timeoutMs = parseDuration(flags.requestTimeout ?? '15s');
   } catch {
     throw new InvalidArgumentError(`--request-timeout "${flags.requestTimeout}" is not a duration like 15s.`);
   }
+  // @kubernetes/client-node loads only when a command talks to a cluster (start-up speed, docs/decisions.md).
+  const [{ ClusterClient }, { resolveKubeconfig }] = await Promise.all([
+    import('../cluster/client.js'),
+    import('../cluster/kubeconfig.js'),
+  ]);
   const kube = resolveKubeconfig({
     env: io.env,
     ...(flags.kubeconfig !== undefined ? { kubeconfig: path.resolve(io.cwd, flags.kubeconfig) } : {}),

@@ -6,7 +6,10 @@ import * as protoLoader from '@grpc/proto-loader';
 import { NetpolError } from '../errors.js';
 import type { FlowFilterRule } from './filter.js';
 import { normalizeFlow, normalizeNonFlow } from './parse-flow.js';
+import { relayErrorText } from './relay-error-text.js';
 import type { HubbleFlow, NonFlowEvent } from './types.js';
+
+export { relayErrorText };
 
 /** Backoff of {@link observeFlows} when a followed stream is lost. */
 export interface RetryOptions {
@@ -134,20 +137,6 @@ function hubbleError(server: string, error: unknown): NetpolError {
     `Cannot get flows from Hubble Relay at "${server}": ${relayErrorText(error)}.`,
     PORT_FORWARD_HINT,
   );
-}
-
-/**
- * The words of a gRPC error from the Relay, without grpc-js's empty trailers: `Resolution note: ` with
- * nothing after it (or only a period) is dropped, and no sentence ends in two periods.
- * @param error - A gRPC `ServiceError` (its `details`) or any error.
- * @returns The text, without a final period.
- */
-export function relayErrorText(error: unknown): string {
-  const details =
-    (error as { details?: unknown })?.details ?? (error instanceof Error ? error.message : String(error));
-  return String(details)
-    .replace(/\.?\s*Resolution note:\s*\.?\s*$/, '')
-    .replace(/\.+$/, '');
 }
 
 const NON_RETRYABLE = new Set<number>([

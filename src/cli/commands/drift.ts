@@ -27,8 +27,8 @@ export function registerDrift(program: Command, ctx: CommandContext): void {
     const git = await loadForAnalysis(repoOptionsOf(flags, ctx.io));
     ctx.io.stderr(formatDiagnostics(git.diagnostics.filter((d) => d.severity !== 'info')));
     if (hasInputErrors(git.diagnostics)) ctx.exit(ExitCode.Error);
-    const targets = selectClusters(git.repo.config, flags.context ?? [], true).map((t) =>
-      connectCluster(flags, ctx.io, t),
+    const targets = await Promise.all(
+      selectClusters(git.repo.config, flags.context ?? [], true).map((t) => connectCluster(flags, ctx.io, t)),
     );
     const result = await compareLoaded(git, targets);
     if (flags.output === 'json') ctx.io.stdout(`${JSON.stringify(result, null, 2)}\n`);

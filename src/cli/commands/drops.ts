@@ -1,5 +1,5 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { relayErrorText } from '../../hubble/relay-client.js';
+import { relayErrorText } from '../../hubble/relay-error-text.js';
 import { applyDropFixes, findDrops } from '../../workflows/flows/drops.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode } from '../exit-codes.js';

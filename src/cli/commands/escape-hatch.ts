@@ -61,7 +61,7 @@ export function registerEscapeHatch(program: Command, ctx: CommandContext): void
       );
     }
     const forMs = flags.for !== undefined ? durationFlag(flags.for) : undefined;
-    const target = onlyCluster(flags, ctx);
+    const target = await onlyCluster(flags, ctx);
     const result = await disableEscapeHatch(
       {
         ...repoOptionsOf(flags, ctx.io),
@@ -87,7 +87,7 @@ export function registerEscapeHatch(program: Command, ctx: CommandContext): void
   addClusterFlags(enable, false);
   addOutputFlag(enable, ['text', 'json'], 'text');
   enable.action(async (ns: string, flags: HatchFlags) => {
-    const target = onlyCluster(flags, ctx);
+    const target = await onlyCluster(flags, ctx);
     const result = await enableEscapeHatch({ ...repoOptionsOf(flags, ctx.io), namespace: ns }, target.client);
     if (flags.output === 'json') ctx.io.stdout(`${JSON.stringify(result, null, 2)}\n`);
     else ctx.io.stdout(formatEnableText(result));
@@ -104,8 +104,10 @@ export function registerEscapeHatch(program: Command, ctx: CommandContext): void
   list.action(async (flags: HatchFlags) => {
     const options = repoOptionsOf(flags, ctx.io);
     const loaded = await loadForAnalysis(options);
-    const targets = selectClusters(loaded.repo.config, flags.context ?? [], true).map((t) =>
-      connectCluster(flags, ctx.io, t),
+    const targets = await Promise.all(
+      selectClusters(loaded.repo.config, flags.context ?? [], true).map((t) =>
+        connectCluster(flags, ctx.io, t),
+      ),
     );
     const result = await listEscapeHatches(loaded, targets);
     if (flags.output === 'json') ctx.io.stdout(`${JSON.stringify(result, null, 2)}\n`);
@@ -114,7 +116,7 @@ export function registerEscapeHatch(program: Command, ctx: CommandContext): void
 }
 
 /** The one cluster a writing command talks to (`--context` once, or the current context). */
-function onlyCluster(flags: HatchFlags, ctx: CommandContext): ConnectedCluster {
+async function onlyCluster(flags: HatchFlags, ctx: CommandContext): Promise<ConnectedCluster> {
   const config = readRepoConfig(repoOptionsOf(flags, ctx.io).root ?? ctx.io.cwd);
   const [target] = selectClusters(config, flags.context ?? [], false);
   if (!target) throw new InvalidArgumentError('no cluster selected.');

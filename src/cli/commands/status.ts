@@ -35,7 +35,8 @@ export function registerStatus(program: Command, ctx: CommandContext): void {
       results.push(await namespaceStatus(options, undefined));
     } else {
       const targets = selectClusters(readRepoConfig(options.root ?? ctx.io.cwd), flags.context ?? [], false);
-      for (const t of targets) results.push(await namespaceStatus(options, connectCluster(flags, ctx.io, t)));
+      for (const t of targets)
+        results.push(await namespaceStatus(options, await connectCluster(flags, ctx.io, t)));
     }
     if (flags.output === 'json') {
       ctx.io.stdout(`${JSON.stringify(results.length === 1 ? results[0] : results, null, 2)}\n`);

@@ -92,7 +92,7 @@ export function registerWatch(program: Command, ctx: CommandContext): void {
     const stopRequests = new AbortController();
     const clusterWanted = flags.live || flags.kubeconfig !== undefined || flags.context !== undefined;
     const cluster = clusterWanted
-      ? connectCluster(
+      ? await connectCluster(
           flags,
           ctx.io,
           selectClusters(readRepoConfig(root), flags.context ?? [], false)[0] ?? {

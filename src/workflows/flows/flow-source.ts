@@ -9,7 +9,7 @@ import {
   matchesFlowFilter,
 } from '../../hubble/filter.js';
 import { readFlows } from '../../hubble/read-flows.js';
-import { observeFlows, type RetryOptions } from '../../hubble/relay-client.js';
+import type { RetryOptions } from '../../hubble/relay-client.js';
 import { toEngineFlow, workloadName } from '../../hubble/to-engine.js';
 import type {
   FlowSummary,
@@ -225,6 +225,8 @@ export async function* openFlowSource(
       stats.nonFlowLines++;
       stats.lostEvents += event.numEventsLost ?? 0;
     };
+    // grpc-js and proto-loader load only when a Relay is read (start-up speed, docs/decisions.md).
+    const { observeFlows } = await import('../../hubble/relay-client.js');
     for await (const flow of observeFlows({
       ...(input.server !== undefined && { server: input.server }),
       ...(input.tls !== undefined && { tls: input.tls }),

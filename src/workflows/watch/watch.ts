@@ -1,5 +1,5 @@
 import { buildFlowFilter } from '../../hubble/filter.js';
-import { type ObserveFlowsOptions, observeFlows, type RetryOptions } from '../../hubble/relay-client.js';
+import type { ObserveFlowsOptions, RetryOptions } from '../../hubble/relay-client.js';
 import type { HubbleFlow, NonFlowEvent } from '../../hubble/types.js';
 import type { ClusterSettings } from '../../repo/model.js';
 import { DropGrouper } from '../flows/drops.js';
@@ -9,7 +9,7 @@ import { emptyFlowSourceStats, type FlowSourceStats } from '../flows/flow-source
 import type { ConnectedCluster } from '../live/cluster-state.js';
 import { ClusterTracker } from './cluster.js';
 import { logEvent, type WatchLogger } from './log.js';
-import { policyDropLabels, WatchMetrics } from './metrics.js';
+import type { WatchMetrics } from './metrics.js';
 import { TrafficRecorder } from './record.js';
 import { RepositoryFollower, type RepositoryLoad } from './repository.js';
 import { type HttpAnswer, type RunningHttpServer, startHttpServer } from './server.js';
@@ -105,6 +105,11 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
  */
 export async function startWatch(options: WatchOptions): Promise<WatchHandle> {
   const log = options.log;
+  // prom-client, grpc-js and proto-loader load only when a watcher starts (start-up speed, docs/decisions.md).
+  const [{ policyDropLabels, WatchMetrics }, { observeFlows }] = await Promise.all([
+    import('./metrics.js'),
+    import('../../hubble/relay-client.js'),
+  ]);
   const metrics = new WatchMetrics({
     ...(options.maxLabelSets !== undefined && { maxLabelSets: options.maxLabelSets }),
     ...(options.processMetrics !== undefined && { processMetrics: options.processMetrics }),
