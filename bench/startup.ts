@@ -58,7 +58,7 @@ export function measureStartup(repeat: number): StartupBenchRow[] {
   const times = CASES.map(() => [] as number[]);
   for (let i = 0; i < rounds; i++) {
     anchor.push(timeRun(['-e', '0']));
-    CASES.forEach((c, j) => (times[j] as number[]).push(timeRun([BIN, ...c.args])));
+    for (const [j, c] of CASES.entries()) (times[j] as number[]).push(timeRun([BIN, ...c.args]));
   }
   const anchorMs = median(anchor);
   return CASES.map((c, j) => ({

@@ -3,15 +3,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import {
-  documentValue,
-  nodeAt,
-  parseYamlFile,
-  parseYamlText,
-  readYamlTokens,
-  sourceAt,
-  toPlain,
-} from '../../src/repo/documents.js';
+import { documentValue, nodeAt, parseYamlFile, sourceAt, toPlain } from '../../src/repo/documents.js';
 import { LineIndex } from '../../src/repo/yaml-tree.js';
 import { checkAgainstYaml, sameAsComposer } from '../helpers/yaml-oracle.js';
 

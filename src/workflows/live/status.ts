@@ -2,7 +2,7 @@ import { type Catalog, grantsOfNamespace, profileOfNamespace } from '../../catal
 import type { Flow, Peer, RuleRef } from '../../engine/types.js';
 import type { PolicyEngine } from '../../engine/verdict.js';
 import type { NamespaceObject, PolicyObject } from '../../repo/model.js';
-import { type LoadedRepo, loadForAnalysis, type RepoOptions } from '../analysis/load.js';
+import { loadForAnalysis, type RepoOptions } from '../analysis/load.js';
 import { computeMatrix, type MatrixColumn } from '../analysis/matrix.js';
 import {
   type ConnectedCluster,
