@@ -26,6 +26,7 @@ import {
   WILDCARD_SELECTOR,
   withRequirement,
 } from './selector.js';
+import { resolveToServices, type ServiceCatalog } from './services.js';
 
 /** Where a compiled rule came from, for explanations. */
 export interface RuleOrigin {
@@ -80,7 +81,7 @@ export interface CompiledPeerRule {
   readonly fqdns: readonly FQDNSelector[];
   /** fromNodes/toNodes selectors (node labels are not known offline). */
   readonly nodes: readonly CompiledSelector[];
-  /** Parts of the element netpol cannot evaluate offline (toServices, toGroups …). */
+  /** Parts of the element netpol cannot evaluate offline (toGroups, unresolved placeholders …). */
   readonly unmodelled: readonly string[];
   /**
    * Facts a reader needs when this element does not select the peer, evaluated as Cilium does: a
@@ -128,7 +129,16 @@ export interface NormalizeOptions {
   readonly namespaceLabelSelectorsCrossNamespaces: boolean;
   /** The repository's CiliumCIDRGroups, for `cidrGroupRef` and `cidrGroupSelector`. Default: none. */
   readonly cidrGroups?: readonly CIDRGroupObject[];
+  /** The repository's Services and written endpoints, for `toServices`. Default: none. */
+  readonly services?: ServiceCatalog;
+  /**
+   * The release `toServices` follows: whether Services with a selector are selected (1.17+) and its name for
+   * the notes. Default: `{ selectorBackedServices: true, release: '1.19' }`.
+   */
+  readonly release?: { readonly selectorBackedServices: boolean; readonly release: string };
 }
+
+const NO_SERVICES: ServiceCatalog = { services: [], serviceEndpoints: [] };
 
 const POD_NS_REQ_KEY = `k8s:${POD_NAMESPACE_LABEL}`;
 
@@ -278,7 +288,21 @@ function compilePeerRule(
   const fqdns = peer.fqdns ?? [];
   const nodes = (peer.nodes ?? []).map((s) => compileSelector(s));
   if (peer.services && peer.services.length > 0) {
-    unmodelled.push('toServices (Service endpoints are not resolved offline)');
+    const rel = options.release ?? { selectorBackedServices: true, release: '1.19' };
+    const r = resolveToServices(
+      peer.services,
+      options.services ?? NO_SERVICES,
+      rel.selectorBackedServices,
+      rel.release,
+    );
+    endpoints.push(...r.endpoints);
+    for (const range of r.cidrs) cidrs.push({ range, except: [] });
+    peerNotes.push(...r.notes);
+    if (!rel.selectorBackedServices && peer.toPorts.length > 0) {
+      peerNotes.push(
+        `Cilium ${rel.release} rejects toServices combined with toPorts (cilium/cilium issue #20067, allowed from 1.17): the policy would not be applied`,
+      );
+    }
   }
   if (peer.groups) unmodelled.push('toGroups/fromGroups (cloud provider groups are not resolved offline)');
 

@@ -40,6 +40,12 @@ export interface ReleaseSemantics {
    * to 1.19, docs/semantics.md §2.3); not re-read at 1.20, where a match through it carries a caveat.
    */
   readonly namespaceLabelPeersConfirmed: boolean;
+  /**
+   * Whether `toServices` selects Services that have a selector, as their backend pods (the Service's selector
+   * in its namespace, cilium/cilium PR #34208, 1.17), and may be combined with `toPorts` (issue #20067,
+   * allowed from 1.17); 1.16 selects only Services without a selector, by their endpoint addresses.
+   */
+  readonly selectorBackedServices: boolean;
 }
 
 function minor(release: CiliumRelease): number {
@@ -63,6 +69,7 @@ export function releaseSemantics(version: string): ReleaseSemantics {
     requiresAcrossRulesConfirmed: m <= 18,
     emptyElementAllowsNothingConfirmed: m <= 19,
     namespaceLabelPeersConfirmed: m <= 19,
+    selectorBackedServices: m >= 17,
   };
 }
 

@@ -127,15 +127,20 @@ export class PolicyEngine {
       settings?: ClusterSettings;
       unseen?: Repo['unseen'];
       cidrGroups?: Repo['cidrGroups'];
+      services?: Repo['services'];
+      serviceEndpoints?: Repo['serviceEndpoints'];
+      nodes?: Repo['nodes'];
     },
     settings?: Partial<ClusterSettings>,
   ) {
     this.settings = { ...DEFAULT_SETTINGS, ...(repo.settings ?? {}), ...(settings ?? {}) };
+    this.release = releaseSemantics(this.settings.ciliumVersion);
     this.rules = compilePolicies(repo.policies, {
       namespaceLabelSelectorsCrossNamespaces: true,
       cidrGroups: repo.cidrGroups ?? [],
+      services: { services: repo.services ?? [], serviceEndpoints: repo.serviceEndpoints ?? [] },
+      release: this.release,
     });
-    this.release = releaseSemantics(this.settings.ciliumVersion);
     this.namedPortIndex = indexNamedPorts(repo.workloads.map((w) => w.namedPorts));
     for (const [i, r] of this.rules.entries()) this.ruleIndex.set(r, i);
     for (const r of this.rules) {

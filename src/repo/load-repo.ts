@@ -27,11 +27,14 @@ import type {
   LoadResult,
   MonitoringObject,
   NamespaceObject,
+  NodeObject,
   PolicyObject,
   RenderedObject,
   RenderingObject,
   Repo,
   RepoEntry,
+  ServiceEndpointsObject,
+  ServiceObject,
   UnseenSource,
   WorkloadObject,
 } from './model.js';
@@ -39,6 +42,7 @@ import {
   isCidrGroupObject,
   isMonitoringObject,
   isNamespaceObject,
+  isNetworkObject,
   isPolicyObject,
   isRenderingObject,
   isWorkloadObject,
@@ -244,6 +248,9 @@ interface Collected {
   readonly policies: PolicyObject[];
   readonly workloads: WorkloadObject[];
   readonly cidrGroups: CIDRGroupObject[];
+  readonly services: ServiceObject[];
+  readonly serviceEndpoints: ServiceEndpointsObject[];
+  readonly nodes: NodeObject[];
   readonly monitoring: MonitoringObject[];
   readonly rendering: RenderingObject[];
   readonly skippedKinds: Record<string, number>;
@@ -368,6 +375,9 @@ function collected(diagnostics: Diagnostic[], options: HostOptions): Collected {
     policies: [],
     workloads: [],
     cidrGroups: [],
+    services: [],
+    serviceEndpoints: [],
+    nodes: [],
     monitoring: [],
     rendering: [],
     skippedKinds: {},
@@ -486,6 +496,9 @@ function resultOf(
     policies: out.policies,
     workloads: out.workloads,
     cidrGroups: out.cidrGroups,
+    services: out.services,
+    serviceEndpoints: out.serviceEndpoints,
+    nodes: out.nodes,
     monitoring: out.monitoring,
     rendering: out.rendering,
     skippedKinds: out.skippedKinds,
@@ -704,6 +717,11 @@ function collect(result: ReadObjectsResult, out: Collected): void {
     else if (isCidrGroupObject(object)) out.cidrGroups.push(object);
     else if (isMonitoringObject(object)) out.monitoring.push(object);
     else if (isRenderingObject(object)) out.rendering.push(object);
+    else if (isNetworkObject(object)) {
+      if (object.kind === 'Service') out.services.push(object);
+      else if (object.kind === 'Node') out.nodes.push(object);
+      else out.serviceEndpoints.push(object);
+    }
   }
 }
 

@@ -321,6 +321,12 @@ export interface Repo {
   readonly workloads: readonly WorkloadObject[];
   /** CiliumCIDRGroups, which `cidrGroupRef` and `cidrGroupSelector` in CIDR rules refer to. */
   readonly cidrGroups: readonly CIDRGroupObject[];
+  /** Services (for `toServices`). */
+  readonly services: readonly ServiceObject[];
+  /** Endpoints and EndpointSlices written in git (backends of Services without a selector). */
+  readonly serviceEndpoints: readonly ServiceEndpointsObject[];
+  /** Node objects in the tree (node labels for `fromNodes`/`toNodes` and host policies). */
+  readonly nodes: readonly NodeObject[];
   /** ServiceMonitors, PodMonitors, Prometheus and VictoriaMetrics scrape objects (who scrapes what). */
   readonly monitoring: readonly MonitoringObject[];
   /** HelmReleases and Argo CD Applications: workloads the repository does not show. */
@@ -361,6 +367,39 @@ export interface CIDRGroupObject {
   /** `spec.externalCIDRs`, normalised like rule CIDRs (a bare IP becomes /32 or /128). */
   readonly externalCIDRs: readonly string[];
   readonly source: SourceRef;
+}
+
+/**
+ * A `v1/Service`, read for `toServices` (name, namespace, labels, selector). Read leniently: netpol does not
+ * validate Services.
+ * @see cilium/cilium pkg/policy/k8s/service.go (which Services a toServices rule selects, and how)
+ */
+export interface ServiceObject extends ObjectMeta {
+  readonly kind: 'Service';
+  /** `spec.selector`; `null` when absent or empty (a Service whose endpoints are managed by hand). */
+  readonly selector: Labels | null;
+}
+
+/**
+ * The backend addresses of a Service as written in git: a `v1/Endpoints` (same name as its Service) or a
+ * `discovery.k8s.io/v1` EndpointSlice (its Service named by the `kubernetes.io/service-name` label).
+ */
+export interface ServiceEndpointsObject extends ObjectMeta {
+  readonly kind: 'Endpoints' | 'EndpointSlice';
+  /** The Service these addresses back, in the object's namespace. */
+  readonly serviceName: string;
+  /**
+   * Backend addresses as single-address CIDRs (`10.0.0.5/32`): Endpoints' `subsets[].addresses[].ip`, and the
+   * `addresses` of EndpointSlice endpoints whose `conditions.ready` is not `false`.
+   */
+  readonly addresses: readonly string[];
+}
+
+/** A `v1/Node`: its labels (for `fromNodes`/`toNodes` and host policies) and addresses. */
+export interface NodeObject extends ObjectMeta {
+  readonly kind: 'Node';
+  /** `status.addresses[].address` that are IP addresses (InternalIP, ExternalIP). */
+  readonly addresses: readonly string[];
 }
 
 /** A source of objects netpol cannot see offline (see {@link Repo.unseen}). */

@@ -17,6 +17,7 @@ import type {
   WorkloadKind,
   WorkloadObject,
 } from './model.js';
+import { lenientMeta, NETWORK_KINDS, type NetworkObject, readNetworkObject } from './network-objects.js';
 import { readNetworkPolicySpec } from './network-policy.js';
 import {
   FieldSet,
@@ -45,7 +46,8 @@ export type RepoObject =
   | WorkloadObject
   | CIDRGroupObject
   | MonitoringObject
-  | RenderingObject;
+  | RenderingObject
+  | NetworkObject;
 
 /** Identity of any Kubernetes object read (typed or skipped), for duplicate detection. */
 export interface ObjectIdentity {
@@ -395,6 +397,10 @@ function readOne(
     if (role && id) out.objects.push(readMonitoring(value, kind as MonitoringKind, role, id, ctx.doc.index));
     if (id && RENDERING_KINDS[group] === kind)
       out.objects.push(readRendering(value, kind, id, ctx.doc.index));
+    if (id && NETWORK_KINDS[group]?.includes(kind as NetworkObject['kind'])) {
+      const net = readNetworkObject(value, id, ctx.doc.index);
+      if (net) out.objects.push(net);
+    }
     return;
   }
   if (typed.group !== group) {
@@ -429,11 +435,6 @@ function readMonitoring(
   id: ObjectIdentity,
   documentIndex: number,
 ): MonitoringObject {
-  const meta = isRecord(value.metadata) ? value.metadata : {};
-  const strings = (v: unknown): Labels =>
-    isRecord(v)
-      ? Object.fromEntries(Object.entries(v).filter((e): e is [string, string] => typeof e[1] === 'string'))
-      : {};
   let targetNamespaces: MonitoringObject['targetNamespaces'] = 'any';
   if (role === 'target') {
     const spec = isRecord(value.spec) ? value.spec : {};
@@ -443,18 +444,7 @@ function readMonitoring(
       : [];
     targetNamespaces = sel.any === true ? 'any' : names.length > 0 ? names : [id.namespace];
   }
-  return {
-    apiVersion: typeof value.apiVersion === 'string' ? value.apiVersion : '',
-    kind,
-    name: id.name,
-    namespace: id.namespace,
-    labels: strings(meta.labels),
-    annotations: strings(meta.annotations),
-    source: id.source,
-    documentIndex,
-    role,
-    targetNamespaces,
-  };
+  return { ...lenientMeta(value, id, documentIndex), kind, role, targetNamespaces };
 }
 
 /** A HelmRelease or Argo CD Application, read leniently for the namespace its workloads land in. */
@@ -928,6 +918,19 @@ export function isWorkloadObject(object: RepoObject): object is WorkloadObject {
  */
 export function isMonitoringObject(object: RepoObject): object is MonitoringObject {
   return 'role' in object;
+}
+
+/**
+ * Narrows a repo object to a Service, Endpoints, EndpointSlice or Node (read for toServices and node rules).
+ * @param object - A loaded object.
+ */
+export function isNetworkObject(object: RepoObject): object is NetworkObject {
+  return (
+    object.kind === 'Service' ||
+    object.kind === 'Endpoints' ||
+    object.kind === 'EndpointSlice' ||
+    object.kind === 'Node'
+  );
 }
 
 /**
