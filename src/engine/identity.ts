@@ -26,6 +26,8 @@ export interface Identity {
   readonly namespace: string;
   readonly ip?: string;
   readonly names?: readonly string[];
+  /** For a `host` or `remote-node` identity: the node it stands for, when named (its labels are then in `k8s`). */
+  readonly node?: string;
   /** Stable text key: equal identities have equal keys (for caches). */
   readonly key: string;
 }
@@ -178,5 +180,32 @@ export function kubeApiServerIdentity(location: 'external' | 'nodes', ip?: strin
     namespace: '',
     ...(ip !== undefined ? { ip } : {}),
     key: `reserved\u0000kube-apiserver:${location}\u0000${ip ?? ''}`,
+  };
+}
+
+/**
+ * The identity of a node's host endpoint (`host`) or of a remote node (`remote-node`) with the node's labels
+ * (source k8s), as Cilium gives the host endpoint its node labels (docs security/host-firewall: the host
+ * endpoint lists `k8s:<node label>` and `reserved:host`) and, with `enable-node-selector-labels`, remote nodes
+ * theirs (docs policy language "Node based").
+ * @param entity - `host` (the node seen from itself) or `remote-node` (seen from another node).
+ * @param node - the node's name; part of the cache key.
+ * @param labels - the node's labels.
+ * @param ip - an address of the node, for CIDR rules under `policyCIDRMatchMode: nodes`.
+ */
+export function nodeIdentity(
+  entity: 'host' | 'remote-node',
+  node: string,
+  labels: Labels,
+  ip?: string,
+): Identity {
+  return {
+    kind: 'reserved',
+    k8s: new Map(Object.entries(labels)),
+    reserved: new Set([entity]),
+    namespace: '',
+    node,
+    ...(ip !== undefined ? { ip } : {}),
+    key: `reserved\u0000${entity}@${node}\u0000${ip ?? ''}`,
   };
 }

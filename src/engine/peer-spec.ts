@@ -11,6 +11,8 @@ const RESERVED: readonly ReservedEntity[] = [
   'unmanaged',
 ];
 
+/** DNS-1123 subdomain: a valid node name. */
+const NODE_NAME_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 /** DNS-1123 label: a valid namespace name. */
 const NAMESPACE_RE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 /** Kubernetes label key: optional DNS prefix + '/' + name. */
@@ -29,7 +31,8 @@ export type ParseResult<T> =
  *   labels (keys may contain `/` and `.`);
  * - `world:IP` — an address outside the cluster; `world:NAME` or `world:NAME=IP` — one reached by DNS
  *   name (for toFQDNs), optionally with its address;
- * - `host`, `remote-node`, `kube-apiserver`, `health`, `init`, `ingress`, `unmanaged`, optionally `:IP`.
+ * - `host`, `remote-node`, `kube-apiserver`, `health`, `init`, `ingress`, `unmanaged`, optionally `:IP`;
+ *   `host@NODE` and `remote-node@NODE` name the node (its labels come from a Node object or `cluster.nodes`).
  *   A namespace with one of these names is written `ns:NAME`.
  * Never throws; returns `{ ok: false, error }` with a sentence naming the bad part.
  */
@@ -41,12 +44,21 @@ export function parsePeer(text: string): ParseResult<Peer> {
     return { ok: false, error: 'world needs an address: write world:IP, e.g. world:1.1.1.1' };
   const colon = t.indexOf(':');
   const head = colon < 0 ? t : t.slice(0, colon);
-  if ((RESERVED as readonly string[]).includes(head)) {
-    const entity = head as ReservedEntity;
-    if (colon < 0) return { ok: true, value: { kind: 'reserved', entity } };
+  const at = head.indexOf('@');
+  const entityName = at < 0 ? head : head.slice(0, at);
+  if ((RESERVED as readonly string[]).includes(entityName)) {
+    const entity = entityName as ReservedEntity;
+    const node = at < 0 ? undefined : head.slice(at + 1);
+    if (node !== undefined) {
+      if (entity !== 'host' && entity !== 'remote-node')
+        return { ok: false, error: `only host and remote-node take a node name (${entity}@${node})` };
+      if (!NODE_NAME_RE.test(node)) return { ok: false, error: `"${node}" is not a node name` };
+    }
+    const base = { kind: 'reserved' as const, entity, ...(node !== undefined ? { node } : {}) };
+    if (colon < 0) return { ok: true, value: base };
     const ip = t.slice(colon + 1);
     if (!parseIp(ip)) return { ok: false, error: `"${ip}" is not an IP address` };
-    return { ok: true, value: { kind: 'reserved', entity, ip } };
+    return { ok: true, value: { ...base, ip } };
   }
   const body = t.startsWith('ns:') ? t.slice(3) : t;
   const slash = body.indexOf('/');
@@ -127,7 +139,9 @@ export function formatPeer(peer: Peer): string {
     case 'world':
       if (peer.names && peer.names.length > 0) return `world:${peer.names[0]}${peer.ip ? `=${peer.ip}` : ''}`;
       return `world:${peer.ip}`;
-    case 'reserved':
-      return peer.ip ? `${peer.entity}:${peer.ip}` : peer.entity;
+    case 'reserved': {
+      const name = peer.node !== undefined ? `${peer.entity}@${peer.node}` : peer.entity;
+      return peer.ip ? `${name}:${peer.ip}` : name;
+    }
   }
 }

@@ -28,6 +28,11 @@ export type Peer =
       readonly entity: ReservedEntity;
       /** Optional address (e.g. a node IP, for CIDR rules under policyCIDRMatchMode=nodes). */
       readonly ip?: string;
+      /**
+       * For `host` and `remote-node`: the node's name (a Node object or a `cluster.nodes` entry), whose labels
+       * `fromNodes`/`toNodes` and host policies (`nodeSelector`) select.
+       */
+      readonly node?: string;
     };
 
 /** Reserved identities a trace can name directly. */

@@ -1,5 +1,5 @@
 import { DEFAULT_CLUSTER_SETTINGS } from '../repo/config.js';
-import type { ClusterSettings, Labels, NamedPort, Repo, WorkloadObject } from '../repo/model.js';
+import type { ClusterNode, ClusterSettings, Labels, NamedPort, Repo, WorkloadObject } from '../repo/model.js';
 import { parseIp, rangeContainsIp } from './cidr.js';
 import { getOrCreate } from './collections.js';
 import { entityMatches } from './entity.js';
@@ -8,6 +8,7 @@ import {
   type Identity,
   kubeApiServerIdentity,
   NAMESPACE_LABELS_PREFIX,
+  nodeIdentity,
   podIdentity,
   reservedIdentity,
   worldIdentity,
@@ -111,6 +112,10 @@ export class PolicyEngine {
   private ruleIndex = new Map<CompiledRule, number>();
   private readonly identityCache = new Map<string, ResolvedPeer>();
   private hasHostPolicies: boolean;
+  /** Host policies (nodeSelector rules), evaluated for host endpoints when `settings.hostFirewall` is set. */
+  private hostRules: CompiledRule[] = [];
+  /** Nodes by name: Node objects of the repository, replaced by `cluster.nodes` entries of the same name. */
+  private nodes = new Map<string, ClusterNode>();
   /** Per namespace, the caveat naming the sources of objects netpol cannot see that target it. */
   private unseenCaveats = new Map<string, string>();
   /** The release behaviours verdicts follow (`cluster.ciliumVersion`, or the nearest modelled release). */
@@ -144,14 +149,19 @@ export class PolicyEngine {
     this.namedPortIndex = indexNamedPorts(repo.workloads.map((w) => w.namedPorts));
     for (const [i, r] of this.rules.entries()) this.ruleIndex.set(r, i);
     for (const r of this.rules) {
-      if (r.host) continue;
+      if (r.host) {
+        this.hostRules.push(r);
+        continue;
+      }
       if (r.namespace === '') {
         this.clusterwide.push(r);
         continue;
       }
       getOrCreate(this.byNamespace, r.namespace, () => []).push(r);
     }
-    this.hasHostPolicies = this.rules.some((r) => r.host);
+    this.hasHostPolicies = this.hostRules.length > 0;
+    for (const n of repo.nodes ?? []) this.nodes.set(n.name, n);
+    for (const n of this.settings.nodes ?? []) this.nodes.set(n.name, n);
     for (const ns of repo.namespaces) this.namespaceLabels.set(ns.name, ns.labels);
     for (const w of repo.workloads) {
       getOrCreate(this.workloadsByNamespace, w.namespace, () => []).push(w);
@@ -191,6 +201,8 @@ export class PolicyEngine {
     view.clusterwide = this.clusterwide;
     view.workloadsByNamespace = this.workloadsByNamespace;
     view.hasHostPolicies = this.hasHostPolicies;
+    view.hostRules = this.hostRules;
+    view.nodes = this.nodes;
     view.unseenCaveats = this.unseenCaveats;
     view.namedPortIndex = this.namedPortIndex;
     view.inheritedLabels = this.inheritedLabels ?? this.namespaceLabels;
@@ -240,11 +252,13 @@ export class PolicyEngine {
       caveat:
         peer.kind === 'pod' && !this.hasNamespace(peer.namespace)
           ? `namespace "${peer.namespace}" is not defined in the repository: it is traced with only its kubernetes.io/metadata.name label`
-          : peer.kind === 'reserved' && peer.entity === 'kube-apiserver'
-            ? this.settings.kubeAPIServer === 'external'
-              ? 'kube-apiserver is modelled outside the cluster (identity kube-apiserver + world, so world and CIDR rules match it too); set cluster.kubeAPIServer: nodes in netpol.config.yaml if it runs on cluster nodes'
-              : 'kube-apiserver is modelled on cluster nodes (identity kube-apiserver + remote-node); set cluster.kubeAPIServer: external in netpol.config.yaml for a managed control plane'
-            : undefined,
+          : peer.kind === 'reserved' && peer.node !== undefined && !this.nodes.has(peer.node)
+            ? `node "${peer.node}" is neither a Node object in the repository nor in cluster.nodes of netpol.config.yaml: it is traced without node labels`
+            : peer.kind === 'reserved' && peer.entity === 'kube-apiserver'
+              ? this.settings.kubeAPIServer === 'external'
+                ? 'kube-apiserver is modelled outside the cluster (identity kube-apiserver + world, so world and CIDR rules match it too); set cluster.kubeAPIServer: nodes in netpol.config.yaml if it runs on cluster nodes'
+                : 'kube-apiserver is modelled on cluster nodes (identity kube-apiserver + remote-node); set cluster.kubeAPIServer: external in netpol.config.yaml for a managed control plane'
+              : undefined,
     };
     if (this.identityCache.size >= MAX_CACHE) this.identityCache.clear();
     this.identityCache.set(cacheKey, resolved);
@@ -267,6 +281,10 @@ export class PolicyEngine {
       case 'reserved':
         if (peer.entity === 'kube-apiserver')
           return kubeApiServerIdentity(this.settings.kubeAPIServer, peer.ip);
+        if ((peer.entity === 'host' || peer.entity === 'remote-node') && peer.node !== undefined) {
+          const node = this.nodes.get(peer.node);
+          return nodeIdentity(peer.entity, peer.node, node?.labels ?? {}, peer.ip ?? node?.addresses[0]);
+        }
         return reservedIdentity(peer.entity, peer.ip);
     }
   }
@@ -283,7 +301,10 @@ export class PolicyEngine {
   endpointPolicy(identity: Identity): EndpointPolicy {
     const cached = this.policyCache.get(identity.key);
     if (cached) return cached;
-    const candidates = [...(this.byNamespace.get(identity.namespace) ?? []), ...this.clusterwide];
+    const candidates =
+      identity.kind === 'pod' || !isNodeIdentity(identity)
+        ? [...(this.byNamespace.get(identity.namespace) ?? []), ...this.clusterwide]
+        : this.hostRules;
     const selecting = candidates.filter((r) => selectorMatches(r.subject, identity));
     const selection = selecting.map((r) => this.ruleIndex.get(r)).join(',');
     let result = this.policyBySelection.get(selection);
@@ -399,8 +420,19 @@ export class PolicyEngine {
     // examples clusterwide/health.yaml; Cilium docs servicemesh "Ingress and network policy").
     const isReservedEndpoint =
       local.kind === 'reserved' && (local.reserved.has('health') || local.reserved.has('ingress'));
-    if (local.kind !== 'pod' && !isReservedEndpoint) {
+    // A host endpoint under the host firewall: its node's host policies decide, without the local host's
+    // ingress exception (cilium/cilium pkg/policy/resolve.go: determineAllowLocalhostIngress only `if !isHost`).
+    const isHost =
+      local.kind === 'reserved' &&
+      this.settings.hostFirewall === true &&
+      this.hasHostPolicies &&
+      isNodeIdentity(local);
+    if (local.kind !== 'pod' && !isReservedEndpoint && !isHost) {
       return this.unmanagedSide(dir, local, caveats);
+    }
+    if (isHost) {
+      remote = seenFromNode(local, remote);
+      this.hostSideCaveats(local, caveats);
     }
     const policy = this.endpointPolicy(local)[dir];
     const selectedBy = policy.selectedByRefs;
@@ -440,6 +472,7 @@ export class PolicyEngine {
     }
     const localhost =
       dir === 'ingress' &&
+      !isHost &&
       this.settings.allowLocalhost &&
       remote.kind === 'reserved' &&
       remote.reserved.has('host');
@@ -491,6 +524,16 @@ export class PolicyEngine {
     }
   }
 
+  /** Says when the host side cannot tell which host policies select the node. */
+  private hostSideCaveats(local: Identity, caveats: string[]): void {
+    if (local.node !== undefined) return;
+    if (this.hostRules.some((r) => r.subject.requirements.length > 0)) {
+      caveats.push(
+        'the node is not named (trace host@NODE or remote-node@NODE), so host policies whose nodeSelector names node labels are not applied to it',
+      );
+    }
+  }
+
   private unmanagedSide(dir: 'ingress' | 'egress', local: Identity, caveats: string[]): SideVerdict {
     const what =
       local.kind === 'world'
@@ -498,8 +541,10 @@ export class PolicyEngine {
         : `the reserved identity "${[...local.reserved][0]}"`;
     const reasons = [`not enforced: the ${dir} side of ${what} is not subject to endpoint policy`];
     if (local.kind === 'reserved' && (local.reserved.has('host') || local.reserved.has('remote-node'))) {
-      if (this.hasHostPolicies) {
-        caveats.push('host-firewall policies (nodeSelector) exist but are not evaluated for pod verdicts');
+      if (this.hasHostPolicies && this.settings.hostFirewall !== true) {
+        caveats.push(
+          'host policies (nodeSelector) exist but cluster.hostFirewall is not set in netpol.config.yaml, so the node side is not evaluated (set it when Cilium runs with hostFirewall.enabled=true)',
+        );
       }
     }
     return { enforced: false, verdict: 'allowed', allowedBy: [], deniedBy: [], selectedBy: [], reasons };
@@ -653,10 +698,17 @@ export class PolicyEngine {
         return FQDN_NOTES;
       }
     }
-    // fromNodes/toNodes select remote nodes only (never the local host); node labels are not known
-    // offline, so only an empty node selector is decided (docs/semantics.md §2.5).
-    for (const n of pr.nodes) {
-      if (remote.reserved.has('remote-node') && n.requirements.length === 0) return NO_NOTES;
+    // fromNodes/toNodes select remote nodes only (never the local host), by the node's labels from a Node
+    // object or cluster.nodes (docs/semantics.md §2.5, §11).
+    if (pr.nodes.length > 0 && remote.reserved.has('remote-node')) {
+      for (const n of pr.nodes) {
+        if (n.requirements.length === 0 || n.test(remote)) return NO_NOTES;
+      }
+      if (remote.node === undefined) {
+        caveats.push(
+          `${pr.origin.name} ${pr.label}: the remote node is not named (trace remote-node@NODE), so the node labels its ${pr.direction === 'ingress' ? 'fromNodes' : 'toNodes'} selector needs are unknown`,
+        );
+      }
     }
     return null;
   }
@@ -680,8 +732,25 @@ function peerCacheKey(peer: Peer): string {
     case 'world':
       return `w\u0000${peer.ip}\u0000${(peer.names ?? []).join(',')}`;
     case 'reserved':
-      return `r\u0000${peer.entity}\u0000${peer.ip ?? ''}`;
+      return `r\u0000${peer.entity}\u0000${peer.ip ?? ''}\u0000${peer.node ?? ''}`;
   }
+}
+
+/** Whether the identity is a node's: the local host or a remote node (not the kube-apiserver alone). */
+function isNodeIdentity(identity: Identity): boolean {
+  return identity.reserved.has('host') || identity.reserved.has('remote-node');
+}
+
+/**
+ * The remote side as the host endpoint of `local`'s node sees it: another node's host is a remote node there
+ * (Cilium gives every other node the `remote-node` identity), with its labels.
+ */
+function seenFromNode(local: Identity, remote: Identity): Identity {
+  if (!local.reserved.has('remote-node') || !remote.reserved.has('host')) return remote;
+  const reserved = new Set(remote.reserved);
+  reserved.delete('host');
+  reserved.add('remote-node');
+  return { ...remote, reserved, key: `${remote.key}\u0000seen-as-remote-node` };
 }
 
 function ruleRef(pr: CompiledPeerRule, notes: readonly string[]): RuleRef {

@@ -7,10 +7,17 @@ import {
   type YamlDocument,
   type YamlPath,
 } from './documents.js';
-import type { ClusterSettings } from './model.js';
+import type { ClusterNode, ClusterSettings } from './model.js';
 import { isRecord, show, typeName } from './read-context.js';
 import { quoteValue } from './truncate.js';
-import { closest, isDnsLabel, isDnsSubdomain } from './values.js';
+import {
+  closest,
+  isDnsLabel,
+  isDnsSubdomain,
+  labelKeyProblem,
+  labelValueProblem,
+  parseCidr,
+} from './values.js';
 
 /** The repository configuration file netpol reads from the repository root. */
 export const CONFIG_FILE = 'netpol.config.yaml';
@@ -108,6 +115,8 @@ const CLUSTER_KEYS = [
   'clusterName',
   'ciliumVersion',
   'kubeAPIServer',
+  'hostFirewall',
+  'nodes',
   'path',
 ];
 
@@ -375,6 +384,26 @@ function readCluster(
         invalid(doc, at('kubeAPIServer'), `kubeAPIServer ${show(apiServer)} must be external or nodes.`),
       );
   }
+  const hostFirewall = cluster.hostFirewall;
+  if (hostFirewall !== undefined && hostFirewall !== null) {
+    if (typeof hostFirewall === 'boolean') out.hostFirewall = hostFirewall;
+    else
+      diagnostics.push(
+        invalid(doc, at('hostFirewall'), `hostFirewall ${show(hostFirewall)} must be true or false.`),
+      );
+  }
+  const nodes = cluster.nodes;
+  if (nodes !== undefined && nodes !== null) {
+    if (Array.isArray(nodes)) out.nodes = readNodes(doc, nodes, diagnostics);
+    else
+      diagnostics.push(
+        invalid(
+          doc,
+          at('nodes'),
+          `cluster.nodes must be a list of nodes ({name, labels, addresses}), not ${typeName(nodes)}.`,
+        ),
+      );
+  }
   const version = cluster.ciliumVersion;
   if (version !== undefined && version !== null) {
     const node = nodeAt(doc, at('ciliumVersion'));
@@ -401,4 +430,124 @@ function readCluster(
         ),
       );
   }
+}
+
+const NODE_KEYS = ['name', 'labels', 'addresses'];
+
+/**
+ * Checks `cluster.nodes`: each entry is `{name, labels, addresses}` with a DNS-subdomain name, labels that
+ * are valid Kubernetes label keys and values, and IP addresses. A bad entry is a `CONFIG_INVALID` error at its
+ * position and is left out (a bad label or address is left out of its entry); a name given twice keeps the
+ * first entry.
+ */
+function readNodes(doc: YamlDocument, list: readonly unknown[], diagnostics: Diagnostic[]): ClusterNode[] {
+  const out: ClusterNode[] = [];
+  list.forEach((entry, i) => {
+    const at: YamlPath = ['cluster', 'nodes', i];
+    if (!isRecord(entry)) {
+      diagnostics.push(
+        invalid(
+          doc,
+          at,
+          `A cluster.nodes entry must be a mapping with name and labels, not ${typeName(entry)}.`,
+        ),
+      );
+      return;
+    }
+    for (const key of Object.keys(entry)) {
+      if (!NODE_KEYS.includes(key))
+        diagnostics.push(
+          invalid(
+            doc,
+            [...at, key],
+            `Unknown node setting ${quoteValue(key)}; it is ignored.`,
+            'warning',
+            true,
+            didYouMean(key, NODE_KEYS),
+          ),
+        );
+    }
+    const name = entry.name;
+    if (typeof name !== 'string' || !isDnsSubdomain(name)) {
+      diagnostics.push(
+        invalid(
+          doc,
+          name === undefined ? at : [...at, 'name'],
+          `A cluster.nodes entry needs a name (a DNS subdomain such as worker-1), not ${show(name)}; the entry is ignored.`,
+        ),
+      );
+      return;
+    }
+    if (out.some((n) => n.name === name)) {
+      diagnostics.push(
+        invalid(
+          doc,
+          [...at, 'name'],
+          `Node ${quoteValue(name)} is listed twice in cluster.nodes; the first entry is used.`,
+        ),
+      );
+      return;
+    }
+    const labels: Record<string, string> = {};
+    const rawLabels = entry.labels;
+    if (isRecord(rawLabels)) {
+      for (const [k, v] of Object.entries(rawLabels)) {
+        const value =
+          typeof v === 'string'
+            ? v
+            : typeof v === 'number' || typeof v === 'boolean'
+              ? String(v)
+              : v === null
+                ? ''
+                : undefined;
+        const problem =
+          labelKeyProblem(k) ??
+          (value === undefined ? 'the value is not a string' : labelValueProblem(value));
+        if (problem !== null || value === undefined) {
+          diagnostics.push(
+            invalid(
+              doc,
+              [...at, 'labels', k],
+              `Node label ${quoteValue(k)} of ${quoteValue(name)} is not valid: ${problem}; it is left out.`,
+            ),
+          );
+          continue;
+        }
+        labels[k] = value;
+      }
+    } else if (rawLabels !== undefined && rawLabels !== null) {
+      diagnostics.push(
+        invalid(
+          doc,
+          [...at, 'labels'],
+          `labels of node ${quoteValue(name)} must be a mapping, not ${typeName(rawLabels)}.`,
+        ),
+      );
+    }
+    const addresses: string[] = [];
+    const rawAddresses = entry.addresses;
+    if (Array.isArray(rawAddresses)) {
+      rawAddresses.forEach((a, j) => {
+        if (typeof a === 'string' && !a.includes('/') && parseCidr(a, { bareIp: true }).ok) addresses.push(a);
+        else
+          diagnostics.push(
+            invalid(
+              doc,
+              [...at, 'addresses', j],
+              `${show(a)} is not an IP address; it is left out of node ${quoteValue(name)}.`,
+            ),
+          );
+      });
+    } else if (rawAddresses !== undefined && rawAddresses !== null) {
+      diagnostics.push(
+        invalid(
+          doc,
+          [...at, 'addresses'],
+          `addresses of node ${quoteValue(name)} must be a list of IP addresses, not ${typeName(rawAddresses)}.`,
+        ),
+      );
+    }
+    out.push({ name, labels, addresses });
+  });
+  return out;
 }

@@ -308,6 +308,26 @@ export interface ClusterSettings {
    * Default: `external`.
    */
   readonly kubeAPIServer: 'external' | 'nodes';
+  /**
+   * Whether Cilium's host firewall is on (`hostFirewall.enabled=true`): host policies (`nodeSelector`) then
+   * decide the host side of flows to and from `host` and `remote-node`. Default: `false` (host policies are
+   * reported, not evaluated).
+   */
+  readonly hostFirewall?: boolean;
+  /**
+   * Nodes of the cluster with their labels (`cluster.nodes`), for `fromNodes`/`toNodes` and host policies; a
+   * Node object of the same name in the repository is replaced by the entry. Default: none.
+   */
+  readonly nodes?: readonly ClusterNode[];
+}
+
+/** A node of the cluster as `cluster.nodes` describes it (or a Node object in the repository). */
+export interface ClusterNode {
+  readonly name: string;
+  /** The Node's labels, e.g. `node-role.kubernetes.io/control-plane: ""`. */
+  readonly labels: Labels;
+  /** Its IP addresses (InternalIP, ExternalIP). Default: none. */
+  readonly addresses: readonly string[];
 }
 
 /** A loaded repository. Arrays keep file order (files sorted, documents in order). */

@@ -22,6 +22,11 @@ describe('parsePeer', () => {
     ['kube-apiserver', { kind: 'reserved', entity: 'kube-apiserver' }],
     ['host', { kind: 'reserved', entity: 'host' }],
     ['remote-node:10.0.0.5', { kind: 'reserved', entity: 'remote-node', ip: '10.0.0.5' }],
+    ['host@worker-1', { kind: 'reserved', entity: 'host', node: 'worker-1' }],
+    [
+      'remote-node@cp-1.lab:10.0.0.5',
+      { kind: 'reserved', entity: 'remote-node', node: 'cp-1.lab', ip: '10.0.0.5' },
+    ],
     ['ns:host', { kind: 'pod', namespace: 'host', labels: {} }],
   ])('%s', (text, want) => {
     expect(parsePeer(text)).toEqual({ ok: true, value: want });
@@ -38,6 +43,8 @@ describe('parsePeer', () => {
     ['shop/-bad=x', '"-bad" is not a valid label key'],
     ['shop/app=a b', '"a b" is not a valid label value'],
     ['host:999.1.1.1', '"999.1.1.1" is not an IP address'],
+    ['health@worker-1', 'only host and remote-node take a node name (health@worker-1)'],
+    ['host@Worker_1', '"Worker_1" is not a node name'],
   ])('rejects %j', (text, error) => {
     const r = parsePeer(text);
     expect(r.ok).toBe(false);

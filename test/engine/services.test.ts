@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadRepoFromText } from '../../src/repo/load-repo.js';
-import { engineFor, flow } from '../helpers/engine.js';
+import { checkSemanticsCase, type SemanticsCase } from '../helpers/engine.js';
 
 /**
  * `toServices` (`k8sService`, `k8sServiceSelector`) resolved from the Services, Endpoints and EndpointSlices in
@@ -78,18 +78,7 @@ spec:
 const PORT_5432 = `
       toPorts: [{ ports: [{ port: "5432", protocol: TCP }] }]`;
 
-interface Case {
-  readonly name: string;
-  readonly source: string;
-  readonly yaml: string;
-  readonly version?: string;
-  readonly flow: readonly [string, string, number];
-  readonly verdict: 'allowed' | 'denied';
-  /** A caveat fragment the verdict carries, or null for none mentioning Services. */
-  readonly caveat: string | null;
-}
-
-const CASES: readonly Case[] = [
+const CASES: readonly SemanticsCase[] = [
   {
     name: 'a Service with a selector stands for its backend pods (1.19)',
     source: 'SVC appendSelector; PR34208',
@@ -118,7 +107,7 @@ const CASES: readonly Case[] = [
     name: 'Cilium 1.17 selects selector-backed Services too',
     source: 'PR34208 (first released in 1.17)',
     yaml: egressTo('k8sService: { serviceName: postgres, namespace: db }'),
-    version: '1.17',
+    settings: { ciliumVersion: '1.17' },
     flow: ['shop/app=api', 'db/app=postgres', 5432],
     verdict: 'allowed',
     caveat: null,
@@ -127,7 +116,7 @@ const CASES: readonly Case[] = [
     name: 'Cilium 1.16 selects only Services without a selector, and says so',
     source: 'DOC (1.16: "only take effect on Kubernetes services without a selector"); PR34208',
     yaml: egressTo('k8sService: { serviceName: postgres, namespace: db }'),
-    version: '1.16',
+    settings: { ciliumVersion: '1.16' },
     flow: ['shop/app=api', 'db/app=postgres', 5432],
     verdict: 'denied',
     caveat: 'Service db/postgres has a selector: Cilium 1.16 selects only Services without one',
@@ -144,7 +133,7 @@ const CASES: readonly Case[] = [
     name: 'so it does on Cilium 1.16',
     source: 'DOC (1.16)',
     yaml: egressTo('k8sService: { serviceName: legacy-pg, namespace: db }'),
-    version: '1.16',
+    settings: { ciliumVersion: '1.16' },
     flow: ['shop/app=api', 'world:192.0.2.10', 5432],
     verdict: 'allowed',
     caveat: null,
@@ -243,7 +232,7 @@ const CASES: readonly Case[] = [
     name: 'Cilium 1.16 rejects toServices with toPorts, and the verdict says so',
     source: 'DOC "Limitations"; VAL (issue #20067)',
     yaml: egressTo('k8sService: { serviceName: legacy-pg, namespace: db }', PORT_5432),
-    version: '1.16',
+    settings: { ciliumVersion: '1.16' },
     flow: ['shop/app=api', 'world:192.0.2.99', 5432],
     verdict: 'denied',
     caveat: 'Cilium 1.16 rejects toServices combined with toPorts',
@@ -251,13 +240,7 @@ const CASES: readonly Case[] = [
 ];
 
 describe('toServices resolved from the repository', () => {
-  it.each(CASES)('$name [$source]', (c) => {
-    const v = engineFor(c.yaml, c.version ? { ciliumVersion: c.version } : {}).verdict(flow(...c.flow));
-    expect(v.verdict).toBe(c.verdict);
-    const notes = v.caveats.filter((x) => /Service|toServices/.test(x));
-    if (c.caveat === null) expect(notes).toEqual([]);
-    else expect(notes).toEqual([expect.stringContaining(c.caveat)]);
-  });
+  it.each(CASES)('$name [$source]', (c) => checkSemanticsCase(c, /Service|toServices/));
 });
 
 describe('loading Services, Endpoints and EndpointSlices', () => {

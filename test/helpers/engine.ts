@@ -66,3 +66,26 @@ export function summary(v: Verdict) {
     notes: [...v.egress.allowedBy, ...v.ingress.allowedBy].flatMap((r) => r.notes),
   };
 }
+
+/** One row of a semantics table: inline YAML, a flow, the expected verdict and the caveat it must carry. */
+export interface SemanticsCase {
+  readonly name: string;
+  /** Where the expected behaviour comes from (Cilium docs or code). */
+  readonly source: string;
+  readonly yaml: string;
+  readonly settings?: Partial<ClusterSettings>;
+  /** Source, destination, port (trace syntax). */
+  readonly flow: readonly [string, string, number];
+  readonly verdict: 'allowed' | 'denied';
+  /** A fragment of the one caveat on `topic` the verdict carries, or null for none. */
+  readonly caveat: string | null;
+}
+
+/** Checks one {@link SemanticsCase}: the verdict, and exactly the caveats about `topic`. */
+export function checkSemanticsCase(c: SemanticsCase, topic: RegExp): void {
+  const v = engineFor(c.yaml, c.settings ?? {}).verdict(flow(...c.flow));
+  expect(v.verdict).toBe(c.verdict);
+  const notes = v.caveats.filter((x) => topic.test(x));
+  if (c.caveat === null) expect(notes).toEqual([]);
+  else expect(notes).toEqual([expect.stringContaining(c.caveat)]);
+}
