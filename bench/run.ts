@@ -1,5 +1,8 @@
 /**
  * `npm run bench`: measures netpol and prints a Markdown report with baselines measured in the same run.
+ * - load (also part of repo): for each size, the load from disk (each in its own process, with its peak RSS)
+ *   next to js-yaml's `loadAll` of the same files in the same rounds, their ratio and the growth exponent k
+ *   (bench/load.ts; issue 13's goal: load ≤ 2× js-yaml, peak RSS < 1 GiB at 20,000 namespaces);
  * - repo: for N = 100, 1,000 and 5,000 namespaces (4 CNPs each): load time from disk and the heap it keeps,
  *   the same bytes read by the `yaml` parser alone and by JSON.parse of the same objects, verdicts per second
  *   for random flows, and the matrix time;
@@ -15,7 +18,7 @@
  *   the same rounds (bench/startup.ts);
  * - ui: `netpol ui` first renders in Debian's chromium (bench/ui.ts): the example, and 1,000 namespaces grouped;
  * - storm: `netpol drops` on 20,000 drops with distinct identities over 2,000 generated namespaces (bench/drops.ts).
- * Flags: `--only startup,repo,lint,drops,flux,watch,ui,storm`, `--sizes 100,1000`, `--flows N`,
+ * Flags: `--only startup,load,repo,lint,drops,flux,watch,ui,storm`, `--sizes 100,1000`, `--flows N`, `--load-repeat N`,
  * `--drop-lines 100000,1000000`, `--repeat N`, `--watch-flows 1000000`, `--ui-sizes 1000`, `--storm NAMESPACESxLINES`.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -31,6 +34,7 @@ import { computeMatrix } from '../src/workflows/analysis/matrix.js';
 import { CHROMIUM } from '../test/helpers/browser.js';
 import { formatDropStorm, formatDropsBench, measureDropStorm, measureDrops } from './drops.js';
 import { lintBenchTable, measureLint } from './lint.js';
+import { type LoadBenchRow, loadBenchTable, measureLoad } from './load.js';
 import { generateFluxRepo } from './repo/generate-flux-repo.js';
 import { APP_LABELS, appNamespaceName, generateRepo, prng } from './repo/generate-repo.js';
 import { formatStartupBench, measureStartup } from './startup.js';
@@ -165,6 +169,7 @@ async function main(): Promise<void> {
       `\n## start-up (whole process)\n\n${formatStartupBench(measureStartup(repeat), repeat)}`,
     );
   }
+  if (only.has('repo') || only.has('load')) loadBench(sizes);
   if (only.has('repo')) await repoBench(sizes);
   if (only.has('lint')) {
     const rows = [];
@@ -196,6 +201,23 @@ async function main(): Promise<void> {
     const [namespaces, lines] = arg('storm', '2000x20000').split('x').map(Number);
     process.stdout.write(`\n## drop storm\n\n${formatDropStorm(measureDropStorm(namespaces, lines))}`);
   }
+}
+
+/** Load from disk against js-yaml's parse of the same files, per size (bench/load.ts). */
+function loadBench(sizes: readonly number[]): void {
+  const repeat = Number(arg('load-repeat', '3'));
+  const rows: LoadBenchRow[] = [];
+  for (const n of sizes) {
+    const files = generateRepo({ namespaces: n, policiesPerNamespace: 4 });
+    const dir = writeRepo(files);
+    try {
+      rows.push(measureLoad(n, dir, Object.keys(files), repeat));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    process.stderr.write(`measured load N=${n}\n`);
+  }
+  process.stdout.write(`\n## repository load against js-yaml\n\n${loadBenchTable(rows)}`);
 }
 
 /** Load time of the Flux layout next to the flat layout (same namespaces and policies). */

@@ -1,19 +1,19 @@
 import {
   Composer,
   CST,
-  Document,
+  type Document,
   isAlias,
   isMap,
   isScalar,
   isSeq,
   type Node,
   Parser,
-  type ScalarTag,
   visit,
   type YAMLError,
 } from 'yaml';
 import type { Diagnostic, SourceRef } from '../errors.js';
-import { normalizeScalar } from './scalar.js';
+import { readYamlFast } from './fast-reader.js';
+import { normalizeScalar, resolvePlainText, type ScalarValue, UNRESOLVED } from './scalar.js';
 import { YAML_READ_OPTIONS } from './yaml-options.js';
 import {
   keyText,
@@ -120,6 +120,19 @@ export function parseYamlFile(file: string, source: string, _options: ParseYamlO
 }
 
 /**
+ * {@link parseYamlFile} for a file the js-yaml reader can read (`fast-reader.ts`), else null: then the
+ * file needs the `yaml` path (and may have diagnostics).
+ * @param file - The file name used in every {@link SourceRef}.
+ * @param source - The file's text (a leading byte-order mark is dropped).
+ * @returns The parsed file, the same {@link parseYamlFile} returns, or null.
+ */
+export function readYamlFileFast(file: string, source: string): ParsedFile | null {
+  const text = stripBom(source);
+  const raw = readYamlFast(text);
+  return raw ? assembleParsedFile(file, text, [raw]) : null;
+}
+
+/**
  * The first YAML syntax error of a text as the loader reports it (an unclosed quote where it opens, an alias bomb
  * at its first alias), for readers that then use the `yaml` Document API themselves (`netpol test` files,
  * `netpol init`'s configuration), so every command points at the same place.
@@ -172,22 +185,30 @@ export function assembleParsedFile(file: string, text: string, pieces: readonly 
 const SYNTAX_HINT = 'Fix the YAML syntax; this document is skipped until then.';
 
 /**
- * Reads YAML text with the `yaml` package (YAML 1.1 rules, as Kubernetes reads manifests) into the light
- * tree of every document: straight from the parser's tokens when the text needs nothing from the Composer
- * (see {@link readYamlTokens}), else through the Composer's Documents. Pure and self-contained, so it runs
- * in a worker thread as well.
+ * Reads YAML text (YAML 1.1 rules, as Kubernetes reads manifests) into the light tree of every document:
+ * with js-yaml when the text needs nothing it cannot reproduce exactly (`fast-reader.ts`), else straight
+ * from the `yaml` parser's tokens when the text needs nothing from the Composer (see {@link readYamlTokens}),
+ * else through the `yaml` Composer's Documents, which give every diagnostic. The three give the same
+ * trees (differential property tests). Pure and self-contained, so it runs in a worker thread as well.
  * @param text - The text to read: a whole file, or a run of whole documents cut out of one at a
  *   `---` line (see `parse-pool.ts`), without byte-order mark.
  * @param base - Offset of `text` in its file; added to every position. Default: 0.
- * @param reader - `'composer'` always goes through the Composer (tests compare both ways). Default: `'auto'`.
+ * @param reader - `'composer'` always goes through the Composer, `'tokens'` skips the js-yaml reader
+ *   (tests compare the ways). Default: `'auto'`.
  * @returns The documents and diagnostics. Never throws: should the `yaml` package itself fail, the text
  *   gets one `YAML_SYNTAX` diagnostic and no document.
  */
-export function parseYamlText(text: string, base = 0, reader: 'auto' | 'composer' = 'auto'): RawParse {
+export function parseYamlText(
+  text: string,
+  base = 0,
+  reader: 'auto' | 'tokens' | 'composer' = 'auto',
+): RawParse {
   try {
+    const quick = reader === 'auto' ? readYamlFast(text, base) : null;
+    if (quick) return quick;
     // The tokens are read as the parser makes them, so that each document's can go once read; the
     // Composer, when needed, parses the text again.
-    const fast = reader === 'auto' ? readTokens(new Parser().parse(text), base) : null;
+    const fast = reader !== 'composer' ? readTokens(new Parser().parse(text), base) : null;
     return fast ?? composeTokens(new Parser().parse(text), base);
   } catch (e) {
     // Not reached for any input we know of: the `yaml` package reports problems as errors, not throws.
@@ -625,15 +646,6 @@ function plain(
 /** Thrown to give up on the token path. */
 const GIVE_UP = Symbol('give up');
 
-const SCHEMA_DOCUMENT = new Document(undefined, YAML_OPTIONS);
-const SCALAR_TAGS = SCHEMA_DOCUMENT.schema.tags.filter((t): t is ScalarTag => !t.collection && !!t.default);
-const SCALAR_OPTIONS = SCHEMA_DOCUMENT.options;
-const valueCache = new Map<string, ScalarValue>();
-const keyCache = new Map<string, ScalarValue>();
-const CACHE_LIMIT = 50_000;
-
-type ScalarValue = string | number | boolean | null;
-
 /** A node with the end of its trailing comments (the `range[2]` the Composer carries on). */
 interface Built {
   readonly node: YamlNode;
@@ -817,27 +829,10 @@ function readScalar(
   };
 }
 
-/** compose-scalar for an untagged plain scalar: the first YAML 1.1 tag whose test matches. */
+/** compose-scalar for an untagged plain scalar (see {@link resolvePlainText}). */
 function resolvePlain(text: string, atKey: boolean): ScalarValue {
-  const cache = atKey ? keyCache : valueCache;
-  const hit = cache.get(text);
-  if (hit !== undefined || cache.has(text)) return hit ?? null;
-  const tag = SCALAR_TAGS.find((t) => (t.default === true || atKey) && t.test?.test(text));
-  let value: ScalarValue = text;
-  if (tag) {
-    // A `key` tag is the merge key `<<`: the Composer expands it.
-    if (tag.default !== true) giveUp();
-    let resolved: unknown;
-    try {
-      resolved = tag.resolve(text, giveUp, SCALAR_OPTIONS);
-    } catch {
-      giveUp();
-    }
-    value = normalizeScalar(isScalar(resolved) ? resolved.value : resolved, text);
-  }
-  if (cache.size >= CACHE_LIMIT) cache.clear();
-  cache.set(text, value);
-  return value;
+  const value = resolvePlainText(text, atKey);
+  return value === UNRESOLVED ? giveUp() : value;
 }
 
 /** A map key: a one-line plain or quoted scalar. */

@@ -7,6 +7,7 @@ import {
   nodeAt,
   type ParsedFile,
   parseYamlFile,
+  readYamlFileFast,
   sourceAt,
   type YamlDocument,
 } from './documents.js';
@@ -636,8 +637,9 @@ async function loadFromHostParallel(
     const ctx = createBuildContext(host, new Origins(), (f) => host.contains(f));
     const texts = manifestTexts(host);
     if (texts.length > 0 && texts.reduce((n, t) => n + t.text.length, 0) >= MIN_PARALLEL_CHARS) {
-      // Parse every manifest below the root on worker threads first; the builds then find them parsed.
-      const parses = parseYamlFiles(texts);
+      // Parse every manifest below the root first, with the js-yaml reader on this thread and the rest on
+      // worker threads; the builds then find them parsed.
+      const parses = parseYamlFiles(readQuickly(texts, (parsed) => ctx.parsed.set(parsed.file, parsed)));
       try {
         for (;;) {
           const next = await parses.next();
@@ -654,13 +656,21 @@ async function loadFromHostParallel(
   }
   const prepared = prepare(host, root, options, explicit);
   const parsedFiles = new Map<string, ParsedFile | null>();
-  const parses = parseYamlFiles(sourcesOf(prepared));
+  const quick = new Map<string, ParsedFile>();
+  let sources = sourcesOf(prepared);
+  if (sources.reduce((n, t) => n + t.text.length, 0) >= MIN_PARALLEL_CHARS) {
+    sources = readQuickly(sources, (parsed) => quick.set(parsed.file, parsed));
+  }
+  const parses = parseYamlFiles(sources);
   try {
     for (const step of prepared.steps) {
       let parsed: ParsedFile | undefined;
       if (step.first && step.text !== undefined) {
-        const next = await parses.next();
-        parsed = next.done ? undefined : next.value;
+        parsed = quick.get(step.name);
+        if (!parsed) {
+          const next = await parses.next();
+          parsed = next.done ? undefined : next.value;
+        }
       }
       loadStep(prepared, step, parsed, parsedFiles);
     }
@@ -668,6 +678,23 @@ async function loadFromHostParallel(
     await parses.return();
   }
   return finish(prepared);
+}
+
+/**
+ * Reads with the js-yaml reader, on this thread, every file it can read (`readYamlFileFast`): it is about as
+ * fast as unpacking a worker's trees, so only the files it leaves to the `yaml` path are worth a worker.
+ * @param sources - The files.
+ * @param done - Receives each file read.
+ * @returns The files left to the `yaml` path, in order.
+ */
+function readQuickly(sources: readonly YamlSource[], done: (parsed: ParsedFile) => void): YamlSource[] {
+  const rest: YamlSource[] = [];
+  for (const source of sources) {
+    const parsed = readYamlFileFast(source.file, source.text);
+    if (parsed) done(parsed);
+    else rest.push(source);
+  }
+  return rest;
 }
 
 function finish(prepared: Prepared): LoadResult {

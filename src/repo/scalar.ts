@@ -1,4 +1,4 @@
-import { isMap, isScalar, parseDocument } from 'yaml';
+import { Document, isMap, isScalar, parseDocument, type ScalarTag } from 'yaml';
 import { YAML_READ_OPTIONS } from './yaml-options.js';
 
 /** A resolved scalar value as the loader keeps it. */
@@ -42,4 +42,55 @@ export function normalizeScalar(value: unknown, source: string): ScalarValue {
   if (typeof value === 'string' || typeof value === 'boolean') return value;
   if (typeof value === 'number') return value;
   return source;
+}
+
+const SCHEMA_DOCUMENT = new Document(undefined, YAML_READ_OPTIONS);
+const SCALAR_TAGS = SCHEMA_DOCUMENT.schema.tags.filter((t): t is ScalarTag => !t.collection && !!t.default);
+const SCALAR_OPTIONS = SCHEMA_DOCUMENT.options;
+const valueCache = new Map<string, ScalarValue | typeof UNRESOLVED>();
+const keyCache = new Map<string, ScalarValue | typeof UNRESOLVED>();
+
+/** What {@link resolvePlainText} returns for a scalar only the `yaml` Composer can read. */
+export const UNRESOLVED: unique symbol = Symbol('unresolved');
+
+/**
+ * compose-scalar of `yaml` 2.9 for an untagged plain scalar, as the token path and the fast reader need it:
+ * the first of `yaml`'s YAML 1.1 scalar tags (narrowed as in `yaml-options.ts`) whose test matches, its
+ * value normalised by {@link normalizeScalar}. Results are memoised.
+ * @param text - The plain scalar's value (its folded source text).
+ * @param atKey - True for a map key, where `yaml` also tries its key-only tags (the merge key `<<`).
+ * @returns The value, or {@link UNRESOLVED} for the merge key and for a tag that reports an error on the
+ *   text: the Composer then decides.
+ */
+export function resolvePlainText(text: string, atKey: boolean): ScalarValue | typeof UNRESOLVED {
+  const c = text.charCodeAt(0);
+  // Words that start with a letter are strings, except the short YAML 1.1 booleans and nulls.
+  if (text.length > 5 && ((c >= 97 && c <= 122) || (c >= 65 && c <= 90))) return text;
+  const memo = atKey ? keyCache : valueCache;
+  const hit = memo.get(text);
+  if (hit !== undefined || memo.has(text)) return hit ?? null;
+  const tag = SCALAR_TAGS.find((t) => (t.default === true || atKey) && t.test?.test(text));
+  let value: ScalarValue | typeof UNRESOLVED = text;
+  if (tag) {
+    if (tag.default !== true) value = UNRESOLVED;
+    else {
+      let failed = false;
+      let resolved: unknown;
+      try {
+        resolved = tag.resolve(
+          text,
+          () => {
+            failed = true;
+          },
+          SCALAR_OPTIONS,
+        );
+      } catch {
+        failed = true;
+      }
+      value = failed ? UNRESOLVED : normalizeScalar(isScalar(resolved) ? resolved.value : resolved, text);
+    }
+  }
+  if (memo.size >= CACHE_LIMIT) memo.clear();
+  memo.set(text, value);
+  return value;
 }

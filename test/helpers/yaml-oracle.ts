@@ -12,6 +12,7 @@ import {
   readYamlTokens,
   type YamlDocument,
 } from '../../src/repo/documents.js';
+import { readYamlFast } from '../../src/repo/fast-reader.js';
 import { YAML_READ_OPTIONS } from '../../src/repo/yaml-options.js';
 import { packTrees, unpackTrees, type YamlNode } from '../../src/repo/yaml-tree.js';
 
@@ -89,10 +90,16 @@ function samePositions(
   return compared;
 }
 
-/** The token path must give exactly what the Composer gives, or leave the text to it (true: it read it). */
+/**
+ * The token path and the js-yaml reader must each give exactly what the Composer gives, or leave the text
+ * to it (true: the token path read it).
+ */
 export function sameAsComposer(text: string): boolean {
   const composed = parseYamlText(text, 7, 'composer');
   expect(parseYamlText(text, 7), JSON.stringify(text)).toEqual(composed);
+  expect(parseYamlText(text, 7, 'tokens'), JSON.stringify(text)).toEqual(composed);
+  const quick = readYamlFast(text, 7);
+  if (quick) expect(quick, JSON.stringify(text)).toEqual(composed);
   const fast = readYamlTokens(text, 7);
   if (fast) expect(composed.diagnostics, JSON.stringify(text)).toEqual([]);
   return fast !== null;

@@ -1,0 +1,116 @@
+/**
+ * Load benchmark (issue 13's load goal): for each size, the load of a generated repository from disk next
+ * to js-yaml's parse-only time of the same files (`readFileSync` + `loadAll` with its default schema), both
+ * measured in the same rounds, interleaved so that a loaded machine weighs on both alike; the table gives
+ * medians and their ratio. Each load runs in a process of its own (`repo/load-child.ts`) so that its peak
+ * RSS is the loader's. The growth exponent k (t ∝ N^k) is fitted between the smallest and largest size.
+ * Run: `npm run bench -- --only load --sizes 1000,5000,20000 [--load-repeat 3]`.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import jsyaml from 'js-yaml';
+
+/** One size's medians. */
+export interface LoadBenchRow {
+  readonly namespaces: number;
+  readonly policies: number;
+  readonly mib: number;
+  /** js-yaml `loadAll` of the same files (read from disk), ms. */
+  readonly jsYamlMs: number;
+  /** `loadRepo` from disk, ms. */
+  readonly loadMs: number;
+  /** `loadRepo` and `createEngine`, ms. */
+  readonly loadCompileMs: number;
+  /** Peak RSS of the process that loaded and compiled, MiB (the highest of the runs). */
+  readonly peakRssMiB: number;
+  readonly runs: number;
+}
+
+const CHILD = fileURLToPath(new URL('./repo/load-child.js', import.meta.url));
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+function jsYamlOnce(dir: string, files: readonly string[]): number {
+  const t = performance.now();
+  for (const rel of files) jsyaml.loadAll(readFileSync(path.join(dir, rel), 'utf8'));
+  return performance.now() - t;
+}
+
+interface ChildResult {
+  readonly loadMs: number;
+  readonly compileMs: number;
+  readonly policies: number;
+  readonly peakRssMiB: number;
+}
+
+function loadOnce(dir: string): ChildResult {
+  const r = spawnSync(process.execPath, [CHILD, dir], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  if (r.status !== 0) throw new Error(`bench: load-child exited ${r.status}: ${r.stderr.slice(0, 500)}`);
+  return JSON.parse(r.stdout) as ChildResult;
+}
+
+/**
+ * Measures one generated repository already written to `dir`.
+ * @param namespaces - Its size (for the table).
+ * @param dir - The repository root.
+ * @param files - Its YAML files, relative to `dir`.
+ * @param repeat - Rounds; each round runs js-yaml once and one load process.
+ * @returns The medians.
+ */
+export function measureLoad(
+  namespaces: number,
+  dir: string,
+  files: readonly string[],
+  repeat: number,
+): LoadBenchRow {
+  const js: number[] = [];
+  const children: ChildResult[] = [];
+  let bytes = 0;
+  for (const rel of files) bytes += readFileSync(path.join(dir, rel)).length;
+  for (let i = 0; i < repeat; i++) {
+    js.push(jsYamlOnce(dir, files));
+    children.push(loadOnce(dir));
+  }
+  return {
+    namespaces,
+    policies: children[0]?.policies ?? 0,
+    mib: bytes / 2 ** 20,
+    jsYamlMs: median(js),
+    loadMs: median(children.map((c) => c.loadMs)),
+    loadCompileMs: median(children.map((c) => c.loadMs + c.compileMs)),
+    peakRssMiB: Math.max(...children.map((c) => c.peakRssMiB)),
+    runs: repeat,
+  };
+}
+
+/** The growth exponent k of t ∝ N^k between two sizes. */
+export function growthExponent(n1: number, t1: number, n2: number, t2: number): number {
+  return Math.log(t2 / t1) / Math.log(n2 / n1);
+}
+
+/** The Markdown table, with the goal (load ≤ 2× js-yaml, peak RSS < 1 GiB at 20,000) and k. */
+export function loadBenchTable(rows: readonly LoadBenchRow[]): string {
+  const f = (x: number, d = 0) =>
+    x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+  let out = `node ${process.version}; medians of ${rows[0]?.runs ?? 0} interleaved rounds; each load in its own process. Goal: load ≤ 2× js-yaml, peak RSS < 1,024 MiB at 20,000 namespaces.\n\n`;
+  out +=
+    '| namespaces | policies | YAML MiB | js-yaml loadAll ms | load ms | load ÷ js-yaml | load+compile ms | load+compile ÷ js-yaml | peak RSS MiB |\n';
+  out += '|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n';
+  for (const r of rows) {
+    out += `| ${f(r.namespaces)} | ${f(r.policies)} | ${f(r.mib, 1)} | ${f(r.jsYamlMs)} | ${f(r.loadMs)} | ${f(r.loadMs / r.jsYamlMs, 2)} | ${f(r.loadCompileMs)} | ${f(r.loadCompileMs / r.jsYamlMs, 2)} | ${f(r.peakRssMiB)} |\n`;
+  }
+  const a = rows[0];
+  const b = rows[rows.length - 1];
+  if (a && b && b.namespaces > a.namespaces) {
+    const k = (t1: number, t2: number) => f(growthExponent(a.namespaces, t1, b.namespaces, t2), 2);
+    out += `\nGrowth exponent k (t ∝ N^k) from N=${f(a.namespaces)} to N=${f(b.namespaces)}: load ${k(a.loadMs, b.loadMs)}, load+compile ${k(a.loadCompileMs, b.loadCompileMs)}, js-yaml ${k(a.jsYamlMs, b.jsYamlMs)}.\n`;
+  }
+  return out;
+}
