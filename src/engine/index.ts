@@ -14,6 +14,7 @@ export {
   isIdentityRelevantPodLabel,
   type LabelSource,
   NAMESPACE_LABELS_PREFIX,
+  nodeIdentity,
   POD_NAMESPACE_LABEL,
   type PodIdentityInput,
   parseSelectorKey,
@@ -22,6 +23,15 @@ export {
   SERVICE_ACCOUNT_LABEL,
   worldIdentity,
 } from './identity.js';
+export {
+  describeL7Request,
+  dnsRuleMatches,
+  type HttpRequest,
+  httpRuleMatches,
+  type L7Request,
+  type L7RuleMatch,
+  re2FullMatch,
+} from './l7.js';
 export {
   type CompiledCidr,
   type CompiledIcmp,
@@ -57,7 +67,18 @@ export {
   selectorMatches,
   WILDCARD_SELECTOR,
 } from './selector.js';
-export type { Flow, FlowProtocol, Peer, ReservedEntity, RuleRef, SideVerdict, Verdict } from './types.js';
+export { type ResolvedServices, resolveToServices, type ServiceCatalog } from './services.js';
+export type {
+  Flow,
+  FlowProtocol,
+  L7SideVerdict,
+  L7Verdict,
+  Peer,
+  ReservedEntity,
+  RuleRef,
+  SideVerdict,
+  Verdict,
+} from './types.js';
 export {
   createEngine,
   DEFAULT_SETTINGS,

@@ -53,6 +53,10 @@ export interface CompiledPortRule {
   readonly ports: readonly CompiledPort[];
   /** L7 rules on these ports (`dns` makes Cilium's DNS proxy see lookups, which toFQDNs needs). */
   readonly l7: PeerRule['toPorts'][number]['l7'];
+  /** The `rules.http` entries (when `l7` is `http`). */
+  readonly http?: PeerRule['toPorts'][number]['http'];
+  /** The `rules.dns` entries (when `l7` is `dns`). */
+  readonly dns?: PeerRule['toPorts'][number]['dns'];
   /** `L7-filtered (http)`, `TLS SNI-filtered`, … */
   readonly notes: readonly string[];
 }
@@ -323,6 +327,8 @@ function compilePeerRule(
       : peer.toPorts.map((pr) => ({
           ports: pr.ports.map((p) => compilePort(p.port, p.endPort, p.protocol)),
           l7: pr.l7,
+          ...(pr.http ? { http: pr.http } : {}),
+          ...(pr.dns ? { dns: pr.dns } : {}),
           notes: l7Notes(pr),
         }));
   const icmps =

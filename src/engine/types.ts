@@ -1,4 +1,5 @@
 import type { Labels, NamedPort } from '../repo/model.js';
+import type { L7Request } from './l7.js';
 
 /**
  * A peer of a flow, as the engine sees it. A pod peer is given by its namespace and pod labels; the engine
@@ -57,6 +58,11 @@ export interface Flow {
   readonly port: number;
   /** ICMP type for ICMP flows (e.g. 8 = echo request). */
   readonly icmpType?: number;
+  /**
+   * An L7 request carried by the flow (`netpol trace --http`/`--dns`): the verdict then also evaluates the L7
+   * rules on the port. Default: none (the verdict is L4; L7 rules are noted as `L7-filtered`).
+   */
+  readonly l7?: L7Request;
 }
 
 /** A reference to the rule that decided a side of a verdict. Lines are 1-based. */
@@ -92,11 +98,38 @@ export interface SideVerdict {
   readonly reasons: readonly string[];
 }
 
+/** How one side's L7 rules treat the request of a flow. */
+export interface L7SideVerdict {
+  readonly verdict: 'allowed' | 'denied';
+  /**
+   * The L7 rule set in force on this side for the flow's peer and port: every allowing element with L7 rules
+   * on that port, with its rules in words. Empty when no L7 rule applies.
+   */
+  readonly ruleSet: readonly { readonly rule: RuleRef; readonly rules: readonly string[] }[];
+  /** The elements that let the request through (an element with no L7 rules on the port lets every request through). */
+  readonly allowedBy: readonly RuleRef[];
+  /** One sentence on why. */
+  readonly reason: string;
+}
+
+/** The L7 part of a verdict, when the flow carries a request (`Flow.l7`). */
+export interface L7Verdict {
+  readonly kind: 'http' | 'dns';
+  /** The request in words: `GET /api (host example.com)`, `DNS query example.com`. */
+  readonly request: string;
+  readonly verdict: 'allowed' | 'denied';
+  readonly egress: L7SideVerdict;
+  readonly ingress: L7SideVerdict;
+}
+
 /** The engine's answer for a flow. */
 export interface Verdict {
+  /** `denied` when L4 denies the flow, or when its L7 request (`Flow.l7`) is refused. */
   readonly verdict: 'allowed' | 'denied';
   readonly egress: SideVerdict;
   readonly ingress: SideVerdict;
+  /** The L7 evaluation, when the flow carries a request and L4 allows it. */
+  readonly l7?: L7Verdict;
   /** Things the engine is unsure of or did not model for this flow (never guessed silently). */
   readonly caveats: readonly string[];
 }

@@ -14,6 +14,14 @@ import {
   worldIdentity,
 } from './identity.js';
 import {
+  describeDnsRule,
+  describeHttpRule,
+  describeL7Request,
+  dnsRuleMatches,
+  httpRuleMatches,
+  type L7Request,
+} from './l7.js';
+import {
   type CompiledPeerRule,
   type CompiledPortRule,
   type CompiledRule,
@@ -29,7 +37,7 @@ import {
 } from './ports.js';
 import { type ReleaseSemantics, releaseSemantics } from './releases.js';
 import { type Requirement, selectorHasKeyPrefix, selectorMatches } from './selector.js';
-import type { Flow, Peer, RuleRef, SideVerdict, Verdict } from './types.js';
+import type { Flow, L7SideVerdict, L7Verdict, Peer, RuleRef, SideVerdict, Verdict } from './types.js';
 
 /** Default cluster settings: those of the current Cilium release (see docs/semantics.md). */
 export const DEFAULT_SETTINGS: ClusterSettings = DEFAULT_CLUSTER_SETTINGS;
@@ -394,12 +402,175 @@ export class PolicyEngine {
     }
     const egress = this.side('egress', src, dst, flow, dstPorts, caveats);
     const ingress = this.side('ingress', dst, src, flow, dstPorts, caveats);
+    const l4 = egress.verdict === 'allowed' && ingress.verdict === 'allowed' ? 'allowed' : 'denied';
+    if (flow.l7 !== undefined && l4 === 'allowed') {
+      const l7 = this.l7Verdict(flow, flow.l7, src, dst, dstPorts, caveats);
+      return { verdict: l7.verdict, egress, ingress, l7, caveats: [...new Set(caveats)] };
+    }
     return {
-      verdict: egress.verdict === 'allowed' && ingress.verdict === 'allowed' ? 'allowed' : 'denied',
+      verdict: l4,
       egress,
       ingress,
       caveats: caveats.length < 2 ? caveats : [...new Set(caveats)],
     };
+  }
+
+  /**
+   * The L7 verdict of a request the flow carries, once L4 allows the flow: on each side, the allowing elements
+   * whose port rule carries L7 rules form the rule set in force; an allowing element with no L7 rules on the
+   * port (or an L3-only one) lets every request through, as does the local host at a pod's ingress under
+   * allow-localhost; otherwise one matching rule suffices.
+   * @see Cilium docs security/policy/language "Layer 7 Examples" ("the layer 7 portions of the latter rule will
+   *   have no effect"; a request is permitted if at least one rule matches); cilium/cilium pkg/policy
+   *   (hostWildcardL7); pkg/envoy (getHTTPRule, getWildcardNetworkPolicyRule).
+   */
+  private l7Verdict(
+    flow: Flow,
+    req: L7Request,
+    src: Identity,
+    dst: Identity,
+    dstPorts: readonly NamedPort[] | undefined,
+    caveats: string[],
+  ): L7Verdict {
+    const egress = this.l7Side('egress', src, dst, flow, req, dstPorts, caveats);
+    const ingress = this.l7Side('ingress', dst, src, flow, req, dstPorts, caveats);
+    return {
+      kind: req.kind,
+      request: describeL7Request(req),
+      verdict: egress.verdict === 'allowed' && ingress.verdict === 'allowed' ? 'allowed' : 'denied',
+      egress,
+      ingress,
+    };
+  }
+
+  private l7Side(
+    dir: 'ingress' | 'egress',
+    local: Identity,
+    remote: Identity,
+    flow: Flow,
+    req: L7Request,
+    dstPorts: readonly NamedPort[] | undefined,
+    caveats: string[],
+  ): L7SideVerdict {
+    const isEndpoint = local.kind === 'pod' || local.reserved.has('health') || local.reserved.has('ingress');
+    if (!isEndpoint) {
+      return { verdict: 'allowed', ruleSet: [], allowedBy: [], reason: 'no L7 policy on this side' };
+    }
+    if (dir === 'ingress' && this.settings.allowLocalhost && remote.reserved.has('host')) {
+      return {
+        verdict: 'allowed',
+        ruleSet: [],
+        allowedBy: [],
+        reason: 'allow-localhost: L7 rules are an allow-all for the local host (hostWildcardL7)',
+      };
+    }
+    const policy = this.endpointPolicy(local)[dir];
+    const scratch: string[] = [];
+    const wildcard: RuleRef[] = [];
+    const sets: { pr: CompiledPeerRule; port: CompiledPortRule }[] = [];
+    for (const pr of policy.allow) {
+      const m = this.peerRuleMatches(
+        pr,
+        remote,
+        flow,
+        dstPorts,
+        policy.requirements,
+        policy.dnsVisibility,
+        scratch,
+      );
+      if (!m) continue;
+      if (pr.ports === null) {
+        wildcard.push(ruleRef(pr, []));
+        continue;
+      }
+      for (const port of pr.ports) {
+        if (!this.portRuleMatches(pr, port, flow, dstPorts)) continue;
+        const empty =
+          port.l7 === null ||
+          (port.l7 === 'http' && (port.http ?? []).length === 0) ||
+          (port.l7 === 'dns' && (port.dns ?? []).length === 0);
+        if (empty) wildcard.push(ruleRef(pr, []));
+        else sets.push({ pr, port });
+      }
+    }
+    const ruleSet = sets.map(({ pr, port }) => ({
+      rule: ruleRef(pr, port.notes),
+      rules:
+        port.l7 === 'http'
+          ? (port.http ?? []).map(describeHttpRule)
+          : port.l7 === 'dns'
+            ? (port.dns ?? []).map(describeDnsRule)
+            : [`${port.l7} rules (not evaluated by netpol)`],
+    }));
+    if (sets.length === 0) {
+      return {
+        verdict: 'allowed',
+        ruleSet,
+        allowedBy: wildcard,
+        reason:
+          wildcard.length > 0
+            ? `no L7 rule applies on ${dir} for this peer and port`
+            : `no L7 policy on ${dir}`,
+      };
+    }
+    if (wildcard.length > 0) {
+      return {
+        verdict: 'allowed',
+        ruleSet,
+        allowedBy: wildcard,
+        reason: `an element without L7 rules on this port lets every request through (its L7 rules have no effect, Cilium docs "Layer 7 Examples")`,
+      };
+    }
+    const allowedBy: RuleRef[] = [];
+    for (const { pr, port } of sets) {
+      const ref = ruleRef(pr, port.notes);
+      if (port.l7 === 'http' && req.kind === 'http') {
+        for (const rule of port.http ?? []) {
+          const r = httpRuleMatches(rule, req.http);
+          if (r.caveat) caveats.push(`${pr.origin.name} ${pr.label}: ${r.caveat}`);
+          if (r.match) {
+            allowedBy.push(ref);
+            break;
+          }
+        }
+      } else if (port.l7 === 'dns' && req.kind === 'dns') {
+        if ((port.dns ?? []).some((rule) => dnsRuleMatches(rule, req.name))) allowedBy.push(ref);
+      } else {
+        caveats.push(
+          `${pr.origin.name} ${pr.label}: ${port.l7} rules are in force on this port and the request is ${req.kind === 'http' ? 'HTTP' : 'DNS'}: not evaluated`,
+        );
+        allowedBy.push(ref);
+      }
+    }
+    if (allowedBy.length > 0) {
+      return {
+        verdict: 'allowed',
+        ruleSet,
+        allowedBy,
+        reason: 'a rule of the L7 rule set matches the request',
+      };
+    }
+    return {
+      verdict: 'denied',
+      ruleSet,
+      allowedBy,
+      reason: `the request matches none of the L7 rules in force on ${dir} (${req.kind === 'http' ? 'HTTP 403 from the proxy' : 'DNS REFUSED from the DNS proxy'})`,
+    };
+  }
+
+  /** Whether one `toPorts` entry of an element covers the flow's port (as `peerRuleMatches` decides L4). */
+  private portRuleMatches(
+    pr: CompiledPeerRule,
+    portRule: CompiledPortRule,
+    flow: Flow,
+    dstPorts: readonly NamedPort[] | undefined,
+  ): boolean {
+    const clusterWide = pr.direction === 'egress' && this.release.egressNamedPorts === 'cluster';
+    return portRule.ports.some((p) =>
+      clusterWide && p.name !== undefined
+        ? clusterPortMatches(p, flow.protocol, flow.port, this.namedPortIndex).result === 'match'
+        : portMatches(p, flow.protocol, flow.port, dstPorts) === 'match',
+    );
   }
 
   private namedPortsOf(peer: Peer): readonly NamedPort[] | undefined {

@@ -1,8 +1,10 @@
 import type {
   CIDRRule,
   CiliumRule,
+  DNSRule,
   Entity,
   FQDNSelector,
+  HTTPRule,
   ICMPField,
   L7Kind,
   LabelSelector,
@@ -12,6 +14,7 @@ import type {
   PortRule,
   ServiceSelector,
 } from './model.js';
+import { re2Problem } from './re2.js';
 import {
   FieldSet,
   type Fields,
@@ -697,7 +700,8 @@ function readPortRule(
     });
     if (raw.length > 0 && ports.length === 0) return null;
   }
-  const l7 = readL7(ctx, f, direction);
+  const l7read = readL7(ctx, f, direction);
+  const l7 = l7read.kind;
   const serverNames: string[] = [];
   const names = readList(ctx, f.get('serverNames'), f.at('serverNames'), 'serverNames', []) ?? [];
   names.forEach((n, i) => {
@@ -720,12 +724,29 @@ function readPortRule(
     }
     listener = true;
   }
-  return { ports, l7, serverNames, listener, source: ctx.source(path) };
+  return {
+    ports,
+    l7,
+    ...(l7read.http ? { http: l7read.http } : {}),
+    ...(l7read.dns ? { dns: l7read.dns } : {}),
+    serverNames,
+    listener,
+    source: ctx.source(path),
+  };
 }
 
-function readL7(ctx: ReadContext, f: Fields, direction: 'ingress' | 'egress'): L7Kind | null {
+/** What {@link readL7} returns: the kind of L7 rules of a port rule, with the HTTP and DNS rules read. */
+interface L7Read {
+  readonly kind: L7Kind | null;
+  readonly http?: HTTPRule[];
+  readonly dns?: DNSRule[];
+}
+
+const NO_L7: L7Read = { kind: null };
+
+function readL7(ctx: ReadContext, f: Fields, direction: 'ingress' | 'egress'): L7Read {
   const rules = f.get('rules');
-  if (rules === undefined || rules === null) return null;
+  if (rules === undefined || rules === null) return NO_L7;
   if (!isRecord(rules)) {
     ctx.report(
       'BAD_VALUE',
@@ -733,9 +754,11 @@ function readL7(ctx: ReadContext, f: Fields, direction: 'ingress' | 'egress'): L
       `rules must be a mapping (http, dns, kafka or l7proto), not ${typeName(rules)}.`,
       f.at('rules'),
     );
-    return null;
+    return NO_L7;
   }
   const rf = readFields(ctx, rules, f.at('rules'), L7_RULES_FIELDS, 'L7 rules');
+  const http: HTTPRule[] = [];
+  const dnsRules: DNSRule[] = [];
   const kinds = (['http', 'kafka', 'dns', 'l7proto'] as const).filter((k) => rf.has(k));
   if (kinds.length > 1) {
     ctx.report(
@@ -757,6 +780,10 @@ function readL7(ctx: ReadContext, f: Fields, direction: 'ingress' | 'egress'): L
         return;
       }
       const hf = readFields(ctx, r, at, known, `an ${kind} rule`);
+      if (kind === 'http') {
+        const rule = readHttpRule(ctx, hf, at);
+        if (rule) http.push(rule);
+      }
       if (kind === 'kafka') {
         const role = hf.get('role');
         if (role !== undefined && role !== 'produce' && role !== 'consume') {
@@ -772,14 +799,90 @@ function readL7(ctx: ReadContext, f: Fields, direction: 'ingress' | 'egress'): L
   }
   const dns = readList(ctx, rf.get('dns'), rf.at('dns'), 'dns', []) ?? [];
   dns.forEach((d, i) => {
-    readFqdnSelector(ctx, d, [...rf.at('dns'), i], 'a dns rule');
+    const at: Path = [...rf.at('dns'), i];
+    const sel = readFqdnSelector(ctx, d, at, 'a dns rule');
+    if (sel) dnsRules.push({ ...sel, source: ctx.source(at) });
   });
   if (rf.has('dns') && direction === 'ingress') {
     ctx.report('BAD_VALUE', 'error', 'DNS rules are only allowed on egress.', rf.at('dns'), undefined, {
       key: true,
     });
   }
-  return kinds[0] ?? null;
+  const kind = kinds[0] ?? null;
+  return {
+    kind,
+    ...(kind === 'http' ? { http } : {}),
+    ...(kind === 'dns' ? { dns: dnsRules } : {}),
+  };
+}
+
+const HEADER_MATCH_FIELDS = new FieldSet(['mismatch', 'name', 'secret', 'value']);
+
+/**
+ * One `rules.http` entry: `method`, `path` and `host` must be RE2 regular expressions (Envoy compiles them
+ * with RE2 and rejects the policy otherwise; JavaScript syntax such as lookahead is not RE2), `headers`
+ * strings, `headerMatches` `{name, value | secret, mismatch}`.
+ */
+function readHttpRule(ctx: ReadContext, hf: Fields, at: Path): HTTPRule | null {
+  const out: {
+    method?: string;
+    path?: string;
+    host?: string;
+    headers: string[];
+    headerMatches: HTTPRule['headerMatches'][number][];
+  } = { headers: [], headerMatches: [] };
+  for (const field of ['method', 'path', 'host'] as const) {
+    const v = hf.get(field);
+    if (v === undefined || v === null || v === '') continue;
+    if (typeof v !== 'string') {
+      ctx.report('BAD_VALUE', 'error', `http ${field} must be a string, not ${typeName(v)}.`, hf.at(field));
+      return null;
+    }
+    const problem = re2Problem(v);
+    if (problem !== null) {
+      ctx.report(
+        'BAD_VALUE',
+        'error',
+        `http ${field} ${show(v)} is not an RE2 regular expression (${problem}); Cilium's proxy rejects it.`,
+        hf.at(field),
+        'Cilium matches method, path and host with RE2 (Go/Envoy syntax): no lookaround or backreferences.',
+      );
+      return null;
+    }
+    out[field] = v;
+  }
+  const headers = readList(ctx, hf.get('headers'), hf.at('headers'), 'headers', []) ?? [];
+  headers.forEach((h, i) => {
+    if (typeof h === 'string' && h.trim() !== '') out.headers.push(h);
+    else
+      ctx.report('BAD_VALUE', 'error', `A headers entry must be a string, not ${typeName(h)}.`, [
+        ...hf.at('headers'),
+        i,
+      ]);
+  });
+  const matches = readList(ctx, hf.get('headerMatches'), hf.at('headerMatches'), 'headerMatches', []) ?? [];
+  matches.forEach((m, i) => {
+    const mat: Path = [...hf.at('headerMatches'), i];
+    if (!isRecord(m)) {
+      ctx.report('BAD_VALUE', 'error', `A headerMatches entry must be a mapping, not ${typeName(m)}.`, mat);
+      return;
+    }
+    const mf = readFields(ctx, m, mat, HEADER_MATCH_FIELDS, 'a headerMatches entry');
+    const name = mf.get('name');
+    if (typeof name !== 'string' || name === '') {
+      ctx.report('MISSING_FIELD', 'error', 'A headerMatches entry needs a name.', mat);
+      return;
+    }
+    const value = mf.get('value');
+    const mismatch = mf.get('mismatch');
+    out.headerMatches.push({
+      name,
+      ...(typeof value === 'string' && value !== '' ? { value } : {}),
+      secret: mf.has('secret'),
+      ...(typeof mismatch === 'string' && mismatch !== '' ? { mismatch } : {}),
+    });
+  });
+  return { ...out, source: ctx.source(at) };
 }
 
 function readPort(ctx: ReadContext, value: unknown, path: Path): PortProtocol | null {

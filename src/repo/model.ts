@@ -44,10 +44,40 @@ export interface PortProtocol {
 /** Which L7 rules a port rule carries; the engine admits the L4 flow and reports it as L7-filtered. */
 export type L7Kind = 'http' | 'dns' | 'kafka' | 'l7proto';
 
+/**
+ * One `rules.http` entry (`PortRuleHTTP`): every field that is set must match the request. `method`, `path`
+ * and `host` are RE2 regular expressions matched against the whole value; `headers` are `Name` (present) or
+ * `Name value` (exact value); `headerMatches` name a header and a value (or a Secret holding it).
+ * @see cilium/cilium pkg/policy/api/http.go; pkg/envoy (getHTTPRule)
+ */
+export interface HTTPRule {
+  readonly method?: string;
+  readonly path?: string;
+  readonly host?: string;
+  readonly headers: readonly string[];
+  readonly headerMatches: readonly {
+    readonly name: string;
+    /** The literal value; absent with only a Secret, or for a presence match. */
+    readonly value?: string;
+    /** Whether the value comes from a Kubernetes Secret (not known offline). */
+    readonly secret: boolean;
+    /** `mismatch` action (`LOG`, `ADD`, `DELETE`, `REPLACE`): the request is then not denied on a mismatch. */
+    readonly mismatch?: string;
+  }[];
+  readonly source: SourceRef;
+}
+
+/** One `rules.dns` entry: a query name the DNS proxy lets through (`matchName` or `matchPattern`). */
+export type DNSRule = FQDNSelector;
+
 /** One `toPorts[]` entry: an empty `ports` list means all ports. */
 export interface PortRule {
   readonly ports: readonly PortProtocol[];
   readonly l7: L7Kind | null;
+  /** The `rules.http` entries when `l7` is `http` (empty list: every request). */
+  readonly http?: readonly HTTPRule[];
+  /** The `rules.dns` entries when `l7` is `dns` (empty list: every query). */
+  readonly dns?: readonly DNSRule[];
   /** TLS SNI names (`serverNames`); non-empty means the rule is filtered above L4. */
   readonly serverNames: readonly string[];
   /** True when the rule redirects to an Envoy listener (`listener`). */

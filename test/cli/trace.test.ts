@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { useRepo, yaml } from '../helpers/use-repo.js';
 
 const R = ['-R', 'examples/homelab'];
 
@@ -101,5 +102,139 @@ describe('netpol trace --batch', () => {
     expect(r.stdout).toBe(
       'allowed  billing → database 5432/TCP  egress: allowed (access-postgres)  ingress: allowed (postgres)\n',
     );
+  });
+});
+
+const L7_REPO = {
+  'ns.yaml': yaml`
+    apiVersion: v1
+    kind: Namespace
+    metadata: { name: shop }
+  `,
+  'policy.yaml': yaml`
+    apiVersion: cilium.io/v2
+    kind: CiliumNetworkPolicy
+    metadata: { name: api, namespace: shop }
+    spec:
+      endpointSelector: { matchLabels: { app: api } }
+      ingress:
+        - toPorts:
+            - ports: [{ port: "80", protocol: TCP }]
+              rules:
+                http: [{ method: GET, path: "/public/.*" }]
+      egress:
+        - toPorts:
+            - ports: [{ port: "53", protocol: ANY }]
+              rules:
+                dns: [{ matchPattern: "*.example.com" }]
+  `,
+};
+
+describe('netpol trace --http / --dns', () => {
+  it('says which L7 rule set refused the request', async () => {
+    const repo = useRepo(L7_REPO);
+    const r = await runCli([
+      'trace',
+      'shop/app=web',
+      'shop/app=api',
+      '--port',
+      '80',
+      '--http',
+      'POST',
+      '/public/x',
+      '-R',
+      repo.root,
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('DENIED  shop/app=web → shop/app=api 80/TCP');
+    expect(r.stdout).toContain('  L7 POST /public/x: denied');
+    expect(r.stdout).toContain(
+      '    ingress of shop/app=api: denied: the request matches none of the L7 rules in force on ingress (HTTP 403 from the proxy)',
+    );
+    expect(r.stdout).toContain(
+      '      · CiliumNetworkPolicy/shop/api ingress[0]  policy.yaml:7: method GET, path /public/.*',
+    );
+  });
+
+  it('allows a request a rule matches, with host and headers, in JSON', async () => {
+    const repo = useRepo(L7_REPO);
+    const r = await runCli([
+      'trace',
+      'shop/app=web',
+      'shop/app=api',
+      '--port',
+      '80',
+      '--http',
+      'GET',
+      '/public/a',
+      '--http-host',
+      'api.shop',
+      '--http-header',
+      'X-Trace: 1',
+      '-o',
+      'json',
+      '-R',
+      repo.root,
+    ]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      verdict: 'allowed',
+      l7: {
+        kind: 'http',
+        request: 'GET /public/a (host api.shop)',
+        verdict: 'allowed',
+        ingress: { verdict: 'allowed' },
+      },
+    });
+  });
+
+  it('evaluates DNS rules with --dns', async () => {
+    const repo = useRepo(L7_REPO);
+    const r = await runCli([
+      'trace',
+      'shop/app=api',
+      'shop/app=dns',
+      '--port',
+      '53',
+      '--protocol',
+      'UDP',
+      '--dns',
+      'example.com',
+      '-o',
+      'json',
+      '-R',
+      repo.root,
+    ]);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      verdict: 'denied',
+      l7: {
+        kind: 'dns',
+        verdict: 'denied',
+        egress: { ruleSet: [{ rules: ['matchPattern *.example.com'] }] },
+      },
+    });
+  });
+
+  it.each([
+    [['--http', 'GET'], '--http takes METHOD PATH'],
+    [['--http', 'GET', 'public'], '--http path "public" must start with /'],
+    [['--http-host', 'x'], '--http-host and --http-header describe an --http request'],
+    [['--http', 'GET', '/', '--http-header', 'nocolon'], '--http-header "nocolon" is not NAME:VALUE'],
+    [['--http', 'GET', '/', '--dns', 'a.b'], '--http and --dns ask about different requests'],
+    [['--http', 'GET', '/', '--protocol', 'UDP'], '--http needs --protocol TCP'],
+  ])('rejects %j with exit code 2', async (extra, message) => {
+    const repo = useRepo(L7_REPO);
+    const r = await runCli([
+      'trace',
+      'shop/app=web',
+      'shop/app=api',
+      '--port',
+      '80',
+      ...extra,
+      '-R',
+      repo.root,
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(message);
   });
 });

@@ -302,6 +302,15 @@ describe('readObjects: Cilium policy model', () => {
           },
         ],
         l7: 'http',
+        http: [
+          {
+            method: 'GET',
+            path: '/',
+            headers: [],
+            headerMatches: [],
+            source: { file: 'p.yaml', line: 20, column: 20, endLine: 20, endColumn: 42 },
+          },
+        ],
         serverNames: [],
         listener: false,
         source: { file: 'p.yaml', line: 16, column: 11, endLine: 20, endColumn: 43 },

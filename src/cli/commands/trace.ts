@@ -11,7 +11,15 @@ interface TraceFlags extends RepoFlags {
   port?: string;
   protocol: string;
   batch?: string;
+  http?: string[];
+  httpHost?: string;
+  httpHeader?: string[];
+  dns?: string;
   output: 'text' | 'json';
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 /** `netpol trace SOURCE DESTINATION --port N` and `netpol trace --batch FILE|-`. */
@@ -28,7 +36,11 @@ export function registerTrace(program: Command, ctx: CommandContext): void {
     .argument('[destination]', 'same syntax as SOURCE')
     .option('--port <port>', 'destination port (ICMP type with --protocol ICMP)')
     .option('--protocol <protocol>', 'TCP, UDP, SCTP, ICMP or ICMPv6', 'TCP')
-    .option('--batch <file>', 'trace every line "SOURCE DESTINATION PORT [PROTOCOL]" of FILE (- for stdin)');
+    .option('--batch <file>', 'trace every line "SOURCE DESTINATION PORT [PROTOCOL]" of FILE (- for stdin)')
+    .option('--http <request...>', 'evaluate the HTTP rules for this request: METHOD PATH (e.g. GET /api/v1)')
+    .option('--http-host <host>', 'the Host of the --http request')
+    .option('--http-header <name:value>', 'a header of the --http request (repeatable)', collect)
+    .option('--dns <name>', 'evaluate the DNS rules for a query of NAME');
   addRepoFlags(cmd);
   addOutputFlag(cmd, ['text', 'json'], 'text');
   cmd.action(async (source: string | undefined, destination: string | undefined, flags: TraceFlags) => {
@@ -39,6 +51,14 @@ export function registerTrace(program: Command, ctx: CommandContext): void {
     } else if (source || destination) {
       throw new InvalidArgumentError('--batch reads flows from a file: give no SOURCE or DESTINATION.');
     }
+    if (flags.http !== undefined && flags.http.length !== 2)
+      throw new InvalidArgumentError('--http takes METHOD PATH, e.g. --http GET /api/v1.');
+    if (flags.http === undefined && (flags.httpHost !== undefined || flags.httpHeader !== undefined))
+      throw new InvalidArgumentError(
+        '--http-host and --http-header describe an --http request: add --http METHOD PATH.',
+      );
+    if (flags.batch !== undefined && (flags.http !== undefined || flags.dns !== undefined))
+      throw new InvalidArgumentError('--http and --dns trace one request: they do not combine with --batch.');
     const loaded = await loadRepoForCommand(flags, ctx);
     if (flags.batch !== undefined) {
       const lines = flags.batch === '-' ? ctx.io.stdinLines() : await readLines(flags.batch, ctx);
@@ -55,6 +75,17 @@ export function registerTrace(program: Command, ctx: CommandContext): void {
       destination: destination ?? '',
       port: flags.port ?? '',
       protocol: flags.protocol,
+      ...(flags.http !== undefined
+        ? {
+            http: {
+              method: flags.http[0] ?? '',
+              path: flags.http[1] ?? '',
+              ...(flags.httpHost !== undefined ? { host: flags.httpHost } : {}),
+              headers: flags.httpHeader ?? [],
+            },
+          }
+        : {}),
+      ...(flags.dns !== undefined ? { dns: flags.dns } : {}),
     });
     if (flags.output === 'json') ctx.io.stdout(`${JSON.stringify(traceJson(result), null, 2)}\n`);
     else ctx.io.stdout(formatTraceText(result));

@@ -1,4 +1,4 @@
-import type { RuleRef, SideVerdict } from '../../engine/types.js';
+import type { L7SideVerdict, L7Verdict, RuleRef, SideVerdict } from '../../engine/types.js';
 import { boundText } from '../../repo/truncate.js';
 import type { BatchItem, TraceResult } from '../../workflows/analysis/trace.js';
 
@@ -34,8 +34,36 @@ export function formatTraceText(t: TraceResult): string {
   let out = head;
   out += sideText(`egress of ${t.source} (source)`, t.verdict.egress);
   out += sideText(`ingress of ${t.destination} (destination)`, t.verdict.ingress);
+  if (t.verdict.l7) out += l7Text(t.verdict.l7, t);
   for (const c of t.verdict.caveats) out += `  warning: ${c}\n`;
   return out;
+}
+
+function l7Text(l7: L7Verdict, t: TraceResult): string {
+  let out = `  L7 ${l7.request}: ${l7.verdict}\n`;
+  const side = (title: string, s: L7SideVerdict) => {
+    let text = `    ${title}: ${s.verdict}: ${s.reason}\n`;
+    for (const { rule, rules } of s.ruleSet) {
+      const mark =
+        s.allowedBy.includes(rule) || s.allowedBy.some((a) => a.rule === rule.rule && a.name === rule.name)
+          ? '✓'
+          : '·';
+      text += `      ${mark} ${policyName(rule)} ${rule.rule}  ${rule.file}:${rule.line}: ${rules.join(' | ')}\n`;
+    }
+    return text;
+  };
+  out += side(`egress of ${t.source}`, l7.egress);
+  out += side(`ingress of ${t.destination}`, l7.ingress);
+  return out;
+}
+
+function l7SideJson(s: L7SideVerdict) {
+  return {
+    verdict: s.verdict,
+    reason: s.reason,
+    ruleSet: s.ruleSet.map((r) => ({ ...refJson(r.rule), rules: r.rules })),
+    allowedBy: s.allowedBy.map(refJson),
+  };
 }
 
 function refJson(r: RuleRef) {
@@ -72,6 +100,17 @@ export function traceJson(t: TraceResult) {
     verdict: t.verdict.verdict,
     egress: sideJson(t.verdict.egress),
     ingress: sideJson(t.verdict.ingress),
+    ...(t.verdict.l7
+      ? {
+          l7: {
+            kind: t.verdict.l7.kind,
+            request: t.verdict.l7.request,
+            verdict: t.verdict.l7.verdict,
+            egress: l7SideJson(t.verdict.l7.egress),
+            ingress: l7SideJson(t.verdict.l7.ingress),
+          },
+        }
+      : {}),
     caveats: t.verdict.caveats,
   };
 }

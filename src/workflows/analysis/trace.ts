@@ -1,3 +1,4 @@
+import type { L7Request } from '../../engine/l7.js';
 import { formatPeer, parsePeer, parsePort, parseProtocol } from '../../engine/peer-spec.js';
 import type { Flow, FlowProtocol, Verdict } from '../../engine/types.js';
 import type { PolicyEngine } from '../../engine/verdict.js';
@@ -13,6 +14,17 @@ export interface TraceRequest {
   readonly port: string | number;
   /** Protocol name. Default: `TCP`. */
   readonly protocol?: string;
+  /** An HTTP request to evaluate against L7 rules (`--http METHOD PATH`). Default: none (L4 only). */
+  readonly http?: {
+    readonly method: string;
+    readonly path: string;
+    /** `--http-host`. */
+    readonly host?: string;
+    /** `--http-header K:V`, as given. */
+    readonly headers?: readonly string[];
+  };
+  /** A DNS query name to evaluate against DNS rules (`--dns NAME`). Default: none. */
+  readonly dns?: string;
 }
 
 /** The answer to one trace: the flow as understood, the engine's verdict and warnings about the input. */
@@ -41,6 +53,8 @@ export function parseTraceRequest(
   const port = parsePort(String(req.port), proto.value);
   if (!port.ok) return port;
   const icmp = proto.value === 'ICMPv4' || proto.value === 'ICMPv6';
+  const l7 = parseL7(req, proto.value);
+  if (!l7.ok) return l7;
   return {
     ok: true,
     flow: {
@@ -49,7 +63,45 @@ export function parseTraceRequest(
       protocol: proto.value,
       port: icmp ? 0 : port.value,
       ...(icmp ? { icmpType: port.value } : {}),
+      ...(l7.value ? { l7: l7.value } : {}),
     },
+  };
+}
+
+const METHOD_RE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const HEADER_NAME_RE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** The L7 request of a trace request (`--http`, `--dns`), or an error sentence. */
+function parseL7(
+  req: TraceRequest,
+  protocol: FlowProtocol,
+): { ok: true; value: L7Request | undefined } | { ok: false; error: string } {
+  if (req.http !== undefined && req.dns !== undefined)
+    return { ok: false, error: '--http and --dns ask about different requests: give one of them' };
+  if (req.dns !== undefined) {
+    if (protocol !== 'UDP' && protocol !== 'TCP')
+      return { ok: false, error: '--dns needs --protocol UDP or TCP' };
+    const name = req.dns.trim();
+    if (!/^[A-Za-z0-9_]([-A-Za-z0-9_.]*[A-Za-z0-9_])?\.?$/.test(name))
+      return { ok: false, error: `--dns "${req.dns}" is not a DNS name` };
+    return { ok: true, value: { kind: 'dns', name } };
+  }
+  if (req.http === undefined) return { ok: true, value: undefined };
+  if (protocol !== 'TCP')
+    return { ok: false, error: '--http needs --protocol TCP (HTTP rules are TCP-only)' };
+  const { method, path, host } = req.http;
+  if (!METHOD_RE.test(method)) return { ok: false, error: `--http method "${method}" is not an HTTP method` };
+  if (!path.startsWith('/')) return { ok: false, error: `--http path "${path}" must start with /` };
+  const headers: [string, string][] = [];
+  for (const h of req.http.headers ?? []) {
+    const colon = h.indexOf(':');
+    const name = colon < 0 ? '' : h.slice(0, colon).trim();
+    if (!HEADER_NAME_RE.test(name)) return { ok: false, error: `--http-header "${h}" is not NAME:VALUE` };
+    headers.push([name, h.slice(colon + 1).trim()]);
+  }
+  return {
+    ok: true,
+    value: { kind: 'http', http: { method, path, ...(host !== undefined ? { host } : {}), headers } },
   };
 }
 
@@ -69,7 +121,9 @@ export function traceFlow(engine: PolicyEngine, req: TraceRequest): TraceResult 
       parsed.error,
       aboutPeer
         ? 'peers are NS, NS/key=value[,key=value], world:IP, world:NAME[=IP], kube-apiserver, host, remote-node, health or ns:NAME'
-        : 'give --port a number (1-65535, or the ICMP type with --protocol ICMP) and --protocol TCP, UDP, SCTP, ICMP or ICMPv6',
+        : parsed.error.startsWith('--')
+          ? 'L7 requests: --http METHOD PATH [--http-host HOST] [--http-header NAME:VALUE] with TCP, or --dns NAME with UDP or TCP'
+          : 'give --port a number (1-65535, or the ICMP type with --protocol ICMP) and --protocol TCP, UDP, SCTP, ICMP or ICMPv6',
     );
   }
   return traceParsed(engine, parsed.flow);
