@@ -84,6 +84,22 @@ describe('parsePeer', () => {
     );
   });
 
+  it('round-trips node peers (host@NODE, remote-node@NODE[:IP]) through formatPeer (property)', () => {
+    const node = fc.stringMatching(/^[a-z0-9]([-a-z0-9]{0,8}[a-z0-9])?(\.[a-z0-9]{1,5}){0,2}$/);
+    const ip = fc.option(fc.ipV4(), { nil: undefined });
+    fc.assert(
+      fc.property(
+        fc.constantFrom('host' as const, 'remote-node' as const),
+        node,
+        ip,
+        (entity, name, addr) => {
+          const peer = { kind: 'reserved' as const, entity, node: name, ...(addr ? { ip: addr } : {}) };
+          expect(parsePeer(formatPeer(peer))).toEqual({ ok: true, value: peer });
+        },
+      ),
+    );
+  });
+
   it('never throws on arbitrary input (property)', () => {
     fc.assert(
       fc.property(fc.string(), (s) => {
