@@ -1,6 +1,6 @@
 import { RE2JS } from 're2js';
 import type { DNSRule, HTTPRule } from '../repo/model.js';
-import { matchFqdn } from './fqdn.js';
+import { type FqdnMatchOptions, matchFqdn } from './fqdn.js';
 
 /** An HTTP request to evaluate against `rules.http` (`netpol trace --http METHOD PATH`). */
 export interface HttpRequest {
@@ -99,11 +99,12 @@ export function httpRuleMatches(rule: HTTPRule, req: HttpRequest): L7RuleMatch {
 /**
  * Whether a DNS query name satisfies one `rules.dns` entry: `matchName` exactly (case-insensitive, trailing dot
  * ignored), `matchPattern` with Cilium's wildcard (`*` matches DNS-name characters within one label, a lone
- * `*` every name), as the DNS proxy does.
+ * `*` every name; a leading `**.` one or more labels with `options.multiLevelPrefix`, Cilium 1.19+), as the DNS
+ * proxy does.
  * @see cilium/cilium pkg/fqdn/matchpattern (ToRegexp); Cilium docs security/policy/language "DNS based"
  */
-export function dnsRuleMatches(rule: DNSRule, name: string): boolean {
-  return matchFqdn(rule, [name]);
+export function dnsRuleMatches(rule: DNSRule, name: string, options: FqdnMatchOptions = {}): boolean {
+  return matchFqdn(rule, [name], options);
 }
 
 /** An HTTP rule in the words of the policy, for explanations (`GET /public host=x headers=[…]`). */

@@ -46,6 +46,11 @@ export interface ReleaseSemantics {
    * allowed from 1.17); 1.16 selects only Services without a selector, by their endpoint addresses.
    */
   readonly selectorBackedServices: boolean;
+  /**
+   * Whether a DNS `matchPattern` (toFQDNs and DNS rules) starting with `**.` matches one or more labels (1.19,
+   * cilium/cilium PR #43420); before 1.19 `**` is the same as `*`.
+   */
+  readonly dnsMultiLevelPrefix: boolean;
 }
 
 function minor(release: CiliumRelease): number {
@@ -70,6 +75,7 @@ export function releaseSemantics(version: string): ReleaseSemantics {
     emptyElementAllowsNothingConfirmed: m <= 19,
     namespaceLabelPeersConfirmed: m <= 19,
     selectorBackedServices: m >= 17,
+    dnsMultiLevelPrefix: m >= 19,
   };
 }
 

@@ -3,7 +3,7 @@ import type { ClusterNode, ClusterSettings, Labels, NamedPort, Repo, WorkloadObj
 import { parseIp, rangeContainsIp } from './cidr.js';
 import { getOrCreate } from './collections.js';
 import { entityMatches } from './entity.js';
-import { matchFqdn } from './fqdn.js';
+import { type FqdnMatchOptions, matchFqdn } from './fqdn.js';
 import {
   type Identity,
   kubeApiServerIdentity,
@@ -128,6 +128,8 @@ export class PolicyEngine {
   private unseenCaveats = new Map<string, string>();
   /** The release behaviours verdicts follow (`cluster.ciliumVersion`, or the nearest modelled release). */
   readonly release: ReleaseSemantics;
+  /** How DNS patterns match at the configured release (the `**.` prefix from 1.19). */
+  private readonly fqdnOptions: FqdnMatchOptions;
   /** Named ports of every workload in the repository, for egress under `release.egressNamedPorts: cluster`. */
   private namedPortIndex: NamedPortIndex;
 
@@ -148,6 +150,7 @@ export class PolicyEngine {
   ) {
     this.settings = { ...DEFAULT_SETTINGS, ...(repo.settings ?? {}), ...(settings ?? {}) };
     this.release = releaseSemantics(this.settings.ciliumVersion);
+    this.fqdnOptions = { multiLevelPrefix: this.release.dnsMultiLevelPrefix };
     this.rules = compilePolicies(repo.policies, {
       namespaceLabelSelectorsCrossNamespaces: true,
       cidrGroups: repo.cidrGroups ?? [],
@@ -534,7 +537,8 @@ export class PolicyEngine {
           }
         }
       } else if (port.l7 === 'dns' && req.kind === 'dns') {
-        if ((port.dns ?? []).some((rule) => dnsRuleMatches(rule, req.name))) allowedBy.push(ref);
+        if ((port.dns ?? []).some((rule) => dnsRuleMatches(rule, req.name, this.fqdnOptions)))
+          allowedBy.push(ref);
       } else {
         caveats.push(
           `${pr.origin.name} ${pr.label}: ${port.l7} rules are in force on this port and the request is ${req.kind === 'http' ? 'HTTP' : 'DNS'}: not evaluated`,
@@ -859,7 +863,7 @@ export class PolicyEngine {
     }
     if (pr.fqdns.length > 0 && remote.kind === 'world') {
       for (const f of pr.fqdns) {
-        if (!matchFqdn(f, remote.names ?? [])) continue;
+        if (!matchFqdn(f, remote.names ?? [], this.fqdnOptions)) continue;
         if (pr.direction === 'egress' && !pr.deny && !dnsVisibility) {
           caveats.push(
             `${pr.origin.name} ${pr.label}: toFQDNs matches the name, but no egress rule of this endpoint has DNS L7 rules (toPorts rules.dns), so Cilium's DNS proxy never learns the address and the rule selects nothing`,

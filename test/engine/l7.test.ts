@@ -16,7 +16,7 @@ import { engineFor, flow } from '../helpers/engine.js';
  * rules considered after the port's rules); HOST = pkg/policy hostWildcardL7 (allow-localhost turns L7 rules
  * into allow-all for the local host); DNS = docs language "DNS based" (`*.cilium.io` matches `sub.cilium.io`,
  * not `cilium.io` nor `sub.sub.cilium.io`; `*` alone matches all) and pkg/fqdn/matchpattern (names compared in
- * lower case, fully qualified).
+ * lower case, fully qualified); PR43420 = cilium/cilium #43420 (`**.` prefix: several labels, in 1.19.0).
  */
 
 const allowGetPublic = `
@@ -127,6 +127,8 @@ interface Case {
   readonly yaml: string;
   readonly flow: readonly [string, string, number, string?];
   readonly request: L7Request;
+  /** `cluster.ciliumVersion`. Default: the modelled default (1.19). */
+  readonly version?: string;
   readonly verdict: 'allowed' | 'denied';
   /** The side whose L7 rules decide, when they deny. */
   readonly deniedOn?: 'egress' | 'ingress';
@@ -378,6 +380,33 @@ const CASES: readonly Case[] = [
     request: dns('anything.internal'),
     verdict: 'allowed',
   },
+  {
+    name: 'from 1.19, a leading **. matches several labels',
+    source: 'PR43420 (1.19 upgrade notes: "**.cilium.io" selects app.cilium.io and test.app.cilium.io)',
+    yaml: dnsPolicy('{ matchPattern: "**.example.com" }'),
+    flow: ['shop/app=client', 'db/k8s-app=kube-dns', 53, 'UDP'],
+    request: dns('a.b.example.com'),
+    verdict: 'allowed',
+  },
+  {
+    name: 'a leading **. does not match the bare domain',
+    source: 'PR43420',
+    yaml: dnsPolicy('{ matchPattern: "**.example.com" }'),
+    flow: ['shop/app=client', 'db/k8s-app=kube-dns', 53, 'UDP'],
+    request: dns('example.com'),
+    verdict: 'denied',
+    deniedOn: 'egress',
+  },
+  {
+    name: 'before 1.19, ** is the same as * (one label)',
+    source: 'PR43420 ("the existing logic treated ** essentially equivalent to *")',
+    yaml: dnsPolicy('{ matchPattern: "**.example.com" }'),
+    version: '1.18',
+    flow: ['shop/app=client', 'db/k8s-app=kube-dns', 53, 'UDP'],
+    request: dns('a.b.example.com'),
+    verdict: 'denied',
+    deniedOn: 'egress',
+  },
 ];
 
 function l7Flow(f: Case['flow'], request: L7Request): Flow {
@@ -386,7 +415,9 @@ function l7Flow(f: Case['flow'], request: L7Request): Flow {
 
 describe('L7 rules on request', () => {
   it.each(CASES)('$name [$source]', (c) => {
-    const v = engineFor(c.yaml).verdict(l7Flow(c.flow, c.request));
+    const v = engineFor(c.yaml, c.version ? { ciliumVersion: c.version } : {}).verdict(
+      l7Flow(c.flow, c.request),
+    );
     expect(v.verdict).toBe(c.verdict);
     expect(v.egress.verdict).toBe('allowed');
     expect(v.ingress.verdict).toBe('allowed');

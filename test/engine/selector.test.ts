@@ -140,4 +140,17 @@ describe('matchFqdn (Cilium docs security/policy/language "DNS based")', () => {
     [{ matchPattern: '*' }, ['anything.at.all'], true],
     [{ matchPattern: 'api-*.svc.io' }, ['api-eu.svc.io'], true],
   ])('%j ~ %j = %s', (s, names, want) => expect(matchFqdn({ ...s, source: src }, names)).toBe(want));
+
+  it.each([
+    ['**.example.com', 'a.example.com', true, true],
+    ['**.example.com', 'b.a.example.com', true, true],
+    ['**.example.com', 'example.com', true, false],
+    ['**.example.com', 'b.a.example.com', false, false],
+    ['**.example.com', 'a.example.com', false, true],
+    ['api.**.com', 'api.x.y.com', true, false],
+  ])(
+    '%s ~ %s with the 1.19 multi-level prefix %s = %s (cilium/cilium PR #43420: only a leading **. spans labels)',
+    (pattern, name, multiLevelPrefix, want) =>
+      expect(matchFqdn({ matchPattern: pattern, source: src }, [name], { multiLevelPrefix })).toBe(want),
+  );
 });
