@@ -5,14 +5,13 @@
  * best of three, and prints a Markdown table. The target: 5,000 namespaces lint in under 10 s.
  * Run: `npm run build && node dist/bench/lint.js [--sizes 100,1000,5000]`, or `npx tsx bench/lint.ts`.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { lintRepo } from '../src/workflows/analysis/lint.js';
 import { loadForAnalysis } from '../src/workflows/analysis/load.js';
-import { generateRepo } from './repo/generate-repo.js';
+import { generateRepo, writeRepoDir } from './repo/generate-repo.js';
 
 /** One row of the lint benchmark. */
 export interface LintBenchRow {
@@ -36,13 +35,8 @@ export interface LintBenchRow {
  */
 export async function measureLint(n: number): Promise<LintBenchRow> {
   const files = generateRepo({ namespaces: n, policiesPerNamespace: 4 });
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'netpol-bench-lint-'));
+  const dir = writeRepoDir(files, 'netpol-bench-lint-');
   try {
-    for (const [rel, text] of Object.entries(files)) {
-      const p = path.join(dir, rel);
-      mkdirSync(path.dirname(p), { recursive: true });
-      writeFileSync(p, text);
-    }
     let t = performance.now();
     const loaded = await loadForAnalysis({ root: dir });
     const loadMs = performance.now() - t;

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import jsyaml from 'js-yaml';
+import { growthExponent } from './exponent.js';
 
 /** One size's medians. */
 export interface LoadBenchRow {
@@ -90,11 +91,6 @@ export function measureLoad(
   };
 }
 
-/** The growth exponent k of t ∝ N^k between two sizes. */
-export function growthExponent(n1: number, t1: number, n2: number, t2: number): number {
-  return Math.log(t2 / t1) / Math.log(n2 / n1);
-}
-
 /** The Markdown table, with the goal (load ≤ 2× js-yaml, peak RSS < 1 GiB at 20,000) and k. */
 export function loadBenchTable(rows: readonly LoadBenchRow[]): string {
   const f = (x: number, d = 0) =>
@@ -109,7 +105,14 @@ export function loadBenchTable(rows: readonly LoadBenchRow[]): string {
   const a = rows[0];
   const b = rows[rows.length - 1];
   if (a && b && b.namespaces > a.namespaces) {
-    const k = (t1: number, t2: number) => f(growthExponent(a.namespaces, t1, b.namespaces, t2), 2);
+    const k = (t1: number, t2: number) =>
+      f(
+        growthExponent([
+          { n: a.namespaces, ms: t1 },
+          { n: b.namespaces, ms: t2 },
+        ]),
+        2,
+      );
     out += `\nGrowth exponent k (t ∝ N^k) from N=${f(a.namespaces)} to N=${f(b.namespaces)}: load ${k(a.loadMs, b.loadMs)}, load+compile ${k(a.loadCompileMs, b.loadCompileMs)}, js-yaml ${k(a.jsYamlMs, b.jsYamlMs)}.\n`;
   }
   return out;

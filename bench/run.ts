@@ -17,28 +17,34 @@
  * - startup: whole-process `netpol --help` and `netpol trace … -R examples/homelab` beside `node -e 0` in
  *   the same rounds (bench/startup.ts);
  * - ui: `netpol ui` first renders in Debian's chromium (bench/ui.ts): the example, and 1,000 namespaces grouped;
- * - storm: `netpol drops` on 20,000 drops with distinct identities over 2,000 generated namespaces (bench/drops.ts).
- * Flags: `--only startup,load,repo,lint,drops,flux,watch,ui,storm`, `--sizes 100,1000`, `--flows N`, `--load-repeat N`,
- * `--drop-lines 100000,1000000`, `--repeat N`, `--watch-flows 1000000`, `--ui-sizes 1000`, `--storm NAMESPACESxLINES`.
+ * - storm: `netpol drops` on 20,000 drops with distinct identities over 2,000 generated namespaces (bench/drops.ts);
+ * - verdicts: cold (first verdict of every pod identity) and warm verdicts per second at `--verdict-sizes`
+ *   namespaces (default 5,000 and 20,000; bench/verdicts.ts);
+ * - growth: the exponent k of t ∝ N^k for matrix and lint over `--growth-sizes` (default 1,000, 5,000 and
+ *   20,000; bench/growth.ts).
+ * Flags: `--only startup,load,repo,lint,drops,flux,watch,ui,storm,verdicts,growth`, `--sizes 100,1000`, `--flows N`,
+ * `--load-repeat N`, `--drop-lines 100000,1000000`, `--repeat N`, `--watch-flows 1000000`, `--ui-sizes 1000`,
+ * `--storm NAMESPACESxLINES`, `--verdict-sizes 5000,20000`, `--growth-sizes 1000,5000,20000`.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseAllDocuments } from 'yaml';
 import { deriveCatalog } from '../src/catalog/derive-catalog.js';
-import type { Flow, Peer } from '../src/engine/types.js';
 import { createEngine } from '../src/engine/verdict.js';
 import { loadRepo } from '../src/repo/load-repo.js';
 import { computeMatrix } from '../src/workflows/analysis/matrix.js';
 import { CHROMIUM } from '../test/helpers/browser.js';
 import { formatDropStorm, formatDropsBench, measureDropStorm, measureDrops } from './drops.js';
+import { growthTable, measureGrowth } from './growth.js';
 import { lintBenchTable, measureLint } from './lint.js';
 import { type LoadBenchRow, loadBenchTable, measureLoad } from './load.js';
 import { generateFluxRepo } from './repo/generate-flux-repo.js';
-import { APP_LABELS, appNamespaceName, generateRepo, prng } from './repo/generate-repo.js';
+import { generateRepo, writeRepoDir } from './repo/generate-repo.js';
 import { formatStartupBench, measureStartup } from './startup.js';
 import { measureUi, uiBenchTable } from './ui.js';
+import { measureVerdicts, randomFlows, verdictBenchTable } from './verdicts.js';
 import { formatWatchBench, measureWatch } from './watch.js';
 
 function arg(name: string, def: string): string {
@@ -56,38 +62,7 @@ function heapMiB(): number {
 }
 
 function writeRepo(files: Record<string, string>): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'netpol-bench-'));
-  for (const [rel, text] of Object.entries(files)) {
-    const p = path.join(dir, rel);
-    mkdirSync(path.dirname(p), { recursive: true });
-    writeFileSync(p, text);
-  }
-  return dir;
-}
-
-function randomFlows(n: number, namespaces: number, seed: number): Flow[] {
-  const rand = prng(seed);
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
-  const pod = (): Peer => ({
-    kind: 'pod',
-    namespace: appNamespaceName(Math.floor(rand() * namespaces)),
-    labels: { app: pick(APP_LABELS) },
-  });
-  const others: Peer[] = [
-    { kind: 'world', ip: `203.0.113.${Math.floor(rand() * 250)}` },
-    { kind: 'pod', namespace: 'database', labels: {} },
-    { kind: 'pod', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } },
-    { kind: 'reserved', entity: 'kube-apiserver' },
-  ];
-  const ports = [53, 443, 5432, 6379, 8080, 8085, 9090];
-  const flows: Flow[] = [];
-  for (let i = 0; i < n; i++) {
-    const r = rand();
-    const source = r < 0.1 ? pick(others) : pod();
-    const destination = r > 0.6 ? pick(others) : pod();
-    flows.push({ source, destination, port: pick(ports), protocol: rand() < 0.1 ? 'UDP' : 'TCP' });
-  }
-  return flows;
+  return writeRepoDir(files);
 }
 
 interface Row {
@@ -161,7 +136,7 @@ async function measure(n: number, flowsCount: number): Promise<Row> {
 }
 
 async function main(): Promise<void> {
-  const only = new Set(arg('only', 'startup,repo,lint,drops,flux,watch,ui,storm').split(','));
+  const only = new Set(arg('only', 'startup,repo,lint,drops,flux,watch,ui,storm,verdicts,growth').split(','));
   const sizes = arg('sizes', '100,1000,5000').split(',').map(Number);
   if (only.has('startup')) {
     const repeat = Number(arg('repeat', '7'));
@@ -196,6 +171,22 @@ async function main(): Promise<void> {
       );
       process.stdout.write(`\n## ui (Debian chromium, headless, 1280×800)\n\n${uiBenchTable(rows)}`);
     }
+  }
+  if (only.has('verdicts')) {
+    const rows = [];
+    for (const n of arg('verdict-sizes', '5000,20000').split(',').map(Number)) {
+      rows.push(await measureVerdicts(n, Number(arg('flows', '200000')), Number(arg('repeat', '5'))));
+      process.stderr.write(`measured verdicts N=${n}\n`);
+    }
+    process.stdout.write(`\n## verdicts\n\n${verdictBenchTable(rows)}`);
+  }
+  if (only.has('growth')) {
+    const rows = [];
+    for (const n of arg('growth-sizes', '1000,5000,20000').split(',').map(Number)) {
+      rows.push(await measureGrowth(n, Number(arg('repeat', '3'))));
+      process.stderr.write(`measured growth N=${n}\n`);
+    }
+    process.stdout.write(`\n## growth (matrix, lint)\n\n${growthTable(rows)}`);
   }
   if (only.has('storm')) {
     const [namespaces, lines] = arg('storm', '2000x20000').split('x').map(Number);

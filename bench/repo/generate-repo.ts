@@ -3,6 +3,9 @@
  * them, the seed's baselines, profiles and access policies as CCNPs, M platform namespaces with CNPs, and
  * per-application CNPs so that the policy count is about `policiesPerNamespace × N`.
  */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
 /** Generator options. */
 export interface RepoShape {
@@ -168,4 +171,20 @@ export function generateRepo(shape: RepoShape): Record<string, string> {
   files['kustomization.yaml'] =
     `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n${resources.map((r) => `  - ${r}`).join('\n')}\n`;
   return files;
+}
+
+/**
+ * Writes generated files (`path → text`) into a new temporary directory.
+ * @param files - From {@link generateRepo} or another generator.
+ * @param prefix - Name prefix of the directory under the OS temporary directory.
+ * @returns The directory; the caller removes it.
+ */
+export function writeRepoDir(files: Readonly<Record<string, string>>, prefix = 'netpol-bench-'): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  for (const [rel, text] of Object.entries(files)) {
+    const p = path.join(dir, rel);
+    mkdirSync(path.dirname(p), { recursive: true });
+    writeFileSync(p, text);
+  }
+  return dir;
 }

@@ -54,8 +54,17 @@ const IGNORED_POD_LABEL_PATTERNS: readonly RegExp[] = [
 
 /** Whether Cilium's default label filter keeps this pod label in the identity. */
 export function isIdentityRelevantPodLabel(key: string): boolean {
-  return !IGNORED_POD_LABEL_PATTERNS.some((re) => re.test(key));
+  let relevant = RELEVANT_KEYS.get(key);
+  if (relevant === undefined) {
+    relevant = !IGNORED_POD_LABEL_PATTERNS.some((re) => re.test(key));
+    if (RELEVANT_KEYS.size >= 10_000) RELEVANT_KEYS.clear();
+    RELEVANT_KEYS.set(key, relevant);
+  }
+  return relevant;
 }
+
+/** {@link isIdentityRelevantPodLabel} by label key: pods repeat a few keys, each tested once. */
+const RELEVANT_KEYS = new Map<string, boolean>();
 
 /**
  * Splits a selector key into its Cilium source and bare key (`pkg/labels/labels.go` parseSource with ':'):

@@ -69,6 +69,18 @@ export interface DirectionPolicy {
     readonly deniedByRule: readonly string[];
     readonly localhost: readonly string[];
   };
+  /**
+   * The side verdicts of flows no allow or deny element of this direction matches (the outcome then
+   * depends on the policy alone), built once and shared, frozen, by every such verdict.
+   */
+  readonly unmatched: {
+    /** Not enforced (or enforcement mode `never`): allowed. */
+    readonly allowed: SideVerdict;
+    /** Enforced: denied by default deny. */
+    readonly denied: SideVerdict;
+    /** Ingress from the local host under allow-localhost. */
+    readonly localhost: SideVerdict;
+  };
 }
 
 /** The policy of one endpoint (identity): both directions. */
@@ -85,13 +97,95 @@ interface PeerMatch {
 const PLAIN_MATCH: PeerMatch = Object.freeze({ notes: Object.freeze([]) as readonly string[] });
 
 const MAX_CACHE = 200_000;
+/** Verdicts kept per engine (all peers together) before the peer cache, which holds them, is dropped. */
+const MAX_VERDICTS = 500_000;
 
-/** A peer's identity as cached by the engine. */
+/** A peer's identity as cached by the engine, with the verdicts already computed from it. */
 interface ResolvedPeer {
   readonly identity: Identity;
   readonly caveat: string | undefined;
+  /** Number of this resolved peer within its engine (destination part of {@link verdictKey}). */
+  readonly id: number;
+  /**
+   * Verdicts of flows from this peer, by the destination's {@link id}, then by {@link l4Key}. The resolved
+   * peer lives in one engine (a view has its own), so what-if views never see these.
+   */
+  verdicts: Map<number, CachedVerdict> | undefined;
+}
+
+/** A cached verdict of one source and destination, and those of the pair's other ports or protocols. */
+interface CachedVerdict {
+  readonly l4: number;
+  readonly verdict: Verdict;
+  next: CachedVerdict | undefined;
+}
+
+/** A node of the engine's peer cache: one step of a peer's fields (see `PolicyEngine.peerNode`). */
+interface PeerTrieNode {
+  next: Map<string, PeerTrieNode> | undefined;
+  peer: ResolvedPeer | undefined;
+}
+
+/** The roots of an engine's peer cache, by kind of peer (pods with an explicit service account apart). */
+function newPeerTrie() {
+  const root = (): PeerTrieNode => ({ next: undefined, peer: undefined });
+  return { pods: root(), accounts: root(), world: root(), reserved: root() };
+}
+
+function trieChild(node: PeerTrieNode, step: string): PeerTrieNode {
+  if (node.next === undefined) node.next = new Map();
+  let child = node.next.get(step);
+  if (child === undefined) {
+    child = { next: undefined, peer: undefined };
+    node.next.set(step, child);
+  }
+  return child;
+}
+
+/** Protocol codes of {@link verdictKey}. */
+const PROTOCOL_CODE: Readonly<Record<string, number>> = {
+  TCP: 0,
+  UDP: 1,
+  SCTP: 2,
+  ICMPv4: 3,
+  ICMPv6: 4,
+};
+
+/**
+ * The verdict-cache key of a flow's L4 part: port (the ICMP type for ICMP) and protocol packed into one
+ * small integer; -1 when the flow cannot be keyed (an explicit `namedPorts` list on the destination, an
+ * unknown protocol, a port or type outside its range).
+ */
+function l4Key(flow: Flow): number {
+  const dest = flow.destination;
+  if (dest.kind === 'pod' && dest.namedPorts !== undefined) return -1;
+  const code = PROTOCOL_CODE[flow.protocol];
+  if (code === undefined) return -1;
+  const slot = code >= 3 ? (flow.icmpType ?? 8) : flow.port;
+  if (!Number.isInteger(slot) || slot < 0 || slot > 65535) return -1;
+  return slot * 8 + code;
+}
+
+/** Freezes a verdict computed once and handed to every later caller of the same flow. */
+function freezeVerdict(v: Verdict): Verdict {
+  for (const side of [v.egress, v.ingress]) {
+    if (Object.isFrozen(side)) continue;
+    Object.freeze(side.allowedBy);
+    Object.freeze(side.deniedBy);
+    Object.freeze(side);
+  }
+  Object.freeze(v.caveats);
+  return Object.freeze(v);
 }
 const NO_NOTES: readonly string[] = Object.freeze([]);
+const NO_REFS: readonly RuleRef[] = Object.freeze([]);
+const NO_RULES: readonly CompiledRule[] = Object.freeze([]);
+/** The explanation sentences of a direction's outcomes, by direction and enforcement reason; shared. */
+const REASONS = new Map<string, DirectionPolicy['reasons']>();
+/** Side verdicts of endpoints outside policy (world, reserved), by direction and wording; shared, frozen. */
+const UNMANAGED_SIDES = new Map<string, SideVerdict>();
+/** The rule reference of a peer rule matched without notes, built once per compiled element. */
+const PLAIN_REFS = new WeakMap<CompiledPeerRule, RuleRef>();
 const FQDN_NOTES: readonly string[] = Object.freeze(['FQDN-matched']);
 
 /**
@@ -116,9 +210,18 @@ export class PolicyEngine {
   private readonly policyCache = new Map<string, EndpointPolicy>();
   /** Endpoint policies by the set of selecting rules (their indexes): many identities share one. */
   private readonly policyBySelection = new Map<string, EndpointPolicy>();
+  /** Direction policies by direction and the selecting rules with rules in that direction. */
+  private readonly directionBySelection = new Map<string, DirectionPolicy>();
   /** Index of each compiled rule in {@link rules}, for {@link policyBySelection} keys. */
   private ruleIndex = new Map<CompiledRule, number>();
-  private readonly identityCache = new Map<string, ResolvedPeer>();
+  /** Resolved peers, found by {@link peerNode}; each engine and view has its own. */
+  private peerTrie = newPeerTrie();
+  /** Resolved peers in {@link peerTrie}. */
+  private peerCount = 0;
+  /** Numbers handed to resolved peers so far (never reused, so a dropped peer's key cannot come back). */
+  private resolvedPeers = 0;
+  /** Verdicts held by the resolved peers of {@link peerTrie}. */
+  private cachedVerdicts = 0;
   private hasHostPolicies: boolean;
   /** Host policies (nodeSelector rules), evaluated for host endpoints when `settings.hostFirewall` is set. */
   private hostRules: CompiledRule[] = [];
@@ -206,6 +309,7 @@ export class PolicyEngine {
       rules: this.rules,
       policyCache: this.policyCache,
       policyBySelection: this.policyBySelection,
+      directionBySelection: this.directionBySelection,
     });
     view.ruleIndex = this.ruleIndex;
     view.byNamespace = this.byNamespace;
@@ -255,10 +359,12 @@ export class PolicyEngine {
 
   /** The cached identity of a peer, with the caveat its namespace carries when the repository lacks it. */
   private resolvePeer(peer: Peer): ResolvedPeer {
-    const cacheKey = peerCacheKey(peer);
-    const cached = this.identityCache.get(cacheKey);
+    const node = this.peerNode(peer);
+    const cached = node.peer;
     if (cached) return cached;
     const resolved: ResolvedPeer = {
+      id: this.resolvedPeers++,
+      verdicts: undefined,
       identity: this.buildIdentity(peer),
       caveat:
         peer.kind === 'pod' && !this.hasNamespace(peer.namespace)
@@ -271,9 +377,48 @@ export class PolicyEngine {
                 : 'kube-apiserver is modelled on cluster nodes (identity kube-apiserver + remote-node); set cluster.kubeAPIServer: external in netpol.config.yaml for a managed control plane'
               : undefined,
     };
-    if (this.identityCache.size >= MAX_CACHE) this.identityCache.clear();
-    this.identityCache.set(cacheKey, resolved);
+    if (this.peerCount >= MAX_CACHE) {
+      this.dropPeerCache();
+      this.peerNode(peer).peer = resolved;
+    } else node.peer = resolved;
+    this.peerCount++;
     return resolved;
+  }
+
+  /**
+   * The node of {@link peerTrie} for a peer: by kind, then (service account and) namespace and each label
+   * key and value in the peer's order for pods (another order only costs a miss), address and names for
+   * world peers, entity, address and node for reserved ones. A walk of map lookups on the peer's own strings: no key is built on the warm path.
+   */
+  private peerNode(peer: Peer): PeerTrieNode {
+    let node: PeerTrieNode;
+    switch (peer.kind) {
+      case 'pod': {
+        // No service account (the workload's, else `default`) and an explicit one are different peers.
+        node =
+          peer.serviceAccount === undefined
+            ? trieChild(this.peerTrie.pods, peer.namespace)
+            : trieChild(trieChild(this.peerTrie.accounts, peer.serviceAccount), peer.namespace);
+        const labels = peer.labels;
+        for (const key in labels) node = trieChild(trieChild(node, key), labels[key] as string);
+        return node;
+      }
+      case 'world':
+        node = trieChild(this.peerTrie.world, peer.ip);
+        return peer.names === undefined || peer.names.length === 0
+          ? node
+          : trieChild(node, peer.names.join('\u0000'));
+      case 'reserved':
+        node = trieChild(trieChild(this.peerTrie.reserved, peer.entity), peer.ip ?? '\u0000');
+        return trieChild(node, peer.node ?? '\u0000');
+    }
+  }
+
+  /** Forgets every resolved peer and the verdicts they hold. */
+  private dropPeerCache(): void {
+    this.peerTrie = newPeerTrie();
+    this.peerCount = 0;
+    this.cachedVerdicts = 0;
   }
 
   private buildIdentity(peer: Peer): Identity {
@@ -312,17 +457,29 @@ export class PolicyEngine {
   endpointPolicy(identity: Identity): EndpointPolicy {
     const cached = this.policyCache.get(identity.key);
     if (cached) return cached;
-    const candidates =
-      identity.kind === 'pod' || !isNodeIdentity(identity)
-        ? [...(this.byNamespace.get(identity.namespace) ?? []), ...this.clusterwide]
-        : this.hostRules;
-    const selecting = candidates.filter((r) => selectorMatches(r.subject, identity));
-    const selection = selecting.map((r) => this.ruleIndex.get(r)).join(',');
+    const selecting: CompiledRule[] = [];
+    if (identity.kind === 'pod' || !isNodeIdentity(identity)) {
+      for (const r of this.byNamespace.get(identity.namespace) ?? NO_RULES) {
+        if (selectorMatches(r.subject, identity)) selecting.push(r);
+      }
+      for (const r of this.clusterwide) if (selectorMatches(r.subject, identity)) selecting.push(r);
+    } else {
+      for (const r of this.hostRules) if (selectorMatches(r.subject, identity)) selecting.push(r);
+    }
+    // Each direction depends only on the selecting rules with rules in that direction: an ingress policy
+    // made of clusterwide rules alone is one object for the pods of every namespace.
+    let ingressKey = 'i';
+    let egressKey = 'e';
+    for (const r of selecting) {
+      if (r.has.ingress) ingressKey += `,${this.ruleIndex.get(r)}`;
+      if (r.has.egress) egressKey += `,${this.ruleIndex.get(r)}`;
+    }
+    const selection = `${ingressKey};${egressKey}`;
     let result = this.policyBySelection.get(selection);
     if (!result) {
       result = {
-        ingress: this.directionPolicy(selecting, 'ingress'),
-        egress: this.directionPolicy(selecting, 'egress'),
+        ingress: this.directionPolicyFor(ingressKey, selecting, 'ingress'),
+        egress: this.directionPolicyFor(egressKey, selecting, 'egress'),
       };
       if (this.policyBySelection.size >= MAX_CACHE) this.policyBySelection.clear();
       this.policyBySelection.set(selection, result);
@@ -332,12 +489,39 @@ export class PolicyEngine {
     return result;
   }
 
+  /** The direction policy of a selection (see {@link endpointPolicy}), shared through {@link policyBySelection}. */
+  private directionPolicyFor(
+    key: string,
+    selecting: readonly CompiledRule[],
+    dir: 'ingress' | 'egress',
+  ): DirectionPolicy {
+    let policy = this.directionBySelection.get(key);
+    if (!policy) {
+      policy = this.directionPolicy(selecting, dir);
+      if (this.directionBySelection.size >= MAX_CACHE) this.directionBySelection.clear();
+      this.directionBySelection.set(key, policy);
+    }
+    return policy;
+  }
+
   private directionPolicy(selecting: readonly CompiledRule[], dir: 'ingress' | 'egress'): DirectionPolicy {
-    const selectedBy = selecting.filter((r) => r.has[dir]);
-    const allow = selectedBy.flatMap((r) => (dir === 'ingress' ? r.ingress : r.egress));
-    const deny = selectedBy.flatMap((r) => (dir === 'ingress' ? r.ingressDeny : r.egressDeny));
-    const requirements = allow.flatMap((p) => p.requires);
-    const requirementsDeny = deny.flatMap((p) => p.requires);
+    const selectedBy: CompiledRule[] = [];
+    const allow: CompiledPeerRule[] = [];
+    const deny: CompiledPeerRule[] = [];
+    const requirements: Requirement[] = [];
+    const requirementsDeny: Requirement[] = [];
+    for (const r of selecting) {
+      if (!r.has[dir]) continue;
+      selectedBy.push(r);
+      for (const p of dir === 'ingress' ? r.ingress : r.egress) {
+        allow.push(p);
+        for (const q of p.requires) requirements.push(q);
+      }
+      for (const p of dir === 'ingress' ? r.ingressDeny : r.egressDeny) {
+        deny.push(p);
+        for (const q of p.requires) requirementsDeny.push(q);
+      }
+    }
     const mode = this.settings.policyEnforcementMode;
     let enforced: boolean;
     let reason: string;
@@ -357,9 +541,9 @@ export class PolicyEngine {
       enforced = false;
       reason = `not enforced: no rule with ${dir} rules selects this endpoint`;
     }
-    const selectedByRefs = selectedBy.map((r) => ruleRefOfRule(r, dir));
+    const selectedByRefs = Object.freeze(selectedBy.map((r) => ruleRefOfRule(r, dir)));
     const dnsVisibility = allow.some((p) => p.ports?.some((pr) => pr.l7 === 'dns') ?? false);
-    const reasons = {
+    const reasons = getOrCreate(REASONS, `${dir}\u0000${reason}`, () => ({
       base: Object.freeze([reason]),
       allowed: Object.freeze([reason, 'allowed by the rules listed']),
       denied: Object.freeze([reason, `no ${dir} rule selecting this endpoint allows the flow`]),
@@ -368,6 +552,20 @@ export class PolicyEngine {
         reason,
         'allow-localhost: the local node (kubelet probes) always reaches its pods',
       ]),
+    }));
+    const unmatchedSide = (enforcedHere: boolean, verdict: 'allowed' | 'denied', why: readonly string[]) =>
+      Object.freeze({
+        enforced: enforcedHere,
+        verdict,
+        allowedBy: NO_REFS,
+        deniedBy: NO_REFS,
+        selectedBy: selectedByRefs,
+        reasons: why,
+      });
+    const unmatched = {
+      allowed: unmatchedSide(false, 'allowed', reasons.base),
+      denied: unmatchedSide(true, 'denied', reasons.denied),
+      localhost: unmatchedSide(enforced, 'allowed', reasons.localhost),
     };
     return {
       enforced,
@@ -380,6 +578,7 @@ export class PolicyEngine {
       dnsVisibility,
       reason,
       reasons,
+      unmatched,
     };
   }
 
@@ -387,12 +586,31 @@ export class PolicyEngine {
    * The verdict Cilium gives the first packet of `flow`: the source's egress AND the destination's ingress
    * must allow it; on each side a matching deny rule wins over every allow. Replies of an allowed
    * connection are not subject to policy and are not modelled here.
+   * Verdicts are cached per (source peer, destination peer, port or ICMP type, protocol) in this engine
+   * (a what-if view has its own cache) and returned frozen: the same flow gets the same object again. A
+   * destination with an explicit `namedPorts` list is evaluated afresh each time.
    * @see Cilium docs: security/policy/language (Deny Policies), security/policy/intro.
    */
   verdict(flow: Flow): Verdict {
-    const caveats: string[] = [];
     const source = this.resolvePeer(flow.source);
     const destination = this.resolvePeer(flow.destination);
+    const l4 = l4Key(flow);
+    if (l4 < 0) return this.computeVerdict(flow, source, destination);
+    const first = source.verdicts?.get(destination.id);
+    for (let c = first; c !== undefined; c = c.next) if (c.l4 === l4) return c.verdict;
+    const verdict = freezeVerdict(this.computeVerdict(flow, source, destination));
+    if (this.cachedVerdicts >= MAX_VERDICTS) this.dropPeerCache();
+    else {
+      source.verdicts ??= new Map();
+      source.verdicts.set(destination.id, { l4, verdict, next: first });
+      this.cachedVerdicts++;
+    }
+    return verdict;
+  }
+
+  /** {@link verdict} without its cache: a pure function of the two resolved peers and the flow's L4. */
+  private computeVerdict(flow: Flow, source: ResolvedPeer, destination: ResolvedPeer): Verdict {
+    const caveats: string[] = [];
     const src = source.identity;
     const dst = destination.identity;
     const dstPorts = this.namedPortsOf(flow.destination);
@@ -611,7 +829,7 @@ export class PolicyEngine {
     }
     const policy = this.endpointPolicy(local)[dir];
     const selectedBy = policy.selectedByRefs;
-    const deniedBy: RuleRef[] = [];
+    let deniedBy: RuleRef[] | undefined;
     for (const pr of policy.deny) {
       const m = this.peerRuleMatches(
         pr,
@@ -622,9 +840,12 @@ export class PolicyEngine {
         policy.dnsVisibility,
         caveats,
       );
-      if (m) deniedBy.push(ruleRef(pr, m.notes));
+      if (m) {
+        deniedBy ??= [];
+        deniedBy.push(ruleRef(pr, m.notes));
+      }
     }
-    const allowedBy: RuleRef[] = [];
+    let allowedBy: RuleRef[] | undefined;
     for (const pr of policy.allow) {
       const m = this.peerRuleMatches(
         pr,
@@ -635,39 +856,74 @@ export class PolicyEngine {
         policy.dnsVisibility,
         caveats,
       );
-      if (m) allowedBy.push(ruleRef(pr, m.notes));
+      if (m) {
+        allowedBy ??= [];
+        allowedBy.push(ruleRef(pr, m.notes));
+      }
     }
-    this.releaseSideCaveats(dir, policy, allowedBy.length > 0, caveats);
-    const r = policy.reasons;
-    if (this.settings.policyEnforcementMode === 'never') {
-      return { enforced: false, verdict: 'allowed', allowedBy, deniedBy: [], selectedBy, reasons: r.base };
-    }
-    if (deniedBy.length > 0) {
-      return { enforced: true, verdict: 'denied', allowedBy, deniedBy, selectedBy, reasons: r.deniedByRule };
-    }
+    this.releaseSideCaveats(dir, policy, allowedBy !== undefined, caveats);
     const localhost =
       dir === 'ingress' &&
       !isHost &&
       this.settings.allowLocalhost &&
       remote.kind === 'reserved' &&
       remote.reserved.has('host');
+    const never = this.settings.policyEnforcementMode === 'never';
+    if (allowedBy === undefined && deniedBy === undefined) {
+      if (never || (!localhost && !policy.enforced)) return policy.unmatched.allowed;
+      return localhost ? policy.unmatched.localhost : policy.unmatched.denied;
+    }
+    const allowed = allowedBy ?? NO_REFS;
+    const denied = deniedBy ?? NO_REFS;
+    const r = policy.reasons;
+    if (never) {
+      return {
+        enforced: false,
+        verdict: 'allowed',
+        allowedBy: allowed,
+        deniedBy: NO_REFS,
+        selectedBy,
+        reasons: r.base,
+      };
+    }
+    if (denied.length > 0) {
+      return {
+        enforced: true,
+        verdict: 'denied',
+        allowedBy: allowed,
+        deniedBy: denied,
+        selectedBy,
+        reasons: r.deniedByRule,
+      };
+    }
     if (localhost) {
       return {
         enforced: policy.enforced,
         verdict: 'allowed',
-        allowedBy,
-        deniedBy,
+        allowedBy: allowed,
+        deniedBy: denied,
         selectedBy,
         reasons: r.localhost,
       };
     }
     if (!policy.enforced) {
-      return { enforced: false, verdict: 'allowed', allowedBy, deniedBy, selectedBy, reasons: r.base };
+      return {
+        enforced: false,
+        verdict: 'allowed',
+        allowedBy: allowed,
+        deniedBy: denied,
+        selectedBy,
+        reasons: r.base,
+      };
     }
-    if (allowedBy.length > 0) {
-      return { enforced: true, verdict: 'allowed', allowedBy, deniedBy, selectedBy, reasons: r.allowed };
-    }
-    return { enforced: true, verdict: 'denied', allowedBy, deniedBy, selectedBy, reasons: r.denied };
+    return {
+      enforced: true,
+      verdict: 'allowed',
+      allowedBy: allowed,
+      deniedBy: denied,
+      selectedBy,
+      reasons: r.allowed,
+    };
   }
 
   /** Caveats on behaviours the configured release may evaluate differently (docs/semantics.md §15). */
@@ -714,7 +970,6 @@ export class PolicyEngine {
       local.kind === 'world'
         ? 'an address outside the cluster'
         : `the reserved identity "${[...local.reserved][0]}"`;
-    const reasons = [`not enforced: the ${dir} side of ${what} is not subject to endpoint policy`];
     if (local.kind === 'reserved' && (local.reserved.has('host') || local.reserved.has('remote-node'))) {
       if (this.hasHostPolicies && this.settings.hostFirewall !== true) {
         caveats.push(
@@ -722,7 +977,18 @@ export class PolicyEngine {
         );
       }
     }
-    return { enforced: false, verdict: 'allowed', allowedBy: [], deniedBy: [], selectedBy: [], reasons };
+    return getOrCreate(UNMANAGED_SIDES, `${dir}\u0000${what}`, () =>
+      Object.freeze({
+        enforced: false,
+        verdict: 'allowed' as const,
+        allowedBy: NO_REFS,
+        deniedBy: NO_REFS,
+        selectedBy: NO_REFS,
+        reasons: Object.freeze([
+          `not enforced: the ${dir} side of ${what} is not subject to endpoint policy`,
+        ]),
+      }),
+    );
   }
 
   /**
@@ -896,19 +1162,16 @@ export class PolicyEngine {
  */
 export const MODELLED_CILIUM_VERSION = '1.19';
 
-/** A cheap cache key for a peer (pod labels in their given order; a different order only costs a miss). */
-function peerCacheKey(peer: Peer): string {
-  switch (peer.kind) {
-    case 'pod': {
-      let k = `p\u0000${peer.namespace}\u0000${peer.serviceAccount ?? ''}`;
-      for (const key in peer.labels) k += `\u0000${key}=${peer.labels[key]}`;
-      return k;
+function ruleRef(pr: CompiledPeerRule, notes: readonly string[]): RuleRef {
+  if (notes.length === 0) {
+    let ref = PLAIN_REFS.get(pr);
+    if (ref === undefined) {
+      ref = Object.freeze(buildRuleRef(pr, NO_NOTES));
+      PLAIN_REFS.set(pr, ref);
     }
-    case 'world':
-      return `w\u0000${peer.ip}\u0000${(peer.names ?? []).join(',')}`;
-    case 'reserved':
-      return `r\u0000${peer.entity}\u0000${peer.ip ?? ''}\u0000${peer.node ?? ''}`;
+    return ref;
   }
+  return buildRuleRef(pr, notes);
 }
 
 /** Whether the identity is a node's: the local host or a remote node (not the kube-apiserver alone). */
@@ -928,7 +1191,7 @@ function seenFromNode(local: Identity, remote: Identity): Identity {
   return { ...remote, reserved, key: `${remote.key}\u0000seen-as-remote-node` };
 }
 
-function ruleRef(pr: CompiledPeerRule, notes: readonly string[]): RuleRef {
+function buildRuleRef(pr: CompiledPeerRule, notes: readonly string[]): RuleRef {
   return {
     kind: pr.origin.kind,
     namespace: pr.origin.namespace,
@@ -941,7 +1204,20 @@ function ruleRef(pr: CompiledPeerRule, notes: readonly string[]): RuleRef {
   };
 }
 
+/** The rule references of compiled rules as selecting rules, per direction, built once. */
+const SELECTING_REFS = new WeakMap<CompiledRule, { ingress?: RuleRef; egress?: RuleRef }>();
+
 function ruleRefOfRule(r: CompiledRule, dir: 'ingress' | 'egress'): RuleRef {
+  let refs = SELECTING_REFS.get(r);
+  if (refs === undefined) {
+    refs = {};
+    SELECTING_REFS.set(r, refs);
+  }
+  refs[dir] ??= Object.freeze(buildRuleRefOfRule(r, dir));
+  return refs[dir];
+}
+
+function buildRuleRefOfRule(r: CompiledRule, dir: 'ingress' | 'egress'): RuleRef {
   return {
     kind: r.origin.kind,
     namespace: r.origin.namespace,
