@@ -4,7 +4,7 @@
  * k ≤ 1.1 from 1,000 to 20,000). Each size is generated on disk and loaded once with `loadForAnalysis`;
  * the matrix is computed on a fresh engine (so every verdict is a first one) and lint is its first run,
  * each the median of `repeat` runs.
- * Run: `npm run bench -- --only growth --sizes 1000,5000,20000`.
+ * Run: `npm run bench -- --only growth --growth-sizes 1000,5000,20000`.
  */
 import { rmSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -75,9 +75,21 @@ export async function measureGrowth(n: number, repeat: number): Promise<GrowthRo
  */
 export function growthTable(rows: readonly GrowthRow[]): string {
   const f = (x: number, d = 0) => x.toLocaleString('en-US', { maximumFractionDigits: d });
-  let out = '| namespaces | policies | matrix cells | matrix ms | lint ms |\n|---:|---:|---:|---:|---:|\n';
-  for (const r of rows) {
-    out += `| ${f(r.namespaces)} | ${f(r.policies)} | ${f(r.cells)} | ${f(r.matrixMs)} | ${f(r.lintMs)} |\n`;
+  let out =
+    '| namespaces | policies | matrix cells | matrix ms | lint ms | matrix k since previous size | lint k since previous size |\n|---:|---:|---:|---:|---:|---:|---:|\n';
+  for (const [i, r] of rows.entries()) {
+    const prev = rows[i - 1];
+    const local = (pick: (x: GrowthRow) => number) =>
+      prev
+        ? f(
+            growthExponent([
+              { n: prev.namespaces, ms: pick(prev) },
+              { n: r.namespaces, ms: pick(r) },
+            ]),
+            2,
+          )
+        : '—';
+    out += `| ${f(r.namespaces)} | ${f(r.policies)} | ${f(r.cells)} | ${f(r.matrixMs)} | ${f(r.lintMs)} | ${local((x) => x.matrixMs)} | ${local((x) => x.lintMs)} |\n`;
   }
   const k = (pick: (r: GrowthRow) => number) =>
     f(growthExponent(rows.map((r) => ({ n: r.namespaces, ms: pick(r) }))), 2);
