@@ -46,7 +46,7 @@ describe('netpol discover', () => {
           access.network-policy.homelab/postgres: "true"
           access.network-policy.homelab/dragonfly: "true"
 
-      1 repl(ies) skipped; 1 unreadable line(s): 16.
+      1 reply skipped; 1 unreadable line(s): 16.
       "
     `);
   });

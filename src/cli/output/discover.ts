@@ -68,7 +68,8 @@ export function formatDiscoverText(report: DiscoverReport, layout: TextLayout = 
     ? `\nNamespace labels (namespace ${report.namespace}): unchanged, git already has them.\n`
     : `\nNamespace labels to commit (namespace ${report.namespace}):\n${report.labelsYaml}`;
   const notes: string[] = [];
-  if (report.skipped.replies > 0) notes.push(`${report.skipped.replies} repl(ies) skipped`);
+  if (report.skipped.replies > 0)
+    notes.push(`${report.skipped.replies} ${report.skipped.replies === 1 ? 'reply' : 'replies'} skipped`);
   if (report.skipped.unparsable > 0) {
     const lines = report.diagnostics.map((d) => d.source?.line).filter((l) => l !== undefined);
     notes.push(`${report.skipped.unparsable} unreadable line(s): ${lines.join(', ')}`);

@@ -326,7 +326,11 @@ function checksFor(loaded: Pick<LoadedRepo, 'repo' | 'catalog'>, ns: string): Ch
       case 'internet-egress':
         id = 'internet-egress';
         title = `${KIND_TITLE[kind]}: world:${target}`;
-        matches = (f) => inNs(f.source) && f.destination.kind === 'world';
+        matches = (f) =>
+          inNs(f.source) &&
+          f.destination.kind === 'world' &&
+          f.port === column.port &&
+          f.protocol === column.protocol;
         break;
       case 'gateway-ingress': {
         const name = column.id.slice('gateway-'.length);
