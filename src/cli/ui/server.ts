@@ -10,7 +10,7 @@ import { connectivityGraph } from '../../workflows/analysis/connectivity-graph.j
 import { lintRepo } from '../../workflows/analysis/lint.js';
 import { type LoadedRepo, loadForAnalysis, type RepoOptions } from '../../workflows/analysis/load.js';
 import { systemOverview } from '../../workflows/analysis/system-overview.js';
-import { traceFlow } from '../../workflows/analysis/trace.js';
+import { PEER_SYNTAX, parseTraceRequest, traceFlow, traceParsed } from '../../workflows/analysis/trace.js';
 import { whatIf } from '../../workflows/analysis/what-if.js';
 import { dropLabelPatches } from '../../workflows/flows/drop-patches.js';
 import { applyDropFixes, findDrops } from '../../workflows/flows/drops.js';
@@ -236,7 +236,15 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
         const id = param(url, 'cell');
         const [loaded, graph] = await Promise.all([state.loaded, graphOf()]);
         const cell = graph.cells.find((c) => c.id === id);
-        if (!cell) throw new HttpError(404, `No matrix cell "${id}".`);
+        if (!cell) {
+          const rows = graph.matrix.rows.map((r) => r.namespace);
+          const columns = graph.matrix.columns.map((c) => c.id);
+          throw new HttpError(
+            404,
+            `No matrix cell "${id}".`,
+            `A cell is NAMESPACE|COLUMN; namespaces: ${rows.join(', ')}; columns: ${columns.join(', ')}.`,
+          );
+        }
         const t = traceFlow(loaded.engine, cell.trace);
         return {
           cell: { id: cell.id, row: cell.row, column: cell.column, request: cell.trace },
@@ -246,12 +254,23 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
       }
       case '/api/trace': {
         const loaded = await state.loaded;
-        const t = traceFlow(loaded.engine, {
+        const parsed = parseTraceRequest({
           source: param(url, 'source'),
           destination: param(url, 'destination'),
           port: param(url, 'port'),
           protocol: param(url, 'protocol', false) || 'TCP',
         });
+        if (!parsed.ok) {
+          const aboutPeer = parsed.error.startsWith('source:') || parsed.error.startsWith('destination:');
+          throw new HttpError(
+            400,
+            parsed.error,
+            aboutPeer
+              ? `source and destination are ${PEER_SYNTAX}`
+              : 'port is a number (1-65535, or the ICMP type when protocol is ICMP) and protocol is TCP, UDP, SCTP, ICMP or ICMPv6',
+          );
+        }
+        const t = traceParsed(loaded.engine, parsed.flow);
         return { trace: traceJson(t), text: formatTraceText(t) };
       }
       case '/api/drops': {

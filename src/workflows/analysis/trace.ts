@@ -38,6 +38,10 @@ export interface TraceResult {
   readonly verdict: Verdict;
 }
 
+/** The trace peer syntax, for hints. */
+export const PEER_SYNTAX =
+  'NS, NS/key=value[,key=value], world:IP, world:NAME[=IP], kube-apiserver, host, remote-node, health or ns:NAME';
+
 /**
  * Parses a trace request into a flow. Returns an error sentence instead of throwing.
  */
@@ -120,7 +124,7 @@ export function traceFlow(engine: PolicyEngine, req: TraceRequest): TraceResult 
       'NETPOL_BAD_ARGUMENT',
       parsed.error,
       aboutPeer
-        ? 'peers are NS, NS/key=value[,key=value], world:IP, world:NAME[=IP], kube-apiserver, host, remote-node, health or ns:NAME'
+        ? `peers are ${PEER_SYNTAX}`
         : parsed.error.startsWith('--')
           ? 'L7 requests: --http METHOD PATH [--http-host HOST] [--http-header NAME:VALUE] with TCP, or --dns NAME with UDP or TCP'
           : 'give --port a number (1-65535, or the ICMP type with --protocol ICMP) and --protocol TCP, UDP, SCTP, ICMP or ICMPv6',

@@ -133,7 +133,10 @@ describe('startUiServer (API over the example repository)', () => {
     expect(String(denied.body.text).split('\n')[0]).toBe('DENIED  web → database 5432/TCP');
     expect(await request(server, '/api/explain?cell=nope')).toMatchObject({
       status: 404,
-      body: { error: 'No matrix cell "nope".' },
+      body: {
+        error: 'No matrix cell "nope".',
+        hint: 'A cell is NAMESPACE|COLUMN; namespaces: kube-system, monitoring, database, cache, garage, istio-gateway, istio-system, batch-worker, dashboard, wiki, billing, web, docs; columns: dns, world-443, world-80, gateway-internal, gateway-external, grant-postgres, grant-dragonfly, grant-garage-s3, kube-apiserver, scrape-prometheus, app-namespace.',
+      },
     });
   });
 
@@ -148,7 +151,10 @@ describe('startUiServer (API over the example repository)', () => {
     const bad = await request(server, '/api/trace?source=billing&destination=database&port=99999');
     expect(bad).toMatchObject({
       status: 400,
-      body: { error: 'port 99999 is out of range 1-65535', code: 'NETPOL_BAD_ARGUMENT' },
+      body: {
+        error: 'port 99999 is out of range 1-65535',
+        hint: 'port is a number (1-65535, or the ICMP type when protocol is ICMP) and protocol is TCP, UDP, SCTP, ICMP or ICMPv6',
+      },
     });
     const missing = await request(server, '/api/trace?source=billing');
     expect(missing).toMatchObject({
