@@ -87,7 +87,9 @@ export function registerWatch(program: Command, ctx: CommandContext): void {
     }
     const listen = listenAddress(flags.listen);
     const repo = repoOptionsOf(flags, ctx.io);
-    const relay = relayOptionsOf(flags, ctx.io);
+    // Without --server the watcher follows its default Relay and says so in its first log line.
+    const { server, ...relayRest } = relayOptionsOf(flags, ctx.io);
+    const relay = flags.server === undefined ? relayRest : { server, ...relayRest };
     const root = repo.root ?? ctx.io.cwd;
     const stopRequests = new AbortController();
     const clusterWanted = flags.live || flags.kubeconfig !== undefined || flags.context !== undefined;

@@ -1,5 +1,6 @@
 import { buildFlowFilter } from '../../hubble/filter.js';
 import type { ObserveFlowsOptions, RetryOptions } from '../../hubble/relay-client.js';
+import { relayErrorText } from '../../hubble/relay-error-text.js';
 import type { HubbleFlow, NonFlowEvent } from '../../hubble/types.js';
 import type { ClusterSettings } from '../../repo/model.js';
 import { DropGrouper } from '../flows/drops.js';
@@ -13,6 +14,9 @@ import type { WatchMetrics } from './metrics.js';
 import { TrafficRecorder } from './record.js';
 import { RepositoryFollower, type RepositoryLoad } from './repository.js';
 import { type HttpAnswer, type RunningHttpServer, startHttpServer } from './server.js';
+
+/** The Relay followed when none is given: hubble's default, as for a port-forward. */
+const DEFAULT_RELAY = 'localhost:4245';
 
 /** Where and how to reach Hubble Relay (the flags of `hubble observe`, as {@link observeFlows} takes them). */
 export type WatchRelayOptions = Pick<
@@ -116,7 +120,7 @@ export async function startWatch(options: WatchOptions): Promise<WatchHandle> {
     ...(options.cluster && { cluster: true }),
     ...(options.now && { now: options.now }),
   });
-  const relayServer = options.relay?.server ?? 'localhost:4245';
+  const relayServer = options.relay?.server ?? DEFAULT_RELAY;
   const stats: Mutable<FlowSourceStats> = { ...emptyFlowSourceStats({ kind: 'relay', server: relayServer }) };
   const abort = new AbortController();
   let grouper: DropGrouper | undefined;
@@ -187,7 +191,7 @@ export async function startWatch(options: WatchOptions): Promise<WatchHandle> {
               log,
               wasConnected || attempt === 1 ? 'warn' : 'info',
               'relay.lost',
-              `Lost Hubble Relay at ${relayServer} (${errorText(error)}); retrying in ${delayMs} ms.`,
+              `Lost Hubble Relay at ${relayServer} (${relayErrorText(error)}); retrying in ${delayMs} ms.`,
               { attempt, delayMs },
             );
           },
@@ -200,7 +204,7 @@ export async function startWatch(options: WatchOptions): Promise<WatchHandle> {
         metrics.setRelayConnected(false);
         metrics.relayReconnect();
         stats.retries++;
-        logEvent(log, 'error', 'relay.failed', `${errorText(error)} Retrying in ${maxMs} ms.`, {
+        logEvent(log, 'error', 'relay.failed', `${relayErrorText(error)}. Retrying in ${maxMs} ms.`, {
           delayMs: maxMs,
         });
         await sleep(maxMs, abort.signal);
@@ -304,6 +308,15 @@ export async function startWatch(options: WatchOptions): Promise<WatchHandle> {
       }
     },
   );
+  if (options.relay?.server === undefined) {
+    logEvent(
+      log,
+      'info',
+      'relay.default',
+      `No Relay address given: following Hubble Relay at ${DEFAULT_RELAY} (hubble's default, e.g. a port-forward).`,
+      { server: DEFAULT_RELAY },
+    );
+  }
   logEvent(
     log,
     'info',

@@ -3,6 +3,7 @@
  * test/hubble/helpers/fake-relay.ts) replaying test/fixtures/flows/homelab-drops.jsonl, with the repository in a
  * temporary copy of examples/homelab that the tests edit while the stream runs.
  */
+import { type AddressInfo, createServer } from 'node:net';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { HubbleFlow } from '../../../src/hubble/types.js';
 import { loadForAnalysis } from '../../../src/workflows/analysis/load.js';
@@ -26,6 +27,15 @@ beforeAll(async () => {
 });
 
 const cleanups: (() => Promise<void> | void)[] = [];
+
+/** A port of 127.0.0.1 nothing listens on (bound, then closed). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
@@ -142,6 +152,40 @@ describe('startWatch', () => {
     expect(sample(text, 'netpol_relay_connected')).toBe(1);
     expect(sample(text, 'netpol_relay_reconnects_total')).toBeGreaterThanOrEqual(1);
     expect(logs.events().filter((e) => e === 'relay.connected').length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('says in its first log line that it follows the default Relay when none is given', async () => {
+    const repo = useRepo(homelabFiles());
+    const logs = memoryLog();
+    const { server: _, ...rest } = testWatchOptions(repo.root, 'unused:1', logs.log).relay ?? {};
+    const watch = await startWatch({
+      ...testWatchOptions(repo.root, 'unused:1', logs.log),
+      relay: rest,
+      retry: { initialMs: 10_000, maxMs: 10_000 },
+    });
+    cleanups.push(() => watch.stop());
+    expect(logs.entries[0]).toMatchObject({
+      level: 'info',
+      event: 'relay.default',
+      msg: "No Relay address given: following Hubble Relay at localhost:4245 (hubble's default, e.g. a port-forward).",
+      server: 'localhost:4245',
+    });
+    expect(logs.events()[1]).toBe('watch.listening');
+  });
+
+  it("says why a Relay is unreachable without grpc-js's empty resolution note", async () => {
+    const port = await closedPort();
+    const repo = useRepo(homelabFiles());
+    const logs = memoryLog();
+    const watch = await startWatch({
+      ...testWatchOptions(repo.root, `127.0.0.1:${port}`, logs.log),
+      retry: { initialMs: 10_000, maxMs: 10_000 },
+    });
+    cleanups.push(() => watch.stop());
+    await eventually('relay.lost', () => logs.events().includes('relay.lost'));
+    expect(logs.entries.find((e) => e.event === 'relay.lost')?.msg).toBe(
+      `Lost Hubble Relay at 127.0.0.1:${port} (No connection established. Last error: Error: connect ECONNREFUSED 127.0.0.1:${port}); retrying in 10000 ms.`,
+    );
   });
 
   it('picks up a repository change mid-stream: new revision, groups diagnosed again', async () => {
