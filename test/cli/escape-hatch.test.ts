@@ -168,6 +168,30 @@ describe('netpol escape-hatch disable', () => {
     expect(patches()).toEqual([]);
   });
 
+  it.each([
+    [
+      ['disable', 'database', '--reason', 'x'],
+      HOMELAB,
+      'error: "database" is a platform namespace: turning its enforcement off opens a shared service to every pod.\nhint: Fix its CiliumNetworkPolicy instead, or pass --force if this is truly the emergency.\n',
+    ],
+    [
+      ['disable', 'web', '--reason', 'x'],
+      null,
+      'error: The repository has no escape-hatch baseline (a CiliumClusterwideNetworkPolicy selecting namespaces by <domain>/enforcement): the label would change nothing.\nhint: Add the baseline (netpol init renders baselines/escape-hatch.yaml) and let it reach the cluster first.\n',
+    ],
+    [
+      ['enable', 'web'],
+      null,
+      'error: The repository has no escape-hatch baseline (a CiliumClusterwideNetworkPolicy selecting namespaces by <domain>/enforcement): the label would change nothing.\nhint: Add the baseline (netpol init renders baselines/escape-hatch.yaml) and let it reach the cluster first.\n',
+    ],
+  ])('refuses %j from git alone, before reading a kubeconfig', async (args, root, stderr) => {
+    const repo =
+      root ?? useRepo({ 'ns.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: web\n' }).root;
+    const r = await cli(['escape-hatch', ...args], path.join(repo, 'no-such-kubeconfig'), repo);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(stderr);
+  });
+
   it('refuses when the cluster lacks the escape-hatch baseline: the label would change nothing', async () => {
     live.api.store.get('cilium.io/ciliumclusterwidenetworkpolicies')?.delete('/baseline-escape-hatch');
     const r = await cli(['escape-hatch', 'disable', 'web', '--reason', 'x']);

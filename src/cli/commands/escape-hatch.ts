@@ -61,7 +61,6 @@ export function registerEscapeHatch(program: Command, ctx: CommandContext): void
       );
     }
     const forMs = flags.for !== undefined ? durationFlag(flags.for) : undefined;
-    const target = await onlyCluster(flags, ctx);
     const result = await disableEscapeHatch(
       {
         ...repoOptionsOf(flags, ctx.io),
@@ -71,7 +70,7 @@ export function registerEscapeHatch(program: Command, ctx: CommandContext): void
         dryRun: flags.dryRun === true,
         force: flags.force === true,
       },
-      target.client,
+      async () => (await onlyCluster(flags, ctx)).client,
     );
     if (flags.output === 'json') ctx.io.stdout(`${JSON.stringify(result, null, 2)}\n`);
     else ctx.io.stdout(formatDisableText(result));
@@ -87,8 +86,10 @@ export function registerEscapeHatch(program: Command, ctx: CommandContext): void
   addClusterFlags(enable, false);
   addOutputFlag(enable, ['text', 'json'], 'text');
   enable.action(async (ns: string, flags: HatchFlags) => {
-    const target = await onlyCluster(flags, ctx);
-    const result = await enableEscapeHatch({ ...repoOptionsOf(flags, ctx.io), namespace: ns }, target.client);
+    const result = await enableEscapeHatch(
+      { ...repoOptionsOf(flags, ctx.io), namespace: ns },
+      async () => (await onlyCluster(flags, ctx)).client,
+    );
     if (flags.output === 'json') ctx.io.stdout(`${JSON.stringify(result, null, 2)}\n`);
     else ctx.io.stdout(formatEnableText(result));
   });

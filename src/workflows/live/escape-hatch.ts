@@ -85,6 +85,13 @@ function requireHatch(loaded: LoadedRepo): EscapeHatch {
   return hatch;
 }
 
+/** The cluster, connecting only now: the refusals that need only git come first (no kubeconfig needed for them). */
+function clusterOf(
+  connect: ClusterClient | (() => Promise<ClusterClient>),
+): Promise<ClusterClient> | ClusterClient {
+  return typeof connect === 'function' ? connect() : connect;
+}
+
 async function requireNamespace(client: ClusterClient, name: string): Promise<LiveNamespace> {
   const ns = await client.getNamespace(name);
   if (!ns) {
@@ -105,7 +112,8 @@ async function requireNamespace(client: ClusterClient, name: string): Promise<Li
  * retrying on a conflict, and records an `events.k8s.io/v1` Event on the namespace. A namespace already
  * disabled is reported (since, by, why) and left alone.
  * @param options - See {@link DisableOptions}.
- * @param client - The cluster.
+ * @param connect - The cluster, or a function connecting to it, called only once the refusals that need only git
+ *   (no reason, platform namespace, no escape-hatch baseline in git) have passed.
  * @throws NetpolError `NETPOL_BAD_ARGUMENT` (no reason, unknown namespace), `NETPOL_REFUSED` (platform
  *   namespace, baseline missing), `NETPOL_CONFLICT` (still conflicting after 5 attempts), and the client's
  *   errors (unreachable, 401, 403 with the RBAC rule, Cilium CRD missing).
@@ -115,7 +123,7 @@ async function requireNamespace(client: ClusterClient, name: string): Promise<Li
  */
 export async function disableEscapeHatch(
   options: DisableOptions,
-  client: ClusterClient,
+  connect: ClusterClient | (() => Promise<ClusterClient>),
 ): Promise<DisableResult> {
   const reason = options.reason.trim();
   if (reason === '') {
@@ -135,6 +143,7 @@ export async function disableEscapeHatch(
       'Fix its CiliumNetworkPolicy instead, or pass --force if this is truly the emergency.',
     );
   }
+  const client = await clusterOf(connect);
   const now = options.now ?? new Date();
   let ns = await requireNamespace(client, name);
   const label = { key: hatch.label, value: hatch.value };
@@ -243,10 +252,11 @@ export interface EnableResult {
  */
 export async function enableEscapeHatch(
   options: EnableOptions,
-  client: ClusterClient,
+  connect: ClusterClient | (() => Promise<ClusterClient>),
 ): Promise<EnableResult> {
   const loaded = await loadForAnalysis(options);
   const hatch = requireHatch(loaded);
+  const client = await clusterOf(connect);
   const name = options.namespace;
   const now = options.now ?? new Date();
   let ns = await requireNamespace(client, name);
