@@ -246,9 +246,12 @@ function composeTokens(tokens: Iterable<CST.Token>, base: number): RawParse {
   const list = Array.from(tokens);
   const docs = Array.from(new Composer(YAML_OPTIONS).compose(list));
   const documents = docs.map((doc): RawDocument => {
+    const unclosed = new Set<number>();
     for (const error of doc.errors) {
       diagnostics.push(
-        unclosedQuote(error, list, base) ?? yamlDiagnostic(error, base, 'YAML_SYNTAX', 'error'),
+        unclosedQuote(error, list, base) ??
+          unclosedFlow(error, list, base, unclosed) ??
+          yamlDiagnostic(error, base, 'YAML_SYNTAX', 'error'),
       );
     }
     for (const warning of doc.warnings) {
@@ -330,6 +333,26 @@ function rootOf(node: YamlNode | null): YamlNode | null {
   return node?.kind === 'scalar' && node.value === null && node.start === node.end ? null : node;
 }
 
+/** The last (innermost) token, by offset, of the parsed tokens that `accepts`; undefined when none does. */
+function lastToken<T extends { offset: number }>(
+  tokens: readonly CST.Token[],
+  accepts: (token: Record<string, unknown>) => token is Record<string, unknown> & T,
+): T | undefined {
+  let found: T | undefined;
+  const walk = (value: unknown): void => {
+    if (Array.isArray(value)) {
+      for (const v of value) walk(v);
+      return;
+    }
+    if (value === null || typeof value !== 'object') return;
+    const token = value as Record<string, unknown>;
+    if (accepts(token) && (found === undefined || token.offset > found.offset)) found = token;
+    for (const v of Object.values(token)) if (v !== null && typeof v === 'object') walk(v);
+  };
+  walk(tokens);
+  return found;
+}
+
 /**
  * For `yaml`'s "Missing closing quote" error, which it places where the text ends: the same error at the
  * quote that opens the unclosed string (the quoted-scalar token that runs up to the error), so an editor jumps
@@ -339,27 +362,15 @@ function unclosedQuote(error: YAMLError, tokens: readonly CST.Token[], base: num
   const quote = /^Missing closing (["'])quote/.exec(error.message)?.[1];
   if (error.code !== 'MISSING_CHAR' || quote === undefined) return null;
   const type = quote === '"' ? 'double-quoted-scalar' : 'single-quoted-scalar';
-  let open: number | undefined;
-  const walk = (value: unknown): void => {
-    if (Array.isArray(value)) {
-      for (const v of value) walk(v);
-      return;
-    }
-    if (value === null || typeof value !== 'object') return;
-    const token = value as { type?: unknown; offset?: unknown; source?: unknown };
-    if (
-      token.type === type &&
-      typeof token.offset === 'number' &&
-      typeof token.source === 'string' &&
-      token.offset <= error.pos[0] &&
-      token.offset + token.source.length >= error.pos[0] &&
-      (open === undefined || token.offset > open)
-    ) {
-      open = token.offset;
-    }
-    for (const v of Object.values(value)) if (v !== null && typeof v === 'object') walk(v);
-  };
-  walk(tokens);
+  const open = lastToken(
+    tokens,
+    (t): t is Record<string, unknown> & { offset: number } =>
+      t.type === type &&
+      typeof t.offset === 'number' &&
+      typeof t.source === 'string' &&
+      t.offset <= error.pos[0] &&
+      t.offset + t.source.length >= error.pos[0],
+  )?.offset;
   if (open === undefined) return null;
   const kind = quote === '"' ? 'double' : 'single';
   return {
@@ -369,6 +380,49 @@ function unclosedQuote(error: YAMLError, tokens: readonly CST.Token[], base: num
     hint: SYNTAX_HINT,
     start: base + open,
     end: base + open + 1,
+  };
+}
+
+/**
+ * For `yaml`'s "Flow map/sequence in block collection must … end with a }/]" error about a flow collection
+ * that is never closed, which it places where the next block line (or the text) starts: the error at the `{`
+ * or `[` that opens it (the innermost unclosed flow collection of that kind before the error not reported yet;
+ * `reported` collects their offsets), so an editor jumps to the typo. Null for other errors, and for a
+ * collection that is closed but badly indented (the library's position is right for that one).
+ */
+function unclosedFlow(
+  error: YAMLError,
+  tokens: readonly CST.Token[],
+  base: number,
+  reported: Set<number>,
+): RawDiagnostic | null {
+  const m =
+    /^Flow (map|sequence) in block collection must be sufficiently indented and end with a ([}\]])/.exec(
+      error.message,
+    );
+  if (m === null) return null;
+  const [, what, close] = m;
+  const open = close === '}' ? '{' : '[';
+  const endType = close === '}' ? 'flow-map-end' : 'flow-seq-end';
+  const token = lastToken(
+    tokens,
+    (t): t is Record<string, unknown> & { offset: number } =>
+      t.type === 'flow-collection' &&
+      typeof t.offset === 'number' &&
+      t.offset <= error.pos[0] &&
+      !reported.has(t.offset) &&
+      (t.start as { source?: unknown } | undefined)?.source === open &&
+      !(Array.isArray(t.end) && t.end.some((e: { type?: unknown }) => e.type === endType)),
+  );
+  if (token === undefined) return null;
+  reported.add(token.offset);
+  return {
+    code: 'YAML_SYNTAX',
+    severity: 'error',
+    message: `The flow ${what} that starts here with ${open} is never closed (missing closing ${close}).`,
+    hint: SYNTAX_HINT,
+    start: base + token.offset,
+    end: base + token.offset + 1,
   };
 }
 

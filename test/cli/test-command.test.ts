@@ -222,7 +222,7 @@ describe('netpol test', () => {
       'a YAML syntax error',
       { 'conn.yaml': '- from: a\n  to: [b\n' },
       'conn.yaml',
-      'error: conn.yaml:3:1: Flow sequence in block collection must be sufficiently indented and end with a ].\n',
+      'error: conn.yaml:2:7: The flow sequence that starts here with [ is never closed (missing closing ]).\n',
     ],
     [
       'an unclosed quote (reported where it opens)',
@@ -277,7 +277,7 @@ describe('netpol test', () => {
     });
     const r = await runCli(['test', 'conn.yaml', '-R', 'cluster'], { cwd: repo.root });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^ns\.yaml:7:1 {2}error {2}YAML_SYNTAX/);
+    expect(r.stderr).toMatch(/^ns\.yaml:6:7 {2}error {2}YAML_SYNTAX {2}The flow sequence that starts here/);
     expect(r.stdout).toBe('✓ web → world:1.1.1.1 443/TCP  expected allowed\n\n1 passed, 0 failed\n');
   });
 

@@ -51,7 +51,7 @@ describe('parseYamlFile', () => {
   it('reports a syntax error at its position and still loads the other documents', () => {
     const parsed = parseYamlFile('bad.yaml', 'a: 1\n---\nb: [1, 2\nc: 3\n---\nd: 4\n');
     expect(parsed.diagnostics.map((d) => [d.code, d.severity, d.source?.line, d.source?.column])).toEqual([
-      ['YAML_SYNTAX', 'error', 4, 1],
+      ['YAML_SYNTAX', 'error', 3, 4],
     ]);
     expect(parsed.documents.map((d) => [d.valid, documentValue(d)])).toEqual([
       [true, { a: 1 }],
@@ -153,6 +153,40 @@ describe('parseYamlFile', () => {
       });
     },
   );
+
+  it.each([
+    ['a flow sequence', 'a: 1\nb: [1, 2\nc: 3\n', [[2, 4, 'sequence', '[', ']']]],
+    ['a flow map', 'a: 1\nb: {x: 1\n', [[2, 4, 'map', '{', '}']]],
+    [
+      'a map inside a sequence, both unclosed (fresh-user-2 #15)',
+      'spec:\n  ingress:\n  - fromEndpoints: [ {matchLabels: {a: b}\n',
+      [
+        [3, 22, 'map', '{', '}'],
+        [3, 20, 'sequence', '[', ']'],
+      ],
+    ],
+    ['a sequence over two lines whose ] is dedented', 'a:\n  - [1,\n  2]\n', [[2, 5, 'sequence', '[', ']']]],
+  ])(
+    'reports an unclosed flow collection where it opens, not where the text ends: %s',
+    (_, text, expected) => {
+      const parsed = parseYamlFile('f.yaml', text);
+      expect(
+        parsed.diagnostics
+          .filter((d) => d.message.includes('never closed'))
+          .map((d) => [d.source?.line, d.source?.column, d.message]),
+      ).toEqual(
+        expected.map(([line, column, what, open, close]) => [
+          line,
+          column,
+          `The flow ${what} that starts here with ${open} is never closed (missing closing ${close}).`,
+        ]),
+      );
+    },
+  );
+
+  it('keeps the library position for a closed flow collection and for a multi-line one', () => {
+    expect(parseYamlFile('f.yaml', 'a: [1,\n  2]\nb: {x: 1,\n  y: 2}\n').diagnostics).toEqual([]);
+  });
 
   it('keeps positions of JSON documents', () => {
     const text = '{\n  "kind": "Namespace",\n  "metadata": {"name": "a"}\n}\n';

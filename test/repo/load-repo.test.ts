@@ -164,7 +164,7 @@ describe('loadRepo', () => {
       'namespaces/b.yaml:1',
     ]);
     expect(found(result.diagnostics)).toEqual([
-      ['YAML_SYNTAX', 'error', 'broken.yaml', 2, 1],
+      ['YAML_SYNTAX', 'error', 'broken.yaml', 1, 4],
       ['DUPLICATE_OBJECT', 'warning', 'namespaces/b.yaml', 6, 1],
     ]);
     expect(result.diagnostics[1]?.hint).toContain('namespaces/a.yaml:1:1');
@@ -188,7 +188,7 @@ describe('loadRepo', () => {
     expect(disk.repo.policies).toHaveLength(3217);
     expect(disk.repo.namespaces.map((n) => n.name).slice(-2)).toEqual(['app-00799', 'extra']);
     expect(found(disk.diagnostics)).toEqual([
-      ['YAML_SYNTAX', 'error', 'extra.yaml', 7, 1],
+      ['YAML_SYNTAX', 'error', 'extra.yaml', 6, 7],
       ['DUPLICATE_OBJECT', 'warning', 'extra.yaml', 1, 1],
     ]);
     expect({ ...disk.repo, root: '' }).toEqual(memory.repo);

@@ -195,7 +195,7 @@ describe('parseYamlFiles when workers fail', () => {
     });
     expect(parsed?.documents).toHaveLength(52);
     expect(parsed?.diagnostics.map((d) => [d.code, d.source?.line, d.source?.column])).toEqual([
-      ['YAML_SYNTAX', 102, 1],
+      ['YAML_SYNTAX', 101, 4],
     ]);
     expect(parsed && summary(parsed)).toEqual(summary(parseYamlFile('f.yaml', text)));
   });

@@ -21,7 +21,7 @@ ruleTester.run(rule, {
     {
       name: 'YAML syntax',
       code: { 'ns.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: [shop\n' },
-      errors: [{ messageId: 'syntax', line: 5, column: 1, severity: 'error' }],
+      errors: [{ messageId: 'syntax', line: 4, column: 9, severity: 'error' }],
     },
     {
       name: 'a bad entity, a bad port and an unknown field',
