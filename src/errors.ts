@@ -18,6 +18,7 @@ export type DiagnosticCode =
   | 'YAML_SYNTAX'
   | 'YAML_WARNING'
   | 'FILE_UNREADABLE'
+  | 'NOT_TEXT'
   | 'LINK_NOT_FOLLOWED'
   | 'UNKNOWN_KIND'
   | 'MISSING_FIELD'

@@ -116,7 +116,46 @@ export function stripBom(source: string): string {
  */
 export function parseYamlFile(file: string, source: string, _options: ParseYamlOptions = {}): ParsedFile {
   const text = stripBom(source);
-  return assembleParsedFile(file, text, [parseYamlText(text)]);
+  return notTextFile(file, text) ?? assembleParsedFile(file, text, [parseYamlText(text)]);
+}
+
+/** How many characters {@link notTextFile} looks at for invalid UTF-8 and control characters (as git's 8000 bytes). */
+const TEXT_SNIFF_CHARS = 8000;
+
+/**
+ * A file that is not text, as one `NOT_TEXT` error at 1:1 and no documents, instead of the dozens of syntax errors
+ * the YAML reader would give: a file with a NUL character anywhere (git's test for binary), or one in which more
+ * than a tenth of the first 8000 characters are invalid UTF-8 (read as U+FFFD) or control characters YAML does
+ * not allow (C0 other than tab, line feed and carriage return; DEL). A text file with a few such characters (a
+ * Latin-1 label) is read as YAML, and its values are checked where they are.
+ * @param file - The file name for the position.
+ * @param text - The file's text, read as UTF-8.
+ * @returns The parsed file with the one diagnostic, or null for text.
+ */
+export function notTextFile(file: string, text: string): ParsedFile | null {
+  let why: string | null = null;
+  if (text.includes('\u0000')) why = 'it contains NUL bytes';
+  else {
+    const head = text.slice(0, TEXT_SNIFF_CHARS);
+    const bad = head.match(/[\u0001-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffd]/g)?.length ?? 0;
+    if (bad * 10 > head.length) {
+      why = `${bad} of its first ${head.length} characters are invalid UTF-8 or control characters`;
+    }
+  }
+  if (why === null) return null;
+  return {
+    file,
+    documents: [],
+    diagnostics: [
+      {
+        code: 'NOT_TEXT',
+        severity: 'error',
+        message: `The file is not text (${why}); it is not read as YAML.`,
+        hint: 'Remove it, or give it a name that does not end in .yaml, .yml or .json.',
+        source: { file, line: 1, column: 1 },
+      },
+    ],
+  };
 }
 
 /**

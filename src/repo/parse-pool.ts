@@ -11,6 +11,7 @@ import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import {
   assembleParsedFile,
+  notTextFile,
   type ParsedFile,
   parseYamlFile,
   parseYamlText,
@@ -254,6 +255,11 @@ class ParsePool {
       pendingChars = 0;
     };
     for (const file of this.files) {
+      const binary = notTextFile(file.file, file.text);
+      if (binary) {
+        file.resolve(binary);
+        continue;
+      }
       const cuts = documentCuts(file.text, pieceChars);
       file.missing = cuts.length;
       cuts.forEach((base, index) => {

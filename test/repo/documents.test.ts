@@ -188,6 +188,36 @@ describe('parseYamlFile', () => {
     expect(parseYamlFile('f.yaml', 'a: [1,\n  2]\nb: {x: 1,\n  y: 2}\n').diagnostics).toEqual([]);
   });
 
+  it.each([
+    ['a NUL byte in a YAML text', 'a: 1\nb: \u0000\n', 'it contains NUL bytes'],
+    ['an ELF header', '\u007fELF\u0002\u0001\u0001\u0000\u0000', 'it contains NUL bytes'],
+    [
+      'invalid UTF-8 and control characters throughout (fresh-user-2 #7)',
+      '\ufffd\u0001x\ufffd\\S\ufffd\u0002y\u001b'.repeat(10),
+      '60 of its first 100 characters are invalid UTF-8 or control characters',
+    ],
+  ])('reports a file that is not text once, at 1:1, and reads no document from it: %s', (_, text, why) => {
+    expect(parseYamlFile('bin.yaml', text)).toEqual({
+      file: 'bin.yaml',
+      documents: [],
+      diagnostics: [
+        {
+          code: 'NOT_TEXT',
+          severity: 'error',
+          message: `The file is not text (${why}); it is not read as YAML.`,
+          hint: 'Remove it, or give it a name that does not end in .yaml, .yml or .json.',
+          source: { file: 'bin.yaml', line: 1, column: 1 },
+        },
+      ],
+    });
+  });
+
+  it('reads a text with a few invalid UTF-8 bytes (a Latin-1 label) as YAML', () => {
+    const parsed = parseYamlFile('l1.yaml', 'metadata:\n  labels:\n    team: caf\ufffd\n');
+    expect(parsed.diagnostics).toEqual([]);
+    expect(parsed.documents.map(documentValue)).toEqual([{ metadata: { labels: { team: 'caf\ufffd' } } }]);
+  });
+
   it('keeps positions of JSON documents', () => {
     const text = '{\n  "kind": "Namespace",\n  "metadata": {"name": "a"}\n}\n';
     const [doc] = parseYamlFile('ns.json', text).documents;

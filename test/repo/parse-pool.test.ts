@@ -101,6 +101,15 @@ describe('usesWorkers', () => {
     );
   });
 
+  it('reports a file that is not text as parseYamlFile does, on worker threads too', async () => {
+    const sources = [...SOURCES.slice(0, 3), { file: 'bin.yaml', text: 'a: \u0000'.repeat(5000) }];
+    const parsed = await parseAll(sources, { workers: 1, minChars: 0, pieceChars: 8192 });
+    expect(parsed.map(summary)).toEqual(sources.map((s) => summary(parseYamlFile(s.file, s.text))));
+    expect(parsed[3]?.diagnostics.map((d) => [d.code, d.source?.line, d.source?.column])).toEqual([
+      ['NOT_TEXT', 1, 1],
+    ]);
+  });
+
   it('parses a small input on the calling thread, starting no worker', async () => {
     const before = parseWorkerCounts().started;
     const parsed = await parseAll(SOURCES.slice(0, 20), {});
