@@ -172,11 +172,13 @@ function scratchName(target: string, suffix: string): string {
  * over their targets, so a reader never sees half a file. When a step fails, every file already renamed
  * is put back from its backup (a created file is removed), temporary files and created folders are removed,
  * and the error says exactly what was and was not written. A symbolic link is never replaced: its target
- * is written (see {@link resolveWriteTarget}); existing files keep their permissions.
+ * is written (see {@link resolveWriteTarget}); existing files keep their permissions. A file with more than one
+ * hard link is refused (the rename would split its names), before anything is written.
  * @param writes - The files, in order; two paths reaching one target must carry the same text.
  * @param options - The repository boundary and the file-system calls.
  * @returns Where each file was written, in order (a path repeated through a link appears once).
- * @throws NetpolError `NETPOL_WRITE_FAILED` when a target is refused or a write fails (nothing written,
+ * @throws NetpolError `NETPOL_WRITE_FAILED` when a target is refused (outside the boundary, a dangling link, a
+ *   file with several hard links) or a write fails (nothing written,
  *   unless the message names files that could not be restored).
  */
 export function writeFiles(writes: readonly FileWrite[], options: WriteFilesOptions = {}): WriteTarget[] {
@@ -195,6 +197,7 @@ export function writeFiles(writes: readonly FileWrite[], options: WriteFilesOpti
         'Edit the file once, by one of its names.',
       );
     }
+    if (!t.created) refuseHardLinked(ops, t, show(w.file));
     const s: Staged = { ...t, text: w.text };
     staged.push(s);
     byTarget.set(t.target, s);
@@ -282,6 +285,21 @@ export function writeFiles(writes: readonly FileWrite[], options: WriteFilesOpti
   }
   for (const s of staged) if (s.backup) tryRm(ops, s.backup);
   return staged.map(({ file, target, link, created, shown }) => ({ file, target, link, created, shown }));
+}
+
+/**
+ * Refuses a file with more than one hard link: the rename that replaces it would leave its other names with the
+ * old content (a split nobody sees). Checked before anything is staged, so nothing is written.
+ */
+function refuseHardLinked(ops: WriterFs, t: WriteTarget, shown: string): void {
+  const links = ops.statSync(t.target).nlink;
+  if (links > 1) {
+    throw new NetpolError(
+      'NETPOL_WRITE_FAILED',
+      `"${shown}" has ${links} hard links: netpol writes a file by replacing it, which would leave its other names with the old content; nothing was written.`,
+      'Edit it by hand, or keep one copy and make the other names symbolic links (netpol edits their target).',
+    );
+  }
 }
 
 function tryRm(ops: WriterFs, file: string): void {

@@ -330,6 +330,20 @@ wrote 1 file(s): 0 created, 1 changed
     expect(outside.read('docs.yaml')).toBe(docs);
   });
 
+  it('refuses a manifest with a second hard link (exit 2) and writes nothing', async () => {
+    const repo = copyOf(EXAMPLE);
+    const elsewhere = useRepo({});
+    const docs = repo.read('namespaces/docs.yaml');
+    fs.linkSync(repo.path('namespaces/docs.yaml'), elsewhere.path('docs-hardlink.yaml'));
+    const r = await cli(['namespace', 'set', 'docs', '--access', 'postgres'], repo.root);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      'error: "namespaces/docs.yaml" has 2 hard links: netpol writes a file by replacing it, which would leave its other names with the old content; nothing was written.\nhint: Edit it by hand, or keep one copy and make the other names symbolic links (netpol edits their target).\n',
+    );
+    expect(repo.read('namespaces/docs.yaml')).toBe(docs);
+    expect(elsewhere.read('docs-hardlink.yaml')).toBe(docs);
+  });
+
   it('refuses a profile on a platform namespace with exit code 1', async () => {
     const repo = copyOf(EXAMPLE);
     const r = await cli(['namespace', 'set', 'monitoring', '--profile', 'standard'], repo.root);

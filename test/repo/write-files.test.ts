@@ -148,6 +148,27 @@ describe('writeFiles', () => {
     expect(fs.readlinkSync(repo.path('dangling.yaml'))).toBe('missing.yaml');
   });
 
+  it('refuses a file with several hard links, before writing any file (fresh-user-2 #6)', () => {
+    const repo = useRepo({ 'a.yaml': 'a: 1\n', 'docs.yaml': 'b: 1\n' });
+    const elsewhere = useRepo({});
+    fs.linkSync(repo.path('docs.yaml'), elsewhere.path('docs-hardlink.yaml'));
+    expect(() =>
+      writeFiles(
+        [
+          { file: repo.path('a.yaml'), text: 'a: 2\n' },
+          { file: repo.path('docs.yaml'), text: 'b: 2\n' },
+        ],
+        { boundary: repo.root },
+      ),
+    ).toThrow(
+      '"docs.yaml" has 2 hard links: netpol writes a file by replacing it, which would leave its other names with the old content; nothing was written.',
+    );
+    expect(repo.read('a.yaml')).toBe('a: 1\n');
+    expect(repo.read('docs.yaml')).toBe('b: 1\n');
+    expect(fs.statSync(repo.path('docs.yaml')).nlink).toBe(2);
+    expect(tree(repo.root)).toEqual(['a.yaml', 'docs.yaml']);
+  });
+
   it('refuses two names of one file with different contents', () => {
     const repo = useRepo({ 'real.yaml': 'a: 1\n' });
     fs.symlinkSync('real.yaml', repo.path('link.yaml'));
