@@ -137,6 +137,7 @@ export function notTextFile(file: string, text: string): ParsedFile | null {
   if (text.includes('\u0000')) why = 'it contains NUL bytes';
   else {
     const head = text.slice(0, TEXT_SNIFF_CHARS);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is counted
     const bad = head.match(/[\u0001-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffd]/g)?.length ?? 0;
     if (bad * 10 > head.length) {
       why = `${bad} of its first ${head.length} characters are invalid UTF-8 or control characters`;
