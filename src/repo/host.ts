@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { directoryLinkSkip, isWithin, type SkippedLink } from './walk.js';
+import { directoryLinkSkip, fileLinkSkip, isManifestName, isWithin, type SkippedLink } from './walk.js';
 
 /**
  * The file system the loader reads, with paths relative to the repository root in POSIX form
@@ -48,8 +48,9 @@ export function joinOn(host: RepoHost, dir: string, name: string): string {
 /**
  * A host over a directory on disk. A directory symbolic link that leaves `boundary`, loops back to a
  * directory above it, or points inside `root` (reached by its own path) is not followed: `kind` says
- * null for it and {@link RepoHost.skippedLinks} lists it (see {@link directoryLinkSkip}).
- * Links to files are followed.
+ * null for it and {@link RepoHost.skippedLinks} lists it (see {@link directoryLinkSkip}). A link with a
+ * manifest's name whose target is missing, is itself, or lies outside `boundary` is treated the same way
+ * (see {@link fileLinkSkip}); other links to files are followed.
  * @param root - Absolute root directory.
  * @param boundary - Absolute directory that directory links must stay inside. Default: `root`.
  * @returns The host.
@@ -66,19 +67,23 @@ export function diskHost(root: string, boundary: string = root): RepoHost {
     },
     skippedLinks: () => [...skipped.values()],
     kind: (file) => {
+      const note = (skip: SkippedLink | null): boolean => {
+        if (skip && !skipped.has(skip.link)) skipped.set(skip.link, skip);
+        return skip !== null;
+      };
+      const manifest = file !== '' && isManifestName(path.posix.basename(file));
+      let st: fs.Stats;
       try {
-        const st = fs.statSync(abs(file));
-        if (st.isDirectory() && file !== '') {
-          const skip = directoryLinkSkip(abs(file), boundary, root);
-          if (skip) {
-            if (!skipped.has(skip.link)) skipped.set(skip.link, skip);
-            return null;
-          }
-        }
-        return st.isDirectory() ? 'dir' : st.isFile() ? 'file' : null;
+        st = fs.statSync(abs(file));
       } catch {
+        // A dangling or self-looping link with a manifest's name is said once, not passed over.
+        if (manifest) note(fileLinkSkip(abs(file), boundary));
         return null;
       }
+      if (st.isDirectory() && file !== '')
+        return note(directoryLinkSkip(abs(file), boundary, root)) ? null : 'dir';
+      if (st.isFile() && manifest && note(fileLinkSkip(abs(file), boundary))) return null;
+      return st.isDirectory() ? 'dir' : st.isFile() ? 'file' : null;
     },
     list: (dir) => {
       try {

@@ -3,6 +3,7 @@ import { CONFIG_FILE } from './config.js';
 import { documentValue, parseYamlFile, sourceAt, type YamlDocument, type YamlPath } from './documents.js';
 import { joinPath, type RepoHost } from './host.js';
 import { isRecord, typeName } from './read-context.js';
+import { isManifestName } from './walk.js';
 
 /**
  * Which manifest files make up the repository. With a kustomization at the root, the files it lists
@@ -49,17 +50,7 @@ const NOT_MODELLED_FIELDS: Readonly<Record<string, string>> = {
   helmCharts: 'helmCharts (objects rendered from Helm charts)',
 };
 
-const MANIFEST_EXTENSIONS = ['.yaml', '.yml', '.json'];
-
-/**
- * True for a file name the loader reads as manifests (`*.yaml`, `*.yml`, `*.json`).
- * @param name - A file name.
- * @returns Whether it is a manifest name.
- */
-export function isManifestName(name: string): boolean {
-  const lower = name.toLowerCase();
-  return MANIFEST_EXTENSIONS.some((ext) => lower.endsWith(ext));
-}
+export { isManifestName } from './walk.js';
 
 /**
  * True for a kustomization file name (`kustomization.yaml`, `kustomization.yml`, `Kustomization`).

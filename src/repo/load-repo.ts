@@ -544,23 +544,36 @@ const LINK_REASONS: Readonly<Record<SkipReason, string>> = {
   outside: 'it leads outside the repository',
   loop: 'it leads back to a directory above it (a loop)',
   revisit: 'its target is inside the repository and is read by its own path',
+  missing: 'its target does not exist',
 };
 
-/** One `LINK_NOT_FOLLOWED` warning per directory link the walk skipped, bounded. */
+/** A file link's reason, where it differs from a directory link's. */
+const FILE_LINK_REASONS: Readonly<Partial<Record<SkipReason, string>>> = {
+  loop: 'it leads back to itself (a loop)',
+};
+
+/** One `LINK_NOT_FOLLOWED` warning at 1:1 of each link the walk skipped, bounded. */
 function linkDiagnostics(host: RepoHost, root: string): Diagnostic[] {
   const skipped = host.skippedLinks?.() ?? [];
   const rel = (p: string) => (root === '' ? p : path.relative(root, p).split(path.sep).join('/'));
   const out: Diagnostic[] = skipped.slice(0, MAX_LINK_DIAGNOSTICS).map((s) => ({
     code: 'LINK_NOT_FOLLOWED',
     severity: 'warning',
-    message: `Directory link "${truncateValue(rel(s.link))}" is not followed: ${LINK_REASONS[s.reason]}.`,
-    hint: 'Copy the files into the repository or list them in a kustomization; links to files are followed.',
+    message: s.file
+      ? `File link "${truncateValue(rel(s.link))}" is not read: ${FILE_LINK_REASONS[s.reason] ?? LINK_REASONS[s.reason]}.`
+      : `Directory link "${truncateValue(rel(s.link))}" is not followed: ${LINK_REASONS[s.reason]}.`,
+    hint: !s.file
+      ? 'Copy the files into the repository or list them in a kustomization; links to files are followed.'
+      : s.reason === 'outside'
+        ? 'Copy the file into the repository.'
+        : 'Fix or remove the link.',
+    source: { file: rel(s.link), line: 1, column: 1 },
   }));
   if (skipped.length > MAX_LINK_DIAGNOSTICS) {
     out.push({
       code: 'LINK_NOT_FOLLOWED',
       severity: 'warning',
-      message: `${skipped.length - MAX_LINK_DIAGNOSTICS} more directory links are not followed.`,
+      message: `${skipped.length - MAX_LINK_DIAGNOSTICS} more links are not followed.`,
     });
   }
   return out;

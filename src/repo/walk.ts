@@ -2,22 +2,70 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 /**
- * Why a directory symbolic link is not followed:
+ * Why a symbolic link is not followed:
  * - `outside`: its target resolves outside the repository boundary (e.g. `etc -> /etc`);
- * - `loop`: its target is the link's own directory or one above it (`a/loop -> ..`), so following it
- *   would revisit directories without end;
- * - `revisit`: its target lies inside the walked root, which the walk reaches by its own path anyway
- *   (following it would read the same files twice).
+ * - `loop`: a directory link's target is the link's own directory or one above it (`a/loop -> ..`), so
+ *   following it would revisit directories without end; a file link that leads back to itself (`a -> a`);
+ * - `revisit`: a directory link's target lies inside the walked root, which the walk reaches by its own path
+ *   anyway (following it would read the same files twice);
+ * - `missing`: a file link whose target does not exist (a dangling link).
  */
-export type SkipReason = 'outside' | 'loop' | 'revisit';
+export type SkipReason = 'outside' | 'loop' | 'revisit' | 'missing';
 
-/** A directory link the tree walk did not follow. Paths are absolute. */
+/** A link the tree walk did not follow. Paths are absolute. */
 export interface SkippedLink {
   /** The link itself. */
   readonly link: string;
   /** What it resolves to (its realpath), or the raw link text when it cannot be resolved. */
   readonly target: string;
   readonly reason: SkipReason;
+  /** True for a link with a manifest's name that is not a directory (see {@link fileLinkSkip}). */
+  readonly file?: boolean;
+}
+
+const MANIFEST_EXTENSIONS = ['.yaml', '.yml', '.json'];
+
+/**
+ * True for a file name the loader reads as manifests (`*.yaml`, `*.yml`, `*.json`).
+ * @param name - A file name.
+ * @returns Whether it is a manifest name.
+ */
+export function isManifestName(name: string): boolean {
+  const lower = name.toLowerCase();
+  return MANIFEST_EXTENSIONS.some((ext) => lower.endsWith(ext));
+}
+
+function rawLink(entry: string): string {
+  try {
+    return fs.readlinkSync(entry);
+  } catch {
+    return '?';
+  }
+}
+
+/**
+ * Decides whether a symbolic link that is not a directory is read: not when its target does not exist
+ * (`missing`), when it leads back to itself (`loop`, the system's ELOOP), or when its realpath lies outside
+ * `boundary` (`outside`), as for directory links.
+ * @param entry - Absolute path of the directory entry.
+ * @param boundary - Absolute directory that links must not leave.
+ * @returns Null to read the entry (it is no link, or a link to a file inside `boundary`), else why not. Never throws.
+ */
+export function fileLinkSkip(entry: string, boundary: string): SkippedLink | null {
+  try {
+    if (!fs.lstatSync(entry).isSymbolicLink()) return null;
+  } catch {
+    return null;
+  }
+  let target: string;
+  try {
+    target = fs.realpathSync(entry);
+  } catch (e) {
+    const reason = (e as { code?: unknown }).code === 'ELOOP' ? 'loop' : 'missing';
+    return { link: entry, target: rawLink(entry), reason, file: true };
+  }
+  const realBoundary = realpath(boundary) ?? boundary;
+  return isWithin(realBoundary, target) ? null : { link: entry, target, reason: 'outside', file: true };
 }
 
 function realpath(p: string): string | null {
@@ -59,15 +107,7 @@ export function directoryLinkSkip(
   }
   if (!isLink) return null;
   const target = realpath(entry);
-  if (target === null) {
-    let raw = '';
-    try {
-      raw = fs.readlinkSync(entry);
-    } catch {
-      raw = '?';
-    }
-    return { link: entry, target: raw, reason: 'outside' };
-  }
+  if (target === null) return { link: entry, target: rawLink(entry), reason: 'outside' };
   const realBoundary = realpath(boundary) ?? boundary;
   if (!isWithin(realBoundary, target)) return { link: entry, target, reason: 'outside' };
   const parent = realpath(path.dirname(entry)) ?? path.dirname(entry);

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadRepo } from '../../src/repo/load-repo.js';
-import { directoryLinkSkip } from '../../src/repo/walk.js';
+import { directoryLinkSkip, fileLinkSkip } from '../../src/repo/walk.js';
 
 const NS = (name: string) => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${name}\n`;
 
@@ -20,6 +20,10 @@ describe('tree walk and directory links (issue 8)', () => {
   fs.symlinkSync(outside, path.join(root, 'ext'));
   fs.symlinkSync('../b', path.join(root, 'a', 'b-again'));
   fs.symlinkSync('b/ns.yaml', path.join(root, 'file-link.yaml'));
+  fs.symlinkSync('self.yaml', path.join(root, 'self.yaml'));
+  fs.symlinkSync('nothere.yaml', path.join(root, 'dangling.yaml'));
+  fs.symlinkSync(path.join(outside, 'ns.yaml'), path.join(root, 'out.yaml'));
+  fs.symlinkSync('nothere.md', path.join(root, 'README.md'));
   afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
   it.each([
@@ -28,6 +32,25 @@ describe('tree walk and directory links (issue 8)', () => {
     ['a/b-again', 'revisit'],
   ])('%s is skipped as %s', (entry, reason) => {
     expect(directoryLinkSkip(path.join(root, entry), root)?.reason).toBe(reason);
+  });
+
+  it.each([
+    ['self.yaml', 'loop', 'self.yaml'],
+    ['dangling.yaml', 'missing', 'nothere.yaml'],
+    ['out.yaml', 'outside', path.join(outside, 'ns.yaml')],
+  ])('file link %s is not read: %s (fresh-user-2 #5)', (entry, reason, target) => {
+    expect(fileLinkSkip(path.join(root, entry), root)).toEqual({
+      link: path.join(root, entry),
+      target,
+      reason,
+      file: true,
+    });
+  });
+
+  it('reads a file link inside the boundary and a plain file', () => {
+    expect(fileLinkSkip(path.join(root, 'file-link.yaml'), root)).toBeNull();
+    expect(fileLinkSkip(path.join(root, 'b', 'ns.yaml'), root)).toBeNull();
+    expect(fileLinkSkip(path.join(root, 'out.yaml'), tmp)).toBeNull();
   });
 
   it('follows real directories, and a link inside a wider boundary', () => {
@@ -39,10 +62,52 @@ describe('tree walk and directory links (issue 8)', () => {
     const { repo, diagnostics } = await loadRepo({ root });
     expect(repo.namespaces.map((n) => n.name).sort()).toEqual(['b']);
     expect(repo.files).toEqual(['b/ns.yaml', 'file-link.yaml']);
-    expect(diagnostics.filter((d) => d.code === 'LINK_NOT_FOLLOWED').map((d) => d.message)).toEqual([
-      'Directory link "a/b-again" is not followed: its target is inside the repository and is read by its own path.',
-      'Directory link "a/loop" is not followed: it leads back to a directory above it (a loop).',
-      'Directory link "ext" is not followed: it leads outside the repository.',
+    expect(
+      diagnostics
+        .filter((d) => d.code === 'LINK_NOT_FOLLOWED')
+        .map((d) => [
+          `${d.source?.file}:${d.source?.line}:${d.source?.column}`,
+          d.severity,
+          d.message,
+          d.hint,
+        ]),
+    ).toEqual([
+      [
+        'a/b-again:1:1',
+        'warning',
+        'Directory link "a/b-again" is not followed: its target is inside the repository and is read by its own path.',
+        'Copy the files into the repository or list them in a kustomization; links to files are followed.',
+      ],
+      [
+        'a/loop:1:1',
+        'warning',
+        'Directory link "a/loop" is not followed: it leads back to a directory above it (a loop).',
+        'Copy the files into the repository or list them in a kustomization; links to files are followed.',
+      ],
+      [
+        'dangling.yaml:1:1',
+        'warning',
+        'File link "dangling.yaml" is not read: its target does not exist.',
+        'Fix or remove the link.',
+      ],
+      [
+        'ext:1:1',
+        'warning',
+        'Directory link "ext" is not followed: it leads outside the repository.',
+        'Copy the files into the repository or list them in a kustomization; links to files are followed.',
+      ],
+      [
+        'out.yaml:1:1',
+        'warning',
+        'File link "out.yaml" is not read: it leads outside the repository.',
+        'Copy the file into the repository.',
+      ],
+      [
+        'self.yaml:1:1',
+        'warning',
+        'File link "self.yaml" is not read: it leads back to itself (a loop).',
+        'Fix or remove the link.',
+      ],
     ]);
   });
 });
