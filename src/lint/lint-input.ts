@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Catalog } from '../catalog/derive-catalog.js';
 import type { PolicyEngine } from '../engine/verdict.js';
@@ -32,6 +33,21 @@ export function createLocator(read: (file: string) => string | undefined): Sourc
       return sourceAt(doc, p, options.key ? { key: true } : {});
     },
   };
+}
+
+/**
+ * A {@link SourceLocator} over the files of a repository on disk (see {@link createLocator}).
+ * @param root - The repository root; `SourceRef.file` names are relative to it.
+ * @returns The locator; a file that cannot be read locates nothing.
+ */
+export function diskLocator(root: string): SourceLocator {
+  return createLocator((file) => {
+    try {
+      return fs.readFileSync(path.join(root, file), 'utf8');
+    } catch {
+      return undefined;
+    }
+  });
 }
 
 /**

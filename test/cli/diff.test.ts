@@ -52,7 +52,7 @@ describe('netpol diff', () => {
       <details>
       <summary>Changed: 1 namespace, 1 policy</summary>
 
-      - \`docs\`: access grant postgres added (\`namespaces/docs.yaml:3\`)
+      - \`docs\`: access grant postgres added (\`namespaces/docs.yaml:9\`)
       - changed \`CiliumClusterwideNetworkPolicy/profile-internal-egress\` (\`egress\`) at \`network-policy/profiles/internal-egress.yaml:3\`
 
       </details>
@@ -78,7 +78,7 @@ describe('netpol diff', () => {
             now allowed by CiliumNetworkPolicy/database/postgres ingress[0]  network-policy/platform/database.yaml:58  (ingress of database)
 
       Namespaces:
-        docs: access grant postgres added  namespaces/docs.yaml:3
+        docs: access grant postgres added  namespaces/docs.yaml:9
 
       Policies:
         ~ changed CiliumClusterwideNetworkPolicy/profile-internal-egress (egress)  network-policy/profiles/internal-egress.yaml:3

@@ -171,7 +171,7 @@ describe('netpol status', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatchInlineSnapshot(`
       "Namespace billing
-        git:     profile internal-egress, access dragonfly, postgres, enforcement enforced  namespaces/billing.yaml:5
+        git:     profile internal-egress, access dragonfly, postgres, enforcement enforced  namespaces/billing.yaml:9
       Policies selecting its pods (6):
         CiliumClusterwideNetworkPolicy/baseline-dns-egress  network-policy/baselines/dns-egress.yaml:8
         CiliumClusterwideNetworkPolicy/baseline-health-probes  network-policy/baselines/health-probes.yaml:13
@@ -233,7 +233,7 @@ describe('netpol status', () => {
     expect(r.code).toBe(0);
     expect(clean(r.stdout)).toMatchInlineSnapshot(`
       "Namespace billing
-        git:     profile internal-egress, access dragonfly, postgres, enforcement enforced  namespaces/billing.yaml:5
+        git:     profile internal-egress, access dragonfly, postgres, enforcement enforced  namespaces/billing.yaml:9
         cluster: profile internal-egress, access dragonfly, postgres, enforcement disabled  (context prod)
         escape hatch: since <time>, by alice, reason: INC-42
       Policies selecting its pods (6):

@@ -10,6 +10,9 @@ import { formatPeer } from '../../engine/peer-spec.js';
 import type { Flow, FlowProtocol, Peer, RuleRef, SideVerdict, Verdict } from '../../engine/types.js';
 import { createEngine } from '../../engine/verdict.js';
 import type { Diagnostic } from '../../errors.js';
+import type { SourceLocator } from '../../lint/define-rule.js';
+import { createLocator, diskLocator } from '../../lint/lint-input.js';
+import { labelSource } from '../../lint/policy-walk.js';
 import { loadRepoFromText } from '../../repo/load-repo.js';
 import type { ClusterSettings, NamespaceObject, PolicyObject } from '../../repo/model.js';
 import { readRevision } from './git-revision.js';
@@ -32,7 +35,10 @@ export interface DiffRevision {
 }
 
 /** One side of a diff: a loaded repository and the revision it was read from. */
-export interface DiffSide extends LoadedRepo, DiffRevision {}
+export interface DiffSide extends LoadedRepo, DiffRevision {
+  /** Finds positions the model does not keep (a label key) in this side's files. Default: none (the Namespace's line). */
+  readonly locator?: SourceLocator;
+}
 
 /** A matrix column as the diff reports it; `peer` is the concrete peer of the cell (trace syntax). */
 export interface DiffColumn {
@@ -179,7 +185,8 @@ export async function loadRevision(
   });
   const engine = createEngine(repo);
   const catalog = deriveCatalog(repo, catalogConfigOf(repo));
-  return { repo, diagnostics, engine, catalog, revision, commit: tree.commit, exists: tree.exists };
+  const locator = createLocator((file) => tree.files[file]);
+  return { repo, diagnostics, engine, catalog, revision, commit: tree.commit, exists: tree.exists, locator };
 }
 
 /**
@@ -213,7 +220,9 @@ export async function loadDiffSides(options: DiffOptions): Promise<{ base: DiffS
           requireManifests: false,
           ...(options.vars !== undefined ? { vars: options.vars } : {}),
           ...(options.settings !== undefined ? { settings: options.settings } : {}),
-        }).then((l): DiffSide => ({ ...l, revision: null, commit: null, exists: true }))
+        }).then(
+          (l): DiffSide => ({ ...l, revision: null, commit: null, exists: true, locator: diskLocator(root) }),
+        )
       : loadRevision(root, options.head, options);
   const [base, head] = await Promise.all([loadRevision(root, options.base, options), headSide]);
   return { base, head };
@@ -277,7 +286,7 @@ export function diffLoaded(base: DiffSide, head: DiffSide): ConnectivityDiff {
       removed: cells.filter((c) => c.before === 'allowed').length,
     },
     namespaces: names.flatMap((n) => {
-      const c = namespaceChange(n, baseNs.get(n), base.catalog, headNs.get(n), head.catalog);
+      const c = namespaceChange(n, { ns: baseNs.get(n), side: base }, { ns: headNs.get(n), side: head });
       return c ? [c] : [];
     }),
     cells,
@@ -394,11 +403,10 @@ function escapeHatchOn(catalog: Catalog, ns: NamespaceObject | undefined): boole
 
 function namespaceChange(
   name: string,
-  b: NamespaceObject | undefined,
-  bc: Catalog,
-  a: NamespaceObject | undefined,
-  ac: Catalog,
+  before: { readonly ns: NamespaceObject | undefined; readonly side: DiffSide },
+  after: { readonly ns: NamespaceObject | undefined; readonly side: DiffSide },
 ): NamespaceChange | null {
+  const [b, bc, a, ac] = [before.ns, before.side.catalog, after.ns, after.side.catalog];
   const profile = {
     before: b ? (profileOfNamespace(bc, b) ?? null) : null,
     after: a ? (profileOfNamespace(ac, a) ?? null) : null,
@@ -417,7 +425,17 @@ function namespaceChange(
   ) {
     return null;
   }
-  const at = (a ?? b)?.source;
+  // A changed namespace points at its first changed label (head side; a removed label: the Namespace).
+  const [ns, side] = a ? [a, after.side] : [b, before.side];
+  const keys = [
+    ...(profile.before !== profile.after && side.catalog.profileLabel ? [side.catalog.profileLabel] : []),
+    ...[...grants.added, ...grants.removed].map((g) => `${side.catalog.accessPrefix ?? ''}${g}`),
+    ...(escapeHatch.before !== escapeHatch.after && side.catalog.escapeHatch
+      ? [side.catalog.escapeHatch.label]
+      : []),
+  ];
+  const key = change === 'changed' ? keys.find((k) => ns?.labels[k] !== undefined) : undefined;
+  const at = ns && key !== undefined && side.locator ? labelSource(ns, key, side.locator) : ns?.source;
   return {
     namespace: name,
     change,

@@ -1,6 +1,7 @@
 import { type Catalog, grantsOfNamespace, profileOfNamespace } from '../../catalog/derive-catalog.js';
 import type { Flow, Peer, RuleRef } from '../../engine/types.js';
 import type { PolicyEngine } from '../../engine/verdict.js';
+import { diskLocator } from '../../lint/lint-input.js';
 import type { NamespaceObject, PolicyObject } from '../../repo/model.js';
 import { loadForAnalysis, type RepoOptions } from '../analysis/load.js';
 import { computeMatrix, type MatrixColumn } from '../analysis/matrix.js';
@@ -117,6 +118,12 @@ export interface StatusOptions extends RepoOptions {
   readonly namespace: string;
 }
 
+/** Where the namespace's labels are (its `labels:` key), else the Namespace's first line. */
+function labelsLine(root: string, ns: NamespaceObject): { file: string; line: number } {
+  const at = diskLocator(root).locate(ns, ['metadata', 'labels'], { key: true }) ?? ns.source;
+  return { file: at.file, line: at.line };
+}
+
 /**
  * A namespace's policy status: profile, access grants and enforcement in git (and, with a cluster, in the
  * cluster, with the escape-hatch record), every policy selecting its pods with file:line (and whether the
@@ -150,9 +157,7 @@ export async function namespaceStatus(
   const base = {
     namespace: name,
     platform: git.catalog.platformNamespaces.includes(name),
-    git: gitNs
-      ? { ...labelsView(git.catalog, gitNs), file: gitNs.source.file, line: gitNs.source.line }
-      : null,
+    git: gitNs ? { ...labelsView(git.catalog, gitNs), ...labelsLine(git.repo.root, gitNs) } : null,
   };
   if (!cluster) {
     return {

@@ -79,8 +79,9 @@ describe('diffRevisions', () => {
         profile: { before: 'standard', after: 'standard' },
         grants: { added: ['postgres'], removed: [] },
         escapeHatch: { before: false, after: false },
+        // The label added, not the document start (fresh-user-2 #11).
         file: 'namespaces/docs.yaml',
-        line: 3,
+        line: 9,
       },
     ]);
     expect(d.policies).toEqual({ added: [], removed: [], changed: [] });
@@ -143,6 +144,30 @@ describe('diffRevisions', () => {
       ],
     });
     expect(d.namespaces).toEqual([]);
+  });
+
+  it.each([
+    ['the postgres grant, head from git', 'postgres', true, 9],
+    ['the profile, head on disk', 'profile', false, 8],
+    ['the profile, head from git', 'profile', true, 8],
+  ])('points a label change at the label: %s', async (_, what, committed, line) => {
+    const repo = homelabRepo();
+    if (what === 'postgres') grantPostgresToDocs(repo, 'clusters/homelab');
+    else {
+      repo.edit(
+        'clusters/homelab/namespaces/docs.yaml',
+        'network-policy.homelab/profile: standard',
+        'network-policy.homelab/profile: internal',
+      );
+    }
+    if (committed) repo.commit('docs');
+    const d = await diffRevisions({
+      root: repo.path('clusters/homelab'),
+      ...(committed ? { base: 'HEAD~1', head: 'HEAD' } : { base: 'main' }),
+    });
+    expect(d.namespaces.map((n) => [n.namespace, `${n.file}:${n.line}`])).toEqual([
+      ['docs', `namespaces/docs.yaml:${line}`],
+    ]);
   });
 
   it('reports an added namespace: absent before, each allowed cell opened', async () => {
