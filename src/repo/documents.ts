@@ -168,6 +168,7 @@ export function notTextFile(file: string, text: string): ParsedFile | null {
  */
 export function readYamlFileFast(file: string, source: string): ParsedFile | null {
   const text = stripBom(source);
+  if (notTextFile(file, text)) return null;
   const raw = readYamlFast(text);
   return raw ? assembleParsedFile(file, text, [raw]) : null;
 }

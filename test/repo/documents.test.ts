@@ -3,7 +3,14 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { documentValue, nodeAt, parseYamlFile, sourceAt, toPlain } from '../../src/repo/documents.js';
+import {
+  documentValue,
+  nodeAt,
+  parseYamlFile,
+  readYamlFileFast,
+  sourceAt,
+  toPlain,
+} from '../../src/repo/documents.js';
 import { LineIndex } from '../../src/repo/yaml-tree.js';
 import { checkAgainstYaml, sameAsComposer } from '../helpers/yaml-oracle.js';
 
@@ -197,6 +204,7 @@ describe('parseYamlFile', () => {
       '60 of its first 100 characters are invalid UTF-8 or control characters',
     ],
   ])('reports a file that is not text once, at 1:1, and reads no document from it: %s', (_, text, why) => {
+    expect(readYamlFileFast('bin.yaml', text)).toBeNull();
     expect(parseYamlFile('bin.yaml', text)).toEqual({
       file: 'bin.yaml',
       documents: [],
