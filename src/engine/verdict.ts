@@ -339,6 +339,11 @@ export class PolicyEngine {
     );
   }
 
+  /** The workloads the repository defines in `namespace` (Deployments, StatefulSets … with their pod labels). */
+  workloadsOf(namespace: string): readonly WorkloadObject[] {
+    return this.workloadsByNamespace.get(namespace) ?? [];
+  }
+
   /** The first workload of `namespace` whose pod labels include all of `labels`. */
   workloadFor(namespace: string, labels: Labels): WorkloadObject | undefined {
     const list = this.workloadsByNamespace.get(namespace);

@@ -18,6 +18,26 @@ describe('netpol trace', () => {
     );
   });
 
+  it.each([
+    [
+      ['web/app=nope', 'database'],
+      ['no workload of web has app=nope; workloads there: app.kubernetes.io/name=web'],
+    ],
+    [
+      ['billing', 'database/app=pg'],
+      ['no workload of database has app=pg; workloads there: app.kubernetes.io/name=postgres'],
+    ],
+    [['web/app.kubernetes.io/name=web', 'database'], []],
+    [['web', 'database'], []],
+  ])(
+    '%j: names the labels the workloads carry when none has the pod labels given (fresh-user-2 #10)',
+    async (peers, caveats) => {
+      const r = await runCli(['trace', ...peers, '--port', '5432', '-o', 'json', ...R]);
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout).caveats).toEqual(caveats);
+    },
+  );
+
   it('prints one JSON object with verdict, egress and ingress', async () => {
     const r = await runCli(['trace', 'docs', 'database', '--port', '5432', '-o', 'json', ...R]);
     expect(r.code).toBe(0);

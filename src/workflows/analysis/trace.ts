@@ -1,6 +1,6 @@
 import type { L7Request } from '../../engine/l7.js';
 import { formatPeer, parsePeer, parsePort, parseProtocol } from '../../engine/peer-spec.js';
-import type { Flow, FlowProtocol, Verdict } from '../../engine/types.js';
+import type { Flow, FlowProtocol, Peer, Verdict } from '../../engine/types.js';
 import type { PolicyEngine } from '../../engine/verdict.js';
 import { NetpolError } from '../../errors.js';
 
@@ -133,9 +133,41 @@ export function traceFlow(engine: PolicyEngine, req: TraceRequest): TraceResult 
   return traceParsed(engine, parsed.flow);
 }
 
+/** At most this many workloads are named in {@link unknownLabelsHint}. */
+const MAX_WORKLOADS_NAMED = 5;
+
+/**
+ * A hint for a pod peer whose labels no workload of its namespace carries, while the namespace has workloads:
+ * the verdict stands, but it is probably about pods that do not exist (a label mistyped or taken from another
+ * repository). Names the pod labels the namespace's workloads do carry.
+ */
+function unknownLabelsHint(engine: PolicyEngine, peer: Peer): string | null {
+  if (peer.kind !== 'pod' || Object.keys(peer.labels).length === 0) return null;
+  const workloads = engine.workloadsOf(peer.namespace);
+  if (workloads.length === 0 || engine.workloadFor(peer.namespace, peer.labels)) return null;
+  const shown = [
+    ...new Set(
+      workloads.map((w) =>
+        Object.entries(w.podLabels)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(','),
+      ),
+    ),
+  ];
+  const more = shown.length > MAX_WORKLOADS_NAMED ? ` (and ${shown.length - MAX_WORKLOADS_NAMED} more)` : '';
+  const wanted = Object.entries(peer.labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+  return `no workload of ${peer.namespace} has ${wanted}; workloads there: ${shown.slice(0, MAX_WORKLOADS_NAMED).join('; ')}${more}`;
+}
+
 /** Traces an already parsed flow. */
 export function traceParsed(engine: PolicyEngine, flow: Flow): TraceResult {
-  const verdict = engine.verdict(flow);
+  const traced = engine.verdict(flow);
+  const hints = [flow.source, flow.destination]
+    .map((p) => unknownLabelsHint(engine, p))
+    .filter((h): h is string => h !== null);
+  const verdict = hints.length === 0 ? traced : { ...traced, caveats: [...traced.caveats, ...hints] };
   return {
     source: formatPeer(flow.source),
     destination: formatPeer(flow.destination),
