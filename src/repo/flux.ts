@@ -61,6 +61,8 @@ export interface FluxCluster {
 export interface FluxScan {
   /** True when any Flux Kustomization, FluxInstance or Argo CD Application is in scope. */
   readonly found: boolean;
+  /** True when what was found is Argo CD only (Applications, ApplicationSets): no Flux Kustomization or FluxInstance. */
+  readonly argoOnly: boolean;
   readonly clusters: readonly FluxCluster[];
   /** GitRepository objects of the repository: name → normalised URL (see {@link normalizeUrl}). */
   readonly gitRepositories: ReadonlyMap<string, string>;
@@ -127,6 +129,7 @@ export function scanFlux(
   const syncs: SyncPath[] = [];
   const gitRepositories = new Map<string, string>();
   let found = false;
+  let flux = false;
   const walk = (d: string) => {
     for (const name of host.list(d).sort()) {
       if (name.startsWith('.') || name === 'node_modules') continue;
@@ -145,7 +148,9 @@ export function scanFlux(
           if (!doc.valid || doc.root === null) continue;
           const value = documentValue(doc);
           if (!isRecord(value)) continue;
-          found ||= isFluxOrArgo(value);
+          const tool = fluxOrArgo(value);
+          found ||= tool !== null;
+          flux ||= tool === 'flux';
           collect(p, d, value, kustomizations, syncs);
           if (value.kind === 'GitRepository' && isRecord(value.metadata) && isRecord(value.spec)) {
             const { name } = value.metadata;
@@ -169,6 +174,7 @@ export function scanFlux(
   };
   return {
     found,
+    argoOnly: found && !flux,
     clusters: clustersOf(
       host,
       kustomizations.filter((k) => !external(k.source)),
@@ -179,14 +185,18 @@ export function scanFlux(
   };
 }
 
-function isFluxOrArgo(value: Record<string, unknown>): boolean {
+function fluxOrArgo(value: Record<string, unknown>): 'flux' | 'argo' | null {
   const apiVersion = typeof value.apiVersion === 'string' ? value.apiVersion : '';
-  return (
+  if (
     (value.kind === 'Kustomization' && apiVersion.startsWith(`${FLUX_KUSTOMIZE_GROUP}/`)) ||
-    (value.kind === 'FluxInstance' && apiVersion.startsWith('fluxcd.controlplane.io/')) ||
-    ((value.kind === 'Application' || value.kind === 'ApplicationSet') &&
-      apiVersion.startsWith('argoproj.io/'))
-  );
+    (value.kind === 'FluxInstance' && apiVersion.startsWith('fluxcd.controlplane.io/'))
+  ) {
+    return 'flux';
+  }
+  return (value.kind === 'Application' || value.kind === 'ApplicationSet') &&
+    apiVersion.startsWith('argoproj.io/')
+    ? 'argo'
+    : null;
 }
 
 function collect(

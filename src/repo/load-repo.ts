@@ -436,7 +436,7 @@ function loadFlux(host: RepoHost, root: string, options: HostOptions, flux: Flux
     ownUrls: options.ownUrls ?? [],
   });
   return loadBuilt(host, root, options, ctx, render.resources, render.unseen, {
-    mode: 'flux',
+    mode: flux.scan.argoOnly ? 'argo' : 'flux',
     path: entry,
     ...(flux.cluster ? { cluster: flux.cluster.name } : {}),
   });

@@ -467,10 +467,12 @@ export interface UnseenSource {
 
 /**
  * How the repository was read: `plain` (every manifest below the root), `kustomize` (the root
- * kustomization), `flux` (Flux Kustomizations followed from an entry folder), `files` (`-f`).
+ * kustomization), `flux` (Flux Kustomizations, and any Argo CD Applications beside them, followed from an entry
+ * folder), `argo` (the same, in a repository with Argo CD Applications/ApplicationSets and no Flux object),
+ * `files` (`-f`).
  */
 export interface RepoEntry {
-  readonly mode: 'plain' | 'kustomize' | 'flux' | 'files';
+  readonly mode: 'plain' | 'kustomize' | 'flux' | 'argo' | 'files';
   /** The entry folder relative to `root` (`''`: the root itself). */
   readonly path: string;
   /** The cluster picked among several (`--cluster`), if the repository holds several. */

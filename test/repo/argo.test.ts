@@ -82,7 +82,7 @@ const files: Record<string, string> = {
 describe('loadRepo with Argo CD', () => {
   it('follows the app of apps to directory and kustomize applications and expands an ApplicationSet', () => {
     const { repo, diagnostics } = loadRepoFromText(files);
-    expect(repo.entry).toEqual({ mode: 'flux', path: 'argocd', cluster: 'argocd' });
+    expect(repo.entry).toEqual({ mode: 'argo', path: 'argocd', cluster: 'argocd' });
     // Breadth first: the Applications of apps/ in file order, the ApplicationSet's in generator order.
     expect(repo.policies.map((p) => `${p.namespace}/${p.name} ${p.source.file}`)).toEqual([
       'shop/shop-default manifests/shop/cnp.yaml',
@@ -133,7 +133,7 @@ describe('loadRepo with Argo CD', () => {
       'k8s/apps/application-set.yaml': appSet('apps', 'k8s/apps/parts'),
       'k8s/apps/parts/shop/cnp.yaml': cnp('shop-default'),
     });
-    expect(repo.entry).toEqual({ mode: 'flux', path: 'k8s/apps', cluster: 'k8s' });
+    expect(repo.entry).toEqual({ mode: 'argo', path: 'k8s/apps', cluster: 'k8s' });
     expect(repo.policies.map((p) => `${p.namespace}/${p.name}`)).toEqual([
       'shop/shop-default',
       'dns/dns-default',
