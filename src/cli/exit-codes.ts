@@ -26,12 +26,12 @@ export const EXIT_CODES: readonly ExitCodeRow[] = [
   {
     code: ExitCode.Findings,
     meaning:
-      'findings: a lint error, a failed assertion (test), policy drops (drops), a failed check (verify), flows nothing allows (discover), an opened path (diff --fail-on-open), an observed connection the change would deny (diff --flows --fail-on-break), a refused edit or an init conflict',
+      'findings: a lint error (among them a broken tree: a kustomization resource that is missing or leads back into a cycle, a Flux spec.path that is not a folder), a failed assertion (test), policy drops (drops), a failed check (verify), flows nothing allows (discover), an opened path (diff --fail-on-open), an observed connection the change would deny (diff --flows --fail-on-break), a refused edit or an init conflict',
   },
   {
     code: ExitCode.Error,
     meaning:
-      'usage or input error: a bad flag or argument, a missing repository or one without manifests, an unreadable file, a YAML syntax error, an invalid netpol.config.yaml, a bad trace --batch line, an unreachable Hubble Relay; for commands other than lint, any error diagnostic in a manifest',
+      'usage or input error: a bad flag or argument, a missing repository or one without manifests, an unreadable or binary file, a YAML syntax error, an invalid netpol.config.yaml, a bad trace --batch line, an unreachable Hubble Relay; for commands other than lint, any error diagnostic in a manifest',
   },
 ];
 

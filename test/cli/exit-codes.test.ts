@@ -23,6 +23,24 @@ const BROKEN = {
   `,
 };
 
+const NS_WEB = 'apiVersion: v1\nkind: Namespace\nmetadata: {name: web}\n';
+
+/** A broken tree is a finding, whichever tool's tree it is (fresh-user-2 #16): a kustomization cycle… */
+const CYCLE = {
+  'kustomization.yaml': 'resources: [ns.yaml, sub]\n',
+  'sub/kustomization.yaml': 'resources: [..]\n',
+  'ns.yaml': NS_WEB,
+};
+
+/** …and a Flux Kustomization whose spec.path is not a folder. */
+const FLUX_PATH = {
+  'clusters/prod/flux-system/gotk-sync.yaml':
+    'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: flux-system, namespace: flux-system}\nspec: {path: ./clusters/prod, sourceRef: {kind: GitRepository, name: flux-system}}\n',
+  'clusters/prod/apps.yaml':
+    'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: apps, namespace: flux-system}\nspec: {path: ./apps/missing, sourceRef: {kind: GitRepository, name: flux-system}}\n',
+  'clusters/prod/ns.yaml': NS_WEB,
+};
+
 type Class = 'clean' | 'findings' | 'usage' | 'input error' | 'no manifests';
 
 /**
@@ -78,6 +96,8 @@ const CASES: readonly {
   { command: 'lint', class: 'input error', argv: ['lint', '-R', '<repo>'], code: 2, repo: BROKEN },
   { command: 'lint', class: 'input error', argv: ['lint', '-R', '<repo>'], code: 2, repo: { ...BROKEN, 'ns.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata: {name: web}\n', 'netpol.config.yaml': '- a\n- b\n' } },
   { command: 'lint', class: 'no manifests', argv: ['lint', '-R', '<repo>'], code: 2, repo: {} },
+  { command: 'lint', class: 'findings', argv: ['lint', '-R', '<repo>'], code: 1, repo: CYCLE },
+  { command: 'lint', class: 'findings', argv: ['lint', '-R', '<repo>'], code: 1, repo: FLUX_PATH },
   { command: 'lint', class: 'input error', argv: ['lint', '-R', '<repo>/typo'], code: 2, repo: {} },
   { command: 'diff', class: 'usage', argv: ['diff', ...HOMELAB], code: 2 },
   { command: 'diff', class: 'input error', argv: ['diff', '--base', 'HEAD', '-R', '<repo>'], code: 2, repo: {} },
