@@ -575,7 +575,9 @@ export function renderFlux(ctx: BuildContext, options: FluxRenderOptions): FluxR
     }
     if (work.argo?.defaultNamespace) defaultNamespace(ctx, resources, work.argo.defaultNamespace);
     if (work.resource === null && selfApplied(ctx, resources, work, options, queue, done)) continue;
+    const via = viaOf(work);
     for (const r of resources) {
+      r.via = via;
       out.push(r);
       follow(ctx, r, work, options, queue, done, unseen);
     }
@@ -625,6 +627,16 @@ function selfApplied(
     if (self.some((w) => w.resource === r)) follow(ctx, r, work, options, queue, done, []);
   }
   return true;
+}
+
+/** The Flux Kustomization or Argo CD Application a work item renders, in words with its file:line. */
+function viaOf(work: FluxWork): string {
+  if (work.resource === null) return `the entry folder "${work.dir}"`;
+  const v = work.resource.value;
+  const meta = isRecord(v.metadata) ? v.metadata : {};
+  const at = sourceAt(work.resource.doc, work.resource.path);
+  const ns = typeof meta.namespace === 'string' ? `${meta.namespace}/` : '';
+  return `${String(v.kind)} ${ns}${String(meta.name ?? '')} (${at.file}:${at.line})`;
 }
 
 function describeRef(at: Located): string {

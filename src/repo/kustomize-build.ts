@@ -44,6 +44,11 @@ export interface Resource extends SelectableResource {
   readonly path: YamlPath;
   readonly previousNames: string[];
   readonly previousNamespaces: string[];
+  /**
+   * How Flux or Argo CD reached it, for messages: `Kustomization flux-system/apps (clusters/prod/apps.yaml:1)`,
+   * or the entry folder. Unset outside a Flux/Argo CD render.
+   */
+  via?: string;
 }
 
 /** A value of a kustomization (or of a Flux Kustomization standing in for one) and where it was written. */

@@ -256,7 +256,10 @@ interface Collected {
   readonly rendering: RenderingObject[];
   readonly skippedKinds: Record<string, number>;
   readonly diagnostics: Diagnostic[];
-  readonly seen: Map<string, SourceRef>;
+  readonly seen: Map<
+    string,
+    { readonly source: SourceRef; readonly content?: string; readonly via?: string }
+  >;
   /** Every object read, when the load renders (see {@link LoadOptions.render}). */
   readonly rendered: RenderedObject[] | undefined;
 }
@@ -533,7 +536,10 @@ function loadResource(resource: Resource, origins: Origins, out: Collected): voi
       source: origins.locate(resource.value, []) ?? sourceAt(resource.doc, resource.path),
     });
   }
-  collect(result, out);
+  collect(result, out, {
+    content: stableJson(resource.value),
+    ...(resource.via ? { via: resource.via } : {}),
+  });
   if (result.agentFormat) out.diagnostics.push(agentFormatInfo(resource.doc));
 }
 
@@ -744,10 +750,25 @@ function loadFile(
   if (agentFormat) out.diagnostics.push(agentFormatInfo(agentFormat));
 }
 
-function collect(result: ReadObjectsResult, out: Collected): void {
+/** How a rendered object was reached: its rendered content (stable JSON) and the path that rendered it. */
+interface Rendering {
+  readonly content?: string;
+  readonly via?: string;
+}
+
+/** JSON with object keys sorted, so two renderings of one document compare by content. */
+function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}
+
+function collect(result: ReadObjectsResult, out: Collected, rendering: Rendering = {}): void {
   for (const kind of result.skippedKinds) out.skippedKinds[kind] = (out.skippedKinds[kind] ?? 0) + 1;
   const duplicates = new Set<ObjectIdentity>();
-  for (const id of result.identities) if (isDuplicate(id, out)) duplicates.add(id);
+  for (const id of result.identities) if (isDuplicate(id, out, rendering)) duplicates.add(id);
   for (const object of result.objects) {
     const dup = [...duplicates].some((d) => d.source === object.source);
     if (dup) continue;
@@ -776,18 +797,30 @@ function agentFormatInfo(doc: YamlDocument): Diagnostic {
   };
 }
 
-function isDuplicate(id: ObjectIdentity, out: Collected): boolean {
+function isDuplicate(id: ObjectIdentity, out: Collected, rendering: Rendering): boolean {
   const key = `${id.group}/${id.kind}/${id.namespace}/${id.name}`;
-  const first = out.seen.get(key);
-  if (!first) {
-    out.seen.set(key, id.source);
+  const seen = out.seen.get(key);
+  if (!seen) {
+    out.seen.set(key, { source: id.source, ...rendering });
     return false;
   }
-  // The same document rendered again through another path (an entry kustomization listing a folder that an
-  // Application or Kustomization in it also applies): one object, applied twice, not a second definition.
-  if (first.file === id.source.file && first.line === id.source.line && first.column === id.source.column)
-    return true;
+  const first = seen.source;
   const ref = `${id.kind}/${id.namespace === '' ? '' : `${id.namespace}/`}${id.name}`;
+  if (first.file === id.source.file && first.line === id.source.line && first.column === id.source.column) {
+    // The same document rendered again through another path (an entry kustomization listing a folder that an
+    // Application or Kustomization in it also applies) with the same content: one object, applied twice (as
+    // Flux or kubectl apply would), not a second definition.
+    if (seen.content === rendering.content) return true;
+    out.diagnostics.push({
+      code: 'DUPLICATE_OBJECT',
+      severity: 'warning',
+      message: `${ref} is rendered twice from this document with different content, through ${seen.via ?? 'one path'} and through ${rendering.via ?? 'another'}; the second rendering is ignored.`,
+      source: id.source,
+      hint: 'Render it through one of them only, or make both render it alike (same patches, namespace and variables).',
+      related: [first],
+    });
+    return true;
+  }
   out.diagnostics.push({
     code: 'DUPLICATE_OBJECT',
     severity: 'warning',

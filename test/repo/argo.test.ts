@@ -153,6 +153,28 @@ describe('loadRepo with Argo CD', () => {
     expect(diagnostics.map((d) => d.code)).toEqual([]);
   });
 
+  it('reports a document rendered twice with different content, naming both paths (fresh-user-2 #4)', () => {
+    const { repo, diagnostics } = loadRepoFromText({
+      'argocd/kustomization.yaml': 'resources: [root.yaml, ../manifests/web]\ncommonLabels: {team: a}\n',
+      'argocd/root.yaml': app('web', 'path: manifests/web', 'web'),
+      'manifests/web/kustomization.yaml': 'namespace: web\nresources: [cnp.yaml]\n',
+      'manifests/web/cnp.yaml': cnp('web-default'),
+    });
+    expect(repo.policies.map((p) => `${p.namespace}/${p.name} ${p.source.file}`)).toEqual([
+      'web/web-default manifests/web/cnp.yaml',
+    ]);
+    expect(
+      diagnostics.map((d) => [d.code, `${d.source?.file}:${d.source?.line}`, d.message, d.hint]),
+    ).toEqual([
+      [
+        'DUPLICATE_OBJECT',
+        'manifests/web/cnp.yaml:1',
+        'CiliumNetworkPolicy/web/web-default is rendered twice from this document with different content, through the entry folder "argocd" and through Application argocd/web (argocd/root.yaml:1); the second rendering is ignored.',
+        'Render it through one of them only, or make both render it alike (same patches, namespace and variables).',
+      ],
+    ]);
+  });
+
   it('reports an Application whose path is not a folder', () => {
     const { diagnostics } = loadRepoFromText({
       'argocd/root.yaml': app('root', 'path: apps/missing', 'argocd'),
