@@ -246,7 +246,10 @@ describe('initSystem', () => {
       'netpol.config.yaml:2: catalog.platformNamespaces must be a list.',
     ],
     ['catalog:\n  domain: [a]\n', 'netpol.config.yaml:2: catalog.domain must be a string.'],
-    ['catalog: [\n', 'netpol.config.yaml:2:1: '],
+    [
+      'catalog: [\n',
+      'netpol.config.yaml:1:10: The flow sequence that starts here with [ is never closed (missing closing ]).',
+    ],
     [
       'catalog:\n  domain: "abc\n  platformNamespaces: [a]\n',
       'netpol.config.yaml:2:11: The double-quoted string that starts here is never closed (missing closing ").',
