@@ -25,13 +25,6 @@ interface LoaderState {
   readonly anchor: string | null;
 }
 
-/** A closed js-yaml node: its light node (`null` when it has no content), where it opened, its js-yaml value. */
-interface Built {
-  readonly node: YamlNode | null;
-  readonly open: number;
-  readonly result: unknown;
-}
-
 /** Thrown by the listener to give up on the text. */
 const GIVE_UP = new Error('fast reader gives up');
 
@@ -75,8 +68,13 @@ class Reader {
   readonly #opens: number[] = [];
   /** For each open frame, the length of {@link #items} when it opened: its children follow. */
   readonly #marks: number[] = [];
-  /** Closed frames whose parent is still open; only the first {@link #top} are live. */
-  readonly #items: Built[] = [];
+  /**
+   * Closed frames whose parent is still open, in three columns (only the first {@link #top} rows are live):
+   * the light node (`null` when it has no content), where the frame opened, and js-yaml's value.
+   */
+  readonly #nodes: (YamlNode | null)[] = [];
+  readonly #starts: number[] = [];
+  readonly #results: unknown[] = [];
   #top = 0;
   readonly #documents: RawDocument[] = [];
   /** Where the last document's root closed: an empty document after it needs a `---` before it. */
@@ -103,40 +101,44 @@ class Reader {
   #close(state: LoaderState): void {
     const open = this.#opens.pop() as number;
     const mark = this.#marks.pop() as number;
-    const built = this.#build(state, open, mark);
+    const node = this.#build(state, open, mark);
     this.#top = mark;
     if (this.#opens.length > 0) {
-      this.#items[this.#top++] = built;
+      this.#nodes[mark] = node;
+      this.#starts[mark] = open;
+      this.#results[mark] = state.result;
+      this.#top = mark + 1;
       return;
     }
     // A document's root closed.
     // js-yaml reads a document from text holding only comments or a `...`; `yaml` counts them its own way.
-    if (built.node === null && !/(?:^|\n)---(?:[ \r\n]|$)/.test(this.#text.slice(this.#lastEnd, open))) {
+    if (node === null && !/(?:^|\n)---(?:[ \r\n]|$)/.test(this.#text.slice(this.#lastEnd, open))) {
       this.#giveUp();
     }
     this.#lastEnd = state.position;
-    this.#documents.push({ root: built.node, valid: true, aliased: false });
+    this.#documents.push({ root: node, valid: true, aliased: false });
   }
 
-  #build(state: LoaderState, open: number, mark: number): Built {
-    const items = this.#items;
+  /** The light node of a frame that closed, from js-yaml's state and the frame's children. */
+  #build(state: LoaderState, open: number, mark: number): YamlNode | null {
+    const items = this.#nodes;
     const top = this.#top;
     const kind = state.kind;
     if (state.anchor !== null) this.#giveUp();
     if (kind === null) {
       // No content: an empty value (or a key candidate js-yaml tried and dropped, ignored by its parent).
       if (state.result !== null || state.tag !== null) this.#giveUp();
-      return { node: null, open, result: null };
+      return null;
     }
     // js-yaml read a block-mapping key candidate that turned out to be the whole node: that child is it.
     const last = items[top - 1];
-    if (top > mark && last !== undefined && last.node !== null && last.result === state.result) {
-      for (let i = mark; i < top - 1; i++) if (items[i]?.node !== null) this.#giveUp();
-      return { node: last.node, open, result: last.result };
+    if (top > mark && last !== undefined && last !== null && this.#results[top - 1] === state.result) {
+      for (let i = mark; i < top - 1; i++) if (items[i] !== null) this.#giveUp();
+      return last;
     }
     if (kind === 'scalar') {
-      for (let i = mark; i < top; i++) if (items[i]?.node !== null) this.#giveUp();
-      return { node: this.#scalar(state, open), open, result: state.result };
+      for (let i = mark; i < top; i++) if (items[i] !== null) this.#giveUp();
+      return this.#scalar(state, open);
     }
     const start = this.#seek(open);
     const c = this.#text.charCodeAt(start);
@@ -146,44 +148,43 @@ class Reader {
     if (kind === 'sequence') {
       const result = state.result as unknown[];
       // A key candidate js-yaml tried before the flow sequence.
-      if (!flow && to - from === result.length + 1 && items[from]?.node === null) from++;
+      if (!flow && to - from === result.length + 1 && items[from] === null) from++;
       if (to - from !== result.length || (flow ? c !== 0x5b : c !== 0x2d)) this.#giveUp();
       // js-yaml refuses empty flow entries; an empty child is half of a pair (`[a: b]`, `[: b]`).
-      if (flow) for (let i = from; i < to; i++) if (items[i]?.node === null) this.#giveUp();
+      if (flow) for (let i = from; i < to; i++) if (items[i] === null) this.#giveUp();
       const nodes: YamlNode[] = new Array(to - from);
-      for (let i = from; i < to; i++) nodes[i - from] = this.#valueOf(items[i] as Built);
+      for (let i = from; i < to; i++) nodes[i - from] = this.#valueOf(i);
       const lastItem = nodes[nodes.length - 1];
       const end = flow ? this.#base + state.position : lastItem ? lastItem.end : this.#giveUp();
-      return {
-        node: { kind: 'seq', start: this.#base + start, end, items: nodes },
-        open,
-        result: state.result,
-      };
+      return { kind: 'seq', start: this.#base + start, end, items: nodes };
     }
     if (flow && c !== 0x7b) this.#giveUp();
-    if (!flow && items[from]?.node === null) from++;
+    if (!flow && items[from] === null) from++;
     if ((to - from) % 2 === 1) {
-      if (flow || items[to - 1]?.node !== null) this.#giveUp();
+      if (flow || items[to - 1] !== null) this.#giveUp();
       to--;
     }
-    const entries: YamlMapEntry[] = new Array((to - from) / 2);
+    const count = (to - from) / 2;
+    const entries: YamlMapEntry[] = new Array(count);
+    const keys = count > 16 ? new Set<string>() : undefined;
     for (let i = from; i < to; i += 2) {
-      const key = items[i] as Built;
-      const node = key.node;
+      const node = items[i];
       // An implicit key, single-line, opening where its frame did (an explicit `? key` opens before it).
-      if (node?.kind !== 'scalar' || node.start !== this.#base + key.open) this.#giveUp();
+      if (node?.kind !== 'scalar' || node.start !== this.#base + (this.#starts[i] as number)) this.#giveUp();
       const text = keyText(node.value);
       if (node.plain && text === '<<') this.#giveUp();
       // `yaml` rejects keys with equal values, js-yaml only equal texts (`1` and `0x1`).
-      for (let j = (i - from) / 2 - 1; j >= 0; j--) if (entries[j]?.key === text) this.#giveUp();
-      const valueItem = items[i + 1] as Built;
-      if (valueItem.open - node.start + this.#base > 1024) this.#giveUp();
+      if (keys) {
+        if (keys.has(text)) this.#giveUp();
+        keys.add(text);
+      } else for (let j = (i - from) / 2 - 1; j >= 0; j--) if (entries[j]?.key === text) this.#giveUp();
+      if ((this.#starts[i + 1] as number) - node.start + this.#base > 1024) this.#giveUp();
       entries[(i - from) / 2] = {
         key: text,
         keyStart: node.start,
         keyEnd: node.end,
         keyPlain: node.plain,
-        value: this.#valueOf(valueItem),
+        value: this.#valueOf(i + 1),
       };
     }
     if (flow && entries.length !== Object.keys(state.result as object).length) this.#giveUp();
@@ -192,17 +193,14 @@ class Reader {
     if (flow) end = this.#base + state.position;
     else if (lastEntry) end = Math.max(lastEntry.value.end, lastEntry.keyEnd);
     else end = this.#giveUp();
-    return {
-      node: { kind: 'map', start: flow ? this.#base + start : (entries[0]?.keyStart ?? end), end, entries },
-      open,
-      result: state.result,
-    };
+    return { kind: 'map', start: flow ? this.#base + start : (entries[0]?.keyStart ?? end), end, entries };
   }
 
   /** A child's light node; an empty one is a null scalar after the spaces that follow where it opened. */
-  #valueOf(item: Built): YamlNode {
-    if (item.node !== null) return item.node;
-    let at = item.open;
+  #valueOf(row: number): YamlNode {
+    const node = this.#nodes[row];
+    if (node) return node;
+    let at = this.#starts[row] as number;
     while (this.#text.charCodeAt(at) === SPACE) at++;
     const p = this.#base + at;
     return { kind: 'scalar', start: p, end: p, value: null, plain: true };

@@ -248,7 +248,7 @@ function resourceOf(
   doc: YamlDocument,
   path: YamlPath,
 ): Resource {
-  ctx.origins.container(value, { doc, path });
+  ctx.origins.root(value, { doc, path });
   return { value, doc, path, previousNames: [], previousNamespaces: [] };
 }
 

@@ -16,6 +16,17 @@ export interface Origin {
 export class Origins {
   readonly #containers = new WeakMap<object, Origin>();
   readonly #fields = new WeakMap<object, Map<string | number, Origin>>();
+  /** Containers and fields recorded below the resources' roots: while none is, a root's origin is all there is. */
+  #inner = 0;
+
+  /**
+   * Records where a resource (a whole document, or an item of a `List`) comes from.
+   * @param value - The resource's mapping.
+   * @param origin - Its node.
+   */
+  root(value: object, origin: Origin): void {
+    this.#containers.set(value, origin);
+  }
 
   /**
    * Records where a mapping or list comes from.
@@ -23,7 +34,10 @@ export class Origins {
    * @param origin - Its node.
    */
   container(value: unknown, origin: Origin): void {
-    if (typeof value === 'object' && value !== null) this.#containers.set(value, origin);
+    if (typeof value === 'object' && value !== null) {
+      this.#inner++;
+      this.#containers.set(value, origin);
+    }
   }
 
   /**
@@ -33,6 +47,7 @@ export class Origins {
    * @param origin - The node that wrote it.
    */
   field(parent: object, key: string | number, origin: Origin): void {
+    this.#inner++;
     let map = this.#fields.get(parent);
     if (!map) {
       map = new Map();
@@ -53,6 +68,10 @@ export class Origins {
   locate(root: unknown, path: YamlPath, key = false): SourceRef | undefined {
     let best: { origin: Origin; rest: number } | undefined;
     const top = typeof root === 'object' && root !== null ? this.#containers.get(root) : undefined;
+    // Nothing recorded below any root (no transform wrote anything): the root's document has the path.
+    if (this.#inner === 0) {
+      return top ? sourceAt(top.doc, [...top.path, ...path], key ? { key: true } : {}) : undefined;
+    }
     if (top) best = { origin: top, rest: 0 };
     let current: unknown = root;
     for (let i = 0; i < path.length; i++) {
