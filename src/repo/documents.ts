@@ -12,7 +12,7 @@ import {
   type YAMLError,
 } from 'yaml';
 import type { Diagnostic, SourceRef } from '../errors.js';
-import { readYamlFast } from './fast-reader.js';
+import { readYamlFast, takeReadValue } from './fast-reader.js';
 import { normalizeScalar, resolvePlainText, type ScalarValue, UNRESOLVED } from './scalar.js';
 import { YAML_READ_OPTIONS } from './yaml-options.js';
 import {
@@ -695,7 +695,19 @@ export function toPlain(node: YamlNode | null, transform?: ScalarTransform): unk
  * @returns The plain value; `null` for an empty or invalid document.
  */
 export function documentValue(doc: YamlDocument, transform?: ScalarTransform): unknown {
-  return plain(doc.root, transform, doc.aliased ? new Map() : undefined);
+  // A transform only rewrites texts holding a `$` (Flux substitution): without one the values stay as read.
+  const rewrite =
+    transform && doc.root && hasDollar(doc.text, doc.root.start, doc.root.end) ? transform : undefined;
+  if (!rewrite && doc.root) {
+    const read = takeReadValue(doc.root);
+    if (read !== undefined) return read;
+  }
+  return plain(doc.root, rewrite, doc.aliased ? new Map() : undefined);
+}
+
+function hasDollar(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (text.charCodeAt(i) === 0x24) return true;
+  return false;
 }
 
 function plain(

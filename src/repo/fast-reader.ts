@@ -12,7 +12,7 @@
  */
 import jsyaml from 'js-yaml';
 import type { RawDocument, RawParse } from './documents.js';
-import { resolvePlainText, UNRESOLVED } from './scalar.js';
+import { resolvePlainText, type ScalarValue, UNRESOLVED } from './scalar.js';
 import { keyText, type YamlMapEntry, type YamlNode, type YamlScalarNode } from './yaml-tree.js';
 
 /** The fields of js-yaml's loader state the listener reads (js-yaml 4.3 `lib/loader.js` `State`). */
@@ -33,9 +33,22 @@ const LF = 10;
 const CR = 13;
 const HASH = 35;
 
-/** js-yaml options: no implicit types (plain scalars stay strings, resolved here), warnings give up. */
+/** The tag js-yaml gives a plain scalar it resolved with {@link PLAIN}. */
+const PLAIN_TAG = 'tag:netpol.invalid,2026:plain';
+
+/**
+ * The only implicit type: every plain scalar, resolved as the `yaml` path resolves it (`resolvePlainText`:
+ * YAML 1.1 narrowed to Kubernetes'), so that js-yaml's own values are the documents' plain values.
+ */
+const PLAIN = new jsyaml.Type(PLAIN_TAG, {
+  kind: 'scalar',
+  resolve: () => true,
+  construct: (text: string) => resolvePlainText(text, false),
+});
+
+/** js-yaml options: the failsafe schema and {@link PLAIN}; warnings give up. */
 const LOAD_OPTIONS = {
-  schema: jsyaml.FAILSAFE_SCHEMA,
+  schema: jsyaml.FAILSAFE_SCHEMA.extend({ implicit: [PLAIN] }),
   onWarning: (): void => {
     throw GIVE_UP;
   },
@@ -59,6 +72,21 @@ export function readYamlFast(text: string, base = 0): RawParse | null {
     return null;
   }
   return reader.finish();
+}
+
+/** js-yaml's value of each document root the reader built, until {@link takeReadValue} hands it out. */
+const READ_VALUES = new WeakMap<YamlNode, unknown>();
+
+/**
+ * js-yaml's plain value of a document whose root the fast reader built — the value `toPlain(root)` gives
+ * (the property tests check it) — once: the next call returns `undefined`, as the caller may change it.
+ * @param root - A document's root node.
+ * @returns The value, or `undefined` when the root was not built here or its value was handed out.
+ */
+export function takeReadValue(root: YamlNode): unknown {
+  const value = READ_VALUES.get(root);
+  if (value !== undefined) READ_VALUES.delete(root);
+  return value;
 }
 
 class Reader {
@@ -116,6 +144,7 @@ class Reader {
       this.#giveUp();
     }
     this.#lastEnd = state.position;
+    if (node !== null && node.kind !== 'scalar') READ_VALUES.set(node, state.result);
     this.#documents.push({ root: node, valid: true, aliased: false });
   }
 
@@ -212,8 +241,7 @@ class Reader {
     const c = text.charCodeAt(start);
     const base = this.#base;
     const value = state.result;
-    if (typeof value !== 'string') return this.#giveUp();
-    if (state.tag === '?') {
+    if (state.tag === PLAIN_TAG) {
       // Plain: js-yaml stops after the spaces that follow it.
       let end = Math.min(state.position, text.length);
       for (
@@ -222,12 +250,16 @@ class Reader {
         ch = text.charCodeAt(end - 1)
       )
         end--;
-      if (end <= start || hasLineBreak(text, start, end)) this.#giveUp();
-      const resolved = resolvePlainText(value, false);
-      if (resolved === UNRESOLVED) this.#giveUp();
-      return { kind: 'scalar', start: base + start, end: base + end, value: resolved, plain: true };
+      if (end <= start || hasLineBreak(text, start, end) || value === UNRESOLVED) this.#giveUp();
+      return {
+        kind: 'scalar',
+        start: base + start,
+        end: base + end,
+        value: value as ScalarValue,
+        plain: true,
+      };
     }
-    if (state.tag !== null) this.#giveUp();
+    if (state.tag !== null || typeof value !== 'string') this.#giveUp();
     if (c === 0x22 || c === 0x27) {
       return { kind: 'scalar', start: base + start, end: base + state.position, value, plain: false };
     }

@@ -4,8 +4,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { generateRepo } from '../../bench/repo/generate-repo.js';
-import { parseYamlText } from '../../src/repo/documents.js';
-import { readYamlFast } from '../../src/repo/fast-reader.js';
+import { parseYamlText, toPlain } from '../../src/repo/documents.js';
+import { readYamlFast, takeReadValue } from '../../src/repo/fast-reader.js';
+import type { YamlNode } from '../../src/repo/yaml-tree.js';
 
 /** The fast reader reads `text` (non-null) and gives exactly the `yaml` Composer's trees, with no diagnostic. */
 function readsAsComposer(text: string, base = 0): void {
@@ -14,6 +15,14 @@ function readsAsComposer(text: string, base = 0): void {
   const composed = parseYamlText(text, base, 'composer');
   expect(composed.diagnostics, JSON.stringify(text)).toEqual([]);
   expect(fast?.documents, JSON.stringify(text)).toEqual(composed.documents);
+  sameValues(fast?.documents ?? []);
+}
+
+/** js-yaml's own value of every document read is the value of its light tree. */
+function sameValues(documents: readonly { readonly root: YamlNode | null }[]): void {
+  for (const { root } of documents) {
+    if (root && root.kind !== 'scalar') expect(takeReadValue(root)).toEqual(toPlain(root));
+  }
 }
 
 /** Either the fast reader leaves the text to the `yaml` path, or it gives exactly the Composer's trees. */
@@ -23,6 +32,7 @@ function sameOrGivesUp(text: string, base = 0): boolean {
   const composed = parseYamlText(text, base, 'composer');
   expect(composed.diagnostics, JSON.stringify(text)).toEqual([]);
   expect(fast.documents, JSON.stringify(text)).toEqual(composed.documents);
+  sameValues(fast.documents);
   return true;
 }
 
