@@ -2,16 +2,15 @@
  * Load benchmark (issue 13's load goal): for each size, the load of a generated repository from disk next
  * to js-yaml's parse-only time of the same files (`readFileSync` + `loadAll` with its default schema), both
  * measured in the same rounds, interleaved so that a loaded machine weighs on both alike; the table gives
- * medians and their ratio. Each load runs in a process of its own (`repo/load-child.ts`) so that its peak
- * RSS is the loader's. The growth exponent k (t ∝ N^k) is fitted between the smallest and largest size.
+ * medians and their ratio. Each load and each js-yaml parse runs in a fresh process of its own
+ * (`repo/load-child.ts`): both start cold, as a CLI run does, and the load's peak RSS is the loader's. The
+ * growth exponent k (t ∝ N^k) is fitted between the smallest and largest size.
  * Run: `npm run bench -- --only load --sizes 1000,5000,20000 [--load-repeat 3]`.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import jsyaml from 'js-yaml';
 import { growthExponent } from './exponent.js';
 
 /** One size's medians. */
@@ -19,7 +18,7 @@ export interface LoadBenchRow {
   readonly namespaces: number;
   readonly policies: number;
   readonly mib: number;
-  /** js-yaml `loadAll` of the same files (read from disk), ms. */
+  /** js-yaml `loadAll` of the same files (read from disk, in a fresh process), ms. */
   readonly jsYamlMs: number;
   /** `loadRepo` from disk, ms. */
   readonly loadMs: number;
@@ -39,9 +38,10 @@ function median(xs: readonly number[]): number {
 }
 
 function jsYamlOnce(dir: string, files: readonly string[]): number {
-  const t = performance.now();
-  for (const rel of files) jsyaml.loadAll(readFileSync(path.join(dir, rel), 'utf8'));
-  return performance.now() - t;
+  const r = spawnSync(process.execPath, [CHILD, '--js-yaml', dir, ...files], { encoding: 'utf8' });
+  if (r.status !== 0)
+    throw new Error(`bench: load-child --js-yaml exited ${r.status}: ${r.stderr.slice(0, 500)}`);
+  return (JSON.parse(r.stdout) as { jsYamlMs: number }).jsYamlMs;
 }
 
 interface ChildResult {
@@ -95,7 +95,7 @@ export function measureLoad(
 export function loadBenchTable(rows: readonly LoadBenchRow[]): string {
   const f = (x: number, d = 0) =>
     x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
-  let out = `node ${process.version}; medians of ${rows[0]?.runs ?? 0} interleaved rounds; each load in its own process. Goal: load ≤ 2× js-yaml, peak RSS < 1,024 MiB at 20,000 namespaces.\n\n`;
+  let out = `node ${process.version}; medians of ${rows[0]?.runs ?? 0} interleaved rounds; each load and each js-yaml parse in a fresh process. Goal: load ≤ 2× js-yaml, peak RSS < 1,024 MiB at 20,000 namespaces.\n\n`;
   out +=
     '| namespaces | policies | YAML MiB | js-yaml loadAll ms | load ms | load ÷ js-yaml | load+compile ms | load+compile ÷ js-yaml | peak RSS MiB |\n';
   out += '|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n';

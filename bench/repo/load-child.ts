@@ -1,13 +1,31 @@
 /**
- * One measured load in a process of its own, so that its peak RSS is the loader's and nothing else's:
- * `node dist/bench/repo/load-child.js <repo dir>` loads the repository from disk (`loadRepo`, as the CLI
- * does), compiles the engine, and prints one JSON line `{ loadMs, compileMs, policies, peakRssMiB }`
- * (peak RSS from `process.resourceUsage().maxRSS`, for the whole process). Used by `bench/load.ts`.
+ * One measured load in a process of its own, so that its peak RSS is the loader's and nothing else's, and
+ * so that the loader and its anchor both start cold (a process's first second runs mostly unoptimised code):
+ * - `node dist/bench/repo/load-child.js <repo dir>` loads the repository from disk (`loadRepo`, as the CLI
+ *   does), compiles the engine, and prints one JSON line `{ loadMs, compileMs, policies, peakRssMiB }`
+ *   (peak RSS from `process.resourceUsage().maxRSS`, for the whole process);
+ * - `node dist/bench/repo/load-child.js --js-yaml <repo dir> <file>…` reads the files and parses them with
+ *   js-yaml's `loadAll` (default schema), and prints `{ jsYamlMs, peakRssMiB }`.
+ * Used by `bench/load.ts`.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import jsyaml from 'js-yaml';
 import { createEngine } from '../../src/engine/verdict.js';
 import { loadRepo } from '../../src/repo/load-repo.js';
 
+if (process.argv[2] === '--js-yaml') {
+  const [root, ...files] = process.argv.slice(3);
+  if (!root) throw new Error('usage: load-child.js --js-yaml <repo dir> <file>…');
+  const t = performance.now();
+  for (const rel of files) jsyaml.loadAll(readFileSync(path.join(root, rel), 'utf8'));
+  const jsYamlMs = performance.now() - t;
+  process.stdout.write(
+    `${JSON.stringify({ jsYamlMs, peakRssMiB: process.resourceUsage().maxRSS / 1024 })}\n`,
+  );
+  process.exit(0);
+}
 const dir = process.argv[2];
 if (!dir) throw new Error('usage: load-child.js <repo dir>');
 const t0 = performance.now();
