@@ -42,6 +42,7 @@ export {
   injectPeerNamespace,
   type NormalizeOptions,
   type RuleOrigin,
+  rejectionByRelease,
   subjectSelector,
 } from './normalize.js';
 export { formatPeer, type ParseResult, parsePeer, parsePort, parseProtocol } from './peer-spec.js';

@@ -302,11 +302,6 @@ function compilePeerRule(
     endpoints.push(...r.endpoints);
     for (const range of r.cidrs) cidrs.push({ range, except: [] });
     peerNotes.push(...r.notes);
-    if (!rel.selectorBackedServices && peer.toPorts.length > 0) {
-      peerNotes.push(
-        `Cilium ${rel.release} rejects toServices combined with toPorts (cilium/cilium issue #20067, allowed from 1.17): the policy would not be applied`,
-      );
-    }
   }
   if (peer.groups) unmodelled.push('toGroups/fromGroups (cloud provider groups are not resolved offline)');
 
@@ -531,7 +526,28 @@ export function compilePolicies(
   const out: CompiledRule[] = [];
   for (const p of policies) {
     if (p.kind === 'NetworkPolicy') out.push(compileKubernetesPolicy(p));
-    else for (const r of p.rules) out.push(compileCiliumRule(p, r, options));
+    else if (rejectionByRelease(p, options) === undefined)
+      for (const r of p.rules) out.push(compileCiliumRule(p, r, options));
   }
   return out;
+}
+
+/**
+ * Why the configured release rejects a Cilium policy as a whole, or undefined when it accepts it: up to 1.16,
+ * an egress element combining `toServices` with `toPorts` fails validation (`l3DependentL4Support`:
+ * `ToServices: false`, cilium/cilium issue #20067; accepted from 1.17), and the agent applies none of the
+ * policy's rules. Such a policy is left out of the compiled rules.
+ * @param policy - a policy of the repository.
+ * @param options - the normalisation options (their `release`).
+ */
+export function rejectionByRelease(policy: PolicyObject, options: NormalizeOptions): string | undefined {
+  if (policy.kind === 'NetworkPolicy' || options.release?.selectorBackedServices !== false) return undefined;
+  for (const r of policy.rules) {
+    for (const e of [...(r.egress ?? []), ...(r.egressDeny ?? [])]) {
+      if (e.services !== null && e.services.length > 0 && e.toPorts.length > 0) {
+        return `Cilium ${options.release.release} rejects toServices combined with toPorts (cilium/cilium issue #20067, accepted from 1.17), so it applies none of its rules`;
+      }
+    }
+  }
+  return undefined;
 }

@@ -26,6 +26,7 @@ import {
   type CompiledPortRule,
   type CompiledRule,
   compilePolicies,
+  rejectionByRelease,
 } from './normalize.js';
 import {
   type CompiledPort,
@@ -227,6 +228,8 @@ export class PolicyEngine {
   private hostRules: CompiledRule[] = [];
   /** Nodes by name: Node objects of the repository, replaced by `cluster.nodes` entries of the same name. */
   private nodes = new Map<string, ClusterNode>();
+  /** Per namespace ('' for clusterwide), policies the configured release rejects as a whole. */
+  private rejectedCaveats = new Map<string, string[]>();
   /** Per namespace, the caveat naming the sources of objects netpol cannot see that target it. */
   private unseenCaveats = new Map<string, string>();
   /** The release behaviours verdicts follow (`cluster.ciliumVersion`, or the nearest modelled release). */
@@ -285,6 +288,15 @@ export class PolicyEngine {
       for (const ns of u.namespaces)
         if (ns !== '*') getOrCreate(unseen, ns, () => []).push(`${u.kind}/${u.namespace}/${u.name}`);
     }
+    const compileOptions = { namespaceLabelSelectorsCrossNamespaces: true, release: this.release };
+    for (const p of repo.policies) {
+      const why = rejectionByRelease(p, compileOptions);
+      if (why === undefined) continue;
+      const ns = p.kind === 'CiliumNetworkPolicy' ? p.namespace : '';
+      getOrCreate(this.rejectedCaveats, ns, () => []).push(
+        `${p.kind}/${ns === '' ? '' : `${ns}/`}${p.name}: ${why}`,
+      );
+    }
     for (const [ns, sources] of unseen) {
       const shown =
         sources.slice(0, 3).join(', ') + (sources.length > 3 ? ` and ${sources.length - 3} more` : '');
@@ -319,6 +331,7 @@ export class PolicyEngine {
     view.hostRules = this.hostRules;
     view.nodes = this.nodes;
     view.unseenCaveats = this.unseenCaveats;
+    view.rejectedCaveats = this.rejectedCaveats;
     view.namedPortIndex = this.namedPortIndex;
     view.inheritedLabels = this.inheritedLabels ?? this.namespaceLabels;
     view.namespaceLabels = this.inheritedLabels ? new Map(this.namespaceLabels) : new Map();
@@ -626,6 +639,7 @@ export class PolicyEngine {
       const unseen = peer.kind === 'pod' ? this.unseenCaveats.get(peer.namespace) : undefined;
       if (unseen && !caveats.includes(unseen)) caveats.push(unseen);
     }
+    if (this.rejectedCaveats.size > 0) this.rejectionCaveats(flow, caveats);
     const egress = this.side('egress', src, dst, flow, dstPorts, caveats);
     const ingress = this.side('ingress', dst, src, flow, dstPorts, caveats);
     const l4 = egress.verdict === 'allowed' && ingress.verdict === 'allowed' ? 'allowed' : 'denied';
@@ -956,6 +970,16 @@ export class PolicyEngine {
         caveats.push(
           `${empty.origin.name} ${empty.label}: the empty element ({}) is evaluated as allowing nothing (default deny only), as Cilium 1.19 and the docs say; netpol did not confirm this in Cilium ${rel.release}'s policy-entry code`,
         );
+      }
+    }
+  }
+
+  /** Names the policies the release rejects that could select either pod of the flow. */
+  private rejectionCaveats(flow: Flow, caveats: string[]): void {
+    for (const peer of [flow.source, flow.destination]) {
+      if (peer.kind !== 'pod') continue;
+      for (const ns of [peer.namespace, '']) {
+        for (const c of this.rejectedCaveats.get(ns) ?? []) if (!caveats.includes(c)) caveats.push(c);
       }
     }
   }

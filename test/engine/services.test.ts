@@ -229,12 +229,12 @@ const CASES: readonly SemanticsCase[] = [
     caveat: null,
   },
   {
-    name: 'Cilium 1.16 rejects toServices with toPorts, and the verdict says so',
+    name: 'Cilium 1.16 rejects a policy combining toServices with toPorts: none of its rules apply, and the verdict says so',
     source: 'DOC "Limitations"; VAL (issue #20067)',
     yaml: egressTo('k8sService: { serviceName: legacy-pg, namespace: db }', PORT_5432),
     settings: { ciliumVersion: '1.16' },
     flow: ['shop/app=api', 'world:192.0.2.99', 5432],
-    verdict: 'denied',
+    verdict: 'allowed',
     caveat: 'Cilium 1.16 rejects toServices combined with toPorts',
   },
 ];
