@@ -613,7 +613,8 @@ export class PolicyEngine {
     const source = this.resolvePeer(flow.source);
     const destination = this.resolvePeer(flow.destination);
     const l4 = l4Key(flow);
-    if (l4 < 0) return this.computeVerdict(flow, source, destination);
+    // An L7 request (trace --http/--dns) is evaluated afresh: the cache holds L4 verdicts only.
+    if (l4 < 0 || flow.l7 !== undefined) return this.computeVerdict(flow, source, destination);
     const first = source.verdicts?.get(destination.id);
     for (let c = first; c !== undefined; c = c.next) if (c.l4 === l4) return c.verdict;
     const verdict = freezeVerdict(this.computeVerdict(flow, source, destination));

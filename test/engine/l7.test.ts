@@ -477,6 +477,15 @@ describe('L7 rules on request', () => {
     expect(v.ingress.allowedBy[0]?.notes).toEqual(['L7-filtered (http)']);
   });
 
+  it('a cached L4 verdict of the same flow does not hide the L7 evaluation, nor the reverse', () => {
+    const engine = engineFor(allowGetPublic);
+    expect(engine.verdict(flow(PROD, SERVICE, 80)).l7).toBeUndefined();
+    expect(engine.verdict(l7Flow([PROD, SERVICE, 80], get('/private'))).verdict).toBe('denied');
+    expect(engine.verdict(l7Flow([PROD, SERVICE, 80], get('/public'))).verdict).toBe('allowed');
+    expect(engine.verdict(flow(PROD, SERVICE, 80))).toMatchObject({ verdict: 'allowed' });
+    expect(engine.verdict(flow(PROD, SERVICE, 80)).l7).toBeUndefined();
+  });
+
   it('an L4 denial is not evaluated at L7', () => {
     const v = engineFor(allowGetPublic).verdict(l7Flow(['shop/env=dev', SERVICE, 80], get('/public')));
     expect(v.verdict).toBe('denied');
