@@ -1,3 +1,4 @@
+import type { Catalog } from '../catalog/derive-catalog.js';
 import { type Identity, POD_NAMESPACE_LABEL } from '../engine/identity.js';
 import type { CompiledRule } from '../engine/normalize.js';
 import { formatPeer } from '../engine/peer-spec.js';
@@ -17,6 +18,30 @@ import type {
 } from '../repo/model.js';
 import { editDistance } from '../repo/values.js';
 import type { LintInput, SourceLocator } from './define-rule.js';
+
+/** Label keys or values that name a metrics scraper (Prometheus, its agent, vmagent, Alloy, OTel collectors). */
+export const SCRAPER_WORD =
+  /^(prometheus(-agent)?|kube-prometheus-stack-prometheus|vmagent|vmsingle|victoria-?metrics(-agent)?|alloy|grafana-agent|otel-?collector|opentelemetry-collector)$/;
+
+/** Label values that name a prober, which probes arbitrary targets and ports by design (blackbox exporters). */
+export const PROBER_WORD = /^((prometheus-)?blackbox(-exporter)?|smokeping(-prober)?|gatus|uptime-kuma)$/;
+
+/**
+ * Where a rule applies the seed's own conventions (its anti-pattern list: every port listed, no address
+ * named) beyond what Cilium makes a problem: `auto` where the repository follows the seed's system (the
+ * catalogue found profile policies), `always`, `never`. Rules take it as their `seedConvention` option.
+ */
+export type SeedConvention = 'auto' | 'always' | 'never';
+
+/** Whether the seed's conventions apply to this repository (see {@link SeedConvention}). */
+export function seedConventionApplies(mode: SeedConvention, catalog: Pick<Catalog, 'profiles'>): boolean {
+  return mode === 'always' || (mode === 'auto' && catalog.profiles.size > 0);
+}
+
+/** The option check of `seedConvention`: null when the value is one of auto, always, never. */
+export function checkSeedConvention(value: string): string | null {
+  return ['auto', 'always', 'never'].includes(value) ? null : `"${value}" is not one of auto, always, never`;
+}
 
 /**
  * A policy written as `kind/namespace/name` (`kind/name` when clusterwide), as messages name objects.

@@ -1,13 +1,37 @@
-import type { NetworkPolicyPeer, PeerRule } from '../../repo/model.js';
+import type { Catalog } from '../../catalog/derive-catalog.js';
+import { NAMESPACE_LABELS_PREFIX, POD_NAMESPACE_LABEL, parseSelectorKey } from '../../engine/identity.js';
+import type { CiliumPolicyObject, LabelSelector, NetworkPolicyPeer, PeerRule } from '../../repo/model.js';
 import { cidrContains, type ParsedCidr, parseCidr } from '../../repo/values.js';
 import { defineRule } from '../define-rule.js';
-import { ciliumPolicies, peerRuleLabel, policyRef } from '../policy-walk.js';
+import {
+  checkSeedConvention,
+  ciliumPolicies,
+  PROBER_WORD,
+  peerRuleLabel,
+  policyRef,
+  SCRAPER_WORD,
+  type SeedConvention,
+  seedConventionApplies,
+} from '../policy-walk.js';
 
 /**
  * An allow rule toward endpoints, entities or CIDRs that admits every port: no `toPorts` (and no
  * `icmps`), a `toPorts` entry with no ports, or port 0 (Cilium: "0 means all ports"); for a Kubernetes
  * NetworkPolicy, a rule with no `ports` or a port entry without `port`. Exempt: the escape-hatch policy,
  * and elements whose peers are all health-probe peers (the seed's template leaves them without ports).
+ * Cilium's ingress endpoint (`reserved:ingress`) is exempt: its listeners define the ports. Where the seed's
+ * convention does not apply (`seedConvention`, see policy-walk: by default, repositories without the seed's
+ * profiles), three intents seen on real repositories where every port is meant are exempt too
+ * (docs/real-repos.md: 14 false findings of 25 judged before these exemptions):
+ * - same namespace: a namespaced policy's peers all in its own namespace (a CNP's endpoint selectors
+ *   without a namespace, which Cilium confines to the policy's namespace; a NetworkPolicy `podSelector`
+ *   alone): the components of one application talking among themselves;
+ * - monitoring: ingress from scrapers (the catalogue's scrapers, peers labelled as Prometheus, vmagent,
+ *   Alloy, OTel collectors) and egress of scrapers and probers (blackbox exporters), which reach whatever
+ *   port a target's metrics or probe is on;
+ * - addresses and entities: elements naming CIDRs or entities (networks of devices, the internet, the
+ *   cluster, nodes), whose ports are those of whatever answers there; only elements naming pods by endpoint
+ *   selectors, whose ports the pods define, are judged.
  * @see Cilium docs security/policy/language "Layer 4 Examples"; cilium/cilium pkg/policy/api/l4.go (PortProtocol).
  */
 export default defineRule({
@@ -29,8 +53,11 @@ export default defineRule({
     exemptEntities: ['health', 'host', 'remote-node'],
     /** CIDRs whose peers may be allowed without ports. */
     exemptCidrs: ['169.254.0.0/16'],
+    /** Where the seed's "always specify explicit port lists" holds without the intent exemptions. */
+    seedConvention: 'auto' as SeedConvention,
   },
   optionChecks: {
+    seedConvention: checkSeedConvention,
     exemptCidrs: (list) => {
       const bad = list.find((c) => !parseCidr(c, { bareIp: true }).ok);
       return bad === undefined ? null : `"${bad}" is not a CIDR`;
@@ -47,6 +74,7 @@ export default defineRule({
       const r = parseCidr(text, { bareIp: true });
       return r.ok && exemptCidrs.some((e) => cidrContains(e, r.value));
     };
+    const intents = !seedConventionApplies(ctx.config.seedConvention, ctx.catalog);
     const hatch = new Set(
       (ctx.catalog.escapeHatch?.policies ?? []).map((p) => `${p.kind}/${p.namespace}/${p.name}`),
     );
@@ -54,9 +82,15 @@ export default defineRule({
     for (const p of ciliumPolicies(ctx.repo.policies)) {
       if (hatch.has(`${p.kind}/${p.kind === 'CiliumNetworkPolicy' ? p.namespace : ''}/${p.name}`)) continue;
       for (const rule of p.rules) {
+        if (selectsReserved(rule.endpointSelector, 'ingress')) continue;
+        const monitor = intents && selectsMonitor(rule.endpointSelector);
         for (const pr of [...(rule.ingress ?? []), ...(rule.egress ?? [])]) {
           const peers = describeCiliumPeers(pr);
           if (peers === null) continue;
+          if (intents && ownNamespaceOnly(p, pr)) continue;
+          if (intents && pr.direction === 'egress' && monitor) continue;
+          if (intents && pr.direction === 'ingress' && fromScrapers(pr, ctx.catalog)) continue;
+          if (intents && ((pr.entities ?? []).length > 0 || (pr.cidrs ?? []).length > 0)) continue;
           const exempt =
             (pr.endpoints ?? []).length === 0 &&
             (pr.entities ?? []).every((e) => exemptEntities.has(e)) &&
@@ -108,6 +142,22 @@ export default defineRule({
             r.peers !== null &&
             blocks.every((b) => b !== null && b.except.length === 0 && cidrExempt(b.cidr));
           if (exempt) continue;
+          const peersOf = r.peers ?? [];
+          if (
+            intents &&
+            peersOf.length > 0 &&
+            peersOf.every((x) => x.podSelector !== null && x.namespaceSelector === null && x.ipBlock === null)
+          )
+            continue;
+          if (intents && (r.peers === null || peersOf.some((x) => x.ipBlock !== null))) continue;
+          if (intents && direction === 'egress' && selectsMonitor(p.podSelector)) continue;
+          if (
+            intents &&
+            direction === 'ingress' &&
+            peersOf.length > 0 &&
+            peersOf.every((x) => x.podSelector !== null && labelsNameScraper(x.podSelector))
+          )
+            continue;
           const data = {
             policy: policyRef(p),
             rule: `${direction}[${r.index}]`,
@@ -133,6 +183,85 @@ export default defineRule({
     }
   },
 });
+
+/** Whether a selector names a Cilium reserved identity (`reserved:ingress`) by key. */
+function selectsReserved(sel: LabelSelector | null, name: string): boolean {
+  if (!sel) return false;
+  const keys = [
+    ...Object.keys(sel.matchLabels),
+    ...sel.matchExpressions
+      .filter((e) => e.operator !== 'DoesNotExist' && e.operator !== 'NotIn')
+      .map((e) => e.key),
+  ];
+  return keys.some((k) => {
+    const parsed = parseSelectorKey(k);
+    return parsed.source === 'reserved' && parsed.key === name;
+  });
+}
+
+/** Whether a selector's plain labels name a scraper (key or value). */
+function labelsNameScraper(sel: LabelSelector): boolean {
+  return Object.entries(sel.matchLabels).some(
+    ([k, v]) => SCRAPER_WORD.test(parseSelectorKey(k).key) || SCRAPER_WORD.test(v),
+  );
+}
+
+/** Whether a policy's selector picks scrapers or probers by a plain label value. */
+function selectsMonitor(sel: LabelSelector | null): boolean {
+  if (!sel) return false;
+  return Object.values(sel.matchLabels).some((v) => SCRAPER_WORD.test(v) || PROBER_WORD.test(v));
+}
+
+/**
+ * Whether every peer of an element is a pod of the policy's own namespace: a CiliumNetworkPolicy's endpoint
+ * selectors without a namespace label, or pinning its own (Cilium adds the policy's namespace to a CNP's
+ * peer selectors that name none: docs/semantics.md §3), and no entity or CIDR.
+ */
+function ownNamespaceOnly(p: CiliumPolicyObject, pr: PeerRule): boolean {
+  if (p.kind !== 'CiliumNetworkPolicy') return false;
+  if ((pr.entities ?? []).length > 0 || (pr.cidrs ?? []).length > 0) return false;
+  const selectors = pr.endpoints ?? [];
+  return selectors.length > 0 && selectors.every((sel) => pinnedNamespace(sel, p.namespace) === p.namespace);
+}
+
+/**
+ * The namespace a CNP peer selector is confined to: the pinned `io.kubernetes.pod.namespace` value, the
+ * policy's own when the selector names no namespace, undefined when it reaches by namespace labels or
+ * expressions on the namespace (possibly other namespaces).
+ */
+function pinnedNamespace(sel: LabelSelector, own: string): string | undefined {
+  let pinned: string | undefined = own;
+  for (const [k, v] of Object.entries(sel.matchLabels)) {
+    const key = parseSelectorKey(k).key;
+    if (key === POD_NAMESPACE_LABEL) pinned = pinned === own || pinned === v ? v : undefined;
+    else if (key.startsWith(NAMESPACE_LABELS_PREFIX)) return undefined;
+  }
+  for (const e of sel.matchExpressions) {
+    const key = parseSelectorKey(e.key).key;
+    if (key === POD_NAMESPACE_LABEL || key.startsWith(NAMESPACE_LABELS_PREFIX)) return undefined;
+  }
+  return pinned;
+}
+
+/** Whether every endpoint peer of an ingress element is a scraper, and it has no entity or CIDR peer. */
+function fromScrapers(pr: PeerRule, catalog: Catalog): boolean {
+  if ((pr.entities ?? []).length > 0 || (pr.cidrs ?? []).length > 0) return false;
+  const selectors = pr.endpoints ?? [];
+  const known = catalog.scrapers.map((s) => s.peer);
+  return (
+    selectors.length > 0 &&
+    selectors.every(
+      (sel) =>
+        labelsNameScraper(sel) ||
+        known.some(
+          (k) =>
+            k.kind === 'pod' &&
+            Object.entries(k.labels).every(([key, v]) => sel.matchLabels[key] === v) &&
+            Object.keys(k.labels).length > 0,
+        ),
+    )
+  );
+}
 
 /** The endpoints, entities and CIDRs of an element as text, or null when it selects none of them. */
 function describeCiliumPeers(pr: PeerRule): string | null {

@@ -1,11 +1,27 @@
 import type { SourceRef } from '../../errors.js';
 import { cidrContains, hasPlaceholder, type ParsedCidr, parseCidr } from '../../repo/values.js';
 import { defineRule } from '../define-rule.js';
-import { ciliumPolicies, peerRuleLabel, peerRulesOf, policyRef } from '../policy-walk.js';
+import {
+  checkSeedConvention,
+  ciliumPolicies,
+  peerRuleLabel,
+  peerRulesOf,
+  policyRef,
+  seedConventionApplies,
+} from '../policy-walk.js';
 
 /**
  * CIDR peers (`toCIDR`, `toCIDRSet`, `fromCIDR`, `fromCIDRSet`, NetworkPolicy `ipBlock`) outside an
- * allow-list (`lint.cidrAllowList`, default the link-local range kubelet and node-local probers use).
+ * allow-list (`lint.cidrAllowList`, default the link-local range kubelet and node-local probers use):
+ * - inside one of the cluster's own ranges (`clusterCIDRs`: pod, service and node CIDRs): always an error,
+ *   because such a rule matches nothing there: Cilium's CIDR rules do not select endpoints it manages or
+ *   nodes of the cluster (Cilium docs, policy language "IP/CIDR based": "CIDR rules do not apply to traffic
+ *   where both sides of the connection are either managed by Cilium or use an IP belonging to a node in
+ *   the cluster"), and a Service's ClusterIP is translated to a backend before policy applies;
+ * - any other address: the seed's anti-pattern ("NEVER hardcode IP addresses"), reported where the seed's
+ *   convention applies (`seedConvention`: `auto`, the default, where the repository follows the seed's
+ *   system, i.e. the catalogue found profiles; `always`; `never`). On real repositories without that system such addresses are NAS hosts,
+ *   LAN subnets and public resolvers that no selector or entity can name (docs/real-repos.md: 0 true of 12).
  * A `${var}` placeholder left by Flux substitution is reported as info: netpol cannot check it.
  * `0.0.0.0/0` and `::/0` are "the whole internet", not an address that can change: in a Cilium policy
  * without `except` they are an info suggesting the `world` entity (docs/semantics.md §8.3: allowing to
@@ -20,12 +36,16 @@ export default defineRule({
   messages: {
     hardcoded:
       '{{policy}} {{rule}} names the address range {{cidr}}; peers should be selected by endpoints or entities, not addresses.',
+    insideCluster:
+      "{{policy}} {{rule}} names {{cidr}}, which overlaps the cluster's range {{range}}: Cilium's CIDR rules do not match pods, Services or nodes of the cluster, so this rule matches nothing there.",
     placeholder:
       '{{policy}} {{rule}} names the address range "{{cidr}}", left to Flux substitution, so netpol cannot check it.',
     wholeInternet:
       '{{policy}} {{rule}} names {{cidr}}, every {{family}} address outside the cluster: the entity {{entity}} says the same without an address.',
   },
   hints: {
+    insideCluster:
+      'Select the pods with toEndpoints/fromEndpoints, nodes with the host and remote-node entities, the API server with kube-apiserver.',
     hardcoded:
       'Select the peer with endpoints or entities, or add {{cidr}} to lint.cidrAllowList in netpol.config.yaml if the address is meant to stay.',
     placeholder: 'Pass the variable with --var so netpol sees the address.',
@@ -34,12 +54,21 @@ export default defineRule({
   options: {
     /** CIDRs that may be named (peers inside one of them are fine). */
     allowList: ['169.254.0.0/16'],
+    /** The cluster's own pod, service and node CIDRs: a CIDR rule overlapping one matches nothing there. */
+    clusterCIDRs: [] as string[],
+    /** Where addresses outside `clusterCIDRs` are reported: `auto` (where the catalogue found profiles), `always`, `never`. */
+    seedConvention: 'auto' as 'auto' | 'always' | 'never',
   },
   optionChecks: {
     allowList: (list) => {
       const bad = list.find((c) => !parseCidr(c, { bareIp: true }).ok);
       return bad === undefined ? null : `"${bad}" is not a CIDR`;
     },
+    clusterCIDRs: (list) => {
+      const bad = list.find((c) => !parseCidr(c, { bareIp: true }).ok);
+      return bad === undefined ? null : `"${bad}" is not a CIDR`;
+    },
+    seedConvention: checkSeedConvention,
   },
   check(ctx) {
     const allowed: ParsedCidr[] = [];
@@ -47,6 +76,12 @@ export default defineRule({
       const r = parseCidr(c, { bareIp: true });
       if (r.ok) allowed.push(r.value);
     }
+    const cluster: ParsedCidr[] = [];
+    for (const c of ctx.config.clusterCIDRs) {
+      const r = parseCidr(c, { bareIp: true });
+      if (r.ok) cluster.push(r.value);
+    }
+    const reportOutside = seedConventionApplies(ctx.config.seedConvention, ctx.catalog);
     const check = (
       text: string,
       at: SourceRef,
@@ -72,7 +107,17 @@ export default defineRule({
         });
         return;
       }
-      ctx.report({ at, messageId: 'hardcoded', data: { policy, rule, cidr: r.value.cidr } });
+      const range = cluster.find((c) => cidrContains(c, r.value) || cidrContains(r.value, c));
+      if (range) {
+        ctx.report({
+          at,
+          messageId: 'insideCluster',
+          data: { policy, rule, cidr: r.value.cidr, range: range.cidr },
+        });
+        return;
+      }
+      if (reportOutside)
+        ctx.report({ at, messageId: 'hardcoded', data: { policy, rule, cidr: r.value.cidr } });
     };
     for (const p of ciliumPolicies(ctx.repo.policies)) {
       for (const rule of p.rules) {

@@ -15,6 +15,19 @@ const cnp = (body: string) =>
       endpointSelector: {}
   ` + body;
 
+/** A NetworkPolicy of namespace shop admitting one peer (written in flow style) on every port. */
+const ingressFrom = (peer: string) => yaml`
+  apiVersion: networking.k8s.io/v1
+  kind: NetworkPolicy
+  metadata: { name: web, namespace: shop }
+  spec:
+    podSelector: {}
+    policyTypes: [Ingress]
+    ingress:
+      - from:
+          - ${peer}
+`;
+
 const hatch = yaml`
   apiVersion: cilium.io/v2
   kind: CiliumClusterwideNetworkPolicy
@@ -62,25 +75,125 @@ ruleTester.run(rule, {
       },
     },
     { name: 'an empty element selects nothing', code: { 'p.yaml': cnp('  ingress:\n    - {}\n') } },
+    // The intents below hold where the seed's convention does not apply (no profiles found, the default
+    // seedConvention auto): docs/real-repos.md judged each false as an any-port finding on real repositories.
+    {
+      // A CNP peer selector naming no namespace selects pods of the policy's namespace (docs/semantics.md §3).
+      name: 'same namespace: components of one application',
+      code: {
+        'p.yaml': cnp(
+          '  ingress:\n    - fromEndpoints:\n        - matchLabels: { app: api }\n        - {}\n',
+        ),
+      },
+    },
+    {
+      name: 'same namespace: a NetworkPolicy podSelector alone',
+      code: {
+        'np.yaml': ingressFrom('podSelector: { matchLabels: { app: api } }'),
+      },
+    },
+    {
+      name: 'monitoring: ingress from a scraper',
+      code: {
+        'p.yaml': cnp(
+          '  ingress:\n    - fromEndpoints:\n        - matchLabels: { io.kubernetes.pod.namespace: observability, app.kubernetes.io/name: vmagent }\n',
+        ),
+      },
+    },
+    {
+      name: 'monitoring: egress of a prober',
+      code: {
+        'p.yaml': cnp('  egress:\n    - toEntities: [cluster]\n').replace(
+          'endpointSelector: {}',
+          'endpointSelector:\n    matchLabels: { app.kubernetes.io/name: blackbox-exporter }',
+        ),
+      },
+    },
+    {
+      name: 'addresses and entities: world, the cluster, and 0.0.0.0/0 with except',
+      code: {
+        'p.yaml': cnp(
+          '  egress:\n    - toEntities: [world]\n    - toEntities: [cluster]\n    - toCIDRSet: [{ cidr: 0.0.0.0/0, except: [10.0.0.0/8] }]\n    - toCIDR: [192.168.20.0/24]\n',
+        ),
+      },
+    },
+    {
+      // Cilium's ingress (docs network/servicemesh/ingress): the reserved:ingress endpoint's listeners set the ports.
+      name: "Cilium's ingress endpoint",
+      options: { seedConvention: 'always' },
+      code: {
+        'p.yaml': yaml`
+          apiVersion: cilium.io/v2
+          kind: CiliumClusterwideNetworkPolicy
+          metadata: { name: ingress-from-cluster }
+          spec:
+            endpointSelector:
+              matchExpressions: [{ key: reserved:ingress, operator: Exists }]
+            ingress:
+              - fromEntities: [cluster]
+        `,
+      },
+    },
   ],
   invalid: [
     {
       name: 'endpoints without toPorts',
+      options: { seedConvention: 'always' },
       code: { 'p.yaml': cnp('  ingress:\n    - fromEndpoints:\n        - matchLabels: { app: api }\n') },
       errors: [{ messageId: 'anyPort', line: 9, column: 7 }],
     },
     {
+      name: 'another namespace is not the same namespace',
+      code: {
+        'p.yaml': cnp(
+          '  ingress:\n    - fromEndpoints:\n        - matchLabels: { io.kubernetes.pod.namespace: billing }\n',
+        ),
+      },
+      errors: [{ messageId: 'anyPort', line: 9, column: 7 }],
+    },
+    {
+      name: 'a clusterwide policy peer without a namespace is every namespace',
+      code: {
+        'p.yaml': yaml`
+          apiVersion: cilium.io/v2
+          kind: CiliumClusterwideNetworkPolicy
+          metadata: { name: all }
+          spec:
+            endpointSelector: {}
+            ingress:
+              - fromEndpoints: [{ matchLabels: { app: api } }]
+        `,
+      },
+      errors: [{ messageId: 'anyPort', line: 7, column: 7 }],
+    },
+    {
+      name: 'the seed convention: scrapers and the internet need ports too',
+      options: { seedConvention: 'always' },
+      code: {
+        'p.yaml': cnp(
+          '  ingress:\n    - fromEndpoints:\n        - matchLabels: { io.kubernetes.pod.namespace: monitoring, app: prometheus }\n  egress:\n    - toEntities: [world]\n',
+        ),
+      },
+      errors: [
+        { messageId: 'anyPort', line: 9, column: 7 },
+        { messageId: 'anyPort', line: 12, column: 7 },
+      ],
+    },
+    {
       name: 'health mixed with world is not exempt',
+      options: { seedConvention: 'always' },
       code: { 'p.yaml': cnp('  ingress:\n    - fromEntities: [health, world]\n') },
       errors: [{ messageId: 'anyPort', line: 9, column: 7 }],
     },
     {
       name: 'a CIDR outside the probe range',
+      options: { seedConvention: 'always' },
       code: { 'p.yaml': cnp('  egress:\n    - toCIDR: [10.0.0.0/8]\n') },
       errors: [{ messageId: 'anyPort', line: 9, column: 7 }],
     },
     {
       name: 'port 0',
+      options: { seedConvention: 'always' },
       code: {
         'p.yaml': cnp(
           '  egress:\n    - toEntities: [world]\n      toPorts:\n        - ports:\n            - port: "0"\n              protocol: TCP\n',
@@ -91,17 +204,7 @@ ruleTester.run(rule, {
     {
       name: 'a NetworkPolicy rule without ports',
       code: {
-        'np.yaml': yaml`
-          apiVersion: networking.k8s.io/v1
-          kind: NetworkPolicy
-          metadata: { name: web, namespace: shop }
-          spec:
-            podSelector: {}
-            policyTypes: [Ingress]
-            ingress:
-              - from:
-                  - namespaceSelector: {}
-        `,
+        'np.yaml': ingressFrom('namespaceSelector: {}'),
       },
       errors: [{ messageId: 'anyPort', line: 8, column: 7 }],
     },

@@ -58,6 +58,17 @@ ruleTester.run(rule, {
       },
     },
     {
+      // docs/real-repos.md: outside the seed's system, fixed addresses are NAS hosts, LAN subnets and public
+      // resolvers no selector or entity can name (0 true findings of 12 judged).
+      name: 'seedConvention auto: an address outside the cluster in a repository without profiles',
+      code: { 'p.yaml': cnp(`    - toCIDR: [192.168.1.10/32]\n${ports}`) },
+    },
+    {
+      name: 'seedConvention never, and an address outside clusterCIDRs',
+      code: { 'np.yaml': ipBlockPolicy('172.16.0.0/12') },
+      options: { clusterCIDRs: ['10.42.0.0/16'], seedConvention: 'never' },
+    },
+    {
       name: 'a NetworkPolicy ipBlock of the whole internet (NetworkPolicy has no entities)',
       code: {
         'np.yaml': ipBlockPolicy('0.0.0.0/0'),
@@ -77,11 +88,13 @@ ruleTester.run(rule, {
     },
     {
       name: 'toCIDR',
+      options: { seedConvention: 'always' },
       code: { 'p.yaml': cnp(`    - toCIDR:\n        - 10.20.0.5/32\n${ports}`) },
       errors: [{ messageId: 'hardcoded', line: 10, column: 11 }],
     },
     {
       name: 'toCIDRSet with except, and a bare IP in fromCIDR',
+      options: { seedConvention: 'always' },
       code: {
         'p.yaml': cnp(
           `    - toCIDRSet:\n        - cidr: 198.51.100.0/24\n          except: [198.51.100.8/29]\n${ports}`,
@@ -96,12 +109,41 @@ ruleTester.run(rule, {
       ],
     },
     {
+      // Cilium docs, policy language "IP/CIDR based": CIDR rules do not apply where both sides are managed by
+      // Cilium or use a node's IP; a ClusterIP is translated to a backend before policy applies.
+      name: 'a CIDR overlapping the cluster ranges is an error whatever seedConvention says',
+      code: { 'p.yaml': cnp(`    - toCIDR: [10.42.3.7/32, 10.0.0.0/8, 10.43.0.10]\n${ports}`) },
+      options: { clusterCIDRs: ['10.42.0.0/16', '10.43.0.0/16'], seedConvention: 'never' },
+      errors: [
+        { messageId: 'insideCluster', line: 9, column: 16 },
+        { messageId: 'insideCluster', line: 9, column: 30 },
+        { messageId: 'insideCluster', line: 9, column: 42 },
+      ],
+    },
+    {
+      name: 'seedConvention auto: reported where the catalogue found profiles',
+      code: {
+        'profile.yaml': yaml`
+          apiVersion: cilium.io/v2
+          kind: CiliumClusterwideNetworkPolicy
+          metadata: { name: profile-isolated }
+          spec:
+            endpointSelector:
+              matchLabels: { io.cilium.k8s.namespace.labels.network-policy.homelab/profile: isolated }
+            ingress: [{ fromEntities: [cluster] }]
+        `,
+        'p.yaml': cnp(`    - toCIDR: [192.168.1.10]\n${ports}`),
+      },
+      errors: [{ messageId: 'hardcoded', line: 9, column: 16 }],
+    },
+    {
       name: 'a Flux placeholder is an info',
       code: { 'p.yaml': cnp(`    - toCIDR: ["\${office_cidr}"]\n${ports}`) },
       errors: [{ messageId: 'placeholder', line: 9, column: 16, severity: 'info' }],
     },
     {
       name: 'a NetworkPolicy ipBlock',
+      options: { seedConvention: 'always' },
       code: { 'np.yaml': ipBlockPolicy('172.16.0.0/12') },
       errors: [{ messageId: 'hardcoded', line: 9, column: 11, severity: 'error' }],
     },

@@ -57,7 +57,7 @@ ruleTester.run(rule, {
           spec:
             endpointSelector: {}
             egress:
-              - toEntities: [world]
+              - toEndpoints: [{ matchLabels: { io.kubernetes.pod.namespace: billing } }]
         `,
       },
       errors: [{ messageId: 'unused', line: 7, column: 5 }],
@@ -74,7 +74,7 @@ ruleTester.run(rule, {
           spec:
             endpointSelector: {}
             egress:
-              - toEntities: [world]
+              - toEndpoints: [{ matchLabels: { io.kubernetes.pod.namespace: billing } }]
         `,
       },
     },
