@@ -101,6 +101,8 @@ export interface Catalog {
    * CiliumNetworkPolicies and no profile label.
    */
   readonly platformNamespaces: readonly string[];
+  /** Whether {@link platformNamespaces} came from `netpol.config.yaml` or was derived. */
+  readonly platformNamespacesOrigin: 'configured' | 'derived';
   /** Namespaces of the repository that are not platform namespaces. */
   readonly applicationNamespaces: readonly string[];
 }
@@ -367,6 +369,7 @@ export function deriveCatalog(
     scrapers: dedupePeers(scrapers),
     dns,
     platformNamespaces,
+    platformNamespacesOrigin: config.platformNamespaces ? 'configured' : 'derived',
     applicationNamespaces,
   };
 }

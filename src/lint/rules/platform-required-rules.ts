@@ -6,7 +6,16 @@ import type { Flow, Peer } from '../../engine/types.js';
 import type { SourceRef } from '../../errors.js';
 import type { LabelSelector, Labels, PolicyObject } from '../../repo/model.js';
 import { defineRule, type LintInput } from '../define-rule.js';
-import { ciliumPolicies, deniedSides, describedPods, policyRef } from '../policy-walk.js';
+import {
+  checkSeedConvention,
+  ciliumPolicies,
+  deniedSides,
+  describedPods,
+  policyRef,
+  SCRAPER_WORD,
+  type SeedConvention,
+  seedConventionApplies,
+} from '../policy-walk.js';
 
 /** One rule every platform namespace needs (seed: "Every platform CNP must include"). */
 interface Requirement {
@@ -29,10 +38,6 @@ interface Scraper {
   /** `configured`, `baseline` (the seed's scrape baseline) or `derived` (repository objects). */
   readonly origin: 'configured' | 'baseline' | 'derived';
 }
-
-/** Label keys or values that name a metrics scraper (Prometheus, its agent, vmagent, Alloy, OTel collectors). */
-const SCRAPER_WORD =
-  /^(prometheus(-agent)?|kube-prometheus-stack-prometheus|vmagent|vmsingle|victoria-?metrics(-agent)?|alloy|grafana-agent|otel-?collector|opentelemetry-collector)$/;
 
 /**
  * A platform namespace whose own side (its pods' egress or ingress, by the engine's verdicts) denies one
@@ -79,6 +84,8 @@ export default defineRule({
     ztunnelPeer: 'istio-system/app=ztunnel',
     /** The HBONE port (TCP). */
     hbonePort: 15008,
+    /** Where derived platform namespaces are held to the seed's template: `auto` (profiles found), `always`, `never`. */
+    seedConvention: 'auto' as SeedConvention,
   },
   optionChecks: {
     dnsPeer: podPeerProblem,
@@ -86,6 +93,7 @@ export default defineRule({
     ztunnelPeer: podPeerProblem,
     probePort: portProblem,
     hbonePort: portProblem,
+    seedConvention: checkSeedConvention,
     probeAddress: (v) => (parseIp(v) ? null : `"${v}" is not an IP address`),
     meshLabel: (v) => (/^[^=]+=[^=]*$/.test(v) ? null : `"${v}" is not key=value`),
   },
@@ -93,6 +101,17 @@ export default defineRule({
     const platform = new Set(ctx.catalog.platformNamespaces);
     if (platform.size === 0) return;
     const o = ctx.config;
+    // The requirements are the seed's platform template: derived platform namespaces are held to it only
+    // where the repository follows the seed's system (docs/real-repos.md: 49 of 51 findings were false
+    // on repositories without it).
+    if (
+      ctx.catalog.platformNamespacesOrigin === 'derived' &&
+      !seedConventionApplies(o.seedConvention, ctx.catalog)
+    )
+      return;
+    // A namespace that objects rendered at runtime (HelmReleases, ResourceSets, other sources) may reach
+    // can have policies netpol does not see: its requirements cannot be judged.
+    const unseen = new Set(ctx.repo.unseen.flatMap((u) => u.namespaces));
     const dns = ctx.catalog.dns?.peer ?? podPeer(o.dnsPeer);
     const scrapers = scrapersOf(ctx, o.scraperPeers);
     const targets = ctx.repo.monitoring.filter((m) => m.role === 'target');
@@ -117,7 +136,7 @@ export default defineRule({
     }
 
     for (const ns of ctx.repo.namespaces) {
-      if (!platform.has(ns.name)) continue;
+      if (!platform.has(ns.name) || unseen.has(ns.name) || unseen.has('*')) continue;
       const policies = policiesByNs.get(ns.name) ?? [];
       const first = policies[0];
       const at = (): SourceRef => first?.source ?? ctx.locator.locate(ns, ['metadata', 'name']) ?? ns.source;

@@ -1,4 +1,5 @@
 import rule from '../../../src/lint/rules/platform-required-rules.js';
+import { fluxKustomization } from '../../helpers/flux.js';
 import { yaml } from '../../helpers/use-repo.js';
 import { describeFixturePair } from '../fixtures.js';
 import { ruleTester } from '../rule-tester.js';
@@ -47,6 +48,10 @@ const template = (extraEgress = '', extraIngress = '') =>
   );
 
 const cfg = config('  platformNamespaces: [db]\n');
+const apiOnlyEgress =
+  '  egress:\n    - toEntities: [kube-apiserver]\n      toPorts: [{ ports: [{ port: "6443", protocol: TCP }] }]\n';
+/** Namespace db and a platform CNP whose egress reaches only the API server (no DNS). */
+const withoutDns = docs(namespace('db'), dbPolicy(apiOnlyEgress));
 const hboneIngress =
   '    - fromEndpoints: [{ matchLabels: { io.kubernetes.pod.namespace: istio-system, app: ztunnel } }]\n      toPorts: [{ ports: [{ port: "15008", protocol: TCP }] }]\n';
 const hboneEgress =
@@ -122,18 +127,45 @@ ruleTester.run(rule, {
         ),
       },
     },
+    {
+      // docs/real-repos.md: on repositories without the seed's profiles, 49 of 51 findings were false (pods
+      // that make no DNS query, tunnel-only egress): the seed's template is not their convention.
+      name: 'a derived platform namespace in a repository without the seed profiles (seedConvention auto)',
+      code: {
+        'all.yaml': withoutDns,
+      },
+    },
+    {
+      // Objects a HelmRelease renders at run time may hold the namespace's DNS rule: not judged.
+      name: 'a namespace a HelmRelease renders into (Flux)',
+      code: {
+        'netpol.config.yaml': cfg,
+        'clusters/prod/flux-system/gotk-sync.yaml': `apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata: { name: flux-system, namespace: flux-system }\nspec: { url: ssh://git@example.org/fleet }\n---\n${fluxKustomization('flux-system', './clusters/prod')}`,
+        'clusters/prod/db.yaml': docs(
+          namespace('db'),
+          dbPolicy(apiOnlyEgress),
+          'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: { name: pg, namespace: db }\nspec:\n  chart: { spec: { chart: postgresql, sourceRef: { kind: HelmRepository, name: bitnami } } }\n',
+        ),
+      },
+    },
   ],
   invalid: [
+    {
+      name: 'a derived platform namespace where the seed convention is asked for',
+      options: { seedConvention: 'always' },
+      code: {
+        'all.yaml': withoutDns,
+      },
+      errors: [
+        { messageId: 'missing', line: 6, column: 1 },
+        { messageId: 'missing', line: 6, column: 1 },
+      ],
+    },
     {
       name: 'egress rules without DNS',
       code: {
         'netpol.config.yaml': cfg,
-        'all.yaml': docs(
-          namespace('db'),
-          dbPolicy(
-            '  egress:\n    - toEntities: [kube-apiserver]\n      toPorts: [{ ports: [{ port: "6443", protocol: TCP }] }]\n',
-          ),
-        ),
+        'all.yaml': withoutDns,
       },
       errors: [
         { messageId: 'missing', line: 6, column: 1 },
