@@ -52,6 +52,11 @@ export interface UnlistedManifestInfo {
   readonly resource: string;
   /** The file's objects (for positions and suppression annotations); at least one. */
   readonly objects: readonly AnnotatedObject[];
+  /**
+   * A kustomization that lists the file, or a folder above it, in a commented-out entry (`# - ./app`): the
+   * author disabled it on purpose. Undefined when none does.
+   */
+  readonly disabledBy?: { readonly kustomization: string; readonly line: number };
 }
 
 /**

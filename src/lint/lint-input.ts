@@ -5,7 +5,7 @@ import type { PolicyEngine } from '../engine/verdict.js';
 import type { Diagnostic } from '../errors.js';
 import { documentValue, nodeAt, type ParsedFile, parseYamlFile, sourceAt } from '../repo/documents.js';
 import type { RepoHost } from '../repo/host.js';
-import { findUnlistedManifests } from '../repo/kustomize.js';
+import { findUnlistedManifests, kustomizationIn } from '../repo/kustomize.js';
 import type { Labels, Repo } from '../repo/model.js';
 import type { AnnotatedObject, LintInput, SourceLocator, UnlistedManifestInfo } from './define-rule.js';
 
@@ -59,6 +59,7 @@ export function diskLocator(root: string): SourceLocator {
  */
 export function findUnlistedManifestInfo(host: RepoHost): UnlistedManifestInfo[] {
   const out: UnlistedManifestInfo[] = [];
+  const disabledCache = new Map<string, { path: string; line: number }[]>();
   for (const u of findUnlistedManifests(host)) {
     let text: string;
     try {
@@ -86,9 +87,56 @@ export function findUnlistedManifestInfo(host: RepoHost): UnlistedManifestInfo[]
     if (objects.length === 0) continue;
     const dir = path.posix.dirname(u.kustomization);
     const resource = path.posix.relative(dir === '.' ? '' : dir, u.file);
-    out.push({ file: u.file, kustomization: u.kustomization, resource, objects });
+    const disabledBy = commentedOutEntry(host, u.file, disabledCache);
+    out.push({
+      file: u.file,
+      kustomization: u.kustomization,
+      resource,
+      objects,
+      ...(disabledBy && { disabledBy }),
+    });
   }
   return out;
+}
+
+/** A commented-out list entry of a kustomization: `# - ./app`, `#- app.yaml` (the path, then its line). */
+const COMMENTED_ENTRY = /^\s*#\s*-\s+["']?([^\s"'#]+)["']?\s*$/;
+
+/**
+ * The kustomization, nearest first, whose commented-out entry names `file` or a folder above it.
+ * @param host - The repository host.
+ * @param file - The manifest, relative to the root.
+ * @param cache - Commented-out entries by kustomization file, filled as files are read.
+ */
+function commentedOutEntry(
+  host: RepoHost,
+  file: string,
+  cache: Map<string, { path: string; line: number }[]>,
+): { kustomization: string; line: number } | undefined {
+  for (let dir = path.posix.dirname(file); ; dir = path.posix.dirname(dir)) {
+    const d = dir === '.' ? '' : dir;
+    const k = kustomizationIn(host, d);
+    if (k) {
+      let entries = cache.get(k);
+      if (!entries) {
+        entries = [];
+        let text = '';
+        try {
+          text = host.readFile(k);
+        } catch {
+          // unreadable: no entries
+        }
+        for (const [i, line] of text.split('\n').entries()) {
+          const m = COMMENTED_ENTRY.exec(line);
+          if (m?.[1] && !m[1].includes('://')) entries.push({ path: path.posix.join(d, m[1]), line: i + 1 });
+        }
+        cache.set(k, entries);
+      }
+      const hit = entries.find((e) => file === e.path || file.startsWith(`${e.path.replace(/\/$/, '')}/`));
+      if (hit) return { kustomization: k, line: hit.line };
+    }
+    if (d === '') return undefined;
+  }
 }
 
 /** What {@link buildLintInput} needs from a loaded repository. */

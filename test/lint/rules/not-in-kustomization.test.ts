@@ -48,8 +48,43 @@ ruleTester.run(rule, {
         'patch.yaml': cnp('web'),
       },
     },
+    {
+      // docs/real-repos.md: "# - ./app/ks.yaml" disables an app on purpose; the fix would switch it back on.
+      name: 'a file, or a folder above it, that a commented-out entry names is disabled on purpose',
+      code: {
+        'kustomization.yaml': 'resources:\n  - apps\n  # - ./legacy\n',
+        'apps/kustomization.yaml': 'resources:\n  - web.yaml\n  #- "api.yaml"\n',
+        'apps/web.yaml': cnp('web'),
+        'apps/api.yaml': cnp('api'),
+        'legacy/kustomization.yaml': 'resources: []\n',
+        'legacy/old/policy.yaml': cnp('old'),
+      },
+    },
+    {
+      name: 'kinds policies (default): a file without policies, CIDR groups or Namespaces',
+      code: {
+        'kustomization.yaml': 'resources: [web.yaml]\n',
+        'web.yaml': cnp('web'),
+        'backup.yaml':
+          'apiVersion: postgresql.cnpg.io/v1\nkind: Backup\nmetadata: { name: once, namespace: db }\n',
+      },
+    },
   ],
   invalid: [
+    {
+      name: 'kinds all: any Kubernetes object',
+      options: { kinds: 'all' },
+      code: {
+        'kustomization.yaml': 'resources: [web.yaml]\n',
+        'web.yaml': cnp('web'),
+        'backup.yaml':
+          'apiVersion: postgresql.cnpg.io/v1\nkind: Backup\nmetadata: { name: once, namespace: db }\n',
+      },
+      errors: [{ messageId: 'unlisted', line: 1, column: 1 }],
+      output: {
+        'kustomization.yaml': 'resources: [web.yaml, backup.yaml]\n',
+      },
+    },
     {
       name: 'a new file, appended to the block list in its style; comments kept',
       code: {
