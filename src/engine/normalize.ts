@@ -11,6 +11,7 @@ import type {
   PeerRule,
   PolicyObject,
 } from '../repo/model.js';
+import { hasPlaceholder } from '../repo/values.js';
 import { type CidrRange, toCidrRange } from './cidr.js';
 import { NAMESPACE_LABELS_PREFIX, POD_NAMESPACE_LABEL } from './identity.js';
 import { type CompiledPort, compilePort } from './ports.js';
@@ -230,6 +231,11 @@ function compileCidrs(
     if (range) out.push({ range, except });
   };
   for (const c of peer.cidrs ?? []) {
+    const unresolvedExcept = c.except.find(hasPlaceholder);
+    if (unresolvedExcept !== undefined) {
+      unmodelled.push(`except "${unresolvedExcept}" has an unresolved \${var} placeholder`);
+      continue;
+    }
     const except = c.except.map(toCidrRange).filter((r): r is CidrRange => r !== null);
     if (c.cidrGroupRef !== undefined) {
       const group = groups.find((g) => g.name === c.cidrGroupRef);
@@ -438,8 +444,14 @@ function compileKubernetesRule(
   const endpoints: CompiledSelector[] = [];
   const cidrs: CompiledCidr[] = [];
   const allPeers = rule.peers === null || rule.peers.length === 0;
+  const unmodelled: string[] = [];
   for (const p of rule.peers ?? []) {
     if (p.ipBlock) {
+      const unresolved = [p.ipBlock.cidr, ...p.ipBlock.except].find(hasPlaceholder);
+      if (unresolved !== undefined) {
+        unmodelled.push(`ipBlock "${unresolved}" has an unresolved \${var} placeholder`);
+        continue;
+      }
       const range = toCidrRange(p.ipBlock.cidr);
       if (range) {
         const except = p.ipBlock.except.map(toCidrRange).filter((r): r is CidrRange => r !== null);
@@ -466,7 +478,7 @@ function compileKubernetesRule(
     cidrs,
     fqdns: [],
     nodes: [],
-    unmodelled: [],
+    unmodelled,
     peerNotes: [],
     ports,
     icmps: ports === null ? null : [],

@@ -247,6 +247,11 @@ function readIpBlock(
       ctx.report('BAD_CIDR', 'error', `An except entry must be a string, not ${typeName(e)}.`, at);
       return;
     }
+    if (hasPlaceholder(e)) {
+      // A ${var} Flux did not substitute (FLUX_SUBSTITUTE_UNAVAILABLE says which): kept, not judged.
+      except.push(e);
+      return;
+    }
     const inner = parseCidr(e, { bareIp: false });
     if (!inner.ok) {
       ctx.report('BAD_CIDR', 'error', `"${e}" is not a valid CIDR: ${inner.reason}.`, at);

@@ -184,6 +184,38 @@ const UNMODELLED_CILIUM_KINDS: Readonly<Record<string, string>> = {
   CiliumEgressGatewayPolicy: 'egress through a gateway node is evaluated as direct egress',
 };
 
+/**
+ * Kinds of the policy API groups that exist but do not change a network-policy verdict: Cilium's
+ * load-balancer IPAM, L2 announcements, BGP, IP pools, node and endpoint state, Gateway class config, and
+ * Tetragon's tracing policies (also `cilium.io`); Kubernetes' Ingress, IngressClass, ServiceCIDR and
+ * IPAddress. Skipped without a warning (counted in `skippedKinds`): warning on them was noise on every real
+ * repository read (docs/real-repos.md). Sources: the CRD lists of Cilium 1.16-1.18 (pkg/k8s/apis/cilium.io)
+ * and Tetragon; kubernetes.io API reference, networking.k8s.io/v1.
+ */
+const OTHER_KNOWN_KINDS: Readonly<Record<string, ReadonlySet<string>>> = {
+  'cilium.io': new Set([
+    'CiliumLoadBalancerIPPool',
+    'CiliumL2AnnouncementPolicy',
+    'CiliumBGPPeeringPolicy',
+    'CiliumBGPClusterConfig',
+    'CiliumBGPPeerConfig',
+    'CiliumBGPAdvertisement',
+    'CiliumBGPNodeConfig',
+    'CiliumBGPNodeConfigOverride',
+    'CiliumPodIPPool',
+    'CiliumNodeConfig',
+    'CiliumNode',
+    'CiliumEndpoint',
+    'CiliumEndpointSlice',
+    'CiliumIdentity',
+    'CiliumExternalWorkload',
+    'CiliumGatewayClassConfig',
+    'TracingPolicy',
+    'TracingPolicyNamespaced',
+  ]),
+  'networking.k8s.io': new Set(['Ingress', 'IngressClass', 'ServiceCIDR', 'IPAddress']),
+};
+
 /** API groups that once served typed kinds and no longer do (removed in Kubernetes 1.16-1.25). */
 const LEGACY_GROUPS: Readonly<Record<string, readonly string[]>> = {
   extensions: ['Deployment', 'DaemonSet', 'ReplicaSet', 'NetworkPolicy'],
@@ -365,7 +397,8 @@ function readOne(
       return;
     }
     const effect = group === 'cilium.io' ? UNMODELLED_CILIUM_KINDS[kind] : undefined;
-    if (effect === undefined && (group === 'cilium.io' || group === 'networking.k8s.io')) {
+    const known = OTHER_KNOWN_KINDS[group]?.has(kind) === true;
+    if (effect === undefined && !known && (group === 'cilium.io' || group === 'networking.k8s.io')) {
       // An unknown kind in a policy API group is almost always a typo of a policy kind: a silent skip
       // would drop a policy from the analysis.
       const candidates = [

@@ -769,6 +769,30 @@ describe('unknown kinds in policy API groups', () => {
       ['UNKNOWN_KIND', 'warning', 2, 7, 'Did you mean "CiliumNetworkPolicy"?'],
     ]);
   });
+
+  it('skips without a warning the kinds of those groups that change no verdict (BGP, LB IPAM, Tetragon, Ingress)', () => {
+    const object = (apiVersion: string, kind: string) =>
+      `apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata: { name: x }\nspec: {}\n`;
+    const { repo, diagnostics } = loadRepoFromText({
+      'p.yaml': [
+        object('cilium.io/v2alpha1', 'CiliumLoadBalancerIPPool'),
+        object('cilium.io/v2alpha1', 'CiliumBGPPeerConfig'),
+        object('cilium.io/v2alpha1', 'CiliumL2AnnouncementPolicy'),
+        object('cilium.io/v1alpha1', 'TracingPolicy'),
+        object('networking.k8s.io/v1', 'Ingress'),
+        object('networking.k8s.io/v1', 'IngressClass'),
+      ].join('---\n'),
+    });
+    expect(diagnostics).toEqual([]);
+    expect(repo.skippedKinds).toEqual({
+      CiliumLoadBalancerIPPool: 1,
+      CiliumBGPPeerConfig: 1,
+      CiliumL2AnnouncementPolicy: 1,
+      TracingPolicy: 1,
+      Ingress: 1,
+      IngressClass: 1,
+    });
+  });
 });
 
 describe('nested mappings that are not mappings', () => {
