@@ -140,6 +140,8 @@ describe('netpol lint', () => {
     const files = fixtureFiles('any-port', 'invalid');
     const repo = useRepo({
       ...files,
+      // -f reads this one file, without the fixture's profiles: ask for the seed's convention.
+      'netpol.config.yaml': `${files['netpol.config.yaml']}  any-port:\n    seedConvention: always\n`,
       'apps/shop.yaml': '',
       'my apps/shop #1.yaml': files['apps/shop.yaml'] ?? '',
     });
