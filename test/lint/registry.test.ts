@@ -56,7 +56,7 @@ describe('lint rule registry', () => {
   it('has one module and one docs page per registered rule, and nothing else', () => {
     expect(Object.keys(rules).sort()).toEqual(files);
     expect(docs).toEqual(files);
-    expect(files).toHaveLength(23);
+    expect(files).toHaveLength(24);
   });
 
   it.each(Object.entries(rules))('%s: id, docsUrl, frozen, one-sentence description', (key, rule) => {

@@ -8,6 +8,7 @@ import denyBlocksKubeletProbes from './deny-blocks-kubelet-probes.js';
 import denyRuleEnablesDefaultDeny from './deny-rule-enables-default-deny.js';
 import enforcementDisabledInGit from './enforcement-disabled-in-git.js';
 import explicitDefaultDeny from './explicit-default-deny.js';
+import fqdnWithoutDnsProxy from './fqdn-without-dns-proxy.js';
 import hardcodedIp from './hardcoded-ip.js';
 import healthEndpointDefaultDeny from './health-endpoint-default-deny.js';
 import invalidManifest from './invalid-manifest.js';
@@ -42,6 +43,7 @@ export type RuleId =
   | 'cnp-wildcard-peer-own-namespace'
   | 'health-endpoint-default-deny'
   | 'default-deny-disabled-everywhere'
+  | 'fqdn-without-dns-proxy'
   | 'selector-matches-no-workload'
   | 'not-in-kustomization'
   | 'enforcement-disabled-in-git'
@@ -68,6 +70,7 @@ export const rules = {
   'cnp-wildcard-peer-own-namespace': cnpWildcardPeerOwnNamespace,
   'health-endpoint-default-deny': healthEndpointDefaultDeny,
   'default-deny-disabled-everywhere': defaultDenyDisabledEverywhere,
+  'fqdn-without-dns-proxy': fqdnWithoutDnsProxy,
   'selector-matches-no-workload': selectorMatchesNoWorkload,
   'not-in-kustomization': notInKustomization,
   'enforcement-disabled-in-git': enforcementDisabledInGit,
