@@ -65,6 +65,8 @@ export function readYamlFast(text: string, base = 0): RawParse | null {
   // Tabs, directives and NUL: the `yaml` path decides (and reports) what they mean.
   if (text.includes('\t') || text.includes('\0') || text.startsWith('%') || text.includes('\n%')) return null;
   if (hasExplicitKey(text) || hasCommentAfterToken(text) || hasLoneCarriageReturn(text)) return null;
+  // Content on a `---` line: js-yaml accepts a block collection there, `yaml` reports it; let `yaml` decide.
+  if (hasContentAfterDocumentStart(text)) return null;
   const reader = new Reader(text, base);
   try {
     jsyaml.loadAll(text, undefined, { ...LOAD_OPTIONS, listener: reader.listener });
@@ -324,6 +326,20 @@ function isBlank(text: string, from: number, to: number): boolean {
     if (ch !== SPACE && ch !== CR) return false;
   }
   return true;
+}
+
+/** True when a `---` document marker at a line start has anything but a comment after it on its line. */
+function hasContentAfterDocumentStart(text: string): boolean {
+  for (let at = text.indexOf('---'); at !== -1; at = text.indexOf('---', at + 3)) {
+    if (at > 0 && text.charCodeAt(at - 1) !== LF) continue;
+    let i = at + 3;
+    const next = text.charCodeAt(i);
+    if (i < text.length && next !== SPACE && next !== LF && next !== CR) continue;
+    while (text.charCodeAt(i) === SPACE) i++;
+    if (i < text.length && text.charCodeAt(i) !== LF && text.charCodeAt(i) !== CR && text.charCodeAt(i) !== HASH)
+      return true;
+  }
+  return false;
 }
 
 /** True when `text` may hold an explicit-key indicator (`? ` after a line start, space or flow indicator). */
