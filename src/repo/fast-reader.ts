@@ -66,7 +66,7 @@ export function readYamlFast(text: string, base = 0): RawParse | null {
   if (text.includes('\t') || text.includes('\0') || text.startsWith('%') || text.includes('\n%')) return null;
   if (hasExplicitKey(text) || hasCommentAfterToken(text) || hasLoneCarriageReturn(text)) return null;
   // Content on a `---` line: js-yaml accepts a block collection there, `yaml` reports it; let `yaml` decide.
-  if (hasContentAfterDocumentStart(text)) return null;
+  if (hasContentAfterDocumentStart(text) || hasTag(text)) return null;
   const reader = new Reader(text, base);
   try {
     jsyaml.loadAll(text, undefined, { ...LOAD_OPTIONS, listener: reader.listener });
@@ -328,6 +328,26 @@ function isBlank(text: string, from: number, to: number): boolean {
   return true;
 }
 
+/**
+ * True when `text` may hold a tag (`!` at a line start or after a space or flow indicator): an empty tagged
+ * node is an empty string with an "unresolved tag" warning for `yaml`, nothing for js-yaml.
+ */
+function hasTag(text: string): boolean {
+  for (let at = text.indexOf('!'); at !== -1; at = text.indexOf('!', at + 1)) {
+    const before = at === 0 ? LF : text.charCodeAt(at - 1);
+    if (
+      before === SPACE ||
+      before === LF ||
+      before === CR ||
+      before === 0x5b ||
+      before === 0x7b ||
+      before === 0x2c
+    )
+      return true;
+  }
+  return false;
+}
+
 /** True when a `---` document marker at a line start has anything but a comment after it on its line. */
 function hasContentAfterDocumentStart(text: string): boolean {
   for (let at = text.indexOf('---'); at !== -1; at = text.indexOf('---', at + 3)) {
@@ -336,7 +356,12 @@ function hasContentAfterDocumentStart(text: string): boolean {
     const next = text.charCodeAt(i);
     if (i < text.length && next !== SPACE && next !== LF && next !== CR) continue;
     while (text.charCodeAt(i) === SPACE) i++;
-    if (i < text.length && text.charCodeAt(i) !== LF && text.charCodeAt(i) !== CR && text.charCodeAt(i) !== HASH)
+    if (
+      i < text.length &&
+      text.charCodeAt(i) !== LF &&
+      text.charCodeAt(i) !== CR &&
+      text.charCodeAt(i) !== HASH
+    )
       return true;
   }
   return false;

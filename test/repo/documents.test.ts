@@ -556,6 +556,9 @@ describe('reading straight from the tokens', () => {
     '--- [a]\n',
     '--- # comment\nkey: value\n',
     'a: 1\n---   \nb: 2\n',
+    // An empty tagged node: an empty string with an "unresolved tag" warning (found by the property).
+    '<<\n---\n!t \n---\n","\n',
+    'key: !t\n',
   ])('reads %j as the Composer does', (text) => {
     sameAsComposer(text);
   });
