@@ -1,5 +1,5 @@
 import type { Catalog } from '../catalog/derive-catalog.js';
-import { type Identity, POD_NAMESPACE_LABEL } from '../engine/identity.js';
+import { type Identity, POD_NAMESPACE_LABEL, parseSelectorKey } from '../engine/identity.js';
 import type { CompiledRule } from '../engine/normalize.js';
 import { formatPeer } from '../engine/peer-spec.js';
 import { selectorMatches } from '../engine/selector.js';
@@ -22,6 +22,17 @@ import type { LintInput, SourceLocator } from './define-rule.js';
 /** Label keys or values that name a metrics scraper (Prometheus, its agent, vmagent, Alloy, OTel collectors). */
 export const SCRAPER_WORD =
   /^(prometheus(-agent)?|kube-prometheus-stack-prometheus|vmagent|vmsingle|victoria-?metrics(-agent)?|alloy|grafana-agent|otel-?collector|opentelemetry-collector)$/;
+
+/**
+ * Whether labels name a metrics scraper: a key (its Cilium source prefix such as `k8s:` dropped) or a value
+ * matching {@link SCRAPER_WORD}.
+ * @param labels - Pod labels, or the `matchLabels` of a selector.
+ */
+export function namesScraper(labels: Labels): boolean {
+  return Object.entries(labels).some(
+    ([k, v]) => SCRAPER_WORD.test(parseSelectorKey(k).key) || SCRAPER_WORD.test(v),
+  );
+}
 
 /** Label values that name a prober, which probes arbitrary targets and ports by design (blackbox exporters). */
 export const PROBER_WORD = /^((prometheus-)?blackbox(-exporter)?|smokeping(-prober)?|gatus|uptime-kuma)$/;

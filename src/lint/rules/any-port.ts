@@ -6,6 +6,7 @@ import { defineRule } from '../define-rule.js';
 import {
   checkSeedConvention,
   ciliumPolicies,
+  namesScraper,
   PROBER_WORD,
   peerRuleLabel,
   policyRef,
@@ -155,7 +156,7 @@ export default defineRule({
             intents &&
             direction === 'ingress' &&
             peersOf.length > 0 &&
-            peersOf.every((x) => x.podSelector !== null && labelsNameScraper(x.podSelector))
+            peersOf.every((x) => x.podSelector !== null && namesScraper(x.podSelector.matchLabels))
           )
             continue;
           const data = {
@@ -197,13 +198,6 @@ function selectsReserved(sel: LabelSelector | null, name: string): boolean {
     const parsed = parseSelectorKey(k);
     return parsed.source === 'reserved' && parsed.key === name;
   });
-}
-
-/** Whether a selector's plain labels name a scraper (key or value). */
-function labelsNameScraper(sel: LabelSelector): boolean {
-  return Object.entries(sel.matchLabels).some(
-    ([k, v]) => SCRAPER_WORD.test(parseSelectorKey(k).key) || SCRAPER_WORD.test(v),
-  );
 }
 
 /** Whether a policy's selector picks scrapers or probers by a plain label value. */
@@ -252,7 +246,7 @@ function fromScrapers(pr: PeerRule, catalog: Catalog): boolean {
     selectors.length > 0 &&
     selectors.every(
       (sel) =>
-        labelsNameScraper(sel) ||
+        namesScraper(sel.matchLabels) ||
         known.some(
           (k) =>
             k.kind === 'pod' &&

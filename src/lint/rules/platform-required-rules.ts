@@ -11,8 +11,8 @@ import {
   ciliumPolicies,
   deniedSides,
   describedPods,
+  namesScraper,
   policyRef,
-  SCRAPER_WORD,
   type SeedConvention,
   seedConventionApplies,
 } from '../policy-walk.js';
@@ -280,14 +280,14 @@ function scrapersOf(ctx: Pick<LintInput, 'repo' | 'catalog'>, configured: readon
     });
   }
   for (const w of ctx.repo.workloads) {
-    if (looksLikeScraper(w.podLabels)) add({ kind: 'pod', namespace: w.namespace, labels: w.podLabels });
+    if (namesScraper(w.podLabels)) add({ kind: 'pod', namespace: w.namespace, labels: w.podLabels });
   }
   for (const p of ciliumPolicies(ctx.repo.policies)) {
     for (const rule of p.rules) {
       for (const pr of rule.ingress ?? []) {
         for (const sel of pr.endpoints ?? []) {
           const peer = pinnedPeer(sel);
-          if (peer && looksLikeScraper(peer.labels)) add(peer);
+          if (peer && namesScraper(peer.labels)) add(peer);
         }
       }
     }
@@ -322,10 +322,6 @@ function optInAllows(ctx: Pick<LintInput, 'engine'>, pod: Peer & { kind: 'pod' }
     if (req.flows(variant).some((f) => ctx.engine.verdict(f)[req.side].verdict === 'allowed')) return true;
   }
   return false;
-}
-
-function looksLikeScraper(labels: Labels): boolean {
-  return Object.entries(labels).some(([k, v]) => SCRAPER_WORD.test(k) || SCRAPER_WORD.test(v));
 }
 
 /** A peer selector pinning one namespace by matchLabels, as a pod peer with its other plain labels. */
