@@ -20,6 +20,7 @@ import {
 import type { UnseenSource } from './model.js';
 import { CLUSTER_SCOPED_KINDS } from './objects.js';
 import { isRecord } from './read-context.js';
+import { expandResourceSet, RESOURCESET_GROUP } from './resourceset.js';
 import { SUBSTITUTE_DISABLED_KEY, Substitution } from './substitute.js';
 
 /**
@@ -496,6 +497,9 @@ export interface FluxRenderOptions {
   readonly ownUrls?: readonly string[];
 }
 
+/** At most this many objects from one object of a build and the ResourceSets it generates, nested ones included. */
+const MAX_GENERATED = 100_000;
+
 const EMPTY_POST_BUILD: PostBuild = { substitute: {}, from: [], defined: false };
 
 /**
@@ -578,8 +582,13 @@ export function renderFlux(ctx: BuildContext, options: FluxRenderOptions): FluxR
     const via = viaOf(work);
     for (const r of resources) {
       r.via = via;
-      out.push(r);
-      follow(ctx, r, work, options, queue, done, unseen);
+      const generated: Resource[] = [r];
+      // Objects a ResourceSet generates are applied (and followed) like the objects of the build.
+      for (let i = 0; i < generated.length && i < MAX_GENERATED; i++) {
+        const g = generated[i] as Resource;
+        out.push(g);
+        follow(ctx, g, work, options, queue, done, unseen, generated);
+      }
     }
   }
   dropRepeatedDiagnostics(ctx.diagnostics, diagnosticsStart);
@@ -618,13 +627,13 @@ function selfApplied(
   const probeQueue: FluxWork[] = [];
   const probeDone = new Set(done);
   const diagnosticsAfter = ctx.diagnostics.length;
-  for (const r of resources) follow(ctx, r, work, options, probeQueue, probeDone, []);
+  for (const r of resources) follow(ctx, r, work, options, probeQueue, probeDone, [], []);
   ctx.diagnostics.length = diagnosticsAfter;
   const self = probeQueue.filter((w) => w.dir === work.dir);
   if (self.length === 0) return false;
   done.delete(`${work.dir}\u0000{}`);
   for (const r of resources) {
-    if (self.some((w) => w.resource === r)) follow(ctx, r, work, options, queue, done, []);
+    if (self.some((w) => w.resource === r)) follow(ctx, r, work, options, queue, done, [], []);
   }
   return true;
 }
@@ -715,6 +724,7 @@ function follow(
   queue: FluxWork[],
   done: Set<string>,
   unseen: UnseenSource[],
+  generated: Resource[],
 ): void {
   if (notAnObject(r) !== undefined) return;
   const v = r.value;
@@ -735,15 +745,23 @@ function follow(
     });
     return;
   }
-  if (v.kind === 'ResourceSet' && apiVersion.startsWith('fluxcd.controlplane.io/')) {
-    unseen.push({
-      kind: 'ResourceSet',
-      namespace,
-      name,
-      reason: 'rendered by flux-operator at runtime',
-      namespaces: ['*'],
-      source,
-    });
+  if (v.kind === 'ResourceSet' && apiVersion.startsWith(`${RESOURCESET_GROUP}/`)) {
+    const expansion = expandResourceSet(r, namespace, ctx.origins, ctx.diagnostics);
+    if (expansion.unseenReason !== undefined) {
+      unseen.push({
+        kind: 'ResourceSet',
+        namespace,
+        name,
+        reason: expansion.unseenReason,
+        namespaces: ['*'],
+        source,
+      });
+    }
+    const via = `ResourceSet ${namespace}/${name} (${source.file}:${source.line})`;
+    for (const g of expansion.resources) {
+      g.via = via;
+      generated.push(g);
+    }
     return;
   }
   if ((v.kind === 'Application' || v.kind === 'ApplicationSet') && apiVersion.startsWith('argoproj.io/')) {
