@@ -9,6 +9,7 @@ import {
   type YamlDocument,
 } from './documents.js';
 import { joinOn, joinPath, type RepoHost } from './host.js';
+import { listingFolder } from './kustomize.js';
 import {
   type BuildContext,
   buildFolder,
@@ -337,9 +338,11 @@ function clustersOf(
       const covered = kustomizations.some(
         (other) => other !== k && isUnder(joinOn(host, sourceRoot, other.path), k.dir),
       );
+      // A file that a kustomization above lists reaches the cluster with that kustomization's build (an
+      // Argo CD folder of Applications beside their Helm values file), not as a loose folder of its own.
       if (!covered)
         found.push({
-          path: k.dir,
+          path: listingFolder(host, k.file) ?? k.dir,
           sourceRoot,
           reason: `Kustomization ${k.name} is applied by nothing in the repository`,
           bound: [],

@@ -36,6 +36,31 @@ const cnp = (name: string) => yaml`
       - fromEndpoints: [{}]
 `;
 
+/** An ApplicationSet applying each folder under `dir` (git directories generator) into the namespace of its name. */
+const appSet = (name: string, dir: string) => yaml`
+  apiVersion: argoproj.io/v1alpha1
+  kind: ApplicationSet
+  metadata:
+    name: ${name}
+    namespace: argocd
+  spec:
+    generators:
+      - git:
+          repoURL: https://example.org/org/fleet.git
+          directories:
+            - path: ${dir}/*
+    template:
+      metadata:
+        name: '{{path.basename}}'
+      spec:
+        destination:
+          server: https://kubernetes.default.svc
+          namespace: '{{path.basename}}'
+        source:
+          repoURL: https://example.org/org/fleet.git
+          path: '{{path}}'
+`;
+
 const files: Record<string, string> = {
   'argocd/app-of-apps.yaml': app('root', 'path: apps', 'argocd'),
   'apps/web.yaml': app('web', 'path: manifests/web', 'web'),
@@ -102,29 +127,6 @@ describe('loadRepo with Argo CD', () => {
   });
 
   it('reads Argo CD entries that nothing applies as one cluster (two ApplicationSets installed by hand)', () => {
-    const appSet = (name: string, dir: string) => yaml`
-      apiVersion: argoproj.io/v1alpha1
-      kind: ApplicationSet
-      metadata:
-        name: ${name}
-        namespace: argocd
-      spec:
-        generators:
-          - git:
-              repoURL: https://example.org/org/fleet.git
-              directories:
-                - path: ${dir}/*
-        template:
-          metadata:
-            name: '{{path.basename}}'
-          spec:
-            destination:
-              server: https://kubernetes.default.svc
-              namespace: '{{path.basename}}'
-            source:
-              repoURL: https://example.org/org/fleet.git
-              path: '{{path}}'
-    `;
     const { repo } = loadRepoFromText({
       'k8s/infra/kustomization.yaml': 'resources: [application-set.yaml]\n',
       'k8s/infra/application-set.yaml': appSet('infra', 'k8s/infra/parts'),
@@ -172,6 +174,27 @@ describe('loadRepo with Argo CD', () => {
         'CiliumNetworkPolicy/web/web-default is rendered twice from this document with different content, through the entry folder "argocd" and through Application argocd/web (argocd/root.yaml:1); the second rendering is ignored.',
         'Render it through one of them only, or make both render it alike (same patches, namespace and variables).',
       ],
+    ]);
+  });
+
+  it('reads an entry Application file through the kustomization that lists it, not its loose folder (a Helm values file beside it is no manifest)', () => {
+    // kustomize builds only what a kustomization lists (kubernetes-sigs/kustomize api/krusty); the values file
+    // is a helmCharts input. Found on a public Argo CD repository (docs/real-repos.md, sholdee/home-ops).
+    const { repo, diagnostics } = loadRepoFromText({
+      'apps/argocd/kustomization.yaml':
+        'namespace: argocd\nresources: [manifests/app-set.yaml, manifests/cnp.yaml]\nhelmCharts:\n  - name: argo-cd\n    valuesFile: manifests/values.yaml\n',
+      'apps/argocd/manifests/app-set.yaml': appSet('apps', 'apps'),
+      'apps/argocd/manifests/cnp.yaml': cnp('argocd-default'),
+      'apps/argocd/manifests/values.yaml': 'server:\n  replicas: 2\n',
+      'apps/web/cnp.yaml': cnp('web-default'),
+    });
+    expect(repo.entry).toEqual({ mode: 'argo', path: 'apps/argocd', cluster: 'argocd' });
+    expect(repo.policies.map((p) => `${p.namespace}/${p.name} ${p.source.file}`)).toEqual([
+      'argocd/argocd-default apps/argocd/manifests/cnp.yaml',
+      'web/web-default apps/web/cnp.yaml',
+    ]);
+    expect(diagnostics.map((d) => [d.code, d.source?.file])).toEqual([
+      ['KUSTOMIZE_UNSUPPORTED', 'apps/argocd/kustomization.yaml'],
     ]);
   });
 
