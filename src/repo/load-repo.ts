@@ -810,6 +810,8 @@ function isDuplicate(id: ObjectIdentity, out: Collected, rendering: Rendering): 
     // The same document rendered again through another path (an entry kustomization listing a folder that an
     // Application or Kustomization in it also applies) with the same content: one object, applied twice (as
     // Flux or kubectl apply would), not a second definition.
+    // Rendered through two Flux Kustomizations with a name their unreadable variables would tell apart.
+    if (unresolvedName(id) && seen.via !== rendering.via) return false;
     if (seen.content === rendering.content) return true;
     out.diagnostics.push({
       code: 'DUPLICATE_OBJECT',
@@ -821,6 +823,7 @@ function isDuplicate(id: ObjectIdentity, out: Collected, rendering: Rendering): 
     });
     return true;
   }
+  if (unresolvedName(id)) return false;
   out.diagnostics.push({
     code: 'DUPLICATE_OBJECT',
     severity: 'warning',
@@ -830,6 +833,16 @@ function isDuplicate(id: ObjectIdentity, out: Collected, rendering: Rendering): 
     related: [first],
   });
   return true;
+}
+
+/**
+ * Whether an object's name or namespace still holds a `${VAR}` reference that no variable resolved (a
+ * component whose names Flux substitutes per application from a Secret netpol cannot read): two such
+ * objects with the same unresolved text are different objects in the cluster as far as git tells, so they
+ * are both kept, not reported as duplicates (docs/real-repos.md: four false DUPLICATE_OBJECT warnings).
+ */
+function unresolvedName(id: ObjectIdentity): boolean {
+  return /\$\{[^}]*\}/.test(id.name) || /\$\{[^}]*\}/.test(id.namespace);
 }
 
 /** Flux skips substitution for an object labelled or annotated `kustomize.toolkit.fluxcd.io/substitute: disabled`. */

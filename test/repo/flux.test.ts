@@ -222,6 +222,43 @@ describe('loadRepo with Flux', () => {
     ]);
   });
 
+  it('keeps objects whose names keep a variable from an unreadable Secret apart, without a duplicate warning', () => {
+    // Flux substitutes APP per Kustomization (kustomize-controller postBuild); netpol cannot read the Secret,
+    // so both renderings are named "${APP}-gatus": different objects in the cluster, not one defined twice
+    // (docs/real-repos.md, haraldkoch/kochhaus-home: four false DUPLICATE_OBJECT warnings).
+    const post = yaml`
+      postBuild:
+        substituteFrom:
+          - kind: Secret
+            name: app-vars
+    `.replace(/^/gm, '  ');
+    const files = {
+      'clusters/prod/flux-system/gotk-sync.yaml': sync('./clusters/prod'),
+      'clusters/prod/web.yaml': fluxKs('web', './apps/web', post),
+      'clusters/prod/shop.yaml': fluxKs('shop', './apps/shop', post),
+      'apps/web/kustomization.yaml':
+        'namespace: web\nresources: [cnp.yaml]\ncomponents: [../../components/gatus]\n',
+      'apps/web/cnp.yaml': cnp('web-default'),
+      'apps/shop/kustomization.yaml':
+        'namespace: web\nresources: [cnp.yaml]\ncomponents: [../../components/gatus]\n',
+      'apps/shop/cnp.yaml': cnp('shop-default'),
+      'components/gatus/kustomization.yaml':
+        'apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nresources: [cnp.yaml]\n',
+      'components/gatus/cnp.yaml': cnp(`\${APP}-gatus`),
+    };
+    const { repo, diagnostics } = loadRepoFromText(files);
+    expect(repo.policies.map((p) => `${p.namespace}/${p.name} ${p.source.file}`)).toEqual([
+      'web/shop-default apps/shop/cnp.yaml',
+      `web/\${APP}-gatus components/gatus/cnp.yaml`,
+      'web/web-default apps/web/cnp.yaml',
+      `web/\${APP}-gatus components/gatus/cnp.yaml`,
+    ]);
+    expect(diagnostics.map((d) => d.code).filter((c) => c !== 'RUNTIME_RENDERED')).toEqual([
+      'FLUX_SUBSTITUTE_UNAVAILABLE',
+      'FLUX_SUBSTITUTE_UNAVAILABLE',
+    ]);
+  });
+
   it('applies Flux patches to policies, and positions point at the patch', () => {
     const files = {
       'clusters/prod/flux-system/gotk-sync.yaml': sync('./clusters/prod'),
