@@ -32,7 +32,10 @@ import {
  *   port a target's metrics or probe is on;
  * - addresses and entities: elements naming CIDRs or entities (networks of devices, the internet, the
  *   cluster, nodes), whose ports are those of whatever answers there; only elements naming pods by endpoint
- *   selectors, whose ports the pods define, are judged.
+ *   selectors, whose ports the pods define, are judged;
+ * - opt-in backends: toward every pod of any namespace that carries an opt-in label set to a flag value
+ *   (an ingress controller's or metrics agent's egress to the pods labelled `…/nginx: allow`, or a
+ *   clusterwide policy letting it into them), where each backend has its own ports.
  * @see Cilium docs security/policy/language "Layer 4 Examples"; cilium/cilium pkg/policy/api/l4.go (PortProtocol).
  */
 export default defineRule({
@@ -92,6 +95,7 @@ export default defineRule({
           if (intents && pr.direction === 'egress' && monitor) continue;
           if (intents && pr.direction === 'ingress' && fromScrapers(pr, ctx.catalog)) continue;
           if (intents && ((pr.entities ?? []).length > 0 || (pr.cidrs ?? []).length > 0)) continue;
+          if (intents && optInDestinations(p, rule.endpointSelector, pr)) continue;
           const exempt =
             (pr.endpoints ?? []).length === 0 &&
             (pr.entities ?? []).every((e) => exemptEntities.has(e)) &&
@@ -152,6 +156,19 @@ export default defineRule({
             continue;
           if (intents && (r.peers === null || peersOf.some((x) => x.ipBlock !== null))) continue;
           if (intents && direction === 'egress' && selectsMonitor(p.podSelector)) continue;
+          if (
+            intents &&
+            direction === 'egress' &&
+            peersOf.length > 0 &&
+            peersOf.every(
+              (x) =>
+                x.namespaceSelector !== null &&
+                !pinsOneNamespace(x.namespaceSelector) &&
+                x.podSelector !== null &&
+                optsInByLabel(x.podSelector),
+            )
+          )
+            continue;
           if (
             intents &&
             direction === 'ingress' &&
@@ -235,6 +252,91 @@ function pinnedNamespace(sel: LabelSelector, own: string): string | undefined {
     if (key === POD_NAMESPACE_LABEL || key.startsWith(NAMESPACE_LABELS_PREFIX)) return undefined;
   }
   return pinned;
+}
+
+/**
+ * Whether the destination of an element is "every pod, in any namespace, that opts in by a label": for
+ * egress, endpoint peers that reach beyond one namespace and require a pod label (an ingress controller's
+ * egress to the backends labelled for it); for ingress, a clusterwide policy selecting such pods (the
+ * backends admitting that controller). The ports are each backend's own, so listing them is not the intent
+ * (docs/real-repos.md: ingress controllers and a metrics agent granted this way, judged false findings).
+ * A grant toward one component (clients opting in to reach a gateway) names a fixed destination and is
+ * still judged.
+ */
+function optInDestinations(p: CiliumPolicyObject, subject: LabelSelector | null, pr: PeerRule): boolean {
+  if (pr.direction === 'ingress')
+    return (
+      p.kind === 'CiliumClusterwideNetworkPolicy' &&
+      subject !== null &&
+      spansNamespaces(subject, p) &&
+      optsInByLabel(subject)
+    );
+  if ((pr.entities ?? []).length > 0 || (pr.cidrs ?? []).length > 0) return false;
+  const selectors = pr.endpoints ?? [];
+  return selectors.length > 0 && selectors.every((sel) => spansNamespaces(sel, p) && optsInByLabel(sel));
+}
+
+/**
+ * Whether a Cilium selector reaches pods of more than one namespace: no single `io.kubernetes.pod.namespace`
+ * value, and, in a CiliumNetworkPolicy (whose namespace-less selectors Cilium confines to its own
+ * namespace), a requirement on the namespace or its labels.
+ */
+function spansNamespaces(sel: LabelSelector, p: CiliumPolicyObject): boolean {
+  let namespaced = false;
+  for (const k of Object.keys(sel.matchLabels)) {
+    const key = parseSelectorKey(k).key;
+    if (key === POD_NAMESPACE_LABEL) return false;
+    if (key.startsWith(NAMESPACE_LABELS_PREFIX)) namespaced = true;
+  }
+  for (const e of sel.matchExpressions) {
+    const key = parseSelectorKey(e.key).key;
+    if (key === POD_NAMESPACE_LABEL) {
+      if (e.operator === 'DoesNotExist' || (e.operator === 'In' && e.values.length === 1)) return false;
+      namespaced = true;
+    } else if (key.startsWith(NAMESPACE_LABELS_PREFIX)) namespaced = true;
+  }
+  return p.kind === 'CiliumClusterwideNetworkPolicy' || namespaced;
+}
+
+/** Values of an opt-in (access) label: a flag, not a name (`ingress.example.org/nginx: allow`). */
+const FLAG_VALUE = /^(allow|allowed|true|yes|enabled?|on|1)$/i;
+
+/**
+ * Whether a selector requires a pod opt-in label: a pod label (not the namespace, its labels or a
+ * Cilium-reserved one) set to a flag value (`allow`, `true`, `enabled` …). A label naming what the pod is
+ * (`app.kubernetes.io/name: vmsingle`, `cnpg.io/cluster: pg-home`, `cnpg.io/cluster Exists`) names a kind
+ * of workload with known ports, not pods that opted in.
+ */
+function optsInByLabel(sel: LabelSelector): boolean {
+  const podLabel = (k: string) => {
+    const parsed = parseSelectorKey(k);
+    return (
+      parsed.source !== 'reserved' &&
+      parsed.key !== POD_NAMESPACE_LABEL &&
+      !parsed.key.startsWith(NAMESPACE_LABELS_PREFIX) &&
+      !parsed.key.startsWith('io.cilium.')
+    );
+  };
+  return (
+    Object.entries(sel.matchLabels).some(([k, v]) => podLabel(k) && FLAG_VALUE.test(v)) ||
+    sel.matchExpressions.some(
+      (e) =>
+        e.operator === 'In' &&
+        e.values.length > 0 &&
+        e.values.every((v) => FLAG_VALUE.test(v)) &&
+        podLabel(e.key),
+    )
+  );
+}
+
+/** Whether a Kubernetes namespace selector names one namespace (`kubernetes.io/metadata.name`). */
+function pinsOneNamespace(sel: LabelSelector): boolean {
+  return (
+    sel.matchLabels['kubernetes.io/metadata.name'] !== undefined ||
+    sel.matchExpressions.some(
+      (e) => e.key === 'kubernetes.io/metadata.name' && e.operator === 'In' && e.values.length === 1,
+    )
+  );
 }
 
 /** Whether every endpoint peer of an ingress element is a scraper, and it has no entity or CIDR peer. */

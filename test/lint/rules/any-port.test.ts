@@ -118,6 +118,48 @@ ruleTester.run(rule, {
       },
     },
     {
+      // docs/real-repos.md (JJGadgets/Biohazard): an ingress controller reaches every backend labelled for it.
+      name: "opt-in backends: a controller's egress to the pods of any namespace labelled for it",
+      code: {
+        'p.yaml': cnp(
+          '  egress:\n    - toEndpoints:\n        - matchLabels: { ingress.example.org/nginx: allow }\n          matchExpressions: [{ key: io.kubernetes.pod.namespace, operator: Exists }]\n',
+        ),
+      },
+    },
+    {
+      name: 'opt-in backends: a clusterwide policy letting the controller into the pods labelled for it',
+      code: {
+        'p.yaml': yaml`
+          apiVersion: cilium.io/v2
+          kind: CiliumClusterwideNetworkPolicy
+          metadata: { name: ingress-from-nginx }
+          spec:
+            endpointSelector:
+              matchLabels: { ingress.example.org/nginx: allow }
+            ingress:
+              - fromEndpoints:
+                  - matchLabels: { io.kubernetes.pod.namespace: ingress, app.kubernetes.io/name: ingress-nginx }
+        `,
+      },
+    },
+    {
+      name: 'opt-in backends: a NetworkPolicy egress to labelled pods of every namespace',
+      code: {
+        'np.yaml': yaml`
+          apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata: { name: nginx, namespace: ingress }
+          spec:
+            podSelector: {}
+            policyTypes: [Egress]
+            egress:
+              - to:
+                  - namespaceSelector: {}
+                    podSelector: { matchLabels: { ingress.example.org/nginx: allow } }
+        `,
+      },
+    },
+    {
       // Cilium's ingress (docs network/servicemesh/ingress): the reserved:ingress endpoint's listeners set the ports.
       name: "Cilium's ingress endpoint",
       options: { seedConvention: 'always' },
@@ -165,6 +207,44 @@ ruleTester.run(rule, {
         `,
       },
       errors: [{ messageId: 'anyPort', line: 7, column: 7 }],
+    },
+    {
+      // The opt-in side is the source here: the destination is one controller, whose ports are known.
+      name: 'pods opting in to reach one gateway name a fixed destination',
+      code: {
+        'p.yaml': yaml`
+          apiVersion: cilium.io/v2
+          kind: CiliumClusterwideNetworkPolicy
+          metadata: { name: egress-to-gateway }
+          spec:
+            endpointSelector:
+              matchLabels: { egress.example.org/gateway: allow }
+            egress:
+              - toEndpoints:
+                  - matchLabels: { io.kubernetes.pod.namespace: ingress, app: gateway }
+        `,
+      },
+      errors: [{ messageId: 'anyPort', line: 8, column: 7 }],
+    },
+    {
+      // docs/real-repos.md (JJGadgets/Biohazard, deedee-ops/home-ops): judged true.
+      name: 'an operator reaching every database pod of any namespace names a kind of workload, not an opt-in',
+      code: {
+        'p.yaml': cnp(
+          '  egress:\n    - toEndpoints:\n        - matchExpressions: [{ key: cnpg.io/cluster, operator: Exists }, { key: io.kubernetes.pod.namespace, operator: Exists }]\n        - matchLabels: { app.kubernetes.io/name: vmsingle }\n          matchExpressions: [{ key: io.kubernetes.pod.namespace, operator: Exists }]\n',
+        ),
+      },
+      errors: [{ messageId: 'anyPort', line: 9, column: 7 }],
+    },
+    {
+      name: 'opt-in backends under the seed convention still need ports',
+      options: { seedConvention: 'always' },
+      code: {
+        'p.yaml': cnp(
+          '  egress:\n    - toEndpoints:\n        - matchLabels: { ingress.example.org/nginx: allow }\n          matchExpressions: [{ key: io.kubernetes.pod.namespace, operator: Exists }]\n',
+        ),
+      },
+      errors: [{ messageId: 'anyPort', line: 9, column: 7 }],
     },
     {
       name: 'the seed convention: scrapers and the internet need ports too',
