@@ -396,6 +396,33 @@ function commonFolder(paths: readonly string[]): string {
   return first.slice(0, n).join('/');
 }
 
+/**
+ * The source root that Flux Kustomization paths lead from, for Kustomizations found outside a bootstrap (a
+ * cluster folder that is a plain kustomization): the git work tree if their paths are folders from there,
+ * else the folder at or above the entry from which the most of them are (an OCI artifact built from a
+ * subfolder, e.g. `flux push artifact --path=./k8s`, has that subfolder as its root). A tie goes to the work
+ * tree, then to the folder nearest the entry. Paths with `${VAR}` are not counted.
+ * @param host - The repository host.
+ * @param sourceRoot - Root-relative git work tree (`''`, `..`, `../..`).
+ * @param paths - The Kustomizations' `spec.path` values.
+ * @returns The root chosen, how many paths lead from it to a folder, and how many were counted.
+ */
+export function guessSourceRoot(
+  host: RepoHost,
+  sourceRoot: string,
+  paths: readonly string[],
+): { root: string; resolved: number; total: number } {
+  const counted = paths.filter((p) => !p.includes('${')).map(normalizeFluxPath);
+  const ups = sourceRoot === '' ? 0 : sourceRoot.split('/').length;
+  const candidates = [sourceRoot, ...Array.from({ length: ups }, (_, i) => Array(i).fill('..').join('/'))];
+  let best = { root: sourceRoot, resolved: -1, total: counted.length };
+  for (const root of candidates) {
+    const resolved = counted.filter((p) => host.kind(joinOn(host, root, p)) === 'dir').length;
+    if (resolved > best.resolved) best = { root, resolved, total: counted.length };
+  }
+  return { ...best, resolved: Math.max(0, best.resolved) };
+}
+
 /** The names bootstrap (`flux bootstrap`, flux-operator) gives the repository's own source. */
 export const BOOTSTRAP_SOURCES: readonly string[] = [
   'GitRepository/flux-system',

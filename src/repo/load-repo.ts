@@ -11,7 +11,16 @@ import {
   sourceAt,
   type YamlDocument,
 } from './documents.js';
-import { type FluxCluster, type FluxScan, normalizeUrl, pickCluster, renderFlux, scanFlux } from './flux.js';
+import {
+  FLUX_KUSTOMIZE_GROUP,
+  type FluxCluster,
+  type FluxScan,
+  guessSourceRoot,
+  normalizeUrl,
+  pickCluster,
+  renderFlux,
+  scanFlux,
+} from './flux.js';
 import { cachingHost, diskHost, gitRemoteUrls, gitTopLevel, memoryHost, type RepoHost } from './host.js';
 import { kustomizationIn, type ManifestRef, planManifests, scanManifests, unreadable } from './kustomize.js';
 import {
@@ -54,6 +63,7 @@ import {
 import { Origins } from './origins.js';
 import { MIN_PARALLEL_CHARS, parseYamlFiles, type YamlSource } from './parse-pool.js';
 import { isRecord } from './read-context.js';
+import { RESOURCESET_GROUP } from './resourceset.js';
 import { SUBSTITUTE_DISABLED_KEY, Substitution } from './substitute.js';
 import { boundDiagnostic, truncateValue } from './truncate.js';
 import type { SkipReason } from './walk.js';
@@ -445,15 +455,82 @@ function loadFlux(host: RepoHost, root: string, options: HostOptions, flux: Flux
   });
 }
 
-/** Loads a tree with a root kustomization the way `kustomize build` renders it. */
-function loadKustomize(host: RepoHost, root: string, options: HostOptions, ctx: BuildContext): LoadResult {
+/**
+ * Loads a tree with a root kustomization the way `kustomize build` renders it. When the build yields Flux
+ * objects (a cluster folder that is a plain kustomization of `../base` Kustomizations, patched per cluster),
+ * the folder is a Flux entry: it is loaded the Flux way, each Kustomization followed from the source root
+ * its paths lead from (see {@link guessSourceRoot}).
+ */
+function loadKustomize(
+  host: RepoHost,
+  root: string,
+  options: HostOptions,
+  ctx: BuildContext,
+  sourceRoot: string,
+): LoadResult {
   const substitution = new Substitution(options.vars ?? {});
   const resources = buildFolder(ctx, '', {
     generate: false,
     transform: (doc) =>
       substitutionDisabled(doc) ? undefined : substitution.transformFor(doc, ctx.diagnostics),
   });
+  const flux = fluxOfBuild(host, sourceRoot, ctx, resources);
+  // The Flux render builds the folder again: the first build's diagnostics repeat and are dropped then.
+  if (flux) return loadFlux(host, root, options, flux);
   return loadBuilt(host, root, options, ctx, resources, [], { mode: 'kustomize', path: '' });
+}
+
+/**
+ * The Flux entry of a built kustomization: null when the build yields no Flux Kustomization or ResourceSet,
+ * else the `-R` folder as the entry, with the source root its Kustomizations' paths lead from (an info names
+ * it when it is not the git work tree, as for an OCI artifact built from a subfolder).
+ */
+function fluxOfBuild(
+  host: RepoHost,
+  sourceRoot: string,
+  ctx: BuildContext,
+  resources: readonly Resource[],
+): FluxEntry | null {
+  const kustomizations: Resource[] = [];
+  const gitRepositories = new Map<string, string>();
+  let found = false;
+  for (const r of resources) {
+    if (notAnObject(r) !== undefined) continue;
+    const v = r.value;
+    const apiVersion = typeof v.apiVersion === 'string' ? v.apiVersion : '';
+    if (v.kind === 'Kustomization' && apiVersion.startsWith(`${FLUX_KUSTOMIZE_GROUP}/`)) {
+      found = true;
+      kustomizations.push(r);
+    } else if (v.kind === 'ResourceSet' && apiVersion.startsWith(`${RESOURCESET_GROUP}/`)) found = true;
+    else if (v.kind === 'GitRepository' && isRecord(v.metadata) && isRecord(v.spec)) {
+      const { name } = v.metadata;
+      const { url } = v.spec;
+      if (typeof name === 'string' && typeof url === 'string') gitRepositories.set(name, normalizeUrl(url));
+    }
+  }
+  if (!found) return null;
+  const paths = kustomizations.map((r) => {
+    const spec = isRecord(r.value.spec) ? r.value.spec : {};
+    return typeof spec.path === 'string' ? spec.path : '';
+  });
+  const guess = guessSourceRoot(host, sourceRoot, paths);
+  if (guess.root !== sourceRoot) {
+    const first = kustomizations[0] as Resource;
+    ctx.diagnostics.push({
+      code: 'FLUX_SOURCE_ROOT',
+      severity: 'info',
+      message: `The Flux Kustomizations this kustomization renders have paths that lead from "${guess.root}" (${guess.resolved} of ${guess.total}), not from the repository root; they are read from there, as from a source built of that folder (an OCI artifact).`,
+      source: sourceAt(first.doc, [...first.path, 'spec', 'path']),
+      hint: 'If the source root is another folder, pass -R with the folder the cluster reconciles and check the paths.',
+    });
+  }
+  // The GitRepositories of the whole source tell this repository's sources from others (a tenant's own
+  // repository applied with `path: ./` must not render this source root).
+  const sourceScan = scanFlux(host, guess.root, guess.root, (file, text) => parseQuietly(ctx, file, text));
+  for (const [name, url] of sourceScan.gitRepositories)
+    if (!gitRepositories.has(name)) gitRepositories.set(name, url);
+  const scan: FluxScan = { found: true, argoOnly: false, clusters: [], gitRepositories };
+  return { scan, cluster: null, sourceRoot: guess.root, ctx };
 }
 
 /** Types the rendered resources of a build into the repository model. */
@@ -633,7 +710,7 @@ function loadFromHost(
     const ctx = createBuildContext(host, new Origins(), (f) => host.contains(f));
     const flux = fluxEntry(host, options, sourceRoot, ctx);
     if (flux) return loadFlux(host, root, options, flux);
-    if (kustomizationIn(host, '')) return loadKustomize(host, root, options, ctx);
+    if (kustomizationIn(host, '')) return loadKustomize(host, root, options, ctx, sourceRoot);
   }
   const prepared = prepare(host, root, options, explicit);
   const parsedFiles = new Map<string, ParsedFile | null>();
@@ -671,7 +748,7 @@ async function loadFromHostParallel(
     }
     const flux = fluxEntry(host, options, sourceRoot, ctx);
     if (flux) return loadFlux(host, root, options, flux);
-    if (kustomizationIn(host, '')) return loadKustomize(host, root, options, ctx);
+    if (kustomizationIn(host, '')) return loadKustomize(host, root, options, ctx, sourceRoot);
   }
   const prepared = prepare(host, root, options, explicit);
   const parsedFiles = new Map<string, ParsedFile | null>();
