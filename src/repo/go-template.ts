@@ -488,6 +488,9 @@ class Parser {
   }
 }
 
+/** The most characters one execution may write (a loop over a huge range would exhaust memory). */
+const MAX_OUTPUT = 16 * 1024 * 1024;
+
 const BREAK = Symbol('break');
 const CONTINUE = Symbol('continue');
 
@@ -590,6 +593,8 @@ export class GoTemplate {
 
   #emit(state: State, text: string, tpl: number, literal: boolean): void {
     if (text === '') return;
+    if (state.length + text.length > MAX_OUTPUT)
+      throw new TemplateError(`template renders more than ${MAX_OUTPUT / 1024 / 1024} MiB`, tpl);
     state.chunks.push({ out: state.length, tpl, literal });
     state.out.push(text);
     state.length += text.length;

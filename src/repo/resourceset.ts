@@ -281,8 +281,10 @@ function renderTemplate(
       );
       if (docs === null) return null;
       out.push(...docs);
-    } catch (e) {
-      if (!(e instanceof TemplateError)) throw e;
+    } catch (thrown) {
+      // A template nested deeper than the stack allows is reported like any template error, at its start.
+      const e = thrown instanceof RangeError ? new TemplateError('the template nests too deeply', 0) : thrown;
+      if (!(e instanceof TemplateError)) throw thrown;
       const missing = e.reason === 'missing-key';
       diagnostics.push({
         code: missing ? 'RESOURCESET_INPUT_MISSING' : 'RESOURCESET_TEMPLATE_ERROR',

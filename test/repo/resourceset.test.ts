@@ -486,3 +486,21 @@ describe('expandResourceSet (through loadRepo)', () => {
     );
   });
 });
+
+describe('expandResourceSet on hostile templates', () => {
+  it.each([
+    [
+      'a template nested deeper than the stack',
+      `    name: ${'<< if true >>'.repeat(20000)}x${'<< end >>'.repeat(20000)}\n`,
+    ],
+    ['a template that renders a huge output', `    name: << range 5000 >>${'x'.repeat(4000)}<< end >>\n`],
+  ])('%s is a diagnostic, not a crash', (_name, line) => {
+    const { objects, diagnostics } = rendered(
+      repoWith(
+        `${header}spec:\n  resourcesTemplate: |\n    apiVersion: v1\n    kind: Namespace\n    metadata:\n  ${line}`,
+      ),
+    );
+    expect(objects).toEqual([]);
+    expect(diagnostics[0]?.slice(0, 2)).toEqual(['RESOURCESET_TEMPLATE_ERROR', 'error']);
+  });
+});
