@@ -30,6 +30,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { loadForAnalysis } from '../src/workflows/analysis/load.js';
 import { findDrops } from '../src/workflows/flows/drops.js';
 import { FixSearch } from '../src/workflows/flows/fix-search.js';
+import { arg, runBenchChild } from './child.js';
 import { pick, suffix, WORLD } from './flows/generate-flows.js';
 import { appNamespaceName, generateRepo } from './repo/generate-repo.js';
 
@@ -383,23 +384,12 @@ function print(r: Omit<ChildResult, 'maxRssMiB'>): void {
 
 function runChild(variant: string, file: string, repo?: string): ChildResult {
   const root = repo ?? (process.argv.includes('--repo') ? arg('repo', '') : undefined);
-  const r = spawnSync(
-    process.execPath,
-    [
-      ...process.execArgv,
-      fileURLToPath(import.meta.url),
-      '--child',
-      variant,
-      file,
-      ...(root !== undefined ? ['--repo', root] : []),
-    ],
-    {
-      encoding: 'utf8',
-      maxBuffer: 1 << 20,
-    },
-  );
-  if (r.status !== 0) throw new Error(`bench child ${variant} failed: ${r.stderr}`);
-  return JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '{}') as ChildResult;
+  return runBenchChild<ChildResult>(fileURLToPath(import.meta.url), [
+    '--child',
+    variant,
+    file,
+    ...(root !== undefined ? ['--repo', root] : []),
+  ]);
 }
 
 /** Makes sure `jq` (Debian package `jq`) is installed, installing it with apt-get when it is missing. */
@@ -422,11 +412,6 @@ function runJq(file: string): { ms: number; cpuMs: number } {
   const children = r.stdout.trim().split('\n').at(-1) ?? '';
   const seconds = [...children.matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60 + Number(m[2]));
   return { ms, cpuMs: (seconds[0] ?? 0) * 1000 + (seconds[1] ?? 0) * 1000 };
-}
-
-function arg(name: string, def: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? (process.argv[i + 1] as string) : def;
 }
 
 /** Lines per second, on wall-clock time and on CPU time. */

@@ -21,10 +21,15 @@
  * - verdicts: cold (first verdict of every pod identity) and warm verdicts per second at `--verdict-sizes`
  *   namespaces (default 5,000 and 20,000; bench/verdicts.ts);
  * - growth: the exponent k of t ∝ N^k for matrix and lint over `--growth-sizes` (default 1,000, 5,000 and
- *   20,000; bench/growth.ts).
- * Flags: `--only startup,load,repo,lint,drops,flux,watch,ui,storm,verdicts,growth`, `--sizes 100,1000`, `--flows N`,
+ *   20,000; bench/growth.ts);
+ * - replay: `netpol diff --flows` on `--replay-lines` recorded flows (default 10^5, 3·10^5 and 10^6) drawn from
+ *   `--replay-keys` distinct connections (default 20,000) against two revisions of a generated repository of
+ *   `--replay-namespaces` namespaces (default 1,000), beside a bare JSON.parse loop of the same lines, with the
+ *   growth exponent over the sizes (bench/replay.ts).
+ * Flags: `--only startup,load,repo,lint,drops,flux,watch,ui,storm,verdicts,growth,replay`, `--sizes 100,1000`, `--flows N`,
  * `--load-repeat N`, `--drop-lines 100000,1000000`, `--repeat N`, `--watch-flows 1000000`, `--ui-sizes 1000`,
- * `--storm NAMESPACESxLINES`, `--verdict-sizes 5000,20000`, `--growth-sizes 1000,5000,20000`.
+ * `--storm NAMESPACESxLINES`, `--verdict-sizes 5000,20000`, `--growth-sizes 1000,5000,20000`,
+ * `--replay-lines 100000,300000,1000000`, `--replay-namespaces 1000`, `--replay-keys 20000`.
  */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -40,6 +45,7 @@ import { formatDropStorm, formatDropsBench, measureDropStorm, measureDrops } fro
 import { growthTable, measureGrowth } from './growth.js';
 import { lintBenchTable, measureLint } from './lint.js';
 import { type LoadBenchRow, loadBenchTable, measureLoad } from './load.js';
+import { formatReplayBench, measureReplay } from './replay.js';
 import { generateFluxRepo } from './repo/generate-flux-repo.js';
 import { generateRepo, writeRepoDir } from './repo/generate-repo.js';
 import { formatStartupBench, measureStartup } from './startup.js';
@@ -136,7 +142,9 @@ async function measure(n: number, flowsCount: number): Promise<Row> {
 }
 
 async function main(): Promise<void> {
-  const only = new Set(arg('only', 'startup,repo,lint,drops,flux,watch,ui,storm,verdicts,growth').split(','));
+  const only = new Set(
+    arg('only', 'startup,repo,lint,drops,flux,watch,ui,storm,verdicts,growth,replay').split(','),
+  );
   const sizes = arg('sizes', '100,1000,5000').split(',').map(Number);
   if (only.has('startup')) {
     const repeat = Number(arg('repeat', '7'));
@@ -187,6 +195,17 @@ async function main(): Promise<void> {
       process.stderr.write(`measured growth N=${n}\n`);
     }
     process.stdout.write(`\n## growth (matrix, lint)\n\n${growthTable(rows)}`);
+  }
+  if (only.has('replay')) {
+    const namespaces = Number(arg('replay-namespaces', '1000'));
+    const keys = Number(arg('replay-keys', '20000'));
+    const rows = await measureReplay(
+      arg('replay-lines', '100000,300000,1000000').split(',').map(Number),
+      namespaces,
+      keys,
+      Number(arg('repeat', '3')),
+    );
+    process.stdout.write(`\n## replay (diff --flows)\n\n${formatReplayBench(rows, namespaces, keys)}`);
   }
   if (only.has('storm')) {
     const [namespaces, lines] = arg('storm', '2000x20000').split('x').map(Number);

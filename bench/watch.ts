@@ -10,7 +10,7 @@
  *     `netpol_flows_seen_total` reaches N, with RSS after a GC at N/10 and at N (flat = bounded groups and label sets).
  * Flags: `--flows 1000000` (comma-separated sizes). Run: `npx tsx bench/watch.ts` or `node dist/bench/watch.js`.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -20,6 +20,7 @@ import { parseFlowLine } from '../src/hubble/parse-flow.js';
 import { loadHubbleProto } from '../src/hubble/relay-client.js';
 import type { HubbleFlow } from '../src/hubble/types.js';
 import { startWatch } from '../src/workflows/watch/watch.js';
+import { arg, runBenchChild } from './child.js';
 import { flowLine } from './drops.js';
 import { prng } from './repo/generate-repo.js';
 
@@ -171,21 +172,11 @@ async function startRelay(n: number): Promise<{ child: ChildProcess; port: numbe
 }
 
 function runClient(variant: 'bare' | 'watch', n: number, port: number): ClientResult {
-  const r = spawnSync(
-    process.execPath,
-    [
-      '--expose-gc',
-      ...process.execArgv.filter((a) => a !== '--expose-gc'),
-      fileURLToPath(import.meta.url),
-      '--child',
-      variant,
-      String(n),
-      String(port),
-    ],
-    { encoding: 'utf8', maxBuffer: 1 << 20 },
+  return runBenchChild<ClientResult>(
+    fileURLToPath(import.meta.url),
+    ['--child', variant, String(n), String(port)],
+    ['--expose-gc', ...process.execArgv.filter((a) => a !== '--expose-gc')],
   );
-  if (r.status !== 0) throw new Error(`bench child ${variant} failed: ${r.stderr}`);
-  return JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '{}') as ClientResult;
 }
 
 /** One row of the watch benchmark. */
@@ -230,11 +221,6 @@ export function formatWatchBench(rows: readonly WatchBenchRow[]): string {
     out += `| ${f(r.flows)} | ${f(bareRate)} | ${f(watchRate)} | ${(watchRate / bareRate).toFixed(2)} | ${r.watch.rssTenthMiB.toFixed(0)} | ${r.watch.rssMiB.toFixed(0)} | ${r.bare.rssMiB.toFixed(0)} | ${f(r.watch.groups)} |\n`;
   }
   return out;
-}
-
-function arg(name: string, def: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? (process.argv[i + 1] as string) : def;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -141,25 +141,38 @@ function flowLine(random: () => number, index: number, drop: boolean, startMs: n
 export async function generateFlows(options: GenerateFlowsOptions): Promise<GenerateFlowsResult> {
   const random = prng(options.seed ?? 1);
   const dropRatio = options.dropRatio ?? 0.05;
-  const out = createWriteStream(options.out);
   const startMs = Date.UTC(2024, 4, 1, 12, 0, 0);
   let drops = 0;
-  let bytes = 0;
-  let batch = '';
-  for (let i = 0; i < options.lines; i++) {
+  const bytes = await writeLines(options.out, options.lines, (i) => {
     const drop = dropRatio >= 1 || random() < dropRatio;
     if (drop) drops++;
-    const line = flowLine(random, i, drop, startMs);
-    bytes += Buffer.byteLength(line);
-    batch += line;
+    return flowLine(random, i, drop, startMs);
+  });
+  return { lines: options.lines, drops, bytes };
+}
+
+/**
+ * Streams `count` generated lines into the file `out` (overwritten) in 256 KiB writes, honouring back-pressure;
+ * never builds the whole file in memory.
+ * @param line - the i-th line (0-based), ending in `\n`.
+ * @returns the bytes written (UTF-8).
+ */
+export async function writeLines(out: string, count: number, line: (i: number) => string): Promise<number> {
+  const stream = createWriteStream(out);
+  let bytes = 0;
+  let batch = '';
+  for (let i = 0; i < count; i++) {
+    const text = line(i);
+    bytes += Buffer.byteLength(text);
+    batch += text;
     if (batch.length >= 256 * 1024) {
-      if (!out.write(batch)) await once(out, 'drain');
+      if (!stream.write(batch)) await once(stream, 'drain');
       batch = '';
     }
   }
-  out.end(batch);
-  await once(out, 'finish');
-  return { lines: options.lines, drops, bytes };
+  stream.end(batch);
+  await once(stream, 'finish');
+  return bytes;
 }
 
 function flag(argv: readonly string[], name: string): string | undefined {
