@@ -35,6 +35,7 @@ export {
   type FlowEvent,
   type FlowStats,
   type ReadFlowsOptions,
+  readFlowBatches,
   readFlowFile,
   readFlows,
 } from './read-flows.js';
@@ -48,6 +49,7 @@ export {
   type RetryOptions,
 } from './relay-client.js';
 export {
+  EngineFlowConverter,
   flowKey,
   type IdentityLabel,
   parseIdentityLabels,

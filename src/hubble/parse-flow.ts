@@ -248,54 +248,62 @@ function buildFlow(f: JsonObject, outer?: { node_name?: unknown; time?: unknown 
   const time = optTimestamp(f.time, 'flow', 'time') ?? optTimestamp(outer?.time, 'time');
   const nodeName =
     optString(f.node_name ?? f.nodeName, 'flow', 'node_name') ?? optString(outer?.node_name, 'node_name');
+  // Direct stores in the order of the HubbleFlow fields (each store site sees one key: cheap per line).
   const flow: Record<string, unknown> = { verdict };
-  setIf(flow, 'time', time);
-  setIf(flow, 'uuid', optString(f.uuid, 'flow', 'uuid'));
-  setIf(flow, 'drop_reason', dropReason);
-  setIf(flow, 'drop_reason_desc', dropReasonDesc);
-  setIf(
-    flow,
+  if (time !== undefined) flow.time = time;
+  const uuid = optString(f.uuid, 'flow', 'uuid');
+  if (uuid !== undefined) flow.uuid = uuid;
+  if (dropReason !== undefined) flow.drop_reason = dropReason;
+  if (dropReasonDesc !== undefined) flow.drop_reason_desc = dropReasonDesc;
+  const direction = optEnum(
+    f.traffic_direction ?? f.trafficDirection,
+    HubbleTrafficDirection,
+    'flow',
     'traffic_direction',
-    optEnum(f.traffic_direction ?? f.trafficDirection, HubbleTrafficDirection, 'flow', 'traffic_direction'),
   );
-  setIf(flow, 'is_reply', optBool(f.is_reply ?? f.isReply, 'flow', 'is_reply'));
-  setIf(flow, 'IP', optIP(f.IP));
-  setIf(flow, 'l4', optLayer4(f.l4));
-  setIf(flow, 'l7', optLayer7(f.l7));
-  setIf(flow, 'source', optEndpoint(f.source, 'flow.source'));
-  setIf(flow, 'destination', optEndpoint(f.destination, 'flow.destination'));
-  setIf(flow, 'Type', optEnum(f.Type, HubbleFlowType, 'flow', 'Type'));
-  setIf(flow, 'node_name', nodeName);
-  setIf(flow, 'source_names', optStringArray(f.source_names ?? f.sourceNames, 'flow', 'source_names'));
-  setIf(
-    flow,
+  if (direction !== undefined) flow.traffic_direction = direction;
+  const isReply = optBool(f.is_reply ?? f.isReply, 'flow', 'is_reply');
+  if (isReply !== undefined) flow.is_reply = isReply;
+  const ip = optIP(f.IP);
+  if (ip !== undefined) flow.IP = ip;
+  const l4 = optLayer4(f.l4);
+  if (l4 !== undefined) flow.l4 = l4;
+  const l7 = optLayer7(f.l7);
+  if (l7 !== undefined) flow.l7 = l7;
+  const source = optEndpoint(f.source, 'flow.source');
+  if (source !== undefined) flow.source = source;
+  const destination = optEndpoint(f.destination, 'flow.destination');
+  if (destination !== undefined) flow.destination = destination;
+  const type = optEnum(f.Type, HubbleFlowType, 'flow', 'Type');
+  if (type !== undefined) flow.Type = type;
+  if (nodeName !== undefined) flow.node_name = nodeName;
+  const sourceNames = optStringArray(f.source_names ?? f.sourceNames, 'flow', 'source_names');
+  if (sourceNames !== undefined) flow.source_names = sourceNames;
+  const destinationNames = optStringArray(
+    f.destination_names ?? f.destinationNames,
+    'flow',
     'destination_names',
-    optStringArray(f.destination_names ?? f.destinationNames, 'flow', 'destination_names'),
   );
-  setIf(flow, 'source_service', optService(f.source_service ?? f.sourceService, 'flow.source_service'));
-  setIf(
-    flow,
-    'destination_service',
-    optService(f.destination_service ?? f.destinationService, 'flow.destination_service'),
+  if (destinationNames !== undefined) flow.destination_names = destinationNames;
+  const sourceService = optService(f.source_service ?? f.sourceService, 'flow.source_service');
+  if (sourceService !== undefined) flow.source_service = sourceService;
+  const destinationService = optService(
+    f.destination_service ?? f.destinationService,
+    'flow.destination_service',
   );
-  setIf(flow, 'event_type', optEventType(f.event_type ?? f.eventType));
-  setIf(
-    flow,
-    'egress_allowed_by',
-    optPolicies(f.egress_allowed_by ?? f.egressAllowedBy, 'egress_allowed_by'),
-  );
-  setIf(
-    flow,
-    'ingress_allowed_by',
-    optPolicies(f.ingress_allowed_by ?? f.ingressAllowedBy, 'ingress_allowed_by'),
-  );
-  setIf(flow, 'egress_denied_by', optPolicies(f.egress_denied_by ?? f.egressDeniedBy, 'egress_denied_by'));
-  setIf(
-    flow,
-    'ingress_denied_by',
-    optPolicies(f.ingress_denied_by ?? f.ingressDeniedBy, 'ingress_denied_by'),
-  );
-  setIf(flow, 'Summary', optString(f.Summary, 'flow', 'Summary'));
+  if (destinationService !== undefined) flow.destination_service = destinationService;
+  const eventType = optEventType(f.event_type ?? f.eventType);
+  if (eventType !== undefined) flow.event_type = eventType;
+  const egressAllowed = optPolicies(f.egress_allowed_by ?? f.egressAllowedBy, 'egress_allowed_by');
+  if (egressAllowed !== undefined) flow.egress_allowed_by = egressAllowed;
+  const ingressAllowed = optPolicies(f.ingress_allowed_by ?? f.ingressAllowedBy, 'ingress_allowed_by');
+  if (ingressAllowed !== undefined) flow.ingress_allowed_by = ingressAllowed;
+  const egressDenied = optPolicies(f.egress_denied_by ?? f.egressDeniedBy, 'egress_denied_by');
+  if (egressDenied !== undefined) flow.egress_denied_by = egressDenied;
+  const ingressDenied = optPolicies(f.ingress_denied_by ?? f.ingressDeniedBy, 'ingress_denied_by');
+  if (ingressDenied !== undefined) flow.ingress_denied_by = ingressDenied;
+  const summary = optString(f.Summary, 'flow', 'Summary');
+  if (summary !== undefined) flow.Summary = summary;
   return flow as unknown as HubbleFlow;
 }
 
@@ -310,10 +318,14 @@ function optIP(value: unknown): HubbleIP | undefined {
   if (value === undefined || value === null) return undefined;
   const o = asObject(value, 'flow', 'IP');
   const ip: Record<string, unknown> = {};
-  setIf(ip, 'source', optString(o.source, 'flow.IP', 'source'));
-  setIf(ip, 'destination', optString(o.destination, 'flow.IP', 'destination'));
-  setIf(ip, 'ipVersion', optEnum(o.ipVersion ?? o.ip_version, HubbleIPVersion, 'flow.IP', 'ipVersion'));
-  setIf(ip, 'encrypted', optBool(o.encrypted, 'flow.IP', 'encrypted'));
+  const source = optString(o.source, 'flow.IP', 'source');
+  if (source !== undefined) ip.source = source;
+  const destination = optString(o.destination, 'flow.IP', 'destination');
+  if (destination !== undefined) ip.destination = destination;
+  const version = optEnum(o.ipVersion ?? o.ip_version, HubbleIPVersion, 'flow.IP', 'ipVersion');
+  if (version !== undefined) ip.ipVersion = version;
+  const encrypted = optBool(o.encrypted, 'flow.IP', 'encrypted');
+  if (encrypted !== undefined) ip.encrypted = encrypted;
   return ip as HubbleIP;
 }
 
@@ -326,12 +338,10 @@ function optPorts(
 ): HubblePorts & { flags?: HubbleTCPFlags } {
   const o = asObject(value, path);
   const ports: Record<string, unknown> = {};
-  setIf(ports, 'source_port', optNumber(o.source_port ?? o.sourcePort, path, 'source_port'));
-  setIf(
-    ports,
-    'destination_port',
-    optNumber(o.destination_port ?? o.destinationPort, path, 'destination_port'),
-  );
+  const sourcePort = optNumber(o.source_port ?? o.sourcePort, path, 'source_port');
+  if (sourcePort !== undefined) ports.source_port = sourcePort;
+  const destinationPort = optNumber(o.destination_port ?? o.destinationPort, path, 'destination_port');
+  if (destinationPort !== undefined) ports.destination_port = destinationPort;
   if (withFlags && o.flags !== undefined && o.flags !== null) {
     const flags = asObject(o.flags, path, 'flags');
     const kept: Record<string, boolean> = {};
@@ -402,20 +412,28 @@ function optEndpoint(value: unknown, path: string): HubbleEndpoint | undefined {
   if (value === undefined || value === null) return undefined;
   const o = asObject(value, path);
   const ep: Record<string, unknown> = {};
-  setIf(ep, 'ID', optNumber(o.ID, path, 'ID'));
-  setIf(ep, 'identity', optNumber(o.identity, path, 'identity'));
-  setIf(ep, 'cluster_name', optString(o.cluster_name ?? o.clusterName, path, 'cluster_name'));
-  setIf(ep, 'namespace', optString(o.namespace, path, 'namespace'));
-  setIf(ep, 'labels', optStringArray(o.labels, path, 'labels'));
-  setIf(ep, 'pod_name', optString(o.pod_name ?? o.podName, path, 'pod_name'));
+  const id = optNumber(o.ID, path, 'ID');
+  if (id !== undefined) ep.ID = id;
+  const identity = optNumber(o.identity, path, 'identity');
+  if (identity !== undefined) ep.identity = identity;
+  const cluster = optString(o.cluster_name ?? o.clusterName, path, 'cluster_name');
+  if (cluster !== undefined) ep.cluster_name = cluster;
+  const namespace = optString(o.namespace, path, 'namespace');
+  if (namespace !== undefined) ep.namespace = namespace;
+  const labels = optStringArray(o.labels, path, 'labels');
+  if (labels !== undefined) ep.labels = labels;
+  const pod = optString(o.pod_name ?? o.podName, path, 'pod_name');
+  if (pod !== undefined) ep.pod_name = pod;
   const workloads = o.workloads;
   if (workloads !== undefined && workloads !== null) {
     if (!Array.isArray(workloads)) throw shapeError(path, workloads, 'a list', 'workloads');
     ep.workloads = workloads.map((w: unknown, i) => {
       if (!isObject(w)) throw shapeError(path, w, 'an object', `workloads[${i}]`);
       const out: Record<string, unknown> = {};
-      setIf(out, 'name', optIndexedString(w.name, path, 'workloads', i, 'name'));
-      setIf(out, 'kind', optIndexedString(w.kind, path, 'workloads', i, 'kind'));
+      const name = optIndexedString(w.name, path, 'workloads', i, 'name');
+      if (name !== undefined) out.name = name;
+      const kind = optIndexedString(w.kind, path, 'workloads', i, 'kind');
+      if (kind !== undefined) out.kind = kind;
       return out;
     });
   }
@@ -435,8 +453,10 @@ function optEventType(value: unknown): { type?: number; sub_type?: number } | un
   if (value === undefined || value === null) return undefined;
   const o = asObject(value, 'flow', 'event_type');
   const out: Record<string, unknown> = {};
-  setIf(out, 'type', optNumber(o.type, 'flow.event_type', 'type'));
-  setIf(out, 'sub_type', optNumber(o.sub_type ?? o.subType, 'flow.event_type', 'sub_type'));
+  const type = optNumber(o.type, 'flow.event_type', 'type');
+  if (type !== undefined) out.type = type;
+  const subType = optNumber(o.sub_type ?? o.subType, 'flow.event_type', 'sub_type');
+  if (subType !== undefined) out.sub_type = subType;
   return out;
 }
 

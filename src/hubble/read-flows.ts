@@ -86,6 +86,23 @@ export async function* readFlows(
   input: NodeJS.ReadableStream | AsyncIterable<string | Uint8Array>,
   options: ReadFlowsOptions,
 ): AsyncGenerator<FlowEvent, void, undefined> {
+  for await (const batch of readFlowBatches(input, options)) {
+    for (const event of batch) yield event;
+  }
+}
+
+/**
+ * {@link readFlows}, one array of events per input chunk (a 64 KiB read holds about sixty capture lines): the same
+ * events in the same order, for consumers that handle millions of lines and should not pay an asynchronous step per
+ * line. Batches are never empty; the last one ends with the stats event.
+ * @param input - as for {@link readFlows}.
+ * @param options - as for {@link readFlows}.
+ * @throws NetpolError `NETPOL_INPUT_UNREADABLE` when the input stream itself fails (not for bad lines).
+ */
+export async function* readFlowBatches(
+  input: NodeJS.ReadableStream | AsyncIterable<string | Uint8Array>,
+  options: ReadFlowsOptions,
+): AsyncGenerator<FlowEvent[], void, undefined> {
   const { file, filter, prefilter } = options;
   const maxLineLength = options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH;
   const last = filter?.last;
@@ -152,6 +169,7 @@ export async function* readFlows(
   try {
     for await (const chunk of input as AsyncIterable<string | Uint8Array>) {
       const text = typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer);
+      const batch: FlowEvent[] = [];
       let start = 0;
       let newline = text.indexOf('\n');
       while (newline !== -1) {
@@ -159,13 +177,13 @@ export async function* readFlows(
         if (overlong) {
           overlong = false;
           stats.unparsable++;
-          yield overlongDiagnostic(file, stats.lines, maxLineLength);
+          batch.push(overlongDiagnostic(file, stats.lines, maxLineLength));
         } else {
           const line =
             pending.length === 0 ? text.slice(start, newline) : pending + text.slice(start, newline);
           pending = '';
           const event = handle(line, stats.lines);
-          if (event) yield event;
+          if (event) batch.push(event);
         }
         start = newline + 1;
         newline = text.indexOf('\n', start);
@@ -177,6 +195,7 @@ export async function* readFlows(
           pending = '';
         }
       }
+      if (batch.length > 0) yield batch;
     }
     pending += decoder.end();
   } catch (error) {
@@ -188,24 +207,26 @@ export async function* readFlows(
       'Check that the file exists and is readable, or pipe `hubble observe -o json` into netpol.',
     );
   }
+  const tail: FlowEvent[] = [];
   if (overlong) {
     stats.lines++;
     stats.unparsable++;
-    yield overlongDiagnostic(file, stats.lines, maxLineLength);
+    tail.push(overlongDiagnostic(file, stats.lines, maxLineLength));
   } else if (pending.length > 0) {
     stats.lines++;
     const event = handle(pending, stats.lines);
-    if (event) yield event;
+    if (event) tail.push(event);
   }
 
   for (let i = 0; i < ring.length; i++) {
     const event = ring[(ringStart + i) % ring.length];
     if (event) {
       stats.matched++;
-      yield event;
+      tail.push(event);
     }
   }
-  yield { kind: 'stats', stats: { ...stats } };
+  tail.push({ kind: 'stats', stats: { ...stats } });
+  yield tail;
 }
 
 /**

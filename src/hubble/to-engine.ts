@@ -39,6 +39,9 @@ const RESERVED_ENTITY_ORDER: readonly ReservedEntity[] = [
   'unmanaged',
 ];
 
+/** A pod's service account label, as Hubble prints it (`k8s:` source, value after `=`). */
+const SERVICE_ACCOUNT_KEY = 'k8s:io.cilium.k8s.policy.serviceaccount';
+
 const WORLD_LABELS = new Set(['world', 'world-ipv4', 'world-ipv6']);
 
 /** Reserved numeric identities (cilium/cilium `pkg/identity/numericidentity.go`), for endpoints without labels. */
@@ -94,8 +97,15 @@ export function parseIdentityLabels(labels: readonly string[] | undefined): Iden
  */
 export function podLabels(endpoint: HubbleEndpoint | undefined): PodLabels {
   const labels: Record<string, string> = {};
-  for (const label of parseIdentityLabels(endpoint?.labels)) {
-    if (label.source === 'k8s' && !isIdentityOnlyKey(label.key)) labels[label.key] = label.value;
+  const list = endpoint?.labels;
+  if (list === undefined) return labels;
+  for (let i = 0; i < list.length; i++) {
+    const label = list[i] as string;
+    if (!label.startsWith('k8s:')) continue;
+    const eq = label.indexOf('=', 4);
+    const key = eq === -1 ? label.slice(4) : label.slice(4, eq);
+    if (isIdentityOnlyKey(key)) continue;
+    labels[key] = eq === -1 ? '' : label.slice(eq + 1);
   }
   return labels;
 }
@@ -119,8 +129,36 @@ export function toEnginePeer(
   ip: string | undefined,
   names: readonly string[] | undefined,
 ): ToPeerResult {
-  const labels = parseIdentityLabels(endpoint?.labels);
-  const reserved = new Set(labels.filter((l) => l.source === 'reserved').map((l) => l.key));
+  // One pass over the labels, allocating nothing for the common case (a pod with k8s labels only).
+  const list = endpoint?.labels;
+  let firstReserved: string | undefined;
+  let reservedWorld = false;
+  let entityRank = RESERVED_ENTITY_ORDER.length;
+  let serviceAccount: string | undefined;
+  if (list !== undefined) {
+    for (let i = 0; i < list.length; i++) {
+      const label = list[i] as string;
+      const colon = label.indexOf(':');
+      if (colon === -1) continue;
+      const eq = label.indexOf('=');
+      if (eq !== -1 && eq < colon) continue; // no source: `unspec`
+      if (colon === 8 && label.startsWith('reserved')) {
+        const restEq = label.indexOf('=', 9);
+        const key = restEq === -1 ? label.slice(9) : label.slice(9, restEq);
+        firstReserved ??= key;
+        if (WORLD_LABELS.has(key)) reservedWorld = true;
+        const rank = RESERVED_ENTITY_ORDER.indexOf(key as ReservedEntity);
+        if (rank !== -1 && rank < entityRank) entityRank = rank;
+      } else if (
+        serviceAccount === undefined &&
+        colon === 3 &&
+        label.startsWith(SERVICE_ACCOUNT_KEY) &&
+        (label.length === SERVICE_ACCOUNT_KEY.length || label.charCodeAt(SERVICE_ACCOUNT_KEY.length) === 61)
+      ) {
+        serviceAccount = label.slice(SERVICE_ACCOUNT_KEY.length + 1);
+      }
+    }
+  }
   const world = (): ToPeerResult =>
     ip
       ? { ok: true, peer: { kind: 'world', ip, ...(names && names.length > 0 && { names: [...names] }) } }
@@ -130,21 +168,17 @@ export function toEnginePeer(
     peer: { kind: 'reserved', entity: e, ...(ip && { ip }) },
   });
 
-  if ([...reserved].some((key) => WORLD_LABELS.has(key))) return world();
-  for (const e of RESERVED_ENTITY_ORDER) {
-    if (reserved.has(e)) return entity(e);
-  }
-  if (reserved.size > 0) {
+  if (reservedWorld) return world();
+  const ranked = RESERVED_ENTITY_ORDER[entityRank];
+  if (ranked !== undefined) return entity(ranked);
+  if (firstReserved !== undefined) {
     return {
       ok: false,
-      reason: `the peer has reserved label "reserved:${[...reserved][0]}", which netpol does not model`,
+      reason: `the peer has reserved label "reserved:${firstReserved}", which netpol does not model`,
     };
   }
   const namespace = endpoint?.namespace;
   if (namespace) {
-    const serviceAccount = labels.find(
-      (l) => l.source === 'k8s' && l.key === 'io.cilium.k8s.policy.serviceaccount',
-    )?.value;
     return {
       ok: true,
       peer: {
@@ -177,6 +211,10 @@ const ICMP_REPLY_TO_REQUEST: Readonly<Record<string, number>> = {
  * @returns `{ ok: true, flow, reversed }`, or `{ ok: false, reason }` (no L4, no port, unidentifiable peer …).
  */
 export function toEngineFlow(flow: HubbleFlow): ToEngineResult {
+  return convertFlow(flow, toEnginePeer);
+}
+
+function convertFlow(flow: HubbleFlow, peerOf: typeof toEnginePeer): ToEngineResult {
   const reversed = flow.is_reply === true;
   const l4 = flow.l4;
   let protocol: FlowProtocol;
@@ -201,17 +239,90 @@ export function toEngineFlow(flow: HubbleFlow): ToEngineResult {
     return { ok: false, reason: 'the flow has no L4 protocol (TCP, UDP, SCTP, ICMPv4 or ICMPv6)' };
   }
 
-  const source = toEnginePeer(flow.source, flow.IP?.source, flow.source_names);
+  const source = peerOf(flow.source, flow.IP?.source, flow.source_names);
   if (!source.ok) return { ok: false, reason: `source: ${source.reason}` };
-  const destination = toEnginePeer(flow.destination, flow.IP?.destination, flow.destination_names);
+  const destination = peerOf(flow.destination, flow.IP?.destination, flow.destination_names);
   if (!destination.ok) return { ok: false, reason: `destination: ${destination.reason}` };
 
-  const [from, to] = reversed ? [destination.peer, source.peer] : [source.peer, destination.peer];
-  return {
-    ok: true,
-    reversed,
-    flow: { source: from, destination: to, protocol, port, ...(icmpType !== undefined && { icmpType }) },
-  };
+  const from = reversed ? destination.peer : source.peer;
+  const to = reversed ? source.peer : destination.peer;
+  const engineFlow: Flow =
+    icmpType === undefined
+      ? { source: from, destination: to, protocol, port }
+      : { source: from, destination: to, protocol, port, icmpType };
+  return { ok: true, reversed, flow: engineFlow };
+}
+
+/**
+ * Converts Hubble flows and sides exactly as {@link toEngineFlow} and {@link toEnginePeer} do, remembering the pod
+ * peer of each distinct endpoint (namespace and identity labels), so a stream of flows between a few thousand
+ * identities converts each identity's labels once. A pod peer depends on nothing else (not on the address, the
+ * DNS names or the numeric identity); world and reserved peers, which carry the address, are converted every time.
+ * The peers returned are shared between calls and must not be changed. Memory is bounded: the cache is emptied
+ * when it holds `maxEntries` endpoints.
+ */
+export class EngineFlowConverter {
+  /** Pod peers by numeric identity (a hint only: namespace and labels are compared in full). */
+  private readonly pods = new Map<number, PodEntry[]>();
+  private size = 0;
+  private readonly maxEntries: number;
+  private readonly peerOf: typeof toEnginePeer;
+
+  /** @param maxEntries - distinct endpoints remembered. Default: `16_384`. */
+  constructor(maxEntries = 16_384) {
+    this.maxEntries = maxEntries;
+    this.peerOf = (endpoint, ip, names) => this.peer(endpoint, ip, names);
+  }
+
+  /** As {@link toEnginePeer}; a pod peer may be one returned before. */
+  peer(
+    endpoint: HubbleEndpoint | undefined,
+    ip: string | undefined,
+    names: readonly string[] | undefined,
+  ): ToPeerResult {
+    const namespace = endpoint?.namespace;
+    if (!namespace) return toEnginePeer(endpoint, ip, names);
+    const labels = endpoint.labels ?? NO_LABELS;
+    const hint = endpoint.identity ?? -1;
+    const bucket = this.pods.get(hint);
+    if (bucket !== undefined) {
+      for (const entry of bucket) {
+        if (entry.namespace === namespace && sameLabels(entry.labels, labels)) return entry.result;
+      }
+    }
+    const result = toEnginePeer(endpoint, ip, names);
+    if (result.ok && result.peer.kind === 'pod' && (bucket === undefined || bucket.length < 8)) {
+      if (this.size >= this.maxEntries) {
+        this.pods.clear();
+        this.size = 0;
+      }
+      const entry: PodEntry = { namespace, labels, result };
+      const list = this.pods.get(hint);
+      if (list === undefined) this.pods.set(hint, [entry]);
+      else list.push(entry);
+      this.size++;
+    }
+    return result;
+  }
+
+  /** As {@link toEngineFlow}; pod peers may be shared with flows converted before. */
+  flow(flow: HubbleFlow): ToEngineResult {
+    return convertFlow(flow, this.peerOf);
+  }
+}
+
+interface PodEntry {
+  readonly namespace: string;
+  readonly labels: readonly string[];
+  readonly result: ToPeerResult;
+}
+
+const NO_LABELS: readonly string[] = [];
+
+function sameLabels(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 const WORKLOAD_LABELS = ['app.kubernetes.io/name', 'app', 'k8s-app'];

@@ -27,7 +27,7 @@ import {
   type FlowSourceStats,
   flowPeerName,
   flowTimeSortKey,
-  openFlowSource,
+  openFlowSourceBatches,
 } from './flow-source.js';
 
 /** Options of {@link findDrops}. */
@@ -166,12 +166,25 @@ interface Tracked {
 }
 
 /**
- * A cheap key for flows that certainly fall in the same group: both security identities (an identity stands for
- * one set of identity labels, so one engine peer), the peer address or DNS name of a non-pod destination, the
- * destination port and protocol, and the direction. `undefined` (the full path) when an identity is missing or the
- * flow is not TCP, UDP or SCTP. Pods of two workloads with identical labels share an identity, and so a group.
+ * The parts of a cheap key for flows that certainly fall in the same group: both security identities (an identity
+ * stands for one set of identity labels, so one engine peer), both namespaces, the peer address or DNS name of a
+ * non-pod destination, the destination port and protocol, and the direction. `undefined` (the full path) when an
+ * identity is missing or the flow is not TCP, UDP or SCTP. Pods of two workloads with identical labels share an
+ * identity, and so a group.
  */
-function identityKey(flow: HubbleFlow): string | undefined {
+interface IdentityKey {
+  readonly source: number;
+  /** Destination identity, port and protocol: one number when they fit (always, for flows Hubble prints). */
+  readonly target: number | string;
+  readonly sourceNamespace: string;
+  readonly destinationNamespace: string;
+  readonly peer: string;
+  readonly direction: string;
+}
+
+const PROTOCOL_CODE = { T: 0, U: 1, S: 2 } as const;
+
+function identityKey(flow: HubbleFlow): IdentityKey | undefined {
   const s = flow.source;
   const d = flow.destination;
   const si = s?.identity;
@@ -182,8 +195,74 @@ function identityKey(flow: HubbleFlow): string | undefined {
   const ports = l4.TCP ?? l4.UDP ?? l4.SCTP;
   if (!ports) return undefined;
   const proto = l4.TCP ? 'T' : l4.UDP ? 'U' : 'S';
-  const peer = d.namespace ? '' : (flow.destination_names?.[0] ?? flow.IP?.destination ?? '');
-  return `${si}\u0000${s.namespace ?? ''}\u0000${di}\u0000${d.namespace ?? ''}\u0000${peer}\u0000${proto}${ports.destination_port ?? 0}\u0000${flow.traffic_direction ?? ''}`;
+  const port = ports.destination_port ?? 0;
+  return {
+    source: si,
+    target:
+      Number.isInteger(di) && di > 0 && di < 2 ** 33 && Number.isInteger(port) && port >= 0 && port <= 65535
+        ? di * 262_144 + port * 4 + PROTOCOL_CODE[proto]
+        : `${di}\u0000${proto}${port}`,
+    sourceNamespace: s.namespace ?? '',
+    destinationNamespace: d.namespace ?? '',
+    peer: d.namespace ? '' : (flow.destination_names?.[0] ?? flow.IP?.destination ?? ''),
+    direction: flow.traffic_direction ?? '',
+  };
+}
+
+/** Groups by {@link IdentityKey}: numbers through maps, the strings compared in a short list (a map when long). */
+class IdentityIndex {
+  private readonly bySource = new Map<number, Map<number | string, IdentityBucket>>();
+  size = 0;
+
+  get(key: IdentityKey): Tracked | undefined {
+    const bucket = this.bySource.get(key.source)?.get(key.target);
+    if (bucket === undefined) return undefined;
+    if (bucket.map !== undefined) return bucket.map.get(restKey(key));
+    for (const hit of bucket.list) {
+      if (
+        hit.peer === key.peer &&
+        hit.sourceNamespace === key.sourceNamespace &&
+        hit.destinationNamespace === key.destinationNamespace &&
+        hit.direction === key.direction
+      ) {
+        return hit.tracked;
+      }
+    }
+    return undefined;
+  }
+
+  /** Adds a key that {@link get} does not find. */
+  add(key: IdentityKey, tracked: Tracked): void {
+    let targets = this.bySource.get(key.source);
+    if (targets === undefined) {
+      targets = new Map();
+      this.bySource.set(key.source, targets);
+    }
+    let bucket = targets.get(key.target);
+    if (bucket === undefined) {
+      bucket = { list: [] };
+      targets.set(key.target, bucket);
+    }
+    this.size++;
+    if (bucket.map === undefined && bucket.list.length < 8) {
+      bucket.list.push({ ...key, tracked });
+      return;
+    }
+    if (bucket.map === undefined) {
+      bucket.map = new Map(bucket.list.map((hit) => [restKey(hit), hit.tracked]));
+      bucket.list = [];
+    }
+    bucket.map.set(restKey(key), tracked);
+  }
+}
+
+interface IdentityBucket {
+  list: (IdentityKey & { readonly tracked: Tracked })[];
+  map?: Map<string, Tracked>;
+}
+
+function restKey(key: IdentityKey): string {
+  return `${key.sourceNamespace}\u0000${key.destinationNamespace}\u0000${key.peer}\u0000${key.direction}`;
 }
 
 /** Options of {@link DropGrouper}. */
@@ -214,7 +293,7 @@ export class DropGrouper {
   private readonly maxGroups: number;
   private readonly onGroup: ((group: DropGroup) => void) | undefined;
   private readonly groups = new Map<string, Tracked>();
-  private readonly byIdentity = new Map<string, Tracked>();
+  private readonly byIdentity = new IdentityIndex();
   private readonly otherDropReasons: Record<string, number> = {};
   private readonly unidentified: Record<string, number> = {};
   private replies = 0;
@@ -299,13 +378,13 @@ export class DropGrouper {
       };
       tracked.lastKey = tracked.firstKey;
       this.groups.set(key, tracked);
-      if (fastKey !== undefined) this.byIdentity.set(fastKey, tracked);
+      if (fastKey !== undefined) this.byIdentity.add(fastKey, tracked);
       this.drops++;
       this.onGroup?.(group);
       return { kind: 'grouped', group, isNew: true };
     }
     if (fastKey !== undefined && this.byIdentity.size < this.maxGroups * 8)
-      this.byIdentity.set(fastKey, tracked);
+      this.byIdentity.add(fastKey, tracked);
     this.drops++;
     tracked.group.count++;
     updateGroup(tracked, flow);
@@ -402,24 +481,25 @@ export async function findDrops(
   const diagnostics: Diagnostic[] = [];
   let stats: FlowSourceStats | undefined;
 
-  for await (const event of openFlowSource({
+  for await (const batch of openFlowSourceBatches({
     input: options.input,
     ...(options.filter !== undefined && { filter: options.filter }),
     ...(options.now !== undefined && { now: options.now }),
     ...(options.onRetry !== undefined && { onRetry: options.onRetry }),
     verdicts: ['DROPPED'],
     prefilter: mightBeDropped,
-  })) {
-    if (event.kind === 'diagnostic') {
-      if (diagnostics.length < maxDiagnostics) diagnostics.push(event.diagnostic);
-      continue;
+  }))
+    for (const event of batch) {
+      if (event.kind === 'diagnostic') {
+        if (diagnostics.length < maxDiagnostics) diagnostics.push(event.diagnostic);
+        continue;
+      }
+      if (event.kind === 'stats') {
+        stats = event.stats;
+        continue;
+      }
+      grouper.add(event.flow);
     }
-    if (event.kind === 'stats') {
-      stats = event.stats;
-      continue;
-    }
-    grouper.add(event.flow);
-  }
   return grouper.report(stats ?? emptyFlowSourceStats(options.input), diagnostics);
 }
 

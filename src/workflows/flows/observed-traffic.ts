@@ -2,13 +2,13 @@ import { formatPeer } from '../../engine/peer-spec.js';
 import type { Flow, FlowProtocol, Peer } from '../../engine/types.js';
 import type { Diagnostic } from '../../errors.js';
 import type { FlowFilterFlags } from '../../hubble/filter.js';
-import { toEngineFlow } from '../../hubble/to-engine.js';
+import { EngineFlowConverter } from '../../hubble/to-engine.js';
 import {
   emptyFlowSourceStats,
   type FlowInput,
   type FlowSourceStats,
   flowTimeSortKey,
-  openFlowSource,
+  openFlowSourceBatches,
 } from './flow-source.js';
 
 /**
@@ -69,8 +69,6 @@ interface Entry {
   count: number;
   firstSeen: string | null;
   lastSeen: string | null;
-  firstKey: string | null;
-  lastKey: string | null;
   readonly verdicts: Record<string, number>;
 }
 
@@ -84,6 +82,38 @@ function sortedPeer(peer: Peer): Peer {
 
 function peerKey(peer: Peer): string {
   return peer.kind === 'pod' ? `${formatPeer(peer)}\u0001${peer.serviceAccount ?? ''}` : formatPeer(peer);
+}
+
+/** One side of an observed connection: its peer as kept (labels sorted), its key and, once stored, its id. */
+interface Side {
+  readonly peer: Peer;
+  readonly key: string;
+  id: number | undefined;
+}
+
+const PROTOCOL_INDEX: Readonly<Record<FlowProtocol, number>> = {
+  TCP: 0,
+  UDP: 1,
+  SCTP: 2,
+  ICMPv4: 3,
+  ICMPv6: 4,
+};
+
+/**
+ * The key of a connection under its source: destination peer id, port (or ICMP type) and protocol, as one
+ * number when the port is a whole number 0-65535 (always, for flows Hubble prints), else as a string.
+ */
+function connectionKey(destination: number, flow: Flow): number | string {
+  const port = flow.icmpType ?? flow.port;
+  if (Number.isInteger(port) && port >= 0 && port <= 65535) {
+    return destination * 524_288 + port * 8 + PROTOCOL_INDEX[flow.protocol];
+  }
+  return `${destination}/${flow.protocol}/${port}`;
+}
+
+/** Whether time `a` is before time `b` (both normalised RFC 3339; equal lengths compare as strings). */
+function earlier(a: string, b: string): boolean {
+  return a.length === b.length ? a < b : flowTimeSortKey(a) < flowTimeSortKey(b);
 }
 
 /**
@@ -100,78 +130,105 @@ function peerKey(peer: Peer): string {
 export async function collectObservedTraffic(options: ObservedTrafficOptions): Promise<ObservedTraffic> {
   const maxEntries = options.maxEntries ?? 100_000;
   const maxDiagnostics = options.maxDiagnostics ?? 100;
-  const entries = new Map<string, Entry>();
+  // Entries in the order they were first seen (the report's tie-break), found through two maps keyed by
+  // numbers: source peer id → (destination peer id, port, protocol) → entry. Peer ids are given to the peers of
+  // stored entries only, so memory stays bounded by `maxEntries`.
+  const entries: Entry[] = [];
+  const bySource = new Map<number, Map<number | string, Entry>>();
+  const peerIds = new Map<string, number>();
   const diagnostics: Diagnostic[] = [];
+  // Pod peers are shared between flows of one endpoint (EngineFlowConverter): their sorted form, key and id are
+  // computed once per peer object.
+  const converter = new EngineFlowConverter();
+  const pods = new WeakMap<Peer, Side>();
+  const sideOf = (peer: Peer): Side => {
+    if (peer.kind !== 'pod') {
+      const key = peerKey(peer);
+      return { peer, key, id: peerIds.get(key) };
+    }
+    let side = pods.get(peer);
+    if (side === undefined) {
+      const sorted = sortedPeer(peer);
+      const key = peerKey(sorted);
+      side = { peer: sorted, key, id: peerIds.get(key) };
+      pods.set(peer, side);
+    } else if (side.id === undefined) side.id = peerIds.get(side.key);
+    return side;
+  };
+  const intern = (side: Side): number => {
+    let id = side.id ?? peerIds.get(side.key);
+    if (id === undefined) {
+      id = peerIds.size;
+      peerIds.set(side.key, id);
+    }
+    side.id = id;
+    return id;
+  };
   let replies = 0;
   let unconverted = 0;
   let overflow = 0;
   let stats: FlowSourceStats | undefined;
-  for await (const event of openFlowSource({
+  for await (const batch of openFlowSourceBatches({
     input: options.input,
     ...(options.filter !== undefined && { filter: options.filter }),
     ...(options.now !== undefined && { now: options.now }),
-  })) {
-    if (event.kind === 'diagnostic') {
-      if (diagnostics.length < maxDiagnostics) diagnostics.push(event.diagnostic);
-      continue;
-    }
-    if (event.kind === 'stats') {
-      stats = event.stats;
-      continue;
-    }
-    const count = event.summary?.count ?? 1;
-    if (event.flow.is_reply === true) {
-      replies += count;
-      continue;
-    }
-    const converted = toEngineFlow(event.flow);
-    if (!converted.ok) {
-      unconverted += count;
-      continue;
-    }
-    const flow: Flow = {
-      ...converted.flow,
-      source: sortedPeer(converted.flow.source),
-      destination: sortedPeer(converted.flow.destination),
-    };
-    const key = `${peerKey(flow.source)}\u0000${peerKey(flow.destination)}\u0000${flow.protocol}\u0000${flow.icmpType ?? flow.port}`;
-    const first = (event.summary ? event.summary.firstSeen : event.flow.time) ?? null;
-    const last = (event.summary ? event.summary.lastSeen : event.flow.time) ?? null;
-    let entry = entries.get(key);
-    if (!entry) {
-      if (entries.size >= maxEntries) {
-        overflow += count;
+  }))
+    for (const event of batch) {
+      if (event.kind === 'diagnostic') {
+        if (diagnostics.length < maxDiagnostics) diagnostics.push(event.diagnostic);
         continue;
       }
-      entry = {
-        flow,
-        count: 0,
-        firstSeen: null,
-        lastSeen: null,
-        firstKey: null,
-        lastKey: null,
-        verdicts: {},
-      };
-      entries.set(key, entry);
-    }
-    entry.count += count;
-    entry.verdicts[event.flow.verdict] = (entry.verdicts[event.flow.verdict] ?? 0) + count;
-    if (first !== null) {
-      const k = flowTimeSortKey(first);
-      if (entry.firstKey === null || k < entry.firstKey) {
-        entry.firstKey = k;
+      if (event.kind === 'stats') {
+        stats = event.stats;
+        continue;
+      }
+      const count = event.summary?.count ?? 1;
+      if (event.flow.is_reply === true) {
+        replies += count;
+        continue;
+      }
+      const converted = converter.flow(event.flow);
+      if (!converted.ok) {
+        unconverted += count;
+        continue;
+      }
+      const c = converted.flow;
+      const source = sideOf(c.source);
+      const destination = sideOf(c.destination);
+      const first = (event.summary ? event.summary.firstSeen : event.flow.time) ?? null;
+      const last = (event.summary ? event.summary.lastSeen : event.flow.time) ?? null;
+      let entry =
+        source.id === undefined || destination.id === undefined
+          ? undefined
+          : bySource.get(source.id)?.get(connectionKey(destination.id, c));
+      if (!entry) {
+        if (entries.length >= maxEntries) {
+          overflow += count;
+          continue;
+        }
+        entry = {
+          flow: { ...c, source: source.peer, destination: destination.peer },
+          count: 0,
+          firstSeen: null,
+          lastSeen: null,
+          verdicts: {},
+        };
+        const sourceId = intern(source);
+        let byDestination = bySource.get(sourceId);
+        if (byDestination === undefined) {
+          byDestination = new Map();
+          bySource.set(sourceId, byDestination);
+        }
+        byDestination.set(connectionKey(intern(destination), c), entry);
+        entries.push(entry);
+      }
+      entry.count += count;
+      entry.verdicts[event.flow.verdict] = (entry.verdicts[event.flow.verdict] ?? 0) + count;
+      if (first !== null && (entry.firstSeen === null || earlier(first, entry.firstSeen)))
         entry.firstSeen = first;
-      }
+      if (last !== null && (entry.lastSeen === null || earlier(entry.lastSeen, last))) entry.lastSeen = last;
     }
-    if (last !== null) {
-      const k = flowTimeSortKey(last);
-      if (entry.lastKey === null || k > entry.lastKey) {
-        entry.lastKey = k;
-        entry.lastSeen = last;
-      }
-    }
-  }
-  const flows = [...entries.values()].map(
+  const flows = entries.map(
     (e): ObservedFlow => ({
       flow: e.flow,
       source: formatPeer(e.flow.source),
