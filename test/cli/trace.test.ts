@@ -235,6 +235,47 @@ describe('netpol trace --http / --dns', () => {
     });
   });
 
+  it('evaluates --http and --dns written on trace --batch lines', async () => {
+    const repo = useRepo(L7_REPO);
+    const input = [
+      'shop/app=web shop/app=api 80 --http GET /public/a',
+      "shop/app=web shop/app=api 80 --http POST /public/x --http-header 'X-Trace: 1'",
+      'shop/app=api shop/app=dns 53 UDP --dns www.example.com',
+      'shop/app=web shop/app=api 80 --http GET',
+    ].join('\n');
+    const r = await runCli(['trace', '--batch', '-', '-R', repo.root], { stdin: input });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe(
+      [
+        'allowed  shop/app=web → shop/app=api 80/TCP  egress: allowed (not enforced)  ingress: allowed (api)  L7 GET /public/a: allowed',
+        'denied   shop/app=web → shop/app=api 80/TCP  egress: allowed (not enforced)  ingress: allowed (api)  L7 POST /public/x: denied (ingress)',
+        'allowed  shop/app=api → shop/app=dns 53/UDP  egress: allowed (api)  ingress: allowed (not enforced)  L7 DNS query www.example.com: allowed',
+        'line 4: error: --http takes METHOD PATH, e.g. --http GET /api/v1',
+        '',
+      ].join('\n'),
+    );
+    const json = await runCli(['trace', '--batch', '-', '-o', 'json', '-R', repo.root], {
+      stdin: 'shop/app=api shop/app=dns 53 UDP --dns example.com\n',
+    });
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      line: 1,
+      verdict: 'denied',
+      l7: {
+        kind: 'dns',
+        verdict: 'denied',
+        egress: { ruleSet: [{ rules: ['matchPattern *.example.com'] }] },
+      },
+    });
+  });
+
+  it('asks for the L7 request on the batch line, not on the command line', async () => {
+    const repo = useRepo(L7_REPO);
+    const r = await runCli(['trace', '--batch', '-', '--dns', 'a.b', '-R', repo.root], { stdin: '' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('with --batch, write them on the batch line');
+  });
+
   it.each([
     [['--http', 'GET'], '--http takes METHOD PATH'],
     [['--http', 'GET', 'public'], '--http path "public" must start with /'],

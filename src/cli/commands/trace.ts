@@ -36,7 +36,10 @@ export function registerTrace(program: Command, ctx: CommandContext): void {
     .argument('[destination]', 'same syntax as SOURCE')
     .option('--port <port>', 'destination port (ICMP type with --protocol ICMP)')
     .option('--protocol <protocol>', 'TCP, UDP, SCTP, ICMP or ICMPv6', 'TCP')
-    .option('--batch <file>', 'trace every line "SOURCE DESTINATION PORT [PROTOCOL]" of FILE (- for stdin)')
+    .option(
+      '--batch <file>',
+      'trace every line "SOURCE DESTINATION PORT [PROTOCOL] [--http METHOD PATH …|--dns NAME]" of FILE (- for stdin)',
+    )
     .option('--http <request...>', 'evaluate the HTTP rules for this request: METHOD PATH (e.g. GET /api/v1)')
     .option('--http-host <host>', 'the Host of the --http request')
     .option('--http-header <name:value>', 'a header of the --http request (repeatable)', collect)
@@ -58,7 +61,9 @@ export function registerTrace(program: Command, ctx: CommandContext): void {
         '--http-host and --http-header describe an --http request: add --http METHOD PATH.',
       );
     if (flags.batch !== undefined && (flags.http !== undefined || flags.dns !== undefined))
-      throw new InvalidArgumentError('--http and --dns trace one request: they do not combine with --batch.');
+      throw new InvalidArgumentError(
+        '--http and --dns trace one request: with --batch, write them on the batch line (SOURCE DESTINATION PORT [PROTOCOL] --http METHOD PATH).',
+      );
     const loaded = await loadRepoForCommand(flags, ctx);
     if (flags.batch !== undefined) {
       const lines = flags.batch === '-' ? ctx.io.stdinLines() : await readLines(flags.batch, ctx);

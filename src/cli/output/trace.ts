@@ -128,5 +128,12 @@ export function formatBatchItem(item: BatchItem, output: 'text' | 'json'): strin
     s.deniedBy[0]?.name ??
     s.allowedBy[0]?.name ??
     (!s.enforced ? 'not enforced' : s.verdict === 'allowed' ? 'allow-localhost' : 'default deny');
-  return `${t.verdict.verdict.padEnd(7)}  ${t.source} → ${t.destination} ${t.port}/${t.protocol}  egress: ${t.verdict.egress.verdict} (${decider(t.verdict.egress)})  ingress: ${t.verdict.ingress.verdict} (${decider(t.verdict.ingress)})\n`;
+  const l7 = t.verdict.l7;
+  const refusedBy = l7
+    ? [l7.egress.verdict === 'denied' ? 'egress' : '', l7.ingress.verdict === 'denied' ? 'ingress' : '']
+        .filter((x) => x !== '')
+        .join(', ')
+    : '';
+  const l7Text = l7 ? `  L7 ${l7.request}: ${l7.verdict}${refusedBy === '' ? '' : ` (${refusedBy})`}` : '';
+  return `${t.verdict.verdict.padEnd(7)}  ${t.source} → ${t.destination} ${t.port}/${t.protocol}  egress: ${t.verdict.egress.verdict} (${decider(t.verdict.egress)})  ingress: ${t.verdict.ingress.verdict} (${decider(t.verdict.ingress)})${l7Text}\n`;
 }

@@ -183,11 +183,134 @@ export type BatchItem =
   | { readonly line: number; readonly result: TraceResult }
   | { readonly line: number; readonly error: string; readonly input: string };
 
+/** What a batch line asks: the trace request, or why the line is not one. */
+export type BatchLine =
+  | { readonly ok: true; readonly request: TraceRequest | null }
+  | { readonly ok: false; readonly error: string };
+
+const BATCH_SHAPE = 'expected SOURCE DESTINATION PORT [PROTOCOL]';
+const BATCH_L7 =
+  'batch lines take --http METHOD PATH, --http-host HOST, --http-header NAME:VALUE (repeatable) and --dns NAME after the flow';
+
 /**
- * Traces many flows against one loaded repository. Each input line is
- * `SOURCE DESTINATION PORT [PROTOCOL]` (tabs or spaces); blank lines and `#` comments are skipped.
- * A bad line yields an item with `error` and its 1-based line number; nothing throws.
- * Streaming: lines are consumed and results yielded one at a time.
+ * Splits a batch line into words: blanks separate them, `'…'` and `"…"` group (inside `"…"`, `\"` and `\\`
+ * escape), and `#` outside quotes starts a comment.
+ */
+const BLANK = /\s/;
+
+function batchWords(line: string): { ok: true; words: string[] } | { ok: false; error: string } {
+  const words: string[] = [];
+  let word: string | null = null;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i] as string;
+    if (c === '#') break;
+    if (BLANK.test(c)) {
+      if (word !== null) words.push(word);
+      word = null;
+      continue;
+    }
+    if (c === "'" || c === '"') {
+      const end = c === "'" ? line.indexOf("'", i + 1) : closingQuote(line, i + 1);
+      if (end === -1) return { ok: false, error: `unclosed ${c} quote` };
+      const inner = line.slice(i + 1, end);
+      word = (word ?? '') + (c === '"' ? inner.replace(/\\(["\\])/g, '$1') : inner);
+      i = end;
+      continue;
+    }
+    word = (word ?? '') + c;
+  }
+  if (word !== null) words.push(word);
+  return { ok: true, words };
+}
+
+function closingQuote(line: string, from: number): number {
+  for (let i = from; i < line.length; i++) {
+    if (line[i] === '\\') i++;
+    else if (line[i] === '"') return i;
+  }
+  return -1;
+}
+
+/**
+ * Parses one line of a trace batch: `SOURCE DESTINATION PORT [PROTOCOL]`, optionally followed by the L7 request
+ * of `netpol trace` in the same words: `--http METHOD PATH [--http-host HOST] [--http-header NAME:VALUE]…` or
+ * `--dns NAME`. Words are separated by blanks; a value with blanks (a header) is quoted (`'…'` or `"…"`); `#`
+ * starts a comment. A blank or comment-only line is `{ ok: true, request: null }`.
+ * @param line - one line of the batch input.
+ * @returns the request (not yet checked: {@link parseTraceRequest} does that), or an error sentence.
+ * @example
+ * parseBatchLine("web api 80 --http GET /health --http-header 'X-Env: prod'");
+ * // { ok: true, request: { source: 'web', destination: 'api', port: '80', http: { method: 'GET', path: '/health', headers: ['X-Env: prod'] } } }
+ */
+export function parseBatchLine(line: string): BatchLine {
+  const split = batchWords(line);
+  if (!split.ok) return split;
+  const words = split.words;
+  if (words.length === 0) return { ok: true, request: null };
+  let positional = 0;
+  while (positional < words.length && !(words[positional] as string).startsWith('--')) positional++;
+  if (positional < 3 || positional > 4) return { ok: false, error: BATCH_SHAPE };
+  const [source, destination, port] = words as [string, string, string];
+  const protocol = positional === 4 ? words[3] : undefined;
+  let http: { method: string; path: string } | undefined;
+  let host: string | undefined;
+  const headers: string[] = [];
+  let dns: string | undefined;
+  for (let i = positional; i < words.length; ) {
+    const flag = words[i] as string;
+    const value = (n: number): string[] | undefined => {
+      const values = words.slice(i + 1, i + 1 + n);
+      return values.length === n && values.every((v) => !v.startsWith('--')) ? values : undefined;
+    };
+    const twice = { ok: false, error: `${flag} is given twice` } as const;
+    let taken: string[] | undefined;
+    if (flag === '--http') {
+      if (http !== undefined) return twice;
+      taken = value(2);
+      if (!taken) return { ok: false, error: '--http takes METHOD PATH, e.g. --http GET /api/v1' };
+      http = { method: taken[0] as string, path: taken[1] as string };
+    } else if (flag === '--http-host' || flag === '--http-header' || flag === '--dns') {
+      taken = value(1);
+      if (!taken) return { ok: false, error: `${flag} takes a value` };
+      const v = taken[0] as string;
+      if (flag === '--http-header') headers.push(v);
+      else if (flag === '--http-host') {
+        if (host !== undefined) return twice;
+        host = v;
+      } else {
+        if (dns !== undefined) return twice;
+        dns = v;
+      }
+    } else {
+      return { ok: false, error: `unknown option "${flag}": ${BATCH_L7}` };
+    }
+    i += 1 + taken.length;
+  }
+  if (http === undefined && (host !== undefined || headers.length > 0))
+    return {
+      ok: false,
+      error: '--http-host and --http-header describe an --http request: add --http METHOD PATH',
+    };
+  return {
+    ok: true,
+    request: {
+      source,
+      destination,
+      port,
+      ...(protocol !== undefined ? { protocol } : {}),
+      ...(http !== undefined ? { http: { ...http, ...(host !== undefined ? { host } : {}), headers } } : {}),
+      ...(dns !== undefined ? { dns } : {}),
+    },
+  };
+}
+
+/**
+ * Traces many flows against one loaded repository. Each input line is `SOURCE DESTINATION PORT [PROTOCOL]`
+ * (tabs or spaces), optionally with an L7 request as `netpol trace` takes it (see {@link parseBatchLine});
+ * blank lines and `#` comments are skipped. A bad line yields an item with `error` and its 1-based line number;
+ * nothing throws. Streaming: lines are consumed and results yielded one at a time.
+ * @param engine - the loaded repository's engine.
+ * @param lines - the batch input, one flow a line.
  */
 export async function* traceBatch(
   engine: PolicyEngine,
@@ -196,15 +319,13 @@ export async function* traceBatch(
   let n = 0;
   for await (const raw of lines) {
     n++;
-    const text = raw.replace(/#.*$/, '').trim();
-    if (text === '') continue;
-    const parts = text.split(/\s+/);
-    if (parts.length < 3 || parts.length > 4) {
-      yield { line: n, input: raw, error: 'expected SOURCE DESTINATION PORT [PROTOCOL]' };
+    const line = parseBatchLine(raw);
+    if (!line.ok) {
+      yield { line: n, input: raw, error: line.error };
       continue;
     }
-    const [source, destination, port, protocol] = parts as [string, string, string, string | undefined];
-    const parsed = parseTraceRequest({ source, destination, port, ...(protocol ? { protocol } : {}) });
+    if (line.request === null) continue;
+    const parsed = parseTraceRequest(line.request);
     if (!parsed.ok) {
       yield { line: n, input: raw, error: parsed.error };
       continue;
