@@ -97,8 +97,8 @@ export interface Catalog {
   /**
    * Namespaces that must not carry a profile: configured, else derived from what marks them whatever
    * their labels say (Kubernetes' own namespaces, the seed's list where the repository defines them, a
-   * namespace with its own `<ns>-default` CiliumNetworkPolicy) plus namespaces with their own
-   * CiliumNetworkPolicies and no profile label.
+   * namespace with its own `<ns>-default` CiliumNetworkPolicy not written in the folder of its Namespace
+   * object) plus namespaces with their own CiliumNetworkPolicies and no profile label.
    */
   readonly platformNamespaces: readonly string[];
   /** Whether {@link platformNamespaces} came from `netpol.config.yaml` or was derived. */
@@ -327,10 +327,21 @@ export function deriveCatalog(
   } else {
     const cnps = repo.policies.filter((p) => p.kind === 'CiliumNetworkPolicy');
     const withCnp = new Set(cnps.map((p) => p.namespace));
+    // A `<ns>-default` CNP marks a platform namespace, except one written beside its own Namespace object:
+    // that is an application's folder adding rules to its profile (the seed puts platform CNPs in a folder
+    // of their own; docs/real-repos.md: game servers with a profile and a `<ns>-default` CNP in their folder).
+    const folder = (file: string) => file.slice(0, Math.max(0, file.lastIndexOf('/')));
+    const namespaceFolders = new Set(repo.namespaces.map((ns) => `${ns.name}\u0000${folder(ns.source.file)}`));
     const marked = new Set([
       ...KUBERNETES_NAMESPACES,
       ...SEED_PLATFORM_NAMESPACES,
-      ...cnps.filter((p) => p.name === `${p.namespace}-default`).map((p) => p.namespace),
+      ...cnps
+        .filter(
+          (p) =>
+            p.name === `${p.namespace}-default` &&
+            !namespaceFolders.has(`${p.namespace}\u0000${folder(p.source.file)}`),
+        )
+        .map((p) => p.namespace),
     ]);
     platformNamespaces = repo.namespaces
       .filter((ns) => marked.has(ns.name) || (withCnp.has(ns.name) && profileOf(ns) === undefined))

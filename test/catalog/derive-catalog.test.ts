@@ -63,7 +63,7 @@ describe('deriveCatalog', () => {
         ns('tools'),
         ns('blog'),
       ].join('---\n'),
-      'cnp.yaml': [
+      'platform/cnp.yaml': [
         'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: { name: garage-default, namespace: garage }\nspec:\n  endpointSelector: {}\n',
         'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: { name: web, namespace: shop }\nspec:\n  endpointSelector: {}\n',
         'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: { name: cli, namespace: tools }\nspec:\n  endpointSelector: {}\n',
@@ -71,5 +71,26 @@ describe('deriveCatalog', () => {
     });
     expect(catalog.platformNamespaces).toEqual(['kube-system', 'monitoring', 'garage', 'tools']);
     expect(catalog.applicationNamespaces).toEqual(['shop', 'blog']);
+  });
+
+  it("does not take a `<ns>-default` CNP in its Namespace's own folder as a platform mark (an application's extra rules)", () => {
+    // docs/real-repos.md (ionfury/homelab): game-server namespaces with a profile and their own
+    // `<ns>-default` CNP beside namespace.yaml; the platform CNPs live in a folder of their own.
+    const catalog = catalogOf({
+      'profile.yaml': ccnp(
+        'profile-web',
+        '{ matchLabels: { io.cilium.k8s.namespace.labels.np.test/profile: web } }',
+      ),
+      'apps/game/namespace.yaml':
+        'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: game\n  labels: { np.test/profile: web }\n',
+      'apps/game/cnp.yaml':
+        'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: { name: game-default, namespace: game }\nspec:\n  endpointSelector: {}\n',
+      'apps/garage/namespace.yaml':
+        'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: garage\n  labels: { np.test/profile: web }\n',
+      'platform/garage.yaml':
+        'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: { name: garage-default, namespace: garage }\nspec:\n  endpointSelector: {}\n',
+    });
+    expect(catalog.platformNamespaces).toEqual(['garage']);
+    expect(catalog.applicationNamespaces).toEqual(['game']);
   });
 });

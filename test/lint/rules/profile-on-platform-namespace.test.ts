@@ -55,20 +55,18 @@ ruleTester.run(rule, {
     {
       name: 'a namespace with its own <ns>-default CNP stays a platform namespace when it gains a profile',
       code: {
-        'all.yaml': docs(
-          profile('web'),
-          namespace('garage', { 'np.test/profile': 'web' }),
-          yaml`
-            apiVersion: cilium.io/v2
-            kind: CiliumNetworkPolicy
-            metadata: { name: garage-default, namespace: garage }
-            spec:
-              endpointSelector: {}
-              ingress: [{ fromEntities: [cluster], toPorts: [{ ports: [{ port: "3900", protocol: TCP }] }] }]
-          `,
-        ),
+        'all.yaml': docs(profile('web'), namespace('garage', { 'np.test/profile': 'web' })),
+        // The seed keeps platform CNPs in a folder of their own (one beside the Namespace is an app's).
+        'platform/garage.yaml': yaml`
+          apiVersion: cilium.io/v2
+          kind: CiliumNetworkPolicy
+          metadata: { name: garage-default, namespace: garage }
+          spec:
+            endpointSelector: {}
+            ingress: [{ fromEntities: [cluster], toPorts: [{ ports: [{ port: "3900", protocol: TCP }] }] }]
+        `,
       },
-      errors: [{ messageId: 'profileOnPlatform', line: 21, column: 5 }],
+      errors: [{ messageId: 'profileOnPlatform', line: 21, column: 5, file: 'all.yaml' }],
     },
     {
       name: "the seed's platform namespaces are platform namespaces when derived",
