@@ -20,7 +20,10 @@ import {
  * `icmps`), a `toPorts` entry with no ports, or port 0 (Cilium: "0 means all ports"); for a Kubernetes
  * NetworkPolicy, a rule with no `ports` or a port entry without `port`. Exempt: the escape-hatch policy,
  * and elements whose peers are all health-probe peers (the seed's template leaves them without ports).
- * Cilium's ingress endpoint (`reserved:ingress`) is exempt: its listeners define the ports. Where the seed's
+ * Cilium's ingress endpoint (`reserved:ingress`) is exempt: its listeners define the ports, and so are the
+ * system's own admissions into every pod of many namespaces: a profile policy's ingress (from its
+ * gateways) and a baseline's ingress from the scrapers, whose destinations' ports differ per application.
+ * Where the seed's
  * convention does not apply (`seedConvention`, see policy-walk: by default, repositories without the seed's
  * profiles), three intents seen on real repositories where every port is meant are exempt too
  * (docs/real-repos.md: 14 false findings of 25 judged before these exemptions):
@@ -82,6 +85,15 @@ export default defineRule({
     const hatch = new Set(
       (ctx.catalog.escapeHatch?.policies ?? []).map((p) => `${p.kind}/${p.namespace}/${p.name}`),
     );
+    // The system's own policies admit into every pod of many namespaces, whose ports differ: a profile's
+    // ingress from its gateways, a baseline's ingress from the scrapers (the seed's profiles and scrape
+    // baseline; docs/real-repos.md, the seed-style repository ionfury/homelab).
+    const refKey = (p: { kind: string; namespace: string; name: string }) =>
+      `${p.kind}/${p.kind === 'CiliumNetworkPolicy' ? p.namespace : ''}/${p.name}`;
+    const profilePolicies = new Set(
+      [...ctx.catalog.profiles.values()].flatMap((x) => x.policies.map(refKey)),
+    );
+    const baselinePolicies = new Set(ctx.catalog.baselines.map(refKey));
 
     for (const p of ciliumPolicies(ctx.repo.policies)) {
       if (hatch.has(`${p.kind}/${p.kind === 'CiliumNetworkPolicy' ? p.namespace : ''}/${p.name}`)) continue;
@@ -91,6 +103,9 @@ export default defineRule({
         for (const pr of [...(rule.ingress ?? []), ...(rule.egress ?? [])]) {
           const peers = describeCiliumPeers(pr);
           if (peers === null) continue;
+          if (pr.direction === 'ingress' && profilePolicies.has(refKey(p))) continue;
+          if (pr.direction === 'ingress' && baselinePolicies.has(refKey(p)) && fromScrapers(pr, ctx.catalog))
+            continue;
           if (intents && ownNamespaceOnly(p, pr)) continue;
           if (intents && pr.direction === 'egress' && monitor) continue;
           if (intents && pr.direction === 'ingress' && fromScrapers(pr, ctx.catalog)) continue;

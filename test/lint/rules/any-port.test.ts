@@ -2,7 +2,7 @@ import rule from '../../../src/lint/rules/any-port.js';
 import { yaml } from '../../helpers/use-repo.js';
 import { describeFixturePair } from '../fixtures.js';
 import { ruleTester } from '../rule-tester.js';
-import { config } from '../snippets.js';
+import { config, docs, profile } from '../snippets.js';
 
 const cnp = (body: string) =>
   yaml`
@@ -157,6 +157,39 @@ ruleTester.run(rule, {
                   - namespaceSelector: {}
                     podSelector: { matchLabels: { ingress.example.org/nginx: allow } }
         `,
+      },
+    },
+    {
+      // The seed's profiles admit their gateway into every app of the profile, whose ports differ per app.
+      name: "the seed's convention: a profile's ingress from its gateway",
+      options: { seedConvention: 'always' },
+      code: {
+        'netpol.config.yaml': config(),
+        'p.yaml': profile('web').replace(
+          '\n  egress:',
+          '\n  ingress:\n    - fromEndpoints: [{ matchLabels: { io.kubernetes.pod.namespace: istio-gateway, app: gateway } }]\n  egress:',
+        ),
+      },
+    },
+    {
+      // The seed's "Prometheus scrape" baseline reaches every pod's metrics port.
+      name: "the seed's convention: the scrape baseline's ingress from the scraper",
+      options: { seedConvention: 'always' },
+      code: {
+        'netpol.config.yaml': config(),
+        'p.yaml': docs(
+          profile('web'),
+          yaml`
+            apiVersion: cilium.io/v2
+            kind: CiliumClusterwideNetworkPolicy
+            metadata: { name: baseline-scrape }
+            spec:
+              endpointSelector: {}
+              ingress:
+                - fromEndpoints:
+                    - matchLabels: { io.kubernetes.pod.namespace: monitoring, app.kubernetes.io/name: prometheus }
+          `,
+        ),
       },
     },
     {
