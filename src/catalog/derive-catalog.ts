@@ -97,8 +97,9 @@ export interface Catalog {
   /**
    * Namespaces that must not carry a profile: configured, else derived from what marks them whatever
    * their labels say (Kubernetes' own namespaces, the seed's list where the repository defines them, a
-   * namespace with its own `<ns>-default` CiliumNetworkPolicy not written in the folder of its Namespace
-   * object) plus namespaces with their own CiliumNetworkPolicies and no profile label.
+   * namespace with its own `<ns>-default` CiliumNetworkPolicy in a folder of such policies of two
+   * namespaces or more, not the folder of its Namespace object) plus namespaces with their own
+   * CiliumNetworkPolicies and no profile label.
    */
   readonly platformNamespaces: readonly string[];
   /** Whether {@link platformNamespaces} came from `netpol.config.yaml` or was derived. */
@@ -327,18 +328,24 @@ export function deriveCatalog(
   } else {
     const cnps = repo.policies.filter((p) => p.kind === 'CiliumNetworkPolicy');
     const withCnp = new Set(cnps.map((p) => p.namespace));
-    // A `<ns>-default` CNP marks a platform namespace, except one written beside its own Namespace object:
-    // that is an application's folder adding rules to its profile (the seed puts platform CNPs in a folder
-    // of their own; docs/real-repos.md: game servers with a profile and a `<ns>-default` CNP in their folder).
+    // A `<ns>-default` CNP marks a platform namespace where it sits as the seed keeps them: in a folder of
+    // platform CNPs (holding the `<ns>-default` CNPs of two namespaces or more), not beside its own
+    // Namespace object. An application's folder with its own `<ns>-default` is the application adding
+    // rules to its profile (docs/real-repos.md, ionfury/homelab: game servers and an SSO app).
     const folder = (file: string) => file.slice(0, Math.max(0, file.lastIndexOf('/')));
-    const namespaceFolders = new Set(repo.namespaces.map((ns) => `${ns.name}\u0000${folder(ns.source.file)}`));
+    const namespaceFolders = new Set(
+      repo.namespaces.map((ns) => `${ns.name}\u0000${folder(ns.source.file)}`),
+    );
+    const defaults = cnps.filter((p) => p.name === `${p.namespace}-default`);
+    const perFolder = new Map<string, Set<string>>();
+    for (const p of defaults) getOrCreate(perFolder, folder(p.source.file), () => new Set()).add(p.namespace);
     const marked = new Set([
       ...KUBERNETES_NAMESPACES,
       ...SEED_PLATFORM_NAMESPACES,
-      ...cnps
+      ...defaults
         .filter(
           (p) =>
-            p.name === `${p.namespace}-default` &&
+            (perFolder.get(folder(p.source.file))?.size ?? 0) >= 2 &&
             !namespaceFolders.has(`${p.namespace}\u0000${folder(p.source.file)}`),
         )
         .map((p) => p.namespace),

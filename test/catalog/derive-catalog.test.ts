@@ -65,6 +65,7 @@ describe('deriveCatalog', () => {
       ].join('---\n'),
       'platform/cnp.yaml': [
         'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: { name: garage-default, namespace: garage }\nspec:\n  endpointSelector: {}\n',
+        'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: { name: monitoring-default, namespace: monitoring }\nspec:\n  endpointSelector: {}\n',
         'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: { name: web, namespace: shop }\nspec:\n  endpointSelector: {}\n',
         'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: { name: cli, namespace: tools }\nspec:\n  endpointSelector: {}\n',
       ].join('---\n'),
@@ -73,7 +74,7 @@ describe('deriveCatalog', () => {
     expect(catalog.applicationNamespaces).toEqual(['shop', 'blog']);
   });
 
-  it("does not take a `<ns>-default` CNP in its Namespace's own folder as a platform mark (an application's extra rules)", () => {
+  it("takes `<ns>-default` CNPs as a platform mark only in a folder of platform CNPs, not in an application's folder", () => {
     // docs/real-repos.md (ionfury/homelab): game-server namespaces with a profile and their own
     // `<ns>-default` CNP beside namespace.yaml; the platform CNPs live in a folder of their own.
     const catalog = catalogOf({
@@ -89,8 +90,15 @@ describe('deriveCatalog', () => {
         'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: garage\n  labels: { np.test/profile: web }\n',
       'platform/garage.yaml':
         'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: { name: garage-default, namespace: garage }\nspec:\n  endpointSelector: {}\n',
+      'platform/cache.yaml':
+        'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: { name: cache-default, namespace: cache }\nspec:\n  endpointSelector: {}\n',
+      // An application whose Namespace lives in a prerequisites folder, its `<ns>-default` in its own.
+      'apps/sso-prereqs/namespace.yaml':
+        'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: sso\n  labels: { np.test/profile: web }\n',
+      'apps/sso/cnp.yaml':
+        'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: { name: sso-default, namespace: sso }\nspec:\n  endpointSelector: {}\n',
     });
     expect(catalog.platformNamespaces).toEqual(['garage']);
-    expect(catalog.applicationNamespaces).toEqual(['game']);
+    expect(catalog.applicationNamespaces).toEqual(['game', 'sso']);
   });
 });

@@ -8,8 +8,13 @@ import { ciliumPolicies, peerRuleField, peerRuleLabel, peerRulesOf, policyRef } 
 /** Words of a description, name or annotation that say "the same namespace". */
 const SAME_NAMESPACE =
   /\b(same|own|this|its|their)[ -]namespace|\bwithin (the |its |their )?namespace|\bintra-?namespace|\bnamespace[ -](local|internal|only)\b/i;
-/** Words that say "every namespace", which win over the ones above. */
-const EVERY_NAMESPACE = /\b(all|every|any|other) namespaces?\b|\bcluster[ -]?wide\b|\bin the cluster\b/i;
+/**
+ * Words that say "every namespace", which win over the ones above; negated ones ("not cluster-wide") do not
+ * (docs/real-repos.md: an intra-namespace baseline whose description says "same-namespace endpoints only
+ * (not cluster-wide)" while its `{}` peers open every pod to every pod).
+ */
+const EVERY_NAMESPACE =
+  /(?<!\b(not|nor|never|no)\s+)(\b(all|every|any|other) namespaces?\b|\bcluster[ -]?wide\b|\bin the cluster\b)/i;
 
 /**
  * A clusterwide policy's `fromEndpoints`/`toEndpoints` selector that names no namespace (neither

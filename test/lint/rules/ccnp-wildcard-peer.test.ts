@@ -85,6 +85,17 @@ ruleTester.run(rule, {
       errors: [{ messageId: 'emptySelector', line: 11, column: 11 }],
     },
     {
+      // docs/real-repos.md (ionfury/homelab): the intra-namespace baseline of a seed-style repository.
+      name: '{} in a clusterwide policy whose description denies being cluster-wide',
+      code: {
+        'p.yaml': ccnp('        - {}\n').replace(
+          '"same-namespace traffic only"',
+          '"Empty selector which matches same-namespace endpoints only (not cluster-wide)."',
+        ),
+      },
+      errors: [{ messageId: 'emptySelector', line: 11, column: 11 }],
+    },
+    {
       name: 'pod labels only, in egress',
       code: {
         'p.yaml': ccnp('        - matchLabels: { io.kubernetes.pod.namespace: shop }\n').replace(

@@ -64,6 +64,12 @@ ruleTester.run(rule, {
           spec:
             endpointSelector: {}
             ingress: [{ fromEntities: [cluster], toPorts: [{ ports: [{ port: "3900", protocol: TCP }] }] }]
+          ---
+          apiVersion: cilium.io/v2
+          kind: CiliumNetworkPolicy
+          metadata: { name: cache-default, namespace: cache }
+          spec:
+            endpointSelector: {}
         `,
       },
       errors: [{ messageId: 'profileOnPlatform', line: 21, column: 5, file: 'all.yaml' }],
