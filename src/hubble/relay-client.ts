@@ -214,12 +214,15 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   });
 }
 
-function sameFlow(a: HubbleFlow, b: HubbleFlow): boolean {
-  if (a.uuid !== undefined && b.uuid !== undefined) return a.uuid === b.uuid;
-  return JSON.stringify(a) === JSON.stringify(b);
+/** What tells two flows apart when they share a timestamp: Hubble's `uuid`, else the whole flow. */
+function flowKey(flow: HubbleFlow): string {
+  return flow.uuid !== undefined ? `u:${flow.uuid}` : `j:${JSON.stringify(flow)}`;
 }
 
-/** At most this many flows sharing the newest timestamp are remembered for de-duplication after a reconnect. */
+/**
+ * At most this many further flows sharing the newest timestamp are remembered (as {@link flowKey} strings, so a
+ * long follow keeps a few KiB, not flow objects) for de-duplication after a reconnect.
+ */
 const MAX_REMEMBERED_AT_LAST_TIME = 1024;
 
 /**
@@ -282,7 +285,10 @@ export async function* observeFlows(
 
   let attempt = 0;
   let newest: { ns: bigint; time: TimestampMessage } | undefined;
-  let atNewest: HubbleFlow[] = [];
+  // The flows yielded at the newest timestamp: the first one (its key is computed only if a second one shares the
+  // timestamp or a reconnect needs it) and the keys of the others.
+  let newestFirst: HubbleFlow | undefined;
+  const newestMore = new Set<string>();
   let resuming = false;
   try {
     while (!signal?.aborted) {
@@ -331,7 +337,10 @@ export async function* observeFlows(
           if (ns !== undefined && newest) {
             if (
               resuming &&
-              (ns < newest.ns || (ns === newest.ns && atNewest.some((f) => sameFlow(f, flow))))
+              (ns < newest.ns ||
+                (ns === newest.ns &&
+                  ((newestFirst !== undefined && flowKey(newestFirst) === flowKey(flow)) ||
+                    newestMore.has(flowKey(flow)))))
             ) {
               continue;
             }
@@ -340,9 +349,10 @@ export async function* observeFlows(
           if (ns !== undefined) {
             if (!newest || ns > newest.ns) {
               newest = { ns, time: response.flow.time ?? response.time ?? {} };
-              atNewest = [flow];
-            } else if (ns === newest.ns && atNewest.length < MAX_REMEMBERED_AT_LAST_TIME) {
-              atNewest.push(flow);
+              newestFirst = flow;
+              newestMore.clear();
+            } else if (ns === newest.ns && newestMore.size < MAX_REMEMBERED_AT_LAST_TIME) {
+              newestMore.add(flowKey(flow));
             }
           }
           yield flow;

@@ -80,9 +80,24 @@ class HttpError extends Error {
     readonly status: number,
     message: string,
     readonly hint?: string,
+    /** The NetpolError code behind the answer, when there is one. */
+    readonly code?: string,
   ) {
     super(message);
   }
+}
+
+/**
+ * A handler that rethrows the failure of the server the drops view reads as 502 Bad Gateway (the request was
+ * fine, the upstream was not): `NETPOL_INPUT_UNREADABLE` of `readWatchDrops` (netpol watch unreachable, not 200,
+ * not a drops report) or `NETPOL_HUBBLE_FAILED` of a Relay. Other errors pass unchanged.
+ * @param code - the NetpolError code that means the upstream failed.
+ */
+function upstreamFailed(code: 'NETPOL_INPUT_UNREADABLE' | 'NETPOL_HUBBLE_FAILED'): (e: unknown) => never {
+  return (e) => {
+    if (e instanceof NetpolError && e.code === code) throw new HttpError(502, e.message, e.hint, e.code);
+    throw e;
+  };
 }
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -164,7 +179,8 @@ function param(url: URL, name: string, required = true): string {
  *
  * API (all JSON): `/api/meta`, `/api/system`, `/api/graph`, `/api/explain?cell=<namespace>|<column>`,
  * `/api/trace?source&destination&port&protocol`, `/api/drops`, `/api/what-if?namespace&profile&grants=a,b`,
- * `/api/file?path`.
+ * `/api/file?path`. An error answers `{ error, code?, hint? }`: 400 for a bad request, 403/404 as usual, 502
+ * when netpol watch or the Hubble Relay behind the drops view fails.
  * @param options - See {@link UiServerOptions}.
  * @returns The running server.
  * @throws NetpolError `NETPOL_BAD_ARGUMENT` when the address cannot be bound; `NETPOL_REPO_NOT_FOUND` when
@@ -275,7 +291,10 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
       }
       case '/api/drops': {
         if (options.watchUrl !== undefined) {
-          const [w, loaded] = await Promise.all([readWatchDrops(options.watchUrl), state.loaded]);
+          const [w, loaded] = await Promise.all([
+            readWatchDrops(options.watchUrl).catch(upstreamFailed('NETPOL_INPUT_UNREADABLE')),
+            state.loaded,
+          ]);
           const { patches, refused } = await dropLabelPatches(loaded, w.report.groups);
           return {
             available: true,
@@ -305,7 +324,9 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
           const outcome = applyDropFixes(l, report, { dryRun: true });
           return { available: true, report: dropsJson(report, outcome), text: formatDropsText(report) };
         };
-        return flows.input.kind === 'relay' ? drops(await state.loaded) : cached('drops', drops);
+        return flows.input.kind === 'relay'
+          ? drops(await state.loaded).catch(upstreamFailed('NETPOL_HUBBLE_FAILED'))
+          : cached('drops', drops);
       }
       case '/api/what-if': {
         const loaded = await state.loaded;
@@ -415,7 +436,11 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
         return;
       }
       if (e instanceof HttpError) {
-        sendJson(res, e.status, { error: e.message, ...(e.hint ? { hint: e.hint } : {}) });
+        sendJson(res, e.status, {
+          error: e.message,
+          ...(e.code ? { code: e.code } : {}),
+          ...(e.hint ? { hint: e.hint } : {}),
+        });
       } else if (e instanceof NetpolError) {
         sendJson(res, 400, { error: e.message, code: e.code, ...(e.hint ? { hint: e.hint } : {}) });
       } else {

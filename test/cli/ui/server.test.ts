@@ -309,6 +309,27 @@ describe('startUiServer with a Hubble Relay', () => {
       await relay.close();
     }
   });
+  it('answers 502 Bad Gateway when the Relay cannot be reached', async () => {
+    const closed = http.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const closedPort = (closed.address() as { port: number }).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const server = await startUiServer({
+      repo: { root: HOMELAB },
+      flows: { input: { kind: 'relay', server: `127.0.0.1:${closedPort}` }, filter: { last: 10 } },
+      port: 0,
+      watch: false,
+    });
+    try {
+      const r = await request(server, '/api/drops');
+      expect([r.status, r.body.code]).toEqual([502, 'NETPOL_HUBBLE_FAILED']);
+      expect(r.body.error).toMatch(
+        new RegExp(`^Cannot get flows from Hubble Relay at "127\\.0\\.0\\.1:${closedPort}": `),
+      );
+    } finally {
+      await server.close();
+    }
+  });
 });
 
 describe('startUiServer with a running netpol watch (--watch)', () => {
@@ -363,7 +384,7 @@ describe('startUiServer with a running netpol watch (--watch)', () => {
     }
   });
 
-  it('says why when netpol watch cannot be read', async () => {
+  it('answers 502 Bad Gateway, saying why, when netpol watch cannot be read', async () => {
     const other = http.createServer((req, res) => {
       if (req.url === '/drops') {
         res.writeHead(200, { 'content-type': 'application/json' });
@@ -382,17 +403,17 @@ describe('startUiServer with a running netpol watch (--watch)', () => {
     const cases: [string, number, string][] = [
       [
         `http://127.0.0.1:${port}`,
-        400,
+        502,
         `Cannot read the drops of netpol watch at http://127.0.0.1:${port}/drops: the answer is not a drops report (source).`,
       ],
       [
         `http://127.0.0.1:${port}/starting/`,
-        400,
+        502,
         `Cannot read the drops of netpol watch at http://127.0.0.1:${port}/starting/drops: HTTP 503 (no repository revision loaded yet).`,
       ],
       [
         `http://127.0.0.1:${closedPort}`,
-        400,
+        502,
         `Cannot read the drops of netpol watch at http://127.0.0.1:${closedPort}/drops: ECONNREFUSED.`,
       ],
     ];
