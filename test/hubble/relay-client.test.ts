@@ -176,6 +176,37 @@ describe('observeFlows', () => {
     expect(server.requests[1]?.number).toBeUndefined();
   });
 
+  it('with follow, resumes without duplicates among flows sharing the newest timestamp (with and without uuid)', async () => {
+    const at = '2024-05-01T12:00:03Z';
+    const base = FLOWS.slice(0, 4).map((f) => {
+      const { uuid: _, ...rest } = f;
+      return { ...rest, time: at } as HubbleFlow;
+    });
+    // Three flows at one instant (one with a uuid, two without), then a later one; the stream dies after the three.
+    const initial = [
+      { ...(FLOWS[0] as HubbleFlow), time: '2024-05-01T12:00:01Z' },
+      { ...(base[1] as HubbleFlow), uuid: 'same-instant-1' },
+      base[2] as HubbleFlow,
+      base[3] as HubbleFlow,
+      { ...(FLOWS[4] as HubbleFlow), time: '2024-05-01T12:00:04Z' },
+    ];
+    const server = await relay({ flows: initial, failures: [{ connection: 1, afterFlows: 4 }] });
+    const controller = new AbortController();
+    const seen: HubbleFlow[] = [];
+    for await (const flow of observeFlows({
+      server: server.address,
+      follow: true,
+      since: new Date('2024-05-01T12:00:00Z'),
+      signal: controller.signal,
+      retry: { initialMs: 20, maxMs: 100 },
+    })) {
+      seen.push(flow);
+      if (seen.length === 5) controller.abort();
+    }
+    expect(seen).toEqual(initial);
+    expect(server.requests[1]).toMatchObject({ follow: true, since: toTimestamp(at) });
+  });
+
   it('with follow, survives the Relay going away and coming back on the same port', async () => {
     const [first, second, third, fourth] = FLOWS as [HubbleFlow, HubbleFlow, HubbleFlow, HubbleFlow];
     const server = await relay({ flows: [first, second] });
