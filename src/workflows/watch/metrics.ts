@@ -51,7 +51,9 @@ export interface DisabledSince {
  * The metrics of `netpol watch`, in their own prom-client {@link Registry}:
  * `netpol_policy_drops_total{source_namespace, destination_namespace, direction, port, protocol, cause, fix}` (at most
  * `maxLabelSets` label sets; drops beyond them count in `netpol_policy_drops_overflow_total`),
- * `netpol_flows_seen_total`, `netpol_policy_drop_groups`, `netpol_relay_connected`, `netpol_relay_reconnects_total`,
+ * `netpol_policy_drop_groups_overflow_total` (drops of groups beyond the watcher's `maxGroups`),
+ * `netpol_record_overflow_total` (flows the `--record` summary left out), `netpol_flows_seen_total`,
+ * `netpol_policy_drop_groups`, `netpol_relay_connected`, `netpol_relay_reconnects_total`,
  * `netpol_repository_info{revision}`, `netpol_repository_load_errors`, `netpol_repository_loads_total{result}`;
  * with `cluster`, also `netpol_escape_hatch_disabled_seconds{namespace}` (computed when scraped),
  * `netpol_drift_objects` and `netpol_cluster_reads_total{result}`.
@@ -66,6 +68,9 @@ export class WatchMetrics {
   private readonly labelSets = new Map<string, PendingCount & { labels: PolicyDropLabels }>();
   private readonly byGroup = new Map<DropGroup, PendingCount>();
   private readonly overflow: PendingCount = { count: 0, reported: 0 };
+  private readonly groupOverflow: PendingCount = { count: 0, reported: 0 };
+  private readonly recordOverflow: PendingCount = { count: 0, reported: 0 };
+  private recordOverflowOf: () => number = () => 0;
   private readonly flows: PendingCount = { count: 0, reported: 0 };
   private readonly relayConnected: Gauge;
   private readonly reconnects: Counter;
@@ -90,7 +95,10 @@ export class WatchMetrics {
     };
     const labelSets = this.labelSets;
     const overflow = this.overflow;
+    const groupOverflow = this.groupOverflow;
+    const recordOverflow = this.recordOverflow;
     const flows = this.flows;
+    const self = this;
     new Counter({
       name: 'netpol_policy_drops_total',
       help: 'Policy drops seen by netpol watch, by namespaces, direction, port, protocol, cause and fix.',
@@ -114,6 +122,23 @@ export class WatchMetrics {
       registers,
       collect() {
         sync(this, overflow);
+      },
+    });
+    new Counter({
+      name: 'netpol_policy_drop_groups_overflow_total',
+      help: 'Policy drops of groups beyond --max-groups: counted here only, neither diagnosed nor listed in /drops.',
+      registers,
+      collect() {
+        sync(this, groupOverflow);
+      },
+    });
+    new Counter({
+      name: 'netpol_record_overflow_total',
+      help: 'Flows left out of the --record summary because it holds its maximum of distinct entries.',
+      registers,
+      collect() {
+        recordOverflow.count = self.recordOverflowOf();
+        sync(this, recordOverflow);
       },
     });
     new Counter({
@@ -163,7 +188,6 @@ export class WatchMetrics {
     this.loads.inc({ result: 'failed' }, 0);
     if (options.cluster) {
       const now = options.now ?? Date.now;
-      const self = this;
       new Gauge({
         name: 'netpol_escape_hatch_disabled_seconds',
         help: 'Seconds since network-policy enforcement was turned off, per namespace with the escape-hatch label (read from the cluster).',
@@ -231,6 +255,19 @@ export class WatchMetrics {
       this.byGroup.set(group, pending);
     }
     pending.count++;
+  }
+
+  /** Counts one policy drop of a group beyond `--max-groups` (not diagnosed: `DropGrouper` skipped it). */
+  policyDropGroupOverflow(): void {
+    this.groupOverflow.count++;
+  }
+
+  /**
+   * Exports `netpol_record_overflow_total` from the traffic recorder's own count, read when scraped.
+   * @param overflow - flows the recorder left out so far (never decreasing).
+   */
+  countRecordOverflow(overflow: () => number): void {
+    this.recordOverflowOf = overflow;
   }
 
   /** Forgets which label set each group counts in (their cause and fix changed with a new repository revision). */

@@ -38,7 +38,10 @@ export interface WatchOptions {
   readonly listen?: { readonly host: string; readonly port: number };
   /** Follow every flow (for `record`), not only drops (the server-side filter). Default: `false`. */
   readonly allFlows?: boolean;
-  /** Drop groups kept (later ones are counted as overflow). Default: `10_000`. */
+  /**
+   * Drop groups kept; drops of later groups are neither diagnosed nor listed, only counted (`/drops`
+   * `skipped.overflow`, `netpol_policy_drop_groups_overflow_total`). Default: `10_000`.
+   */
   readonly maxGroups?: number;
   /** Label sets of `netpol_policy_drops_total` (later ones count in the overflow counter). Default: `1000`. */
   readonly maxLabelSets?: number;
@@ -51,6 +54,7 @@ export interface WatchOptions {
     readonly file: string;
     readonly maxBytes?: number;
     readonly keep?: number;
+    readonly maxEntries?: number;
     readonly intervalMs?: number;
   };
   /** Export prom-client's process metrics. Default: `true`. */
@@ -127,6 +131,7 @@ export async function startWatch(options: WatchOptions): Promise<WatchHandle> {
   let connected = false;
   let following: Promise<void> | undefined;
   const recorder = options.record ? new TrafficRecorder(options.record) : undefined;
+  if (recorder) metrics.countRecordOverflow(() => recorder.overflow);
 
   const onFlow = (flow: HubbleFlow): void => {
     stats.flows++;
@@ -138,7 +143,10 @@ export async function startWatch(options: WatchOptions): Promise<WatchHandle> {
     }
     stats.matched++;
     const result = grouper.add(flow);
-    if (result.kind !== 'grouped') return;
+    if (result.kind !== 'grouped') {
+      if (result.reason === 'overflow') metrics.policyDropGroupOverflow();
+      return;
+    }
     metrics.policyDrop(result.group);
     if (!result.isNew) return;
     metrics.setGroups(grouper.size);

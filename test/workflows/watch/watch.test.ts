@@ -9,6 +9,7 @@ import type { HubbleFlow } from '../../../src/hubble/types.js';
 import { loadForAnalysis } from '../../../src/workflows/analysis/load.js';
 import { findDrops } from '../../../src/workflows/flows/drops.js';
 import { dropsJson } from '../../../src/workflows/flows/drops-json.js';
+import { TrafficRecorder } from '../../../src/workflows/watch/record.js';
 import { startWatch, type WatchHandle, type WatchOptions } from '../../../src/workflows/watch/watch.js';
 import { HOMELAB_ROOT, homelabFiles } from '../../helpers/homelab.js';
 import { type TempRepo, useRepo } from '../../helpers/use-repo.js';
@@ -280,6 +281,42 @@ describe('startWatch', () => {
     const overflow = sample(text, 'netpol_policy_drops_overflow_total') ?? 0;
     expect(overflow).toBeGreaterThan(0);
     expect(counted + overflow).toBe(14);
+  });
+
+  it('keeps at most maxGroups groups and counts the drops of further ones in their own overflow counter', async () => {
+    const loaded = await loadForAnalysis({ root: HOMELAB_ROOT });
+    const capped = await findDrops(loaded, {
+      input: { kind: 'file', path: flowFixture('homelab-drops.jsonl') },
+      maxGroups: 3,
+    });
+    expect([capped.policyDrops, capped.skipped.overflow]).toEqual([7, 7]);
+    const relay = await relayOf();
+    const repo = useRepo(homelabFiles());
+    const { watch } = await watchOf(repo, relay, { maxGroups: 3 });
+    const report = await eventually('7 drops in 3 groups and 7 beyond them', async () => {
+      const d = await drops(watch);
+      return d.body.policyDrops + d.body.skipped.overflow === 14 && d.body;
+    });
+    expect(report.groups).toEqual(dropsJson(capped).groups);
+    expect([report.policyDrops, report.skipped.overflow]).toEqual([7, 7]);
+    const text = await metrics(watch);
+    expect(sample(text, 'netpol_policy_drop_groups')).toBe(3);
+    expect(sample(text, 'netpol_policy_drop_groups_overflow_total')).toBe(7);
+    expect(sample(text, 'netpol_policy_drops_overflow_total')).toBe(0);
+  });
+
+  it('counts the flows the --record summary leaves out once it holds maxEntries entries', async () => {
+    const relay = await relayOf();
+    const repo = useRepo(homelabFiles());
+    const out = useRepo({});
+    const expectedRecorder = new TrafficRecorder({ file: out.path('unused.jsonl'), maxEntries: 2 });
+    for (const f of FLOWS) if (f.verdict === 'DROPPED') expectedRecorder.add(f);
+    expect(expectedRecorder.overflow).toBe(10);
+    const { watch } = await watchOf(repo, relay, {
+      record: { file: out.path('traffic.jsonl'), maxEntries: 2, intervalMs: 60_000 },
+    });
+    await eventually('16 flows seen', () => watch.metrics.flowsSeen === 16);
+    expect(sample(await metrics(watch), 'netpol_record_overflow_total')).toBe(10);
   });
 
   it('is not ready and follows no Relay until a revision loads', async () => {
