@@ -12,8 +12,9 @@
  * - flux: the same namespaces and policies in a Flux layout (bench/repo/generate-flux-repo.ts: bootstrap,
  *   a folder and a Flux Kustomization per namespace, components, substitution), loaded from the cluster
  *   entry, next to the flat layout's load time;
- * - watch: `netpol watch` against a replaying Relay, flows per second beside a bare gRPC read loop of the same
- *   stream, and RSS at N/10 and N flows (bench/watch.ts);
+ * - watch: `netpol watch` against a replaying Relay (a drop storm with one new flow in 64), flows per second
+ *   beside a bare gRPC read loop of the same stream, and RSS and heap after 10^6 and 10^7 flows with the growth
+ *   between them (bench/watch.ts; `--watch-flows N` samples at N/10 and N);
  * - startup: whole-process `netpol --help` and `netpol trace … -R examples/homelab` beside `node -e 0` in
  *   the same rounds (bench/startup.ts);
  * - ui: `netpol ui` first renders in Debian's chromium (bench/ui.ts): the example, and 1,000 namespaces grouped;
@@ -27,7 +28,7 @@
  *   `--replay-namespaces` namespaces (default 1,000), beside a bare JSON.parse loop of the same lines, with the
  *   growth exponent over the sizes (bench/replay.ts).
  * Flags: `--only startup,load,repo,lint,drops,flux,watch,ui,storm,verdicts,growth,replay`, `--sizes 100,1000`, `--flows N`,
- * `--load-repeat N`, `--drop-lines 100000,1000000`, `--repeat N`, `--watch-flows 1000000`, `--ui-sizes 1000`,
+ * `--load-repeat N`, `--drop-lines 100000,1000000`, `--repeat N`, `--watch-flows 10000000`, `--ui-sizes 1000`,
  * `--storm NAMESPACESxLINES`, `--verdict-sizes 5000,20000`, `--growth-sizes 1000,5000,20000`,
  * `--replay-lines 100000,300000,1000000`, `--replay-namespaces 1000`, `--replay-keys 20000`.
  */
@@ -166,7 +167,7 @@ async function main(): Promise<void> {
     process.stdout.write(`\n## drops\n\n${formatDropsBench(rows)}`);
   }
   if (only.has('watch')) {
-    const flows = arg('watch-flows', '1000000').split(',').map(Number);
+    const flows = arg('watch-flows', '10000000').split(',').map(Number);
     process.stdout.write(`\n## watch\n\n${formatWatchBench(await measureWatch(flows))}`);
   }
   if (only.has('ui')) {
