@@ -26,6 +26,7 @@ interface GraphHandle {
   netpolGraph: {
     cy: {
       edges(): { map<T>(f: (e: { id(): string; data(k: string): unknown }) => T): T[] };
+      elements(selector: string): { map<T>(f: (e: { id(): string }) => T): T[] };
       nodes(): { map<T>(f: (n: { id(): string; data(k: string): unknown }) => T): T[] };
       $id(id: string): { renderedMidpoint(): { x: number; y: number } };
     };
@@ -136,6 +137,48 @@ describeWithTools(['chromium'], 'netpol ui in chromium', () => {
     expect(await page.evaluate(() => document.activeElement?.getAttribute('data-cell'))).toBe(
       'web|gateway-external',
     );
+  });
+
+  it('the graph canvas works by keyboard: Tab reaches it, arrows walk nodes and edges, Enter explains', async () => {
+    await open('graph');
+    const cursor = async () => (await page.locator('#graph-cursor').textContent()) ?? '';
+    const marked = () =>
+      page.evaluate(() =>
+        (window as unknown as GraphHandle).netpolGraph.cy.elements('.kbd').map((e) => e.id()),
+      );
+    await page.locator('#f-grouped').focus();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('cy');
+    expect(await cursor()).toBe(
+      'istio-gateway/gateway-name=external (workload): 2 edge(s) out, 0 in. → walks its edges.',
+    );
+    await page.keyboard.type('billing');
+    expect([await cursor(), await marked()]).toEqual([
+      'billing (namespace): 4 edge(s) out, 2 in. → walks its edges.',
+      ['billing'],
+    ]);
+    for (let i = 0; i < 4; i++) await page.keyboard.press('ArrowRight');
+    expect([await cursor(), await marked()]).toEqual([
+      'Edge billing → database, 5432/TCP (edge 4 of 6 of billing). Enter explains it, Escape goes back to the node.',
+      ['e:billing|grant-postgres'],
+    ]);
+    await page.keyboard.press('Enter');
+    const panel = page.locator('#explain .explanation');
+    await panel.waitFor();
+    expect(await panel.locator('h3').textContent()).toBe('ALLOWED billing → database 5432/TCP');
+    expect(await panel.locator('.source-link').allTextContents()).toEqual([
+      'network-policy/shared-resources/postgres.yaml:16',
+      'network-policy/platform/database.yaml:58',
+    ]);
+    expect(page.url()).toContain('cell=billing%7Cgrant-postgres');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('cy');
+    await shot('graph-keyboard');
+    await page.keyboard.press('ArrowLeft');
+    expect(await marked()).toEqual(['e:billing|dns']);
+    await page.keyboard.press('Escape');
+    expect(await cursor()).toBe('billing (namespace): 4 edge(s) out, 2 in. → walks its edges.');
+    await page.keyboard.press('ArrowDown');
+    expect(await marked()).toEqual(['dashboard']);
   });
 
   it('the trace form answers as on the terminal, and its URL is the answer', async () => {
@@ -262,6 +305,15 @@ describeWithTools(['chromium'], 'netpol ui in chromium', () => {
       await page.getByRole('button', { name: 'expand profile standard' }).click();
       expect((await groups()).includes('group:profile:standard')).toBe(false);
       expect(page.url()).toContain('expand=profile%3Astandard');
+      // The same by keyboard, on the canvas: type the group's name, Enter expands it.
+      await page.locator('#cy').focus();
+      await page.keyboard.type('profile isolated');
+      expect(await page.locator('#graph-cursor').textContent()).toMatch(
+        /^profile isolated \(\d+\) \(folded group\): \d+ edge\(s\) out, \d+ in\. Enter expands it\.$/,
+      );
+      await page.keyboard.press('Enter');
+      expect((await groups()).includes('group:profile:isolated')).toBe(false);
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('cy');
     } finally {
       await large.close();
       fs.rmSync(root, { recursive: true, force: true });

@@ -5,6 +5,7 @@ import { api, type GraphAnswer, type GraphEdgeJson } from '../api.js';
 import { h, replace } from '../dom.js';
 import { explanation } from '../explain.js';
 import type { ViewContext } from '../main.js';
+import { graphKeyboard } from './graph-keyboard.js';
 
 cytoscape.use(dagre);
 
@@ -168,10 +169,17 @@ export async function renderGraph(
   const canvas = h('div', {
     id: 'cy',
     class: 'graph',
-    role: 'img',
+    role: 'application',
+    'aria-roledescription': 'graph',
     'aria-label':
-      'Connectivity graph: allowed paths between namespaces and peers (the matrix below lists the same)',
+      'Connectivity graph: allowed paths between namespaces and peers (the matrix below lists the same). Up and down arrows move between nodes, right and left arrows through the edges of a node, Enter explains an edge or expands a group, typing a name jumps to it.',
+    'aria-describedby': 'graph-cursor',
   });
+  const cursorLine = h(
+    'p',
+    { class: 'cursor muted', id: 'graph-cursor', 'aria-live': 'polite' },
+    'Keyboard: Tab into the graph; ↑↓ nodes, →← their edges, Enter explains, or type a name.',
+  );
   const legend = h('p', { class: 'muted legend', id: 'graph-summary' });
   const matrixBox = h('div', { class: 'matrix-box', id: 'matrix' });
   replace(
@@ -229,7 +237,7 @@ export async function renderGraph(
       ),
     ),
     groupBar,
-    h('div', { class: 'graph-row' }, h('div', { class: 'graph-col' }, canvas, legend), panel),
+    h('div', { class: 'graph-row' }, h('div', { class: 'graph-col' }, canvas, cursorLine, legend), panel),
     h('h2', null, 'Matrix'),
     h(
       'p',
@@ -296,6 +304,20 @@ export async function renderGraph(
         style: { 'line-color': '#d9480f', 'target-arrow-color': '#d9480f', width: 3, 'z-index': 10 },
       },
       { selector: 'node.focus', style: { 'border-width': 3, 'border-color': '#d9480f' } },
+      {
+        selector: 'node.kbd',
+        style: { 'border-width': 4, 'border-color': '#1c5fd6', 'border-style': 'double' },
+      },
+      {
+        selector: 'edge.kbd',
+        style: {
+          'line-color': '#1c5fd6',
+          'target-arrow-color': '#1c5fd6',
+          'line-style': 'dashed',
+          width: 3.5,
+          'z-index': 11,
+        },
+      },
     ],
   });
   (window as unknown as { netpolGraph: unknown }).netpolGraph = { cy, graph };
@@ -360,14 +382,31 @@ export async function renderGraph(
     );
   }
 
-  cy.on('tap', 'edge', (e) => {
-    const members = e.target.data('members') as ShownEdge;
+  function activateEdge(edge: cytoscape.EdgeSingular): void {
+    const members = edge.data('members') as ShownEdge;
     if (members.members.length === 1 && members.members[0]) void explainCell(members.members[0].id);
     else showMembers(members);
+  }
+  function expandGroup(node: cytoscape.NodeSingular): boolean {
+    if (node.data('kind') !== 'group') return false;
+    expanded.add(node.data('group') as string);
+    update();
+    return true;
+  }
+  const keys = graphKeyboard(cy, canvas, {
+    activateEdge,
+    activateNode: expandGroup,
+    announce: (text) => {
+      cursorLine.classList.remove('muted');
+      cursorLine.textContent = text;
+    },
+  });
+  cy.on('tap', 'edge', (e) => {
+    keys.moveTo(e.target);
+    activateEdge(e.target);
   });
   cy.on('tap', 'node[kind = "group"]', (e) => {
-    expanded.add(e.target.data('group') as string);
-    update();
+    expandGroup(e.target);
   });
 
   function drawMatrix(): void {
@@ -516,6 +555,7 @@ export async function renderGraph(
         : null,
     );
     legend.textContent = `${shown.edges.length} edges (${shown.edges.reduce((n, e) => n + e.members.length, 0)} allowed paths), ${shown.nodes.length} nodes${folded.length > 0 ? `; ${folded.length} groups folded` : ''}. Shapes: rectangle namespace, circle workload, diamond world or reserved identity; red border: escape hatch on.`;
+    keys.refresh();
     drawMatrix();
     document.body.dataset.renderMs = String(Math.round(performance.now() - started));
   }
