@@ -277,6 +277,48 @@ describeWithTools(['chromium'], 'netpol ui in chromium', () => {
     }
   });
 
+  it('follows the repository on disk: a change reloads the page with the new paths', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'netpol-ui-reload-'));
+    fs.cpSync(HOMELAB, root, { recursive: true });
+    const live = await startUiServer({ repo: { root }, port: 0, reloadDelayMs: 50 });
+    const hasEdge = () =>
+      page.evaluate(() =>
+        (window as unknown as GraphHandle).netpolGraph.cy
+          .edges()
+          .map((e) => e.id())
+          .includes('e:web|grant-postgres'),
+      );
+    try {
+      await page.goto(`${live.url}#/graph`);
+      await page.waitForSelector('body[data-ready]', { timeout: 15_000 });
+      expect(await hasEdge()).toBe(false);
+      expect(await page.locator('[data-cell="web|grant-postgres"]').getAttribute('class')).toBe(
+        'cell denied',
+      );
+      const web = path.join(root, 'namespaces/web.yaml');
+      fs.writeFileSync(
+        web,
+        `${fs.readFileSync(web, 'utf8').trimEnd()}\n    access.network-policy.homelab/postgres: "true"\n`,
+      );
+      await page.waitForFunction(
+        () =>
+          document.getElementById('status')?.textContent ===
+          'Repository changed on disk: reloaded (version 2).',
+        undefined,
+        { timeout: 15_000 },
+      );
+      await page.waitForSelector('[data-cell="web|grant-postgres"].allowed', { timeout: 15_000 });
+      expect(await hasEdge()).toBe(true);
+      expect(await page.locator('#graph-summary').textContent()).toMatch(
+        /^45 edges \(45 allowed paths\), 19 nodes\./,
+      );
+      await shot('graph-reloaded');
+    } finally {
+      await live.close();
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('a large repository starts grouped by profile and a group expands', async () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'netpol-ui-large-'));
     for (const [rel, text] of Object.entries(generateRepo({ namespaces: 120 }))) {
