@@ -4,7 +4,11 @@
  * repository of N namespaces (bench/repo/generate-repo.ts) the server's load, the first render of the graph
  * grouped by profile and the expansion of its largest group. Targets (issue 11): the example under 1 s, the
  * grouped view of 1,000 namespaces under 2 s. A render is timed from the navigation to the page marking the
- * view ready (`body[data-ready]`), fetches of the API included; cold is the first load of a fresh browser.
+ * view ready (`body[data-ready]`), fetches of the API included; cold is the first load of a fresh browser (the
+ * median of `--cold` browsers), warm the median of `--repeat` reloads in the same page. The baseline, measured the
+ * same way in the same run, is a static page of the same origin that is ready as soon as it is parsed (answered by
+ * the browser driver, no server): what navigation and the driver cost on this machine at this moment, so
+ * "render − baseline" is the page's own work.
  * Run: `npm run build && node dist/bench/ui.js [--sizes 1000]`, or `npm run bench -- --only ui`.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,12 +34,34 @@ export interface UiBenchRow {
   readonly view: string;
   /** Server start (load, engine, catalogue), ms; null for rows after the first of a repository. */
   readonly serverMs: number | null;
-  /** First render in a fresh page, ms. */
+  /** First render in a fresh browser, ms (median over the cold browsers). */
   readonly coldMs: number;
-  /** Best of the following renders, ms. */
+  /** Median of the renders that follow in the same page, ms. */
   readonly warmMs: number;
+  /** The baseline measured alongside (a static page of the same origin), cold and warm, ms. */
+  readonly baseline: { readonly coldMs: number; readonly warmMs: number };
   /** Nodes and edges drawn. */
   readonly drawn: string;
+}
+
+/** The path of the baseline page, answered by the driver (`page.route`), never by the server. */
+const BASELINE_PATH = '__netpol_bench_baseline';
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+async function withBaseline(page: Page): Promise<Page> {
+  await page.route(`**/${BASELINE_PATH}`, (route) =>
+    route.fulfill({
+      status: 200,
+      contentType: 'text/html; charset=utf-8',
+      body: '<!doctype html><html lang="en"><title>baseline</title><body data-ready="baseline"><p>baseline</p></body></html>',
+    }),
+  );
+  return page;
 }
 
 async function render(page: Page, url: string): Promise<number> {
@@ -66,57 +92,84 @@ async function measureRepo(
   name: string,
   root: string,
   views: readonly [string, string][],
-  repeat: number,
+  options: { readonly repeat: number; readonly cold: number },
 ): Promise<UiBenchRow[]> {
   const t0 = performance.now();
   const server = await startUiServer({ repo: { root }, port: 0, watch: false });
   const serverMs = performance.now() - t0;
-  const browser = await launchChromium();
+  const targets: [string, string][] = [
+    ['baseline', BASELINE_PATH],
+    ...views.map(([v, hash]): [string, string] => [v, `#/${hash}`]),
+  ];
+  const cold = new Map<string, number[]>(targets.map(([v]) => [v, []]));
+  const warm = new Map<string, number[]>(targets.map(([v]) => [v, []]));
+  const drawnBy = new Map<string, string>();
   const rows: UiBenchRow[] = [];
   try {
-    for (const [view, hash] of views) {
-      const page = await browser.context.newPage();
-      const cold = await render(page, `${server.url}#/${hash}`);
-      let warm = Number.POSITIVE_INFINITY;
-      for (let i = 0; i < repeat; i++) warm = Math.min(warm, await render(page, `${server.url}#/${hash}`));
-      rows.push({
-        repo: name,
-        view,
-        serverMs: rows.length === 0 ? serverMs : null,
-        coldMs: cold,
-        warmMs: warm,
-        drawn: await drawn(page),
-      });
-      if (view === 'graph (grouped)') {
-        const times: number[] = [];
-        for (let i = 0; i < Math.max(1, repeat); i++) {
-          await render(page, `${server.url}#/${hash}`);
-          times.push(await page.evaluate<number>(EXPAND_LARGEST));
+    // Cold: each round is a fresh browser (empty cache and storage) that renders every target once, then the warm
+    // renders of the first round reload each target in its page.
+    for (let round = 0; round < options.cold; round++) {
+      const browser = await launchChromium();
+      try {
+        for (const [view, target] of targets) {
+          const page = await withBaseline(await browser.context.newPage());
+          cold.get(view)?.push(await render(page, `${server.url}${target}`));
+          if (round === 0) {
+            for (let i = 0; i < options.repeat; i++)
+              warm.get(view)?.push(await render(page, `${server.url}${target}`));
+            drawnBy.set(view, await drawn(page));
+            if (view === 'graph (grouped)') {
+              const times: number[] = [];
+              for (let i = 0; i < Math.max(1, options.repeat); i++) {
+                await render(page, `${server.url}${target}`);
+                times.push(await page.evaluate<number>(EXPAND_LARGEST));
+              }
+              rows.push({
+                repo: name,
+                view: 'expand a profile group',
+                serverMs: null,
+                coldMs: times[0] ?? 0,
+                warmMs: median(times.slice(1).length > 0 ? times.slice(1) : times),
+                baseline: { coldMs: 0, warmMs: 0 },
+                drawn: await drawn(page),
+              });
+            }
+          }
+          await page.close();
         }
-        rows.push({
-          repo: name,
-          view: 'expand a profile group',
-          serverMs: null,
-          coldMs: times[0] ?? 0,
-          warmMs: Math.min(...times),
-          drawn: await drawn(page),
-        });
+      } finally {
+        await browser.close();
       }
-      await page.close();
     }
   } finally {
-    await browser.close();
     await server.close();
   }
-  return rows;
+  const baseline = { coldMs: median(cold.get('baseline') ?? []), warmMs: median(warm.get('baseline') ?? []) };
+  const measured = views.map(
+    ([view]): UiBenchRow => ({
+      repo: name,
+      view,
+      serverMs: null,
+      coldMs: median(cold.get(view) ?? []),
+      warmMs: median(warm.get(view) ?? []),
+      baseline,
+      drawn: drawnBy.get(view) ?? '—',
+    }),
+  );
+  const first = measured[0];
+  if (first) measured[0] = { ...first, serverMs };
+  const expand = rows.filter((r) => r.view === 'expand a profile group').map((r) => ({ ...r, baseline }));
+  return [...measured, ...expand];
 }
 
 /**
  * Measures the example repository and generated ones of the given sizes.
  * @param sizes - Application namespaces of the generated repositories.
- * @param repeat - Warm renders after the cold one.
+ * @param repeat - Warm renders after the cold one (their median is reported).
+ * @param coldRounds - Fresh browsers for the cold renders (their median is reported).
  */
-export async function measureUi(sizes: readonly number[], repeat = 3): Promise<UiBenchRow[]> {
+export async function measureUi(sizes: readonly number[], repeat = 5, coldRounds = 3): Promise<UiBenchRow[]> {
+  const options = { repeat, cold: coldRounds };
   const rows = await measureRepo(
     'examples/homelab',
     path.join(PROJECT, 'examples/homelab'),
@@ -124,7 +177,7 @@ export async function measureUi(sizes: readonly number[], repeat = 3): Promise<U
       ['graph', 'graph'],
       ['system', 'system'],
     ],
-    repeat,
+    options,
   );
   for (const n of sizes) {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'netpol-bench-ui-'));
@@ -138,7 +191,7 @@ export async function measureUi(sizes: readonly number[], repeat = 3): Promise<U
           `${n.toLocaleString('en-US')} namespaces`,
           dir,
           [['graph (grouped)', 'graph']],
-          repeat,
+          options,
         )),
       );
     } finally {
@@ -148,13 +201,15 @@ export async function measureUi(sizes: readonly number[], repeat = 3): Promise<U
   return rows;
 }
 
-/** The rows as a Markdown table. */
+/** The rows as a Markdown table (renders in ms, medians; the baseline is the one measured with each repository). */
 export function uiBenchTable(rows: readonly UiBenchRow[]): string {
   const ms = (x: number | null) => (x === null ? '' : Math.round(x).toLocaleString('en-US'));
   let out =
-    '| repository | view | server start ms | first render ms (cold) | render ms (warm, best) | drawn |\n|---|---|---:|---:|---:|---|\n';
-  for (const r of rows)
-    out += `| ${r.repo} | ${r.view} | ${ms(r.serverMs)} | ${ms(r.coldMs)} | ${ms(r.warmMs)} | ${r.drawn} |\n`;
+    '| repository | view | server start ms | render cold | render warm | baseline cold / warm | cold − baseline | warm − baseline | drawn |\n|---|---|---:|---:|---:|---:|---:|---:|---|\n';
+  for (const r of rows) {
+    const expand = r.view === 'expand a profile group';
+    out += `| ${r.repo} | ${r.view} | ${ms(r.serverMs)} | ${ms(r.coldMs)} | ${ms(r.warmMs)} | ${expand ? '' : `${ms(r.baseline.coldMs)} / ${ms(r.baseline.warmMs)}`} | ${expand ? '' : ms(r.coldMs - r.baseline.coldMs)} | ${expand ? '' : ms(r.warmMs - r.baseline.warmMs)} | ${r.drawn} |\n`;
+  }
   return out;
 }
 

@@ -1,8 +1,7 @@
 import './style.css';
-import { api, type Meta } from './api.js';
+import { api, type Meta, prefetch } from './api.js';
 import { h, replace } from './dom.js';
 import { renderDrops } from './views/drops.js';
-import { renderGraph } from './views/graph.js';
 import { renderSystem } from './views/system.js';
 import { renderTrace } from './views/trace.js';
 import { renderWhatIf } from './views/what-if.js';
@@ -16,12 +15,24 @@ export interface ViewContext {
 
 type View = (main: HTMLElement, params: URLSearchParams, ctx: ViewContext) => Promise<void>;
 
-const VIEWS: Record<string, { title: string; render: View }> = {
-  system: { title: 'System', render: renderSystem },
-  graph: { title: 'Connectivity', render: renderGraph },
-  trace: { title: 'Trace', render: renderTrace },
-  drops: { title: 'Drops', render: renderDrops },
-  'what-if': { title: 'What-if', render: renderWhatIf },
+interface ViewDef {
+  readonly title: string;
+  /** The view's code: the graph view (cytoscape.js and dagre, most of the page's bytes) is its own chunk. */
+  readonly load: () => Promise<View>;
+  /** The API answer the view asks first, asked for at once, beside `/api/meta` and the view's code. */
+  readonly first?: 'api/graph' | 'api/system';
+}
+
+const VIEWS: Record<string, ViewDef> = {
+  system: { title: 'System', load: async () => renderSystem, first: 'api/system' },
+  graph: {
+    title: 'Connectivity',
+    load: () => import('./views/graph.js').then((m) => m.renderGraph),
+    first: 'api/graph',
+  },
+  trace: { title: 'Trace', load: async () => renderTrace },
+  drops: { title: 'Drops', load: async () => renderDrops },
+  'what-if': { title: 'What-if', load: async () => renderWhatIf },
 };
 
 const main = document.getElementById('main') as HTMLElement;
@@ -43,20 +54,23 @@ function setQuery(view: string, params: Record<string, string>): void {
 async function render(): Promise<void> {
   const id = ++rendering;
   const { view, params } = parseHash();
-  const def = VIEWS[view] as { title: string; render: View };
+  const def = VIEWS[view] as ViewDef;
   for (const a of document.querySelectorAll<HTMLAnchorElement>('nav a')) {
     if (a.dataset.view === view) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
   }
   document.title = `${def.title} · netpol`;
   try {
-    meta = await api.meta();
+    // The view's code, its first API answer and the summary travel at once, not one after the other.
+    prefetch(def.first);
+    const [m, renderView] = await Promise.all([api.meta(), def.load()]);
+    meta = m;
     (document.getElementById('repo') as HTMLElement).textContent =
       `${meta.root} · ${meta.namespaces.length} namespaces · ${meta.policies} policies`;
     if (id !== rendering) return;
     const container = h('div', { class: `view view-${view}` });
     replace(main, container);
-    await def.render(container, params, { meta, setQuery: (p) => setQuery(view, p) });
+    await renderView(container, params, { meta, setQuery: (p) => setQuery(view, p) });
     document.body.dataset.ready = view;
   } catch (e) {
     if (id !== rendering) return;

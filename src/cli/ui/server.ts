@@ -48,6 +48,11 @@ export interface UiServerOptions {
   readonly reloadDelayMs?: number;
   /** Called with a sentence for each reload and each unexpected error. Default: none. */
   readonly log?: (line: string) => void;
+  /**
+   * Compute the answers a page asks first (`/api/meta`, `/api/graph`, `/api/system`) as soon as a version of the
+   * repository is loaded, in the background, so the first page load finds them ready. Default: `true`.
+   */
+  readonly precompute?: boolean;
 }
 
 /** A running UI server. */
@@ -198,6 +203,25 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
   let state: State = newState(1);
   await state.loaded;
   const events = new Set<ServerResponse>();
+  let closing = false;
+
+  /**
+   * Asks the answers every page load needs first, one per turn of the event loop (a request that arrives
+   * meanwhile is served between them), while the browser starts; they are cached for the version.
+   */
+  async function precompute(s: State): Promise<void> {
+    if (options.precompute === false) return;
+    try {
+      await s.loaded;
+    } catch {
+      return;
+    }
+    for (const pathname of ['/api/meta', '/api/graph', '/api/system']) {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (closing || state !== s) return;
+      await api(new URL(pathname, 'http://netpol.invalid')).catch(() => {});
+    }
+  }
 
   function newState(version: number): State {
     const loaded = loadForAnalysis(options.repo);
@@ -464,6 +488,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     server.listen(options.port ?? 7070, host, () => resolve((server.address() as AddressInfo).port));
   });
 
+  void precompute(state);
   let watcher: FSWatcher | undefined;
   let timer: NodeJS.Timeout | undefined;
   if (options.watch !== false) {
@@ -479,6 +504,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
   function reload(): void {
     const next = newState(state.version + 1);
     state = next;
+    void precompute(next);
     next.loaded.then(
       () => {
         log(`netpol ui: reloaded ${root} (version ${next.version})`);
@@ -498,6 +524,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
       await state.loaded;
     },
     close: async () => {
+      closing = true;
       clearTimeout(timer);
       watcher?.close();
       for (const res of events) res.end();

@@ -27,7 +27,11 @@ interface GraphHandle {
     cy: {
       edges(): { map<T>(f: (e: { id(): string; data(k: string): unknown }) => T): T[] };
       elements(selector: string): { map<T>(f: (e: { id(): string }) => T): T[] };
-      nodes(): { map<T>(f: (n: { id(): string; data(k: string): unknown }) => T): T[] };
+      nodes(): {
+        map<T>(
+          f: (n: { id(): string; data(k: string): unknown; position(axis: 'x' | 'y'): number }) => T,
+        ): T[];
+      };
       $id(id: string): { renderedMidpoint(): { x: number; y: number } };
     };
   };
@@ -98,6 +102,21 @@ describeWithTools(['chromium'], 'netpol ui in chromium', () => {
       /^44 edges \(44 allowed paths\), 19 nodes\./,
     );
     await shot('graph');
+  });
+
+  it('a reload draws the graph where dagre put it, without running the layout again', async () => {
+    await open('graph?dir=egress');
+    const positions = () =>
+      page.evaluate(() =>
+        (window as unknown as GraphHandle).netpolGraph.cy
+          .nodes()
+          .map((n) => `${n.id()}@${Math.round(n.position('x'))},${Math.round(n.position('y'))}`),
+      );
+    expect(await page.evaluate(() => document.body.dataset.layout)).toBe('dagre');
+    const first = await positions();
+    await open('graph?dir=egress');
+    expect(await page.evaluate(() => document.body.dataset.layout)).toBe('saved');
+    expect(await positions()).toEqual(first);
   });
 
   it('a click on an edge shows the explanation with the rules at file:line', async () => {

@@ -6,6 +6,7 @@ import { h, replace } from '../dom.js';
 import { explanation } from '../explain.js';
 import type { ViewContext } from '../main.js';
 import { graphKeyboard } from './graph-keyboard.js';
+import { layoutOnce } from './layout-cache.js';
 
 cytoscape.use(dagre);
 
@@ -521,14 +522,15 @@ export async function renderGraph(
     if (filters.ns !== '') cy.$id(filters.ns).addClass('focus');
     // Layered from left to right by dagre: the peers that only send (gateways, scrapers), the namespaces, the
     // namespaces they reach (shared resources), then the peers that only receive (DNS, world, the API server).
-    cy.layout({
+    const reused = layoutOnce(cy, {
       name: 'dagre',
       rankDir: 'LR',
       ranker: 'network-simplex',
       nodeSep: 26,
       rankSep: 120,
       animate: false,
-    } as cytoscape.LayoutOptions).run();
+    } as cytoscape.LayoutOptions);
+    document.body.dataset.layout = reused ? 'saved' : 'dagre';
     cy.fit(undefined, 20);
     const folded = groups.filter((g) => grouped && !expanded.has(g));
     replace(
