@@ -4,8 +4,9 @@
  * repository of N namespaces (bench/repo/generate-repo.ts) the server's load, the first render of the graph
  * grouped by profile and the expansion of its largest group. Targets (issue 11): the example under 1 s, the
  * grouped view of 1,000 namespaces under 2 s. A render is timed from the navigation to the page marking the
- * view ready (`body[data-ready]`), fetches of the API included; cold is the first load of a fresh browser (the
- * median of `--cold` browsers), warm the median of `--repeat` reloads in the same page. The baseline, measured the
+ * view ready (`body[data-ready]`), fetches of the API included; cold is the first load of the page in a fresh
+ * browser (the median of 3 browsers, each started by one untimed navigation to the origin), warm the median of
+ * `--repeat` reloads in the same page. The baseline, measured the
  * same way in the same run, is a static page of the same origin that is ready as soon as it is parsed (answered by
  * the browser driver, no server): what navigation and the driver cost on this machine at this moment, so
  * "render − baseline" is the page's own work.
@@ -106,13 +107,15 @@ async function measureRepo(
   const drawnBy = new Map<string, string>();
   const rows: UiBenchRow[] = [];
   try {
-    // Cold: each round is a fresh browser (empty cache and storage) that renders every target once, then the warm
-    // renders of the first round reload each target in its page.
+    // Cold: each target of each round gets a fresh browser (empty cache and storage) whose first navigation to the
+    // server's origin (the baseline page, not timed) has already started the browser's processes; the first round's
+    // page then reloads its target for the warm renders.
     for (let round = 0; round < options.cold; round++) {
-      const browser = await launchChromium();
-      try {
-        for (const [view, target] of targets) {
+      for (const [view, target] of targets) {
+        const browser = await launchChromium();
+        try {
           const page = await withBaseline(await browser.context.newPage());
+          await render(page, `${server.url}${BASELINE_PATH}`);
           cold.get(view)?.push(await render(page, `${server.url}${target}`));
           if (round === 0) {
             for (let i = 0; i < options.repeat; i++)
@@ -135,10 +138,9 @@ async function measureRepo(
               });
             }
           }
-          await page.close();
+        } finally {
+          await browser.close();
         }
-      } finally {
-        await browser.close();
       }
     }
   } finally {
