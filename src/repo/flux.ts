@@ -191,7 +191,8 @@ function fluxOrArgo(value: Record<string, unknown>): 'flux' | 'argo' | null {
   const apiVersion = typeof value.apiVersion === 'string' ? value.apiVersion : '';
   if (
     (value.kind === 'Kustomization' && apiVersion.startsWith(`${FLUX_KUSTOMIZE_GROUP}/`)) ||
-    (value.kind === 'FluxInstance' && apiVersion.startsWith('fluxcd.controlplane.io/'))
+    ((value.kind === 'FluxInstance' || value.kind === 'ResourceSet') &&
+      apiVersion.startsWith('fluxcd.controlplane.io/'))
   ) {
     return 'flux';
   }

@@ -422,6 +422,22 @@ function str(v: unknown, fn: string): string {
   throw new Error(`wrong type for value in ${fn}; expected string; got ${goType(v)}`);
 }
 
+/** Most elements (or characters) `until` and `repeat` may build: a template asking for more is an error, not an out-of-memory crash. */
+const MAX_BUILT = 1_000_000;
+
+/**
+ * A size a template function is about to build, checked against {@link MAX_BUILT}.
+ * @param n - The requested size (negative means 0).
+ * @param fn - The function's name, for the message.
+ * @returns The size to build.
+ * @throws Error when it exceeds the limit (reported as RESOURCESET_TEMPLATE_ERROR at the call).
+ */
+function bounded(n: number, fn: string): number {
+  if (n > MAX_BUILT)
+    throw new Error(`${fn} would build ${n} elements, more than netpol's limit of ${MAX_BUILT}`);
+  return Math.max(0, n);
+}
+
 function int(v: unknown): number {
   if (typeof v === 'number') return Math.trunc(v);
   if (typeof v === 'string') {
@@ -510,7 +526,12 @@ const SPRIG: Record<string, TemplateFunction> = {
     if (end < 0 || end > t.length) return t.slice(start);
     return t.slice(start, end);
   },
-  repeat: (c, s) => str(s, 'repeat').repeat(Math.max(0, int(c))),
+  repeat: (c, s) => {
+    const text = str(s, 'repeat');
+    const count = Math.max(0, int(c));
+    bounded(count * text.length, 'repeat');
+    return text.repeat(count);
+  },
   trimAll: (a, s) => trimChars(str(s, 'trimAll'), str(a, 'trimAll')),
   trimall: (a, s) => trimChars(str(s, 'trimall'), str(a, 'trimall')),
   trimSuffix: (a, s) => {
@@ -571,7 +592,7 @@ const SPRIG: Record<string, TemplateFunction> = {
     ),
   splitList: (sep, s) => str(s, 'splitList').split(str(sep, 'splitList')),
   toStrings: (v) => strslice(v),
-  until: (n) => Array.from({ length: Math.max(0, int(n)) }, (_, i) => i),
+  until: (n) => Array.from({ length: bounded(int(n), 'until') }, (_, i) => i),
   add1: (v) => int(v) + 1,
   add: (...xs) => xs.reduce<number>((a, x) => a + int(x), 0),
   sub: (a, b) => int(a) - int(b),

@@ -494,6 +494,9 @@ describe('expandResourceSet on hostile templates', () => {
       `    name: ${'<< if true >>'.repeat(20000)}x${'<< end >>'.repeat(20000)}\n`,
     ],
     ['a template that renders a huge output', `    name: << range 5000 >>${'x'.repeat(4000)}<< end >>\n`],
+    // fresh-user report: `until 100000000` allocated a 10^8-element list and ran node out of memory (exit 134).
+    ['until of a huge number', '    name: << range until 100000000 >><< end >>x\n'],
+    ['repeat of a huge count', '    name: << repeat 100000000 "ab" >>\n'],
   ])('%s is a diagnostic, not a crash', (_name, line) => {
     const { objects, diagnostics } = rendered(
       repoWith(
@@ -502,5 +505,14 @@ describe('expandResourceSet on hostile templates', () => {
     );
     expect(objects).toEqual([]);
     expect(diagnostics[0]?.slice(0, 2)).toEqual(['RESOURCESET_TEMPLATE_ERROR', 'error']);
+  });
+});
+
+describe('a ResourceSet outside a Flux tree', () => {
+  it('makes the tree a Flux one: a folder holding only a ResourceSet renders its objects (fresh-user report: it was silently ignored)', () => {
+    const { repo } = loadRepoFromText({
+      'rset.yaml': `${header}spec:\n  inputs:\n    - name: alpha\n  resources:\n    - apiVersion: v1\n      kind: Namespace\n      metadata:\n        name: << inputs.name >>\n`,
+    });
+    expect(repo.namespaces.map((n) => `${n.name} ${n.source.file}`)).toEqual(['alpha rset.yaml']);
   });
 });
