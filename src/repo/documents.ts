@@ -14,7 +14,7 @@ import {
 import type { Diagnostic, SourceRef } from '../errors.js';
 import { readYamlFast, takeReadValue } from './fast-reader.js';
 import { normalizeScalar, resolvePlainText, type ScalarValue, UNRESOLVED } from './scalar.js';
-import { YAML_READ_OPTIONS } from './yaml-options.js';
+import { MAX_ALIAS_COUNT, YAML_READ_OPTIONS } from './yaml-options.js';
 import {
   keyText,
   LineIndex,
@@ -313,11 +313,7 @@ function composeTokens(tokens: Iterable<CST.Token>, base: number): RawParse {
   return { documents, diagnostics };
 }
 
-/**
- * Most nodes that aliases may add to a document when expanded, as `yaml`'s `maxAliasCount` counts them
- * (the library's default, 100, which every Kubernetes manifest we know of stays well under).
- */
-export const MAX_ALIAS_COUNT = 100;
+export { MAX_ALIAS_COUNT };
 
 /**
  * A `YAML_SYNTAX` error for a document whose aliases cannot be expanded, found by the `yaml` library's own

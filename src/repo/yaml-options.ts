@@ -38,3 +38,9 @@ export const YAML_READ_OPTIONS = {
   prettyErrors: false,
   customTags: kubernetesScalarTags,
 } as const;
+
+/**
+ * Most nodes that aliases may add to a document when expanded, as `yaml`'s `maxAliasCount` counts them
+ * (the library's default, 100, which every Kubernetes manifest we know of stays well under).
+ */
+export const MAX_ALIAS_COUNT = 100;
