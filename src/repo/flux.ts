@@ -107,6 +107,13 @@ function isUnder(dir: string, file: string): boolean {
   return dir === '' || file === dir || file.startsWith(`${dir}/`);
 }
 
+/** The folder above a root-relative folder (`''` for a top folder), or null above the root. */
+function parentOf(dir: string): string | null {
+  if (dir === '') return null;
+  const slash = dir.lastIndexOf('/');
+  return slash === -1 ? '' : dir.slice(0, slash);
+}
+
 /**
  * Scans the manifests below `scope` for Flux and Argo CD objects (a cheap text test first) and finds the
  * cluster entry points: the path of a `flux-system` Kustomization or of any Kustomization that applies its
@@ -335,10 +342,16 @@ function clustersOf(
   }
   if (found.length === 0) {
     // No bootstrap in the repository: the Kustomizations nothing else applies are the entries.
-    for (const k of kustomizations) {
-      const covered = kustomizations.some(
-        (other) => other !== k && isUnder(joinOn(host, sourceRoot, other.path), k.dir),
-      );
+    // A folder is covered when another Kustomization's path is it or a folder above it (`isUnder`).
+    const paths = kustomizations.map((other) => joinOn(host, sourceRoot, other.path));
+    const applied = new Map<string, number>();
+    for (const p of paths) applied.set(p, (applied.get(p) ?? 0) + 1);
+    kustomizations.forEach((k, i) => {
+      const own = paths[i];
+      let covered = false;
+      for (let dir: string | null = k.dir; dir !== null && !covered; dir = parentOf(dir)) {
+        covered = (applied.get(dir) ?? 0) - (own === dir ? 1 : 0) > 0;
+      }
       // A file that a kustomization above lists reaches the cluster with that kustomization's build (an
       // Argo CD folder of Applications beside their Helm values file), not as a loose folder of its own.
       if (!covered)
@@ -349,7 +362,7 @@ function clustersOf(
           bound: [],
           source: k.source,
         });
-    }
+    });
   }
   // One entry per folder; an entry inside another entry's folder is part of it.
   const unique = found.filter((f, i) => found.findIndex((g) => g.path === f.path) === i);

@@ -172,12 +172,17 @@ export function gitRemoteUrls(top: string): string[] {
 }
 
 /**
- * Wraps a host so that every file is read once (the Flux scan and the builds read the same files).
+ * Wraps a host so that every file is read, every path's kind looked up and every directory listed once
+ * (the Flux scan, the builds and the kustomization walks go over the same tree): for one load of a
+ * repository that does not change meanwhile. A listing is handed out as a copy.
  * @param host - The host.
  * @returns The caching host.
  */
 export function cachingHost(host: RepoHost): RepoHost {
   const texts = new Map<string, string>();
+  const kinds = new Map<string, 'file' | 'dir' | null>();
+  const lists = new Map<string, string[]>();
+  const contained = new Map<string, boolean>();
   return {
     ...host,
     readFile: (file) => {
@@ -186,6 +191,29 @@ export function cachingHost(host: RepoHost): RepoHost {
       const text = host.readFile(file);
       texts.set(file, text);
       return text;
+    },
+    kind: (file) => {
+      const hit = kinds.get(file);
+      if (hit !== undefined) return hit;
+      const kind = host.kind(file);
+      kinds.set(file, kind);
+      return kind;
+    },
+    list: (dir) => {
+      let names = lists.get(dir);
+      if (names === undefined) {
+        names = host.list(dir);
+        lists.set(dir, names);
+      }
+      return [...names];
+    },
+    contains: (file) => {
+      let inside = contained.get(file);
+      if (inside === undefined) {
+        inside = host.contains(file);
+        contained.set(file, inside);
+      }
+      return inside;
     },
   };
 }

@@ -268,7 +268,7 @@ interface Collected {
   readonly diagnostics: Diagnostic[];
   readonly seen: Map<
     string,
-    { readonly source: SourceRef; readonly content?: string; readonly via?: string }
+    { readonly source: SourceRef; readonly resource?: unknown; readonly via?: string }
   >;
   /** Every object read, when the load renders (see {@link LoadOptions.render}). */
   readonly rendered: RenderedObject[] | undefined;
@@ -613,10 +613,7 @@ function loadResource(resource: Resource, origins: Origins, out: Collected): voi
       source: origins.locate(resource.value, []) ?? sourceAt(resource.doc, resource.path),
     });
   }
-  collect(result, out, {
-    content: stableJson(resource.value),
-    ...(resource.via ? { via: resource.via } : {}),
-  });
+  collect(result, out, { resource: resource.value, ...(resource.via ? { via: resource.via } : {}) });
   if (result.agentFormat) out.diagnostics.push(agentFormatInfo(resource.doc));
 }
 
@@ -827,10 +824,19 @@ function loadFile(
   if (agentFormat) out.diagnostics.push(agentFormatInfo(agentFormat));
 }
 
-/** How a rendered object was reached: its rendered content (stable JSON) and the path that rendered it. */
+/**
+ * How a rendered object was reached: the rendered resource (complete and not changed afterwards; compared by
+ * content only when one document is rendered twice, see {@link sameContent}) and the path that rendered it.
+ */
 interface Rendering {
-  readonly content?: string;
+  readonly resource?: unknown;
   readonly via?: string;
+}
+
+/** True when two renderings have the same content (key order aside), or neither is a rendered resource. */
+function sameContent(a: Rendering, b: Rendering): boolean {
+  if (a.resource === undefined || b.resource === undefined) return a.resource === b.resource;
+  return a.resource === b.resource || stableJson(a.resource) === stableJson(b.resource);
 }
 
 /** JSON with object keys sorted, so two renderings of one document compare by content. */
@@ -889,7 +895,7 @@ function isDuplicate(id: ObjectIdentity, out: Collected, rendering: Rendering): 
     // Flux or kubectl apply would), not a second definition.
     // Rendered through two Flux Kustomizations with a name their unreadable variables would tell apart.
     if (unresolvedName(id) && seen.via !== rendering.via) return false;
-    if (seen.content === rendering.content) return true;
+    if (sameContent(seen, rendering)) return true;
     out.diagnostics.push({
       code: 'DUPLICATE_OBJECT',
       severity: 'warning',

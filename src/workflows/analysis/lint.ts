@@ -10,7 +10,7 @@ import { type Finding, runLint } from '../../lint/run-lint.js';
 import { CONFIG_FILE } from '../../repo/config.js';
 import { parseYamlFile, type YamlDocument } from '../../repo/documents.js';
 import { unifiedDiff } from '../../repo/edit.js';
-import { diskHost, type RepoHost } from '../../repo/host.js';
+import { cachingHost, diskHost, type RepoHost } from '../../repo/host.js';
 import { STDIN_FILE } from '../../repo/load-repo.js';
 import type { Repo } from '../../repo/model.js';
 import { linkNote, type WriterFs, writeFiles } from '../../repo/write-files.js';
@@ -165,7 +165,7 @@ function hostFor(repo: Repo): RepoHost {
       canonical: (file) => file,
     };
   }
-  const disk = diskHost(repo.root);
+  const disk = cachingHost(diskHost(repo.root));
   return {
     readFile: (file) => (path.isAbsolute(file) ? fs.readFileSync(file, 'utf8') : disk.readFile(file)),
     kind: disk.kind,
