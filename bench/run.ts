@@ -26,8 +26,11 @@
  * - replay: `netpol diff --flows` on `--replay-lines` recorded flows (default 10^5, 3·10^5 and 10^6) drawn from
  *   `--replay-keys` distinct connections (default 20,000) against two revisions of a generated repository of
  *   `--replay-namespaces` namespaces (default 1,000), beside a bare JSON.parse loop of the same lines, with the
- *   growth exponent over the sizes (bench/replay.ts).
- * Flags: `--only startup,load,repo,lint,drops,flux,watch,ui,storm,verdicts,growth,replay`, `--sizes 100,1000`, `--flows N`,
+ *   growth exponent over the sizes (bench/replay.ts);
+ * - real: `netpol lint` on repositories checked out on disk (`--real DIR[,DIR…]`, none by default), whole
+ *   process, beside js-yaml's parse of the same files, and the share of files the js-yaml reader reads
+ *   (bench/real-repo.ts).
+ * Flags: `--only startup,load,repo,lint,drops,flux,watch,ui,storm,verdicts,growth,replay,real`, `--real DIR[,DIR…]`, `--sizes 100,1000`, `--flows N`,
  * `--load-repeat N`, `--drop-lines 100000,1000000`, `--repeat N`, `--watch-flows 10000000`, `--ui-sizes 1000`,
  * `--storm NAMESPACESxLINES`, `--verdict-sizes 5000,20000`, `--growth-sizes 1000,5000,20000`,
  * `--replay-lines 100000,300000,1000000`, `--replay-namespaces 1000`, `--replay-keys 20000`.
@@ -47,6 +50,7 @@ import { growthTable, measureGrowth } from './growth.js';
 import { lintBenchTable, measureLint } from './lint.js';
 import { type LoadBenchRow, loadBenchTable, measureLoad } from './load.js';
 import { formatReplayBench, measureReplay } from './replay.js';
+import { measureRealRepo, realRepoBenchTable } from './real-repo.js';
 import { generateFluxRepo } from './repo/generate-flux-repo.js';
 import { generateRepo, writeRepoDir } from './repo/generate-repo.js';
 import { formatStartupBench, measureStartup } from './startup.js';
@@ -161,6 +165,17 @@ async function main(): Promise<void> {
     process.stdout.write(`\n## lint\n\n${lintBenchTable(rows)}`);
   }
   if (only.has('flux')) await fluxBench(sizes);
+  if (only.has('real')) {
+    const dirs = arg('real', '')
+      .split(',')
+      .filter((d) => d !== '');
+    if (dirs.length === 0)
+      process.stdout.write('\n## real repositories\n\nskipped: pass --real DIR[,DIR…]\n');
+    else {
+      const rows = dirs.map((d) => measureRealRepo(d, Number(arg('repeat', '5'))));
+      process.stdout.write(`\n## real repositories (netpol lint)\n\n${realRepoBenchTable(rows)}`);
+    }
+  }
   if (only.has('drops')) {
     const lines = arg('drop-lines', '100000,1000000').split(',').map(Number);
     const rows = await measureDrops(lines, Number(arg('repeat', '3')));

@@ -157,6 +157,8 @@ class Reader {
   readonly #anchorOf = new Map<YamlNode, Anchor>();
   /** True when the current document has a merge key: js-yaml's value then keeps `<<` as a key. */
   #merged = false;
+  /** See {@link #indicatorsOf}. */
+  #indicators: number[] | undefined;
   /** The anchors the current document's aliases name, in document order. */
   readonly #aliasTargets: Anchor[] = [];
   readonly listener: (event: jsyaml.EventType, state: jsyaml.State) => void;
@@ -459,10 +461,19 @@ class Reader {
   #checkFlow(start: number, end: number, from: number, to: number): void {
     const text = this.#text;
     if (text.charCodeAt(end) === HASH) this.#giveUp();
+    // Most flow collections hold neither character: look them up rather than reading every one.
+    const marks = this.#indicatorsOf();
+    let lo = 0;
+    let hi = marks.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((marks[mid] as number) < start) lo = mid + 1;
+      else hi = mid;
+    }
     let child = from;
-    for (let p = start; p < end; p++) {
+    for (let m = lo; m < marks.length && (marks[m] as number) < end; m++) {
+      let p = marks[m] as number;
       const ch = text.charCodeAt(p);
-      if (ch !== HASH && ch !== QUESTION) continue;
       // Skip to the child that may hold `p` (children are in text order; an alias's node is elsewhere).
       while (child < to && (this.#aliases[child] || (this.#nodes[child]?.end ?? 0) <= this.#base + p))
         child++;
@@ -473,7 +484,28 @@ class Reader {
       if (before !== SPACE && before !== LF && before !== CR) this.#giveUp();
       // A comment: skip to its end.
       while (p < end && text.charCodeAt(p) !== LF && text.charCodeAt(p) !== CR) p++;
+      while (m + 1 < marks.length && (marks[m + 1] as number) < p) m++;
     }
+  }
+
+  /** The offsets of every `#` and `?` in the text, in order (found once, on the first flow collection). */
+  #indicatorsOf(): readonly number[] {
+    if (this.#indicators) return this.#indicators;
+    const text = this.#text;
+    const marks: number[] = [];
+    let hash = text.indexOf('#');
+    let question = text.indexOf('?');
+    while (hash !== -1 || question !== -1) {
+      if (question === -1 || (hash !== -1 && hash < question)) {
+        marks.push(hash);
+        hash = text.indexOf('#', hash + 1);
+      } else {
+        marks.push(question);
+        question = text.indexOf('?', question + 1);
+      }
+    }
+    this.#indicators = marks;
+    return marks;
   }
 
   /** True when a line break comes between the node's properties and `start`. */
