@@ -49,8 +49,8 @@ import { formatDropStorm, formatDropsBench, measureDropStorm, measureDrops } fro
 import { growthTable, measureGrowth } from './growth.js';
 import { lintBenchTable, measureLint } from './lint.js';
 import { type LoadBenchRow, loadBenchTable, measureLoad } from './load.js';
-import { formatReplayBench, measureReplay } from './replay.js';
 import { measureRealRepo, realRepoBenchTable } from './real-repo.js';
+import { formatReplayBench, measureReplay } from './replay.js';
 import { generateFluxRepo } from './repo/generate-flux-repo.js';
 import { generateRepo, writeRepoDir } from './repo/generate-repo.js';
 import { formatStartupBench, measureStartup } from './startup.js';
