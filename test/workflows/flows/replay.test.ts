@@ -84,6 +84,29 @@ describe('collectObservedTraffic', () => {
     expect(t.stats.nonFlowLines).toBe(1);
   });
 
+  it.each([
+    ['binary bytes', [Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x0a, 0x00, 0xff, 0xfe, 0x0a])]],
+    ['lines of another format', ['time=1 level=info msg=hello\n', 'not json either\n']],
+  ])(
+    'refuses a capture of which no line is a flow (%s): unreadable input, not "no traffic"',
+    async (_name, chunks) => {
+      // fresh-user report: `diff --flows BINARY --fail-on-break` replayed 0 flows and exited 0.
+      const input = {
+        kind: 'stream',
+        stream: (async function* () {
+          yield* chunks;
+        })(),
+        name: 'capture.jsonl',
+      } as const;
+      await expect(collectObservedTraffic({ input })).rejects.toMatchObject({
+        code: 'NETPOL_INPUT_UNREADABLE',
+        message: expect.stringMatching(
+          /^capture\.jsonl: none of its 2 line\(s\) is a Hubble flow \(the first, line 1, is not a JSON object\)\.$/,
+        ),
+      });
+    },
+  );
+
   it('keeps at most maxEntries connections and counts the records of the others', async () => {
     const t = await collectObservedTraffic({ input: REPLAY, maxEntries: 2 });
     expect(t.flows.map((f) => f.count)).toEqual([31, 2]);
