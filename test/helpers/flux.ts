@@ -1,12 +1,18 @@
 import { yaml } from './use-repo.js';
 
 /**
- * A Flux Kustomization of the repository's own GitRepository (`flux-system`), in namespace flux-system.
+ * A Flux Kustomization of the repository's own source (`flux-system`), in namespace flux-system.
  * @param name - Its name.
  * @param path - `spec.path`, relative to the source root.
  * @param extra - More `spec` fields, already indented by two spaces.
+ * @param sourceKind - The kind of its `flux-system` source. Default: `GitRepository`.
  */
-export function fluxKustomization(name: string, path: string, extra = ''): string {
+export function fluxKustomization(
+  name: string,
+  path: string,
+  extra = '',
+  sourceKind: 'GitRepository' | 'OCIRepository' = 'GitRepository',
+): string {
   return (
     yaml`
     apiVersion: kustomize.toolkit.fluxcd.io/v1
@@ -17,7 +23,7 @@ export function fluxKustomization(name: string, path: string, extra = ''): strin
     spec:
       path: ${path}
       sourceRef:
-        kind: GitRepository
+        kind: ${sourceKind}
         name: flux-system
   ` + extra
   );

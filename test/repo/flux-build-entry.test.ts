@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { guessSourceRoot } from '../../src/repo/flux.js';
 import { memoryHost } from '../../src/repo/host.js';
 import { loadRepo } from '../../src/repo/load-repo.js';
+import { fluxKustomization } from '../helpers/flux.js';
 import { useRepo, yaml } from '../helpers/use-repo.js';
 
 /*
@@ -13,19 +14,7 @@ import { useRepo, yaml } from '../helpers/use-repo.js';
  * git work tree. Expected objects written by hand from that reading.
  */
 
-const ks = (name: string, path: string, extra = '') =>
-  yaml`
-    apiVersion: kustomize.toolkit.fluxcd.io/v1
-    kind: Kustomization
-    metadata:
-      name: ${name}
-      namespace: flux-system
-    spec:
-      path: ${path}
-      sourceRef:
-        kind: OCIRepository
-        name: flux-system
-  ` + extra;
+const ks = (name: string, path: string, extra = '') => fluxKustomization(name, path, extra, 'OCIRepository');
 
 const cnp = (name: string, namespace: string, port: string) => yaml`
   apiVersion: cilium.io/v2

@@ -82,21 +82,19 @@ export default defineRule({
       return r.ok && exemptCidrs.some((e) => cidrContains(e, r.value));
     };
     const intents = !seedConventionApplies(ctx.config.seedConvention, ctx.catalog);
-    const hatch = new Set(
-      (ctx.catalog.escapeHatch?.policies ?? []).map((p) => `${p.kind}/${p.namespace}/${p.name}`),
-    );
     // The system's own policies admit into every pod of many namespaces, whose ports differ: a profile's
     // ingress from its gateways, a baseline's ingress from the scrapers (the seed's profiles and scrape
     // baseline; docs/real-repos.md, the seed-style repository ionfury/homelab).
     const refKey = (p: { kind: string; namespace: string; name: string }) =>
       `${p.kind}/${p.kind === 'CiliumNetworkPolicy' ? p.namespace : ''}/${p.name}`;
+    const hatch = new Set((ctx.catalog.escapeHatch?.policies ?? []).map(refKey));
     const profilePolicies = new Set(
       [...ctx.catalog.profiles.values()].flatMap((x) => x.policies.map(refKey)),
     );
     const baselinePolicies = new Set(ctx.catalog.baselines.map(refKey));
 
     for (const p of ciliumPolicies(ctx.repo.policies)) {
-      if (hatch.has(`${p.kind}/${p.kind === 'CiliumNetworkPolicy' ? p.namespace : ''}/${p.name}`)) continue;
+      if (hatch.has(refKey(p))) continue;
       for (const rule of p.rules) {
         if (selectsReserved(rule.endpointSelector, 'ingress')) continue;
         const monitor = intents && selectsMonitor(rule.endpointSelector);
