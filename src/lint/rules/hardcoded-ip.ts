@@ -18,16 +18,42 @@ import {
  *   nodes of the cluster (Cilium docs, policy language "IP/CIDR based": "CIDR rules do not apply to traffic
  *   where both sides of the connection are either managed by Cilium or use an IP belonging to a node in
  *   the cluster"), and a Service's ClusterIP is translated to a backend before policy applies;
- * - any other address: the seed's anti-pattern ("NEVER hardcode IP addresses"), reported where the seed's
- *   convention applies (`seedConvention`: `auto`, the default, where the repository follows the seed's
- *   system, i.e. the catalogue found profiles; `always`; `never`). On real repositories without that system such addresses are NAS hosts,
- *   LAN subnets and public resolvers that no selector or entity can name (docs/real-repos.md: 0 true of 12).
+ * - any other address: the seed's anti-pattern ("NEVER hardcode IP addresses — use endpoint selectors and
+ *   entities"), reported where the seed's convention applies (`seedConvention`: `auto`, the default, where
+ *   the repository follows the seed's system, i.e. the catalogue found profiles; `always`; `never`). On real
+ *   repositories without that system such addresses are NAS hosts, LAN subnets and public resolvers that no
+ *   selector or entity can name (docs/real-repos.md: 0 true of 12). Even under the convention, an address of
+ *   a private, shared or multicast range ({@link LOCAL_RANGES}) outside `clusterCIDRs` is a device of the
+ *   site's own network (a LAN client range, a router, a PXE network) that no selector, entity or DNS name
+ *   can replace, so it is an info reminder to record it in the allow-list, not an error (docs/real-repos.md:
+ *   seven such errors on a seed-style repository, all false); a public address stays an error (`toFQDNs`
+ *   or `world` name it).
  * A `${var}` placeholder left by Flux substitution is reported as info: netpol cannot check it.
  * `0.0.0.0/0` and `::/0` are "the whole internet", not an address that can change: in a Cilium policy
  * without `except` they are an info suggesting the `world` entity (docs/semantics.md §8.3: allowing to
  * world is identical to allowing to 0.0.0.0/0); with `except`, or in a Kubernetes NetworkPolicy (which has
  * no entities), they are not reported.
  */
+/**
+ * Ranges whose addresses are not on the internet: RFC 1918 private networks, RFC 6598 shared address space
+ * (carrier-grade NAT, tailnets), RFC 4193 unique local IPv6, IPv6 link-local, and IPv4/IPv6 multicast
+ * (IANA special-purpose address registries). A CIDR wholly inside one names the site's own devices.
+ */
+export const LOCAL_RANGES: readonly ParsedCidr[] = [
+  '10.0.0.0/8',
+  '172.16.0.0/12',
+  '192.168.0.0/16',
+  '100.64.0.0/10',
+  '224.0.0.0/4',
+  'fc00::/7',
+  'fe80::/10',
+  'ff00::/8',
+].map((c) => {
+  const r = parseCidr(c, { bareIp: false });
+  if (!r.ok) throw new Error(`bad built-in range ${c}`);
+  return r.value;
+});
+
 export default defineRule({
   id: 'hardcoded-ip',
   severity: 'error',
@@ -42,6 +68,8 @@ export default defineRule({
       '{{policy}} {{rule}} names the address range "{{cidr}}", left to Flux substitution, so netpol cannot check it.',
     wholeInternet:
       '{{policy}} {{rule}} names {{cidr}}, every {{family}} address outside the cluster: the entity {{entity}} says the same without an address.',
+    localDevice:
+      '{{policy}} {{rule}} names {{cidr}}, an address of a private network{{where}}: no selector, entity or DNS name can replace a device of your own network, but the address is fixed here.',
   },
   hints: {
     insideCluster:
@@ -50,6 +78,8 @@ export default defineRule({
       'Select the peer with endpoints or entities, or add {{cidr}} to lint.cidrAllowList in netpol.config.yaml if the address is meant to stay.',
     placeholder: 'Pass the variable with --var so netpol sees the address.',
     wholeInternet: 'Write toEntities/fromEntities: [{{entity}}] (or [world] for both address families).',
+    localDevice:
+      'If it is a device outside the cluster, add {{cidr}} to lint.cidrAllowList in netpol.config.yaml to record that it is meant to stay{{clusterHint}}.',
   },
   options: {
     /** CIDRs that may be named (peers inside one of them are fine). */
@@ -116,8 +146,26 @@ export default defineRule({
         });
         return;
       }
-      if (reportOutside)
-        ctx.report({ at, messageId: 'hardcoded', data: { policy, rule, cidr: r.value.cidr } });
+      if (!reportOutside) return;
+      if (LOCAL_RANGES.some((l) => cidrContains(l, r.value))) {
+        const known = cluster.length > 0;
+        ctx.report({
+          at,
+          messageId: 'localDevice',
+          data: {
+            policy,
+            rule,
+            cidr: r.value.cidr,
+            where: known ? ', outside the configured clusterCIDRs' : '',
+            clusterHint: known
+              ? ''
+              : "; set the rule option clusterCIDRs to the cluster's pod, service and node ranges so netpol can tell addresses of the cluster (an error: CIDR rules match nothing there) from devices outside it",
+          },
+          severity: 'info',
+        });
+        return;
+      }
+      ctx.report({ at, messageId: 'hardcoded', data: { policy, rule, cidr: r.value.cidr } });
     };
     for (const p of ciliumPolicies(ctx.repo.policies)) {
       for (const rule of p.rules) {

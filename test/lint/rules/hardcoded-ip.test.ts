@@ -1,7 +1,8 @@
+import { describe, expect, it } from 'vitest';
 import rule from '../../../src/lint/rules/hardcoded-ip.js';
 import { yaml } from '../../helpers/use-repo.js';
 import { describeFixturePair } from '../fixtures.js';
-import { ruleTester } from '../rule-tester.js';
+import { lintWith, ruleTester } from '../rule-tester.js';
 
 const cnp = (egress: string) =>
   yaml`
@@ -89,7 +90,7 @@ ruleTester.run(rule, {
     {
       name: 'toCIDR',
       options: { seedConvention: 'always' },
-      code: { 'p.yaml': cnp(`    - toCIDR:\n        - 10.20.0.5/32\n${ports}`) },
+      code: { 'p.yaml': cnp(`    - toCIDR:\n        - 203.0.113.5/32\n${ports}`) },
       errors: [{ messageId: 'hardcoded', line: 10, column: 11 }],
     },
     {
@@ -132,7 +133,7 @@ ruleTester.run(rule, {
               matchLabels: { io.cilium.k8s.namespace.labels.network-policy.homelab/profile: isolated }
             ingress: [{ fromEntities: [cluster] }]
         `,
-        'p.yaml': cnp(`    - toCIDR: [192.168.1.10]\n${ports}`),
+        'p.yaml': cnp(`    - toCIDR: [203.0.113.10]\n${ports}`),
       },
       errors: [{ messageId: 'hardcoded', line: 9, column: 16 }],
     },
@@ -144,10 +145,72 @@ ruleTester.run(rule, {
     {
       name: 'a NetworkPolicy ipBlock',
       options: { seedConvention: 'always' },
-      code: { 'np.yaml': ipBlockPolicy('172.16.0.0/12') },
+      code: { 'np.yaml': ipBlockPolicy('198.51.100.0/24') },
       errors: [{ messageId: 'hardcoded', line: 9, column: 11, severity: 'error' }],
+    },
+    {
+      // docs/real-repos.md (ionfury/homelab, a repository following the seed): LAN client ranges, a PXE
+      // network and the BGP router were reported as errors, all false: no selector, entity or DNS name can
+      // replace a device of the site's own network (RFC 1918, RFC 6598, RFC 4193, multicast).
+      name: 'private, shared and multicast ranges under the convention: an info reminder, whatever the family',
+      options: { seedConvention: 'always' },
+      code: {
+        'p.yaml': cnp(
+          `    - toCIDR: [192.168.10.0/24, 10.20.0.5, 100.100.1.0/24, 239.255.255.250/32, "fd00:1::/64"]\n${ports}`,
+        ),
+      },
+      errors: [
+        { messageId: 'localDevice', line: 9, column: 16, severity: 'info' },
+        { messageId: 'localDevice', line: 9, column: 33, severity: 'info' },
+        { messageId: 'localDevice', line: 9, column: 44, severity: 'info' },
+        { messageId: 'localDevice', line: 9, column: 60, severity: 'info' },
+        { messageId: 'localDevice', line: 9, column: 80, severity: 'info' },
+      ],
+    },
+    {
+      // A range only partly private (10.0.0.0/7 spans 10/8 and 11/8, which is public) stays an error.
+      name: 'a range reaching beyond the private ones is an error',
+      options: { seedConvention: 'always' },
+      code: { 'p.yaml': cnp(`    - toCIDR: [10.0.0.0/7]\n${ports}`) },
+      errors: [{ messageId: 'hardcoded', line: 9, column: 16 }],
+    },
+    {
+      name: 'with clusterCIDRs configured, a private address outside them is the reminder, inside them an error',
+      options: { seedConvention: 'always', clusterCIDRs: ['10.42.0.0/16'] },
+      code: { 'p.yaml': cnp(`    - toCIDR: [192.168.1.20, 10.42.0.9]\n${ports}`) },
+      errors: [
+        { messageId: 'localDevice', line: 9, column: 16, severity: 'info' },
+        { messageId: 'insideCluster', line: 9, column: 30, severity: 'error' },
+      ],
     },
   ],
 });
 
 describeFixturePair(rule.id, { file: 'apps/shop.yaml', line: 13, column: 11 });
+
+describe('hardcoded-ip localDevice wording', () => {
+  it.each([
+    [
+      'without clusterCIDRs it asks for them',
+      {},
+      'CiliumNetworkPolicy/shop/out egress[0] names 192.168.10.0/24, an address of a private network: no selector, entity or DNS name can replace a device of your own network, but the address is fixed here.',
+      "If it is a device outside the cluster, add 192.168.10.0/24 to lint.cidrAllowList in netpol.config.yaml to record that it is meant to stay; set the rule option clusterCIDRs to the cluster's pod, service and node ranges so netpol can tell addresses of the cluster (an error: CIDR rules match nothing there) from devices outside it.",
+    ],
+    [
+      'with clusterCIDRs it says the address is outside them',
+      { clusterCIDRs: ['10.42.0.0/16'] },
+      'CiliumNetworkPolicy/shop/out egress[0] names 192.168.10.0/24, an address of a private network, outside the configured clusterCIDRs: no selector, entity or DNS name can replace a device of your own network, but the address is fixed here.',
+      'If it is a device outside the cluster, add 192.168.10.0/24 to lint.cidrAllowList in netpol.config.yaml to record that it is meant to stay.',
+    ],
+  ])('%s', (_name, options, message, hint) => {
+    const findings = lintWith(
+      rule,
+      { 'p.yaml': cnp(`    - toCIDR: [192.168.10.0/24]\n${ports}`) },
+      {
+        seedConvention: 'always',
+        ...options,
+      },
+    );
+    expect(findings.map((f) => [f.message, f.hint, f.severity])).toEqual([[message, hint, 'info']]);
+  });
+});
