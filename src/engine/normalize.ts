@@ -314,7 +314,9 @@ function compilePeerRule(
   const peerFields = [peer.endpoints, peer.cidrs, peer.entities, peer.fqdns, peer.nodes, peer.services];
   const anyPeerField = peerFields.some((f) => f !== null) || peer.groups;
   const explicitEmpty = peerFields.some((f) => f !== null && f.length === 0);
-  const hasL4 = peer.toPorts.length > 0 || peer.icmps.length > 0;
+  // `icmps: [{}]` is an L4 rule with no port (model.ts `icmpsWithoutFields`): the element allows nothing.
+  const noPortL4 = peer.icmpsWithoutFields === true;
+  const hasL4 = peer.toPorts.length > 0 || peer.icmps.length > 0 || noPortL4;
   let l3: CompiledPeerRule['l3'];
   if (!anyPeerField) l3 = hasL4 ? 'wildcard' : 'none';
   else if (explicitEmpty) l3 = 'none';
@@ -322,7 +324,7 @@ function compilePeerRule(
 
   const ports =
     peer.toPorts.length === 0
-      ? peer.icmps.length > 0
+      ? peer.icmps.length > 0 || noPortL4
         ? []
         : null
       : peer.toPorts.map((pr) => ({
@@ -334,7 +336,7 @@ function compilePeerRule(
         }));
   const icmps =
     peer.icmps.length === 0
-      ? peer.toPorts.length > 0
+      ? peer.toPorts.length > 0 || noPortL4
         ? []
         : null
       : peer.icmps.map((f) => ({ family: f.family, type: f.type }));

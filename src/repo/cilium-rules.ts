@@ -307,6 +307,7 @@ function readPeerRule(
   // Dropping every port rule would leave no L4 restriction: drop the whole rule instead.
   if (rawPorts.length > 0 && toPorts.length === 0) return null;
   const icmps: ICMPField[] = [];
+  let icmpsWithoutFields = false;
   const rawIcmps = readList(ctx, f.get('icmps'), f.at('icmps'), 'icmps', MALFORMED);
   if (rawIcmps === MALFORMED) return null;
   if (rawIcmps !== null) {
@@ -327,6 +328,8 @@ function readPeerRule(
       });
     });
     if (written > 0 && icmps.length === 0) return null;
+    // Entries without fields are port rules without ports: the element then allows nothing (model.ts).
+    icmpsWithoutFields = rawIcmps.length > 0 && written === 0;
   }
   let authentication: string | undefined;
   const af = readNestedFields(ctx, f, 'authentication', AUTH_FIELDS, 'authentication');
@@ -358,6 +361,7 @@ function readPeerRule(
     groups,
     toPorts,
     icmps,
+    ...(icmpsWithoutFields ? { icmpsWithoutFields: true as const } : {}),
     ...(authentication !== undefined ? { authentication } : {}),
     source: ctx.source(path),
   };

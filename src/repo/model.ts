@@ -167,6 +167,14 @@ export interface PeerRule {
   readonly toPorts: readonly PortRule[];
   /** icmps fields, flattened. */
   readonly icmps: readonly ICMPField[];
+  /**
+   * True when `icmps` lists entries but none of them names a field (`icmps: [{}]`): Cilium turns each entry
+   * into a port rule with no ports, so the element has L4 rules that match nothing and allows nothing, not
+   * every port (cilium/cilium pkg/policy/api/icmp.go `ICMPRule.GetPortRule`; pkg/policy/utils
+   * `RulesToPolicyEntries` appends it to the entry's L4; the policy simulator's `flattenMatchingL4` finds no
+   * port in it). Absent otherwise.
+   */
+  readonly icmpsWithoutFields?: true;
   /** `authentication.mode`, when set. */
   readonly authentication?: string;
   readonly source: SourceRef;

@@ -889,6 +889,37 @@ spec:
     flow: ['shop/app=web', 'shop/app=api', 80],
     expect: { verdict: 'denied' },
   },
+  {
+    name: 'icmps entries without fields allow nothing: not every port',
+    source:
+      'CODE pkg/policy/api/icmp.go ICMPRule.GetPortRule (no fields: a port rule without ports); pkg/policy/utils RulesToPolicyEntries (appended to L4, so not L3-only); policy simulator flattenMatchingL4 (no port matches)',
+    yaml: cnp(
+      'icmp-empty',
+      'shop',
+      'endpointSelector: {}\ningress:\n  - fromEndpoints: [{}]\n    icmps: [{}]',
+    ),
+    flow: ['shop/app=web', 'shop/app=api', 80],
+    expect: { verdict: 'denied' },
+  },
+  {
+    name: 'icmps entries without fields do not admit ICMP either',
+    source: 'CODE pkg/policy/api/icmp.go ICMPRule.GetPortRule; policy simulator flattenMatchingL4',
+    yaml: cnp(
+      'icmp-empty',
+      'shop',
+      'endpointSelector: {}\ningress:\n  - fromEndpoints: [{}]\n    icmps: [{ fields: [] }]',
+    ),
+    flow: ['shop/app=web', 'shop/app=api', 8, 'ICMP'],
+    expect: { verdict: 'denied' },
+  },
+  {
+    name: 'icmps: [] is the same as no icmps (L3-only)',
+    source:
+      'CODE pkg/policy/utils RulesToPolicyEntries (empty L4 = L3-only; policy simulator findEntries len(entry.L4) == 0)',
+    yaml: cnp('icmp-none', 'shop', 'endpointSelector: {}\ningress:\n  - fromEndpoints: [{}]\n    icmps: []'),
+    flow: ['shop/app=web', 'shop/app=api', 80],
+    expect: { verdict: 'allowed' },
+  },
   // ---- L7 and FQDN ----
   {
     name: 'HTTP rules admit the L4 flow, reported as L7-filtered',

@@ -50,10 +50,13 @@ export default defineRule({
     anyPort: '{{policy}} {{rule}} allows {{direction}} {{peers}} on every port.',
     portZero:
       '{{policy}} {{rule}} allows port 0, which means every {{protocol}} port, {{direction}} {{peers}}.',
+    besideExempt:
+      '{{policy}} {{rule}} allows {{direction}} {{peers}} on every port: {{exempt}} may go without ports (probe sources), {{others}} may not.',
   },
   hints: {
     anyPort: 'List the ports the traffic uses ({{portsField}}); the seed: never allow any port.',
     portZero: 'Replace port 0 with the ports the traffic uses.',
+    besideExempt: 'Give {{others}} a rule of its own with the ports the traffic uses.',
   },
   options: {
     /** Entities that may be allowed without ports (health probes and node-local agents). */
@@ -100,7 +103,7 @@ export default defineRule({
         const monitor = intents && selectsMonitor(rule.endpointSelector);
         for (const pr of [...(rule.ingress ?? []), ...(rule.egress ?? [])]) {
           const peers = describeCiliumPeers(pr);
-          if (peers === null) continue;
+          if (peers === null || pr.icmpsWithoutFields) continue;
           if (pr.direction === 'ingress' && profilePolicies.has(refKey(p))) continue;
           if (pr.direction === 'ingress' && baselinePolicies.has(refKey(p)) && fromScrapers(pr, ctx.catalog))
             continue;
@@ -128,6 +131,24 @@ export default defineRule({
             portsField: 'toPorts',
           };
           if (pr.toPorts.length === 0 && pr.icmps.length === 0) {
+            // An element of probe sources with one entity more (a probe baseline that also lists
+            // kube-apiserver): name the one the ports matter for.
+            const entities = pr.entities ?? [];
+            const others = entities.filter((e) => !exemptEntities.has(e));
+            if (
+              (pr.endpoints ?? []).length === 0 &&
+              (pr.cidrs ?? []).length === 0 &&
+              others.length > 0 &&
+              others.length < entities.length
+            ) {
+              const exemptOnes = entities.filter((e) => exemptEntities.has(e));
+              ctx.report({
+                at: pr.source,
+                messageId: 'besideExempt',
+                data: { ...data, exempt: exemptOnes.join(', '), others: others.join(', ') },
+              });
+              continue;
+            }
             ctx.report({ at: pr.source, messageId: 'anyPort', data });
             continue;
           }

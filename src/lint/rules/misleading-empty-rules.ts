@@ -1,7 +1,7 @@
 import { formatPeer } from '../../engine/peer-spec.js';
 import type { PolicyObject } from '../../repo/model.js';
 import { defineRule } from '../define-rule.js';
-import { policyRef, ruleName, selectedPods } from '../policy-walk.js';
+import { peerRuleLabel, peerRulesOf, policyRef, ruleName, selectedPods } from '../policy-walk.js';
 
 /** Words that present a policy as a deny. */
 const DENY_WORDS =
@@ -16,7 +16,10 @@ const ALLOW_ALL_WORDS = /\b(allow|permit|open)[ -]?(all|everything|any)\b/i;
  * - `ingress: [{}]` / `egress: [{}]` in a Cilium policy whose name or description says "allow all": the
  *   empty element allows nothing and turns default deny on, the opposite;
  * - `ingress: [{}]` / `egress: [{}]` in a Kubernetes NetworkPolicy whose name or description says "deny": a
- *   rule without peers and ports allows every peer on every port there.
+ *   rule without peers and ports allows every peer on every port there;
+ * - `icmps: [{}]` (entries without fields) in any Cilium element: meant as "ping" or "all ICMP", it is a port
+ *   rule without ports, so the element allows (or denies) nothing at all (model.ts `icmpsWithoutFields`,
+ *   docs/semantics.md §7.6).
  * @see docs/semantics.md §5.1 (`ingress: []` is the same as absent; `[{}]` gives default deny), §1.3
  *   (an empty element allows nothing), §10 (Kubernetes NetworkPolicy: an empty rule allows all); Cilium docs
  *   security/policy/language "Ingress/Egress Default Deny"; Kubernetes docs "Network Policies" (allow all).
@@ -25,7 +28,7 @@ export default defineRule({
   id: 'misleading-empty-rules',
   severity: 'error',
   description:
-    'An empty rule list or element presented as a default deny (or as allow-all) does nothing or the opposite: ingress: [] enables nothing, [{}] denies in Cilium and allows all in a NetworkPolicy.',
+    'An empty rule list or element presented as a default deny (or as allow-all) does nothing or the opposite: ingress: [] enables nothing, [{}] denies in Cilium and allows all in a NetworkPolicy; icmps: [{}] matches nothing.',
   messages: {
     emptyList:
       '{{policy}} has {{direction}}: [], which Cilium reads as no {{direction}} rules at all: it turns no default deny on, and pods {{pod}} stay open to every {{direction}} flow.',
@@ -33,6 +36,8 @@ export default defineRule({
       '{{policy}} is presented as "{{words}}", but {{direction}}: [{}] allows nothing in a Cilium policy and turns default deny on for the pods it selects: it denies every {{direction}} flow no other rule allows.',
     networkPolicyAllowsAll:
       '{{policy}} is presented as "{{words}}", but its {{direction}} rule without peers and ports allows every peer on every port (Kubernetes NetworkPolicy semantics).',
+    icmpsWithoutFields:
+      '{{policy}} {{rule}} has icmps entries without fields: Cilium turns each into a port rule with no ports, so this element {{verb}} nothing, neither ICMP nor any port.',
   },
   hints: {
     emptyList:
@@ -41,6 +46,8 @@ export default defineRule({
       'To allow everything, write {{direction}}: [{ {{entityField}}: [all] }]; to deny, rename the policy.',
     networkPolicyAllowsAll:
       'To deny, list the policy type in policyTypes and leave the {{direction}} rules out.',
+    icmpsWithoutFields:
+      'Name the ICMP types, for example icmps: [{ fields: [{ type: 8, family: IPv4 }] }] for IPv4 echo requests.',
   },
   check(ctx) {
     for (const p of ctx.repo.policies) {
@@ -63,6 +70,18 @@ export default defineRule({
       }
       const allowAll = ALLOW_ALL_WORDS.exec(words);
       for (const rule of p.rules) {
+        for (const pr of peerRulesOf(rule)) {
+          if (!pr.icmpsWithoutFields) continue;
+          ctx.report({
+            at: pr.source,
+            messageId: 'icmpsWithoutFields',
+            data: {
+              policy: policyRef(p),
+              rule: peerRuleLabel(p, rule, pr),
+              verb: pr.deny ? 'denies' : 'allows',
+            },
+          });
+        }
         for (const direction of ['ingress', 'egress'] as const) {
           const list = rule[direction];
           const denyList = direction === 'ingress' ? rule.ingressDeny : rule.egressDeny;

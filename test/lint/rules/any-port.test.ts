@@ -1,7 +1,8 @@
+import { describe, expect, it } from 'vitest';
 import rule from '../../../src/lint/rules/any-port.js';
 import { yaml } from '../../helpers/use-repo.js';
 import { describeFixturePair } from '../fixtures.js';
-import { ruleTester } from '../rule-tester.js';
+import { lintWith, ruleTester } from '../rule-tester.js';
 import { config, docs, profile } from '../snippets.js';
 
 const cnp = (body: string) =>
@@ -62,6 +63,14 @@ ruleTester.run(rule, {
       },
     },
     { name: 'the escape hatch', code: { 'netpol.config.yaml': config(), 'p.yaml': hatch } },
+    {
+      // docs/semantics.md §7.6: icmps entries without fields are port rules without ports (misleading-empty-rules).
+      name: 'icmps without fields allow nothing, so not every port',
+      options: { seedConvention: 'always' },
+      code: {
+        'p.yaml': cnp('  ingress:\n    - fromEndpoints: [{ matchLabels: { app: a } }]\n      icmps: [{}]\n'),
+      },
+    },
     {
       name: 'a deny rule on every port',
       code: { 'p.yaml': cnp('  egressDeny:\n    - toEntities: [world]\n') },
@@ -293,10 +302,21 @@ ruleTester.run(rule, {
       ],
     },
     {
-      name: 'health mixed with world is not exempt',
+      name: 'health mixed with world is not exempt, and the finding names world',
       options: { seedConvention: 'always' },
       code: { 'p.yaml': cnp('  ingress:\n    - fromEntities: [health, world]\n') },
-      errors: [{ messageId: 'anyPort', line: 9, column: 7 }],
+      errors: [{ messageId: 'besideExempt', line: 9, column: 7 }],
+    },
+    {
+      // docs/real-repos.md (ionfury/homelab): a probe baseline that also admits kube-apiserver on every port.
+      // docs/semantics.md §4 item 4: a control-plane node is host or remote-node already; the entity adds only
+      // API servers elsewhere, and those are not probe sources.
+      name: 'probe sources with kube-apiserver: besideExempt names kube-apiserver',
+      options: { seedConvention: 'always' },
+      code: {
+        'p.yaml': cnp('  ingress:\n    - fromEntities: [health, host, remote-node, kube-apiserver]\n'),
+      },
+      errors: [{ messageId: 'besideExempt', line: 9, column: 7 }],
     },
     {
       name: 'a CIDR outside the probe range',
@@ -325,3 +345,19 @@ ruleTester.run(rule, {
 });
 
 describeFixturePair(rule.id, { file: 'apps/shop.yaml', line: 12, column: 7 });
+
+describe('any-port besideExempt wording', () => {
+  it('names the exempt probe sources and the entity that needs ports', () => {
+    const findings = lintWith(
+      rule,
+      { 'p.yaml': cnp('  ingress:\n    - fromEntities: [health, host, remote-node, kube-apiserver]\n') },
+      { seedConvention: 'always' },
+    );
+    expect(findings.map((f) => [f.message, f.hint])).toEqual([
+      [
+        'CiliumNetworkPolicy/shop/web ingress[0] allows from entities health, host, remote-node, kube-apiserver on every port: health, host, remote-node may go without ports (probe sources), kube-apiserver may not.',
+        'Give kube-apiserver a rule of its own with the ports the traffic uses.',
+      ],
+    ]);
+  });
+});

@@ -1,6 +1,7 @@
+import { describe, expect, it } from 'vitest';
 import rule from '../../../src/lint/rules/misleading-empty-rules.js';
 import { yaml } from '../../helpers/use-repo.js';
-import { ruleTester } from '../rule-tester.js';
+import { lintWith, ruleTester } from '../rule-tester.js';
 import { BASELINES } from '../snippets.js';
 
 const cnp = (name: string, rules: string) =>
@@ -45,9 +46,40 @@ ruleTester.run(rule, {
       errors: [{ messageId: 'emptyElementDenies', line: 7, column: 7 }],
     },
     {
+      // docs/semantics.md §7.6; seen on JJGadgets/Biohazard (docs/real-repos.md): an element meant as "ping".
+      name: 'icmps entries without fields allow nothing (allow and deny elements)',
+      code: {
+        'p.yaml': cnp(
+          'pg',
+          '  ingress:\n    - fromEndpoints: [{ matchLabels: { app: a } }]\n      icmps: [{}]\n  egressDeny:\n    - toEntities: [world]\n      icmps: [{ fields: [] }]\n',
+        ),
+      },
+      errors: [
+        { messageId: 'icmpsWithoutFields', line: 7, column: 7 },
+        { messageId: 'icmpsWithoutFields', line: 10, column: 7 },
+      ],
+    },
+    {
       name: 'a deny-all NetworkPolicy with an empty rule allows everything',
       code: { 'np.yaml': np('deny-all', '  ingress:\n    - {}\n') },
       errors: [{ messageId: 'networkPolicyAllowsAll', line: 8, column: 7 }],
     },
   ],
+});
+
+describe('misleading-empty-rules icmpsWithoutFields wording', () => {
+  it('says the element allows nothing', () => {
+    const findings = lintWith(rule, {
+      'p.yaml': cnp(
+        'pg',
+        '  ingress:\n    - fromEndpoints: [{ matchLabels: { app: a } }]\n      icmps: [{}]\n',
+      ),
+    });
+    expect(findings.map((f) => [f.message, f.hint])).toEqual([
+      [
+        'CiliumNetworkPolicy/shop/pg ingress[0] has icmps entries without fields: Cilium turns each into a port rule with no ports, so this element allows nothing, neither ICMP nor any port.',
+        'Name the ICMP types, for example icmps: [{ fields: [{ type: 8, family: IPv4 }] }] for IPv4 echo requests.',
+      ],
+    ]);
+  });
 });
