@@ -123,26 +123,33 @@ export function parseYamlFile(file: string, source: string, _options: ParseYamlO
 const TEXT_SNIFF_CHARS = 8000;
 
 /**
- * A file that is not text, as one `NOT_TEXT` error at 1:1 and no documents, instead of the dozens of syntax errors
- * the YAML reader would give: a file with a NUL character anywhere (git's test for binary), or one in which more
- * than a tenth of the first 8000 characters are invalid UTF-8 (read as U+FFFD) or control characters YAML does
- * not allow (C0 other than tab, line feed and carriage return; DEL). A text file with a few such characters (a
- * Latin-1 label) is read as YAML, and its values are checked where they are.
+ * Why a text is not text, or null when it is: it has a NUL character anywhere (git's test for binary), or more than a
+ * tenth of its first 8000 characters are invalid UTF-8 (read as U+FFFD) or control characters YAML does not allow
+ * (C0 other than tab, line feed and carriage return; DEL). A text with a few such characters (a Latin-1 label) is
+ * text. Used for manifests ({@link notTextFile}) and for other line-based inputs (`trace --batch`).
+ * @param text - The input read as UTF-8 (a whole file, or its first line).
+ * @returns A clause such as `it contains NUL bytes`, or null.
+ */
+export function notTextReason(text: string): string | null {
+  if (text.includes('\u0000')) return 'it contains NUL bytes';
+  const head = text.slice(0, TEXT_SNIFF_CHARS);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is counted
+  const bad = head.match(/[\u0001-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffd]/g)?.length ?? 0;
+  return bad * 10 > head.length
+    ? `${bad} of its first ${head.length} characters are invalid UTF-8 or control characters`
+    : null;
+}
+
+/**
+ * A file that is not text ({@link notTextReason}), as one `NOT_TEXT` error at 1:1 and no documents, instead of the
+ * dozens of syntax errors the YAML reader would give. A text file with a few invalid characters is read as YAML,
+ * and its values are checked where they are.
  * @param file - The file name for the position.
  * @param text - The file's text, read as UTF-8.
  * @returns The parsed file with the one diagnostic, or null for text.
  */
 export function notTextFile(file: string, text: string): ParsedFile | null {
-  let why: string | null = null;
-  if (text.includes('\u0000')) why = 'it contains NUL bytes';
-  else {
-    const head = text.slice(0, TEXT_SNIFF_CHARS);
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is counted
-    const bad = head.match(/[\u0001-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffd]/g)?.length ?? 0;
-    if (bad * 10 > head.length) {
-      why = `${bad} of its first ${head.length} characters are invalid UTF-8 or control characters`;
-    }
-  }
+  const why = notTextReason(text);
   if (why === null) return null;
   return {
     file,

@@ -1,8 +1,12 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { PROJECT_ROOT, runCli } from '../helpers/cli.js';
 import { useRepo, yaml } from '../helpers/use-repo.js';
 
 const R = ['-R', 'examples/homelab'];
+/** `-R` for a test that runs in another folder. */
+const HOMELAB = ['-R', path.join(PROJECT_ROOT, 'examples/homelab')];
 
 describe('netpol trace', () => {
   it('explains an allowed flow with the deciding rules on each side', async () => {
@@ -121,6 +125,70 @@ describe('netpol trace --batch', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(
       'allowed  billing → database 5432/TCP  egress: allowed (access-postgres)  ingress: allowed (postgres)\n',
+    );
+  });
+
+  it('names the file and line of a bad line: FILE:LINE: error (fresh-user report)', async () => {
+    const repo = useRepo({ 'flows.txt': 'billing database 5432\nbilling nowhere\n' });
+    const r = await runCli(['trace', '--batch', 'flows.txt', ...HOMELAB], { cwd: repo.root });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe(
+      [
+        'allowed  billing → database 5432/TCP  egress: allowed (access-postgres)  ingress: allowed (postgres)',
+        'flows.txt:2: error: expected SOURCE DESTINATION PORT [PROTOCOL]',
+        '',
+      ].join('\n'),
+    );
+    const json = await runCli(['trace', '--batch', 'flows.txt', '-o', 'json', ...HOMELAB], {
+      cwd: repo.root,
+    });
+    expect(JSON.parse(json.stdout.trim().split('\n')[1] ?? '')).toEqual({
+      file: 'flows.txt',
+      line: 2,
+      input: 'billing nowhere',
+      error: 'expected SOURCE DESTINATION PORT [PROTOCOL]',
+    });
+  });
+
+  it('refuses a binary file with one error naming it, not one error per "line" (fresh-user report)', async () => {
+    const repo = useRepo({});
+    writeFileSync(
+      path.join(repo.root, 'flows.bin'),
+      Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0, 0, 0, 0x0a, 3, 0, 0x3e, 0, 0x0a, 1, 0, 0, 0]),
+    );
+    const r = await runCli(['trace', '--batch', 'flows.bin', ...HOMELAB], { cwd: repo.root });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      'error: batch file "flows.bin" is not text (line 1: it contains NUL bytes); it is not read.\nhint: Give a text file with one flow a line: SOURCE DESTINATION PORT [PROTOCOL].\n',
+    );
+  });
+
+  it.each([
+    ['', '(it is empty)'],
+    ['\n# nothing yet\n', '(its 2 lines are blank or comments)'],
+  ])(
+    'refuses a batch with no flow (%j): exit 2, never a silent pass (fresh-user report)',
+    async (text, why) => {
+      const repo = useRepo({ 'flows.txt': text });
+      const r = await runCli(['trace', '--batch', 'flows.txt', ...HOMELAB], { cwd: repo.root });
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe(
+        `error: batch file "flows.txt" has no flow to trace ${why}.\nhint: Write one flow a line: SOURCE DESTINATION PORT [PROTOCOL].\n`,
+      );
+    },
+  );
+
+  it('refuses the flags of one flow beside --batch instead of ignoring them (fresh-user report)', async () => {
+    const r = await runCli(
+      ['trace', '--batch', '-', '--port', '80', '--protocol', 'UDP', '--http-host', 'x', ...R],
+      { stdin: 'billing database 5432\n' },
+    );
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      'error: --port, --protocol, --http-host cannot be used with --batch: write the port, protocol and L7 request on each batch line (SOURCE DESTINATION PORT [PROTOCOL] [--http METHOD PATH | --dns NAME]).\n',
     );
   });
 });
@@ -247,10 +315,10 @@ describe('netpol trace --http / --dns', () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toBe(
       [
-        'allowed  shop/app=web → shop/app=api 80/TCP  egress: allowed (not enforced)  ingress: allowed (api)  L7 GET /public/a: allowed',
-        'denied   shop/app=web → shop/app=api 80/TCP  egress: allowed (not enforced)  ingress: allowed (api)  L7 POST /public/x: denied (ingress)',
-        'allowed  shop/app=api → shop/app=dns 53/UDP  egress: allowed (api)  ingress: allowed (not enforced)  L7 DNS query www.example.com: allowed',
-        'line 4: error: --http takes METHOD PATH, e.g. --http GET /api/v1',
+        'allowed  shop/app=web → shop/app=api 80/TCP  egress: allowed (not enforced)  ingress: allowed (api [L7-filtered (http)])  L7 GET /public/a: allowed',
+        'denied   shop/app=web → shop/app=api 80/TCP  egress: allowed (not enforced)  ingress: allowed (api [L7-filtered (http)])  L7 POST /public/x: denied (ingress)',
+        'allowed  shop/app=api → shop/app=dns 53/UDP  egress: allowed (api [L7-filtered (dns)])  ingress: allowed (not enforced)  L7 DNS query www.example.com: allowed',
+        '<stdin>:4: error: --http takes METHOD PATH, e.g. --http GET /api/v1',
         '',
       ].join('\n'),
     );
@@ -273,7 +341,9 @@ describe('netpol trace --http / --dns', () => {
     const repo = useRepo(L7_REPO);
     const r = await runCli(['trace', '--batch', '-', '--dns', 'a.b', '-R', repo.root], { stdin: '' });
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('with --batch, write them on the batch line');
+    expect(r.stderr).toBe(
+      'error: --dns cannot be used with --batch: write the port, protocol and L7 request on each batch line (SOURCE DESTINATION PORT [PROTOCOL] [--http METHOD PATH | --dns NAME]).\n',
+    );
   });
 
   it.each([

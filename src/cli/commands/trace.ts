@@ -1,5 +1,5 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { NetpolError } from '../../errors.js';
+import { NetpolError, STDIN_FILE } from '../../errors.js';
 import { traceBatch, traceFlow } from '../../workflows/analysis/trace.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
@@ -51,8 +51,17 @@ export function registerTrace(program: Command, ctx: CommandContext): void {
       if (!source || !destination)
         throw new InvalidArgumentError('trace needs SOURCE and DESTINATION (or --batch FILE).');
       if (flags.port === undefined) throw new InvalidArgumentError('trace needs --port.');
-    } else if (source || destination) {
-      throw new InvalidArgumentError('--batch reads flows from a file: give no SOURCE or DESTINATION.');
+    } else {
+      if (source || destination)
+        throw new InvalidArgumentError('--batch reads flows from a file: give no SOURCE or DESTINATION.');
+      // Each batch line is one whole flow: a flag of one flow beside --batch would be silently ignored.
+      const perFlow = ['port', 'protocol', 'http', 'httpHost', 'httpHeader', 'dns']
+        .filter((k) => cmd.getOptionValueSource(k) === 'cli')
+        .map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+      if (perFlow.length > 0)
+        throw new InvalidArgumentError(
+          `${perFlow.join(', ')} cannot be used with --batch: write the port, protocol and L7 request on each batch line (SOURCE DESTINATION PORT [PROTOCOL] [--http METHOD PATH | --dns NAME]).`,
+        );
     }
     if (flags.http !== undefined && flags.http.length !== 2)
       throw new InvalidArgumentError('--http takes METHOD PATH, e.g. --http GET /api/v1.');
@@ -60,15 +69,12 @@ export function registerTrace(program: Command, ctx: CommandContext): void {
       throw new InvalidArgumentError(
         '--http-host and --http-header describe an --http request: add --http METHOD PATH.',
       );
-    if (flags.batch !== undefined && (flags.http !== undefined || flags.dns !== undefined))
-      throw new InvalidArgumentError(
-        '--http and --dns trace one request: with --batch, write them on the batch line (SOURCE DESTINATION PORT [PROTOCOL] --http METHOD PATH).',
-      );
     const loaded = await loadRepoForCommand(flags, ctx);
     if (flags.batch !== undefined) {
       const lines = flags.batch === '-' ? ctx.io.stdinLines() : await readLines(flags.batch, ctx);
+      const file = flags.batch === '-' ? STDIN_FILE : flags.batch;
       let errors = 0;
-      for await (const item of traceBatch(loaded.engine, lines)) {
+      for await (const item of traceBatch(loaded.engine, lines, { file })) {
         if ('error' in item) errors++;
         ctx.io.stdout(formatBatchItem(item, flags.output));
       }

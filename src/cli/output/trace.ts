@@ -115,19 +115,25 @@ export function traceJson(t: TraceResult) {
   };
 }
 
-/** One batch line: JSON (one object per line) or a short text line. */
+/**
+ * One batch line: JSON (one object per line) or a short text line. A bad line is `FILE:LINE: error: …` (JSON:
+ * `{file, line, input, error}`); a side decided by a rule with notes (`L7-filtered (http)`, `FQDN-matched`) carries
+ * them in brackets, as the single trace does.
+ */
 export function formatBatchItem(item: BatchItem, output: 'text' | 'json'): string {
   if ('error' in item) {
     return output === 'json'
-      ? `${JSON.stringify({ line: item.line, input: item.input, error: boundText(item.error) })}\n`
-      : `line ${item.line}: error: ${boundText(item.error)}\n`;
+      ? `${JSON.stringify({ file: item.file, line: item.line, input: item.input, error: boundText(item.error) })}\n`
+      : `${item.file}:${item.line}: error: ${boundText(item.error)}\n`;
   }
   const t = item.result;
   if (output === 'json') return `${JSON.stringify({ line: item.line, ...traceJson(t) })}\n`;
-  const decider = (s: SideVerdict) =>
-    s.deniedBy[0]?.name ??
-    s.allowedBy[0]?.name ??
-    (!s.enforced ? 'not enforced' : s.verdict === 'allowed' ? 'allow-localhost' : 'default deny');
+  const decider = (s: SideVerdict) => {
+    const rule = s.deniedBy[0] ?? s.allowedBy[0];
+    if (!rule)
+      return !s.enforced ? 'not enforced' : s.verdict === 'allowed' ? 'allow-localhost' : 'default deny';
+    return rule.notes.length > 0 ? `${rule.name} [${rule.notes.join('; ')}]` : rule.name;
+  };
   const l7 = t.verdict.l7;
   const refusedBy = l7
     ? [l7.egress.verdict === 'denied' ? 'egress' : '', l7.ingress.verdict === 'denied' ? 'ingress' : '']

@@ -2,7 +2,8 @@ import type { L7Request } from '../../engine/l7.js';
 import { formatPeer, parsePeer, parsePort, parseProtocol } from '../../engine/peer-spec.js';
 import type { Flow, FlowProtocol, Peer, Verdict } from '../../engine/types.js';
 import type { PolicyEngine } from '../../engine/verdict.js';
-import { NetpolError } from '../../errors.js';
+import { NetpolError, STDIN_FILE } from '../../errors.js';
+import { notTextReason } from '../../repo/documents.js';
 
 /** A trace request in the CLI's words. */
 export interface TraceRequest {
@@ -178,10 +179,10 @@ export function traceParsed(engine: PolicyEngine, flow: Flow): TraceResult {
   };
 }
 
-/** One line of a batch: its result, or an error naming the line. */
+/** One line of a batch: its result, or an error naming the file and line. */
 export type BatchItem =
   | { readonly line: number; readonly result: TraceResult }
-  | { readonly line: number; readonly error: string; readonly input: string };
+  | { readonly file: string; readonly line: number; readonly error: string; readonly input: string };
 
 /** What a batch line asks: the trace request, or why the line is not one. */
 export type BatchLine =
@@ -304,32 +305,67 @@ export function parseBatchLine(line: string): BatchLine {
   };
 }
 
+/** Options of {@link traceBatch}. */
+export interface TraceBatchOptions {
+  /** The batch input's name in errors (`FILE:LINE: …`). Default: `<stdin>`. */
+  readonly file?: string;
+}
+
 /**
  * Traces many flows against one loaded repository. Each input line is `SOURCE DESTINATION PORT [PROTOCOL]`
  * (tabs or spaces), optionally with an L7 request as `netpol trace` takes it (see {@link parseBatchLine});
- * blank lines and `#` comments are skipped. A bad line yields an item with `error` and its 1-based line number;
- * nothing throws. Streaming: lines are consumed and results yielded one at a time.
+ * blank lines and `#` comments are skipped. A bad line yields an item with `error`, the file and its 1-based line
+ * number (a line that is not text is one, and is not echoed). Streaming: lines are consumed and results yielded
+ * one at a time.
  * @param engine - the loaded repository's engine.
  * @param lines - the batch input, one flow a line.
+ * @param options - the input's name.
+ * @throws NetpolError `NETPOL_INPUT_UNREADABLE` when the first line that is not blank is not text (a binary file,
+ *   UTF-16: see `notTextReason`), instead of one error per "line"; `NETPOL_BAD_ARGUMENT` when the input holds no
+ *   flow at all (empty, or only blank lines and comments), so an empty batch never passes as "nothing denied".
  */
 export async function* traceBatch(
   engine: PolicyEngine,
   lines: AsyncIterable<string> | Iterable<string>,
+  options: TraceBatchOptions = {},
 ): AsyncGenerator<BatchItem> {
+  const file = options.file ?? STDIN_FILE;
+  const what = file === STDIN_FILE ? 'standard input' : `batch file "${file}"`;
   let n = 0;
+  let items = 0;
   for await (const raw of lines) {
     n++;
+    const notText = notTextReason(raw);
+    if (notText !== null) {
+      if (items === 0)
+        throw new NetpolError(
+          'NETPOL_INPUT_UNREADABLE',
+          `${what} is not text (line ${n}: ${notText}); it is not read.`,
+          'Give a text file with one flow a line: SOURCE DESTINATION PORT [PROTOCOL].',
+        );
+      items++;
+      yield { file, line: n, input: '', error: `the line is not text (${notText})` };
+      continue;
+    }
     const line = parseBatchLine(raw);
     if (!line.ok) {
-      yield { line: n, input: raw, error: line.error };
+      items++;
+      yield { file, line: n, input: raw, error: line.error };
       continue;
     }
     if (line.request === null) continue;
+    items++;
     const parsed = parseTraceRequest(line.request);
     if (!parsed.ok) {
-      yield { line: n, input: raw, error: parsed.error };
+      yield { file, line: n, input: raw, error: parsed.error };
       continue;
     }
     yield { line: n, result: traceParsed(engine, parsed.flow) };
   }
+  if (items === 0)
+    throw new NetpolError(
+      'NETPOL_BAD_ARGUMENT',
+      `${what} has no flow to trace (${n === 0 ? 'it is empty' : `its ${n === 1 ? 'one line is' : `${n} lines are`} blank or comments`}).`,
+      'Write one flow a line: SOURCE DESTINATION PORT [PROTOCOL].',
+    );
 }
