@@ -1,3 +1,4 @@
+import { fstatSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
 /**
@@ -18,46 +19,83 @@ export interface CliIo {
   readonly columns?: number;
   readonly env: Readonly<Record<string, string | undefined>>;
   /**
-   * Calls `handler` once when the process is asked to stop (SIGTERM or SIGINT), for long-running commands
-   * (`netpol watch`); returns a function that removes it. Absent where nothing can stop the process.
+   * Calls `handler` once when the process is asked to stop (SIGTERM or SIGINT, or `EPIPE`: the reader of stdout
+   * is gone), for long-running commands (`netpol watch`, `drops --follow`); returns a function that removes it.
+   * Absent where nothing can stop the process.
    */
   readonly onStopSignal?: (handler: (signal: string) => void) => () => void;
 }
 
 /**
- * The process's real IO. A closed pipe on stdout (`netpol … | head`) ends the process quietly, as
- * Unix tools do, instead of an EPIPE stack trace.
+ * The process's real IO. A closed pipe on stdout (`netpol … | head -1`) is handled once, here: the output is
+ * dropped quietly from then on (no EPIPE stack trace), the command still runs to its end, so the process exits
+ * with the code the command would have had (1 for lint findings, 2 for a bad batch line …); a stream read from
+ * a pipe on standard input (`--flows -`, `trace --batch -`, which may never end) stops at its next line, and
+ * the command ends with the code it had; long-running
+ * commands are asked to stop as by SIGTERM (their `onStopSignal` handlers get `EPIPE`).
  */
 export function nodeIo(): CliIo {
+  let stdoutClosed = false;
+  const stopHandlers = new Set<(signal: string) => void>();
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw e;
+    if (e.code !== 'EPIPE') throw e;
+    if (stdoutClosed) return;
+    stdoutClosed = true;
+    for (const handler of [...stopHandlers]) handler('EPIPE');
   });
   return {
-    stdout: (t) => process.stdout.write(t),
+    stdout: (t) => {
+      if (!stdoutClosed) process.stdout.write(t);
+    },
     stderr: (t) => process.stderr.write(t),
     readStdin: async () => {
       const chunks: Buffer[] = [];
       for await (const c of process.stdin) chunks.push(c as Buffer);
       return Buffer.concat(chunks).toString('utf8');
     },
-    stdinLines: () => createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY }),
+    // A redirected file ends: it is read to its end. A pipe or terminal may never end: it stops with the output.
+    stdinLines: () => stdinLinesUntil(() => stdoutClosed && !stdinIsFile()),
     cwd: process.cwd(),
     isTTY: Boolean(process.stdout.isTTY),
     ...(process.stdout.isTTY && process.stdout.columns > 0 ? { columns: process.stdout.columns } : {}),
     env: process.env,
     onStopSignal: (handler) => {
-      const onSignal = (signal: NodeJS.Signals): void => {
-        process.off('SIGTERM', onSignal);
-        process.off('SIGINT', onSignal);
+      const remove = (): void => {
+        stopHandlers.delete(onStop);
+        process.off('SIGTERM', onStop);
+        process.off('SIGINT', onStop);
+      };
+      const onStop = (signal: string): void => {
+        remove();
         handler(signal);
       };
-      process.on('SIGTERM', onSignal);
-      process.on('SIGINT', onSignal);
-      return () => {
-        process.off('SIGTERM', onSignal);
-        process.off('SIGINT', onSignal);
-      };
+      stopHandlers.add(onStop);
+      process.on('SIGTERM', onStop);
+      process.on('SIGINT', onStop);
+      return remove;
     },
   };
+}
+
+/** Whether standard input is a regular file (`< FILE`), which ends, rather than a pipe or terminal. */
+function stdinIsFile(): boolean {
+  try {
+    return fstatSync(0).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Standard input line by line (CRLF handled), ending at the next line once `stop()` is true. */
+async function* stdinLinesUntil(stop: () => boolean): AsyncGenerator<string> {
+  const lines = createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY });
+  try {
+    for await (const line of lines) {
+      if (stop()) break;
+      yield line;
+    }
+  } finally {
+    lines.close();
+    if (stop()) process.stdin.destroy();
+  }
 }

@@ -38,8 +38,13 @@ export function registerDrops(program: Command, ctx: CommandContext): void {
     const { input, filter } = flowSourceOf(flags, ctx.io, namespace === undefined ? [] : [namespace]);
     const loaded = await loadRepoForCommand(flags, ctx);
     const follow = flags.follow === true;
+    // A followed Relay stream never ends by itself: a stop (Ctrl-C, or the reader of stdout gone) ends it, and
+    // the report of what was seen decides the exit code.
+    const stop = new AbortController();
+    const removeStop =
+      follow && input.kind === 'relay' ? ctx.io.onStopSignal?.(() => stop.abort()) : undefined;
     const report = await findDrops(loaded, {
-      input,
+      input: input.kind === 'relay' && follow ? { ...input, signal: stop.signal } : input,
       filter,
       ...(follow && {
         onGroup: (group) =>
@@ -54,6 +59,7 @@ export function registerDrops(program: Command, ctx: CommandContext): void {
           `warning: lost the connection to ${input.kind === 'relay' ? `Hubble Relay at ${input.server}` : 'the flow source'} (${relayErrorText(error)}); retrying in ${formatDelay(delayMs)} (attempt ${attempt})\n`,
         ),
     });
+    removeStop?.();
     ctx.io.stderr(formatDiagnostics(report.diagnostics));
     const outcome = flags.fix ? applyDropFixes(loaded, report) : undefined;
     // With --follow, JSON output is one object per line: the groups as they came, then the report.
