@@ -26,7 +26,7 @@ export const EXIT_CODES: readonly ExitCodeRow[] = [
   {
     code: ExitCode.Findings,
     meaning:
-      'findings: a lint error (among them a broken tree: a kustomization resource that is missing or leads back into a cycle, a Flux spec.path that is not a folder), a failed assertion (test), policy drops (drops), a failed check (verify), flows nothing allows (discover), an opened path (diff --fail-on-open), an observed connection the change would deny (diff --flows --fail-on-break), a refused edit or an init conflict',
+      'findings: a lint error (among them a broken tree: a kustomization resource that is missing or leads back into a cycle, a Flux spec.path that is not a folder; a ResourceSet template that fails), a failed assertion (test), policy drops (drops), a failed check (verify), flows nothing allows (discover), an opened path (diff --fail-on-open), an observed connection the change would deny (diff --flows --fail-on-break), a refused edit or an init conflict',
   },
   {
     code: ExitCode.Error,

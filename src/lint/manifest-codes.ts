@@ -1,7 +1,7 @@
 import type { Diagnostic, DiagnosticCode } from '../errors.js';
 
 /** How `invalid-manifest` groups the loader's codes (its message ids). */
-export type ManifestProblem = 'syntax' | 'schema' | 'value' | 'duplicate' | 'kustomization';
+export type ManifestProblem = 'syntax' | 'schema' | 'value' | 'duplicate' | 'kustomization' | 'template';
 
 /**
  * Loader codes that describe a manifest Kubernetes, kustomize or Cilium would not accept as written;
@@ -25,6 +25,10 @@ export const MANIFEST_PROBLEMS: Readonly<Partial<Record<DiagnosticCode, Manifest
   // A Flux Kustomization whose spec.path is not a folder is the same class of problem as a kustomization
   // entry that names nothing or leads back into a cycle (BAD_VALUE): a broken tree, reported as a finding.
   FLUX_PATH_MISSING: 'kustomization',
+  // A ResourceSet template that fails (or reads an input an input set lacks) is a manifest in the repository that
+  // Flux Operator would not apply: a finding like any other manifest error (exit code 1), not unreadable input.
+  RESOURCESET_TEMPLATE_ERROR: 'template',
+  RESOURCESET_INPUT_MISSING: 'template',
 };
 
 /**

@@ -384,14 +384,29 @@ class MappedLines extends LineIndex {
 
 /**
  * Maps an offset of a template's text to a line and column of the ResourceSet's file: line by line for a
- * block scalar (`resourcesTemplate: |`), the template's node otherwise (a `resources` item is one YAML text
- * made from the item, so its objects point at the item).
+ * block scalar (`resourcesTemplate: |`). A `resources` item is one YAML text made from the item, so an offset
+ * inside a `<< … >>` action (where an evaluation error is) points at that action's text in the item, found
+ * in the file; any other offset points at the item.
  */
 function templateLines(template: TemplateSource): (offset: number) => { line: number; column: number } {
   const node = nodeAt(template.doc, template.path);
   const start = node ? template.doc.lines.position(node.start) : { line: 1, column: 1 };
-  if (template.form === 'item' || !node) return () => start;
+  if (!node) return () => start;
   const file = template.doc.text;
+  if (template.form === 'item') {
+    const text = template.text;
+    return (offset) => {
+      const open = text.lastIndexOf('<<', offset);
+      const close = open === -1 ? -1 : text.indexOf('>>', open);
+      if (close === -1 || close + 2 <= offset) return start;
+      // The same action may appear several times: take its occurrence of the same rank in the file.
+      const action = text.slice(open, close + 2);
+      let at = file.indexOf(action, node.start);
+      for (let i = text.indexOf(action); i !== -1 && i < open && at !== -1; i = text.indexOf(action, i + 1))
+        at = file.indexOf(action, at + 1);
+      return at === -1 || at >= node.end ? start : template.doc.lines.position(at + offset - open);
+    };
+  }
   const header = file.slice(node.start, node.start + 1);
   if (header !== '|' && header !== '>') return () => start;
   // Content starts on the line after the header; its indentation is the first non-empty line's.

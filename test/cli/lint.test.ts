@@ -4,6 +4,7 @@ import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { rules } from '../../src/lint/rules/index.js';
 import { runCli } from '../helpers/cli.js';
+import { fluxKustomization } from '../helpers/flux.js';
 import { useRepo, yaml } from '../helpers/use-repo.js';
 import { fixtureFiles } from '../lint/fixtures.js';
 
@@ -90,6 +91,41 @@ describe('netpol lint', () => {
       ['unknown-profile', 21, true],
       ['missing-profile', 34, false],
     ]);
+  });
+
+  it('a ResourceSet template that fails is an invalid-manifest finding at its action: exit 1, as other manifest errors (fresh-user report)', async () => {
+    const repo = useRepo({
+      'clusters/prod/flux-system/gotk-sync.yaml': `${yaml`
+        apiVersion: source.toolkit.fluxcd.io/v1
+        kind: GitRepository
+        metadata: { name: flux-system, namespace: flux-system }
+        spec: { url: 'ssh://git@example.org/org/fleet' }
+      `}---\n${fluxKustomization('flux-system', './clusters/prod')}`,
+      'clusters/prod/rset.yaml': yaml`
+        apiVersion: fluxcd.controlplane.io/v1
+        kind: ResourceSet
+        metadata: { name: tenants, namespace: flux-system }
+        spec:
+          inputs: [{ name: a }]
+          resources:
+            - apiVersion: v1
+              kind: Namespace
+              metadata:
+                name: << inputs.name | nosuchfunc >>
+      `,
+    });
+    const r = await runCli(['lint', '-R', repo.root]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(
+      [
+        'clusters/prod/rset.yaml:10:32  error  invalid-manifest  RESOURCESET_TEMPLATE_ERROR: ResourceSet flux-system/tenants: the template fails (function "nosuchfunc" not defined); Flux Operator fails the ResourceSet, so none of its objects are analysed.',
+        '    hint: Check the template with `flux-operator build resourceset -f FILE`.',
+        '',
+        '1 problem (1 error, 0 warnings, 0 infos); 0 suppressed',
+        '',
+      ].join('\n'),
+    );
   });
 
   it('-o sarif prints a SARIF 2.1.0 log that validates and lists every rule', async () => {

@@ -353,7 +353,7 @@ describe('expandResourceSet (through loadRepo)', () => {
 
   it.each([
     [
-      'a missing input key fails the ResourceSet (missingkey=error)',
+      'a missing input key fails the ResourceSet (missingkey=error), at the line of its action in the item',
       yaml`
         spec:
           inputs:
@@ -364,7 +364,21 @@ describe('expandResourceSet (through loadRepo)', () => {
               metadata:
                 name: << inputs.tenant >>
       `,
-      ['RESOURCESET_INPUT_MISSING', 'error', 'clusters/prod/rset.yaml:10'],
+      ['RESOURCESET_INPUT_MISSING', 'error', 'clusters/prod/rset.yaml:13'],
+    ],
+    [
+      'an unknown function in a resources item, at the line of its action (not the item)',
+      yaml`
+        spec:
+          inputs: [{ name: a }]
+          resources:
+            - kind: Namespace
+              apiVersion: v1
+              metadata:
+                labels: { team: << inputs.name >> }
+                name: << inputs.name | nosuchfunc >>
+      `,
+      ['RESOURCESET_TEMPLATE_ERROR', 'error', 'clusters/prod/rset.yaml:13'],
     ],
     [
       'a template syntax error, at its template line',

@@ -3,7 +3,7 @@ import { isManifestProblem, MANIFEST_PROBLEMS } from '../manifest-codes.js';
 
 /**
  * Schema and value errors the loader found (unknown fields, bad entities, ports, CIDRs, selector
- * operators, YAML syntax, duplicates, missing kustomization resources), as lint findings with the
+ * operators, YAML syntax, duplicates, missing kustomization resources, ResourceSet templates that fail), as lint findings with the
  * loader's code, message, hint and severity (errors and warnings; the loader's infos are left out).
  * See docs/diagnostics.md for every code.
  */
@@ -18,6 +18,7 @@ export default defineRule({
     value: '{{code}}: {{message}}',
     duplicate: '{{code}}: {{message}}',
     kustomization: '{{code}}: {{message}}',
+    template: '{{code}}: {{message}}',
   },
   hints: {
     syntax: 'Fix the YAML at this position (docs/diagnostics.md#{{anchor}}).',
@@ -25,6 +26,7 @@ export default defineRule({
     value: 'Fix the value at this position (docs/diagnostics.md#{{anchor}}).',
     duplicate: 'Keep one definition of the object.',
     kustomization: 'Fix the kustomization entry (docs/diagnostics.md#{{anchor}}).',
+    template: 'Fix the ResourceSet template at this position (docs/diagnostics.md#{{anchor}}).',
   },
   check(ctx) {
     for (const d of ctx.diagnostics) {
