@@ -335,6 +335,33 @@ describe('netpol diff', () => {
       );
     });
 
+    it('counts capture lines that are not flows in text and JSON, and says how many warnings it left out (fresh-user report)', async () => {
+      const { repo } = changedHomelab();
+      // Line 2 is not JSON; lines 9-110 (102 of them) are JSON without a flow's fields.
+      const [first = '', ...rest] = fs.readFileSync(FLOWS, 'utf8').trimEnd().split('\n');
+      const stdin = [first, 'not a flow', ...rest, ...Array.from({ length: 102 }, () => '{"x": 1}'), ''].join(
+        '\n',
+      );
+      const r = await runCli(['diff', '--base', 'main', '--flows', '-'], { cwd: repo.top, stdin });
+      expect(r.code).toBe(0);
+      expect(r.stdout.slice(r.stdout.indexOf('\nObserved traffic')).split('\n')[1]).toBe(
+        'Observed traffic (<stdin>): 4 connections, 39 flows (1 reply not replayed, 103 lines that are not Hubble flows, skipped (lines 2, 9, 10, 11, 12, …)).',
+      );
+      const warnings = r.stderr.split('\n').filter((l) => l !== '' && !l.startsWith('    hint:'));
+      expect(warnings).toHaveLength(101);
+      expect(warnings[0]).toMatch(/^<stdin>:2:1 {2}warning {2}FLOW_UNPARSABLE {2}/);
+      expect(warnings[100]).toBe('… and 3 more');
+      const json = await runCli(['diff', '--base', 'main', '--flows', '-', '-o', 'json'], {
+        cwd: repo.top,
+        stdin,
+      });
+      expect(JSON.parse(json.stdout).replay.observed.unreadable).toEqual({
+        lines: 103,
+        first: [2, 9, 10, 11, 12],
+        warningsOmitted: 3,
+      });
+    });
+
     it('refuses --fail-on-break, --since and --until without --flows (exit 2)', async () => {
       const { repo } = changedHomelab();
       for (const flag of [['--fail-on-break'], ['--since', '1h'], ['--until', '1h']]) {

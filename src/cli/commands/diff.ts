@@ -82,7 +82,8 @@ export function registerDiff(program: Command, ctx: CommandContext): void {
     const replayed = source ? await replayRevisions({ ...diffOptions, ...source }) : undefined;
     const diff = replayed ? replayed.diff : await diffRevisions(diffOptions);
     const flowsName = source ? describeFlowInput(source.input) : '';
-    if (replayed) ctx.io.stderr(formatDiagnostics(replayed.traffic.diagnostics));
+    if (replayed)
+      ctx.io.stderr(formatDiagnostics(replayed.traffic.diagnostics, replayed.traffic.diagnosticsOmitted));
     const { base, head } = diff.diagnostics;
     ctx.io.stderr(formatDiagnostics(visible(head)));
     const headKeys = new Set(head.map(diagnosticKey));

@@ -1,8 +1,11 @@
 import { type Diagnostic, formatSource } from '../../errors.js';
 import { boundDiagnostic } from '../../repo/truncate.js';
 
-/** Formats diagnostics one per line: `file:line:col  severity  CODE  message` and an indented hint. */
-export function formatDiagnostics(diagnostics: readonly Diagnostic[]): string {
+/**
+ * Formats diagnostics one per line: `file:line:col  severity  CODE  message` and an indented hint, then
+ * `… and N more` when `omitted` diagnostics were left out (a reader keeps the first 100 of a capture's).
+ */
+export function formatDiagnostics(diagnostics: readonly Diagnostic[], omitted = 0): string {
   let out = '';
   for (const raw of diagnostics) {
     const d = boundDiagnostic(raw);
@@ -10,6 +13,7 @@ export function formatDiagnostics(diagnostics: readonly Diagnostic[]): string {
     out += `${where}${d.severity}  ${d.code}  ${d.message}\n`;
     if (d.hint) out += `    hint: ${d.hint}\n`;
   }
+  if (omitted > 0) out += `… and ${omitted} more\n`;
   return out;
 }
 

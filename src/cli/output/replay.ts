@@ -82,10 +82,18 @@ function textSection(title: string, sign: string, flows: readonly ReplayedFlow[]
   return out;
 }
 
+/** `3 lines that are not Hubble flows, skipped (lines 2, 5, 9)`: the capture lines left out of the replay. */
+function unreadableText(r: ReplayReport): string {
+  const { lines, first } = r.observed.unreadable;
+  const more = lines > first.length ? ', …' : '';
+  return `${plural(lines, 'line that is not a Hubble flow', 'lines that are not Hubble flows')}, skipped (${first.length === 1 && lines === 1 ? 'line' : 'lines'} ${first.join(', ')}${more})`;
+}
+
 /**
  * The replay as text, printed after the connectivity diff: what was replayed, the headline, then the
  * connections the change newly denies (`-`) and newly allows (`+`), each with its flow count, last time
- * seen, Hubble's verdicts and the rules responsible.
+ * seen, Hubble's verdicts and the rules responsible. What was not replayed is counted in the first line (replies,
+ * unconvertible records, capture lines that are not flows with their first line numbers).
  */
 export function formatReplayText(r: ReplayReport, source: string): string {
   const o = r.observed;
@@ -94,6 +102,7 @@ export function formatReplayText(r: ReplayReport, source: string): string {
   if (o.replies > 0) left.push(`${plural(o.replies, 'reply', 'replies')} not replayed`);
   if (o.unconverted > 0) left.push(`${o.unconverted} without a port or peer`);
   if (o.overflow > 0) left.push(`${o.overflow} beyond the memory bound, not replayed`);
+  if (o.unreadable.lines > 0) left.push(unreadableText(r));
   out += `${left.length > 0 ? ` (${left.join(', ')})` : ''}.\n${replayHeadline(r)}\n`;
   if (o.unmatched > 0) {
     out += `${plural(o.unmatched, 'connection')} had a pod whose labels match no workload in git: matched by the labels Hubble recorded.\n`;
@@ -126,12 +135,14 @@ function mdTable(flows: readonly ReplayedFlow[], budget: number): string {
 /**
  * The replay as a section of the pull-request comment: a headline such as "This change would have dropped
  * 31 flows seen between … and …", a table of the newly denied connections (at most 50 rows), and the
- * newly allowed ones in a collapsible block; `†` marks a pod matched by its recorded labels.
+ * newly allowed ones in a collapsible block; `†` marks a pod matched by its recorded labels. Capture lines that are
+ * not flows are counted under the headline.
  * @param budget - characters the section may take (the comment it joins must stay under GitHub's 65,536);
  *   each table gets at most half of it and counts the rows left out. Default: 20,000.
  */
 export function formatReplayMarkdown(r: ReplayReport, source: string, budget = 20_000): string {
   let out = `\n#### Observed traffic (${md(source)})\n\n**${md(replayHeadline(r))}**\n`;
+  if (r.observed.unreadable.lines > 0) out += `\n⚠️ ${md(unreadableText(r))}.\n`;
   const half = Math.max(400, Math.floor((budget - out.length - 300) / 2));
   if (r.newlyDenied.length > 0) out += `\n${mdTable(r.newlyDenied, half)}`;
   if (r.newlyAllowed.length > 0) {

@@ -47,6 +47,13 @@ export interface ObservedTraffic {
   readonly overflow: number;
   /** Diagnostics of the source (unparsable lines), at most `maxDiagnostics`. */
   readonly diagnostics: readonly Diagnostic[];
+  /** Diagnostics left out of `diagnostics` beyond `maxDiagnostics` (counted, for "… and N more"). */
+  readonly diagnosticsOmitted: number;
+  /**
+   * Capture lines that are not Hubble flows (`FLOW_UNPARSABLE`: not JSON, or JSON without a flow's fields), skipped:
+   * how many, and the line numbers of the first {@link UNREADABLE_LINES_SHOWN}.
+   */
+  readonly unreadable: { readonly lines: number; readonly first: readonly number[] };
   readonly stats: FlowSourceStats;
 }
 
@@ -63,6 +70,9 @@ export interface ObservedTrafficOptions {
   /** Diagnostics kept. Default: `100`. */
   readonly maxDiagnostics?: number;
 }
+
+/** How many line numbers of unreadable lines {@link ObservedTraffic.unreadable} lists. */
+export const UNREADABLE_LINES_SHOWN = 5;
 
 interface Entry {
   readonly flow: Flow;
@@ -164,6 +174,7 @@ export async function collectObservedTraffic(options: ObservedTrafficOptions): P
     side.id = id;
     return id;
   };
+  let diagnosticsSeen = 0;
   let replies = 0;
   let unconverted = 0;
   let overflow = 0;
@@ -175,6 +186,7 @@ export async function collectObservedTraffic(options: ObservedTrafficOptions): P
   }))
     for (const event of batch) {
       if (event.kind === 'diagnostic') {
+        diagnosticsSeen++;
         if (diagnostics.length < maxDiagnostics) diagnostics.push(event.diagnostic);
         continue;
       }
@@ -258,6 +270,14 @@ export async function collectObservedTraffic(options: ObservedTrafficOptions): P
     unconverted,
     overflow,
     diagnostics,
+    diagnosticsOmitted: diagnosticsSeen - diagnostics.length,
+    unreadable: {
+      lines: stats?.unparsable ?? 0,
+      first: diagnostics
+        .filter((d) => d.code === 'FLOW_UNPARSABLE' && d.source !== undefined)
+        .slice(0, UNREADABLE_LINES_SHOWN)
+        .map((d) => d.source?.line ?? 0),
+    },
     stats: stats ?? emptyFlowSourceStats(options.input),
   };
 }

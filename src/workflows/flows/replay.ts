@@ -53,6 +53,15 @@ export interface ReplayReport {
     readonly lastSeen: string | null;
     /** Distinct connections with a pod side matching no workload in git (see {@link ReplayedFlow.unmatched}). */
     readonly unmatched: number;
+    /**
+     * Capture lines that are not Hubble flows, skipped (not replayed): how many, the first line numbers, and how
+     * many of their warnings were left out after the first 100 (see {@link ObservedTraffic.unreadable}).
+     */
+    readonly unreadable: {
+      readonly lines: number;
+      readonly first: readonly number[];
+      readonly warningsOmitted: number;
+    };
   };
   /** Connections allowed at the base revision that the head revision denies: what the change would break. */
   readonly newlyDenied: readonly ReplayedFlow[];
@@ -115,6 +124,7 @@ export function replayObserved(traffic: ObservedTraffic, base: DiffSide, head: D
       overflow: traffic.overflow,
       ...observedWindow(traffic.flows),
       unmatched,
+      unreadable: { ...traffic.unreadable, warningsOmitted: traffic.diagnosticsOmitted },
     },
     newlyDenied,
     newlyAllowed,

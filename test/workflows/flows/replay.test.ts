@@ -130,6 +130,7 @@ describe('replayRevisions', () => {
       firstSeen: '2026-12-01T08:00:00Z',
       lastSeen: '2026-12-07T09:59:00Z',
       unmatched: 1,
+      unreadable: { lines: 0, first: [], warningsOmitted: 0 },
     });
     expect(
       replay.newlyDenied.map((f) => [
