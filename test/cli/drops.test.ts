@@ -3,6 +3,8 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { CliIo } from '../../src/cli/io.js';
+import { run } from '../../src/cli/main.js';
 import { parseFlowLine } from '../../src/hubble/parse-flow.js';
 import type { HubbleFlow } from '../../src/hubble/types.js';
 import { PROJECT_ROOT, runCli } from '../helpers/cli.js';
@@ -453,5 +455,57 @@ describe('netpol drops --server (Hubble Relay)', () => {
       follow: true,
       since: { seconds: '1717406047', nanos: 131554093 },
     });
+  });
+});
+
+describe('netpol drops: README and stopping', () => {
+  it("reads the README's example Hubble flow line as a policy drop", async () => {
+    const readme = readFileSync(path.join(PROJECT_ROOT, 'README.md'), 'utf8');
+    const line = readme.split('\n').find((l) => l.startsWith('{"flow":'));
+    expect(line).toBeDefined();
+    const r = await runCli(['drops', '--flows', '-', '-o', 'json', ...R], { stdin: `${line}\n` });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout).groups[0]).toMatchObject({
+      source: 'web/web',
+      destination: 'database/postgres',
+      port: 5432,
+      protocol: 'TCP',
+      count: 1,
+    });
+  });
+
+  it('--follow from a Relay ends on a stop request (Ctrl-C, or stdout closed) with the report and its exit code', async () => {
+    const server = await relay({ flows: relayFlows() });
+    let stdout = '';
+    let stop: ((signal: string) => void) | undefined;
+    const io: CliIo = {
+      stdout: (t) => {
+        stdout += t;
+        // The first group printed: the reader leaves (as `| head -1` does).
+        if (stop) {
+          const s = stop;
+          stop = undefined;
+          setTimeout(() => s('EPIPE'), 50);
+        }
+      },
+      stderr: () => undefined,
+      readStdin: async () => '',
+      stdinLines: async function* () {},
+      cwd: PROJECT_ROOT,
+      isTTY: false,
+      env: {},
+      onStopSignal: (handler) => {
+        stop = handler;
+        return () => {
+          stop = undefined;
+        };
+      },
+    };
+    const code = await run(['drops', '--server', server.address, '--follow', '-o', 'json', ...R], io);
+    expect(code).toBe(1);
+    const lines = stdout.trim().split('\n');
+    expect(JSON.parse(lines[0] ?? '')).toMatchObject({ destination: 'database/postgres' });
+    expect(JSON.parse(lines.at(-1) ?? '')).toHaveProperty('groups');
   });
 });
