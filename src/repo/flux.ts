@@ -9,7 +9,7 @@ import {
   type YamlDocument,
 } from './documents.js';
 import { joinOn, joinPath, type RepoHost } from './host.js';
-import { listingFolder } from './kustomize.js';
+import { isRemoteResource, KUSTOMIZATION_FILES } from './kustomize.js';
 import {
   type BuildContext,
   buildFolder,
@@ -57,6 +57,13 @@ export interface FluxCluster {
    * a bootstrap outside the repository, into the one cluster Argo CD runs in). Default: none.
    */
   readonly extraPaths?: readonly string[];
+  /**
+   * True when the entry is a plain kustomization that includes Flux Kustomizations from a folder outside
+   * it (`resources: [../base]`, patched or replaced per cluster): the Kustomizations exist only as its build
+   * renders them, and their paths may lead from another folder than the git work tree (an OCI artifact of
+   * a subfolder); load it with the kustomize build first (load-repo `loadKustomize`). Default: false.
+   */
+  readonly built?: true;
 }
 
 /** What the scan of the repository found about Flux. */
@@ -86,6 +93,12 @@ interface FoundKustomization {
   readonly source: string;
   /** Source-relative path, normalised (no leading `./`). */
   readonly path: string;
+}
+
+/** The kustomization of a folder and the root-relative paths its `resources`, `bases` and `components` name. */
+interface KustomizationIncludes {
+  readonly dir: string;
+  readonly targets: readonly string[];
 }
 
 interface SyncPath {
@@ -137,6 +150,7 @@ export function scanFlux(
   const kustomizations: FoundKustomization[] = [];
   const syncs: SyncPath[] = [];
   const gitRepositories = new Map<string, string>();
+  const includes: KustomizationIncludes[] = [];
   let found = false;
   let flux = false;
   const walk = (d: string) => {
@@ -145,7 +159,10 @@ export function scanFlux(
       const p = joinPath(d, name);
       const kind = host.kind(p);
       if (kind === 'dir') walk(p);
-      else if (kind === 'file' && /\.ya?ml$/i.test(name)) {
+      else if (kind === 'file' && (KUSTOMIZATION_FILES as readonly string[]).includes(name)) {
+        const targets = includedPaths(host, d, p, parse);
+        if (targets.length > 0) includes.push({ dir: d, targets });
+      } else if (kind === 'file' && /\.ya?ml$/i.test(name)) {
         let text: string;
         try {
           text = host.readFile(p);
@@ -189,9 +206,67 @@ export function scanFlux(
       kustomizations.filter((k) => !external(k.source)),
       syncs.filter((k) => !external(k.source)),
       sourceRoot,
+      includes,
     ),
     gitRepositories,
   };
+}
+
+/** The root-relative paths a kustomization file's `resources`, `bases` and `components` name (remote ones left out). */
+function includedPaths(
+  host: RepoHost,
+  dir: string,
+  file: string,
+  parse: (file: string, text: string) => ParsedFile,
+): string[] {
+  let text: string;
+  try {
+    text = host.readFile(file);
+  } catch {
+    return [];
+  }
+  const targets: string[] = [];
+  for (const doc of parse(file, text).documents) {
+    if (!doc.valid || doc.root === null) continue;
+    const value = documentValue(doc);
+    if (!isRecord(value)) continue;
+    for (const field of ['resources', 'bases', 'components']) {
+      const entries = value[field];
+      if (!Array.isArray(entries)) continue;
+      for (const e of entries)
+        if (typeof e === 'string' && e !== '' && !isRemoteResource(e)) targets.push(joinOn(host, dir, e));
+    }
+  }
+  return targets;
+}
+
+/**
+ * The top folders whose kustomization builds include a file: the kustomizations whose `resources`, `bases`
+ * or `components` name the file or a folder holding it, then, recursively, those that name their folders,
+ * up to folders nothing names. kustomize builds only what a kustomization lists (kubernetes-sigs/kustomize
+ * api/krusty, "resources"), so the file reaches a cluster with each top folder's build; a `../base` shared
+ * by two cluster overlays has two tops. The file's own folder when nothing names it.
+ */
+function topIncluders(file: string, includes: readonly KustomizationIncludes[]): string[] {
+  const tops = new Set<string>();
+  const seen = new Set<string>();
+  const visit = (target: string, own: string) => {
+    const by = includes.filter(
+      (k) => k.dir !== own && k.targets.some((t) => t === target || target.startsWith(`${t}/`)),
+    );
+    if (by.length === 0) {
+      tops.add(own);
+      return;
+    }
+    for (const k of by) {
+      if (seen.has(k.dir)) continue;
+      seen.add(k.dir);
+      visit(k.dir, k.dir);
+    }
+  };
+  const slash = file.lastIndexOf('/');
+  visit(file, slash === -1 ? '' : file.slice(0, slash));
+  return [...tops].sort();
 }
 
 function fluxOrArgo(value: Record<string, unknown>): 'flux' | 'argo' | null {
@@ -222,7 +297,10 @@ function collect(
   if (value.kind === 'Kustomization' && apiVersion.startsWith(`${FLUX_KUSTOMIZE_GROUP}/`)) {
     const path = normalizeFluxPath(typeof spec.path === 'string' ? spec.path : '');
     const name = typeof meta.name === 'string' ? meta.name : '';
-    const sourceRef = isRecord(spec.sourceRef) ? spec.sourceRef : {};
+    // `spec.sourceRef` is required (Flux Kustomization CRD): a document without it is a patch or a template
+    // fragment that a kustomization merges into a real one, not an entry that applies the source root.
+    if (!isRecord(spec.sourceRef)) return;
+    const sourceRef = spec.sourceRef;
     const sourceKind = typeof sourceRef.kind === 'string' ? sourceRef.kind : 'GitRepository';
     const source = `${sourceKind}/${typeof sourceRef.name === 'string' ? sourceRef.name : ''}`;
     // A Kustomization of another kind of source (but the bootstrap's own OCI artifact) neither applies nor
@@ -314,8 +392,16 @@ function clustersOf(
   kustomizations: readonly FoundKustomization[],
   syncs: readonly SyncPath[],
   sourceRoot: string,
+  includes: readonly KustomizationIncludes[],
 ): FluxCluster[] {
-  const found: { path: string; sourceRoot: string; reason: string; bound: string[]; source: string }[] = [];
+  const found: {
+    path: string;
+    sourceRoot: string;
+    reason: string;
+    bound: string[];
+    source: string;
+    built?: true;
+  }[] = [];
   const best = Math.min(...syncs.map((s) => s.tier));
   for (const sync of syncs.filter((s) => s.tier === best)) {
     let matches = expandPattern(host, sourceRoot, sync.path).map((m) => ({ ...m, root: sourceRoot }));
@@ -352,16 +438,19 @@ function clustersOf(
       for (let dir: string | null = k.dir; dir !== null && !covered; dir = parentOf(dir)) {
         covered = (applied.get(dir) ?? 0) - (own === dir ? 1 : 0) > 0;
       }
-      // A file that a kustomization above lists reaches the cluster with that kustomization's build (an
-      // Argo CD folder of Applications beside their Helm values file), not as a loose folder of its own.
+      // A file that a kustomization lists reaches the cluster with the build of the top kustomization that
+      // includes it (an Argo CD folder of Applications beside their Helm values file; a cluster overlay of
+      // `../base` Kustomizations, one entry per overlay), not as a loose folder of its own.
       if (!covered)
-        found.push({
-          path: listingFolder(host, k.file) ?? k.dir,
-          sourceRoot,
-          reason: `Kustomization ${k.name} is applied by nothing in the repository`,
-          bound: [],
-          source: k.source,
-        });
+        for (const top of topIncluders(k.file, includes))
+          found.push({
+            path: top,
+            sourceRoot,
+            reason: `Kustomization ${k.name} is applied by nothing in the repository`,
+            bound: [],
+            source: k.source,
+            ...(isUnder(top, k.dir) ? {} : { built: true as const }),
+          });
     });
   }
   // One entry per folder; an entry inside another entry's folder is part of it.
@@ -398,6 +487,7 @@ function clustersOf(
       ]),
     ],
     ...(argoExtra.has(f.path) ? { extraPaths: argoExtra.get(f.path)?.paths ?? [] } : {}),
+    ...(f.built ? { built: true as const } : {}),
   }));
 }
 
@@ -419,16 +509,20 @@ function commonFolder(paths: readonly string[]): string {
  * @param host - The repository host.
  * @param sourceRoot - Root-relative git work tree (`''`, `..`, `../..`).
  * @param paths - The Kustomizations' `spec.path` values.
+ * @param entry - Root-relative entry folder (the cluster overlay). Default: the `-R` folder.
  * @returns The root chosen, how many paths lead from it to a folder, and how many were counted.
  */
 export function guessSourceRoot(
   host: RepoHost,
   sourceRoot: string,
   paths: readonly string[],
+  entry = '',
 ): { root: string; resolved: number; total: number } {
   const counted = paths.filter((p) => !p.includes('${')).map(normalizeFluxPath);
-  const ups = sourceRoot === '' ? 0 : sourceRoot.split('/').length;
-  const candidates = [sourceRoot, ...Array.from({ length: ups }, (_, i) => Array(i).fill('..').join('/'))];
+  // The entry and the folders above it, up to the work tree: `k8s/clusters/prod`, `k8s/clusters`, `k8s`, ``.
+  const candidates = [sourceRoot];
+  for (let dir = entry; dir !== sourceRoot && candidates.length < 64; dir = joinOn(host, dir, '..'))
+    candidates.push(dir);
   let best = { root: sourceRoot, resolved: -1, total: counted.length };
   for (const root of candidates) {
     const resolved = counted.filter((p) => host.kind(joinOn(host, root, p)) === 'dir').length;

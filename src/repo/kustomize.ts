@@ -363,52 +363,6 @@ function resource(
   });
 }
 
-/**
- * The top folder whose kustomization build includes a file: the nearest kustomization above the file (or
- * beside it) whose `resources`, `bases` or `components` name the file or a folder holding it, then, while a
- * kustomization further up names that folder, that one. kustomize builds only what a kustomization lists
- * (kubernetes-sigs/kustomize api/krusty, "resources"), so an object file listed this way reaches the
- * cluster with the top folder's build, not as a loose file of its own folder.
- * @param host - The repository host.
- * @param file - A root-relative file.
- * @returns The root-relative folder, or null when no kustomization lists the file. Never throws.
- */
-export function listingFolder(host: RepoHost, file: string): string | null {
-  const ignored: Diagnostic[] = [];
-  const lists = (dir: string, target: string): boolean => {
-    const k = kustomizationIn(host, dir);
-    if (!k) return false;
-    const parsed = readKustomization(host, k, ignored);
-    if (!parsed) return false;
-    return ['resources', 'bases', 'components'].some((f) => {
-      const entries = parsed.value[f];
-      return (
-        Array.isArray(entries) &&
-        entries.some(
-          (e) =>
-            typeof e === 'string' &&
-            !isRemoteResource(e) &&
-            (joinPath(dir, e) === target || target.startsWith(`${joinPath(dir, e)}/`)),
-        )
-      );
-    });
-  };
-  let target = file;
-  let top: string | null = null;
-  for (;;) {
-    const parts = target.split('/').slice(0, -1);
-    let found: string | null = null;
-    for (let i = parts.length; i >= 0 && found === null; i--) {
-      const up = parts.slice(0, i).join('/');
-      if (up !== target && lists(up, target)) found = up;
-    }
-    if (found === null || found === top) return top;
-    top = found;
-    if (found === '') return top;
-    target = found;
-  }
-}
-
 /** A manifest file that no kustomization lists, and the kustomization that should list it. */
 export interface UnlistedManifest {
   /** POSIX path relative to the root. */

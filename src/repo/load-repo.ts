@@ -467,17 +467,25 @@ function loadKustomize(
   options: HostOptions,
   ctx: BuildContext,
   sourceRoot: string,
+  cluster?: FluxCluster,
 ): LoadResult {
   const substitution = new Substitution(options.vars ?? {});
-  const resources = buildFolder(ctx, '', {
+  const entry = cluster?.path ?? '';
+  const resources = buildFolder(ctx, entry, {
     generate: false,
     transform: (doc) =>
       substitutionDisabled(doc) ? undefined : substitution.transformFor(doc, ctx.diagnostics),
   });
-  const flux = fluxOfBuild(host, sourceRoot, ctx, resources);
+  const flux = fluxOfBuild(host, sourceRoot, ctx, resources, entry);
   // The Flux render builds the folder again: the first build's diagnostics repeat and are dropped then.
-  if (flux) return loadFlux(host, root, options, flux);
-  return loadBuilt(host, root, options, ctx, resources, [], { mode: 'kustomize', path: '' });
+  if (flux)
+    return loadFlux(
+      host,
+      root,
+      options,
+      cluster ? { ...flux, cluster: { ...cluster, sourceRoot: flux.sourceRoot } } : flux,
+    );
+  return loadBuilt(host, root, options, ctx, resources, [], { mode: 'kustomize', path: entry });
 }
 
 /**
@@ -490,6 +498,7 @@ function fluxOfBuild(
   sourceRoot: string,
   ctx: BuildContext,
   resources: readonly Resource[],
+  entry: string,
 ): FluxEntry | null {
   const kustomizations: Resource[] = [];
   const gitRepositories = new Map<string, string>();
@@ -513,7 +522,7 @@ function fluxOfBuild(
     const spec = isRecord(r.value.spec) ? r.value.spec : {};
     return typeof spec.path === 'string' ? spec.path : '';
   });
-  const guess = guessSourceRoot(host, sourceRoot, paths);
+  const guess = guessSourceRoot(host, sourceRoot, paths, entry);
   if (guess.root !== sourceRoot) {
     const first = kustomizations[0] as Resource;
     ctx.diagnostics.push({
@@ -706,6 +715,7 @@ function loadFromHost(
   if (!explicit) {
     const ctx = createBuildContext(host, new Origins(), (f) => host.contains(f));
     const flux = fluxEntry(host, options, sourceRoot, ctx);
+    if (flux?.cluster?.built) return loadKustomize(host, root, options, ctx, sourceRoot, flux.cluster);
     if (flux) return loadFlux(host, root, options, flux);
     if (kustomizationIn(host, '')) return loadKustomize(host, root, options, ctx, sourceRoot);
   }
@@ -744,6 +754,7 @@ async function loadFromHostParallel(
       }
     }
     const flux = fluxEntry(host, options, sourceRoot, ctx);
+    if (flux?.cluster?.built) return loadKustomize(host, root, options, ctx, sourceRoot, flux.cluster);
     if (flux) return loadFlux(host, root, options, flux);
     if (kustomizationIn(host, '')) return loadKustomize(host, root, options, ctx, sourceRoot);
   }

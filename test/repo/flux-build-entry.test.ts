@@ -161,6 +161,55 @@ describe('loadRepo of a plain kustomization that renders Flux Kustomizations', (
   });
 });
 
+/*
+ * The same repository read from its root: the Flux Kustomizations exist only in `k8s/clusters/base`, which
+ * both cluster overlays include with `../base`, so each overlay is a cluster entry (kustomize builds only
+ * what a kustomization lists: kubernetes-sigs/kustomize api/krusty "resources"), and netpol asks which one
+ * rather than mixing them. A Kustomization patch fragment (no `spec.sourceRef`, which the Flux CRD requires)
+ * is not an entry applying the source root.
+ */
+const twoClusters: Record<string, string> = {
+  ...tree,
+  'k8s/clusters/staging/kustomization.yaml': (tree['k8s/clusters/prod/kustomization.yaml'] as string).replace(
+    'cluster: prod',
+    'cluster: staging',
+  ),
+  'k8s/patches/protect-apps.yaml': yaml`
+    apiVersion: kustomize.toolkit.fluxcd.io/v1
+    kind: Kustomization
+    metadata:
+      name: apps
+      namespace: flux-system
+    spec:
+      prune: false
+  `,
+};
+
+describe('loadRepo from the root of a repository whose clusters are overlays of Flux Kustomizations', () => {
+  it('lists the overlays as clusters and exits rather than mixing them', async () => {
+    const repo = useRepo(twoClusters);
+    await expect(loadRepo({ root: repo.path('') })).rejects.toMatchObject({
+      code: 'NETPOL_CLUSTER_AMBIGUOUS',
+      message:
+        'The repository holds 2 clusters: prod (k8s/clusters/prod), staging (k8s/clusters/staging); netpol analyses one at a time.',
+    });
+  });
+
+  it('--cluster prod reads what -R k8s/clusters/prod reads, from the source root its paths lead from', async () => {
+    const repo = useRepo(twoClusters);
+    const { repo: loaded, diagnostics } = await loadRepo({ root: repo.path(''), cluster: 'prod' });
+    expect(loaded.entry).toEqual({ mode: 'flux', path: 'k8s/clusters/prod', cluster: 'prod' });
+    expect(
+      loaded.policies.map((p) => [`${p.namespace}/${p.name}`, `${p.source.file}:${p.source.line}`]),
+    ).toEqual([['web/web', 'k8s/providers/prod/apps/web/policy.yaml:1']]);
+    expect(diagnostics.map((d) => [d.code, d.severity, `${d.source?.file}:${d.source?.line}`])).toEqual([
+      ['FLUX_SOURCE_ROOT', 'info', 'k8s/clusters/base/bootstrap.yaml:7'],
+      ['FLUX_SOURCE_EXTERNAL', 'warning', 'k8s/providers/prod/apps/tenant.yaml:18'],
+      ['RUNTIME_RENDERED', 'info', 'k8s/providers/prod/apps/tenant.yaml:9'],
+    ]);
+  });
+});
+
 describe('guessSourceRoot', () => {
   const host = memoryHost({
     'k8s/clusters/prod/kustomization.yaml': '',
@@ -183,5 +232,21 @@ describe('guessSourceRoot', () => {
     ['variables are not counted', '', ['${X}/apps'], { root: '', resolved: 0, total: 0 }],
   ])('%s', (_name, sourceRoot, paths, expected) => {
     expect(guessSourceRoot(host, sourceRoot, paths)).toEqual(expected);
+  });
+  it.each([
+    [
+      'an overlay below the root: the folder above it the paths lead from',
+      'k8s/clusters/prod',
+      ['providers/prod/apps'],
+      { root: 'k8s', resolved: 1, total: 1 },
+    ],
+    [
+      'an overlay below the root whose paths lead from the work tree',
+      'k8s/clusters/prod',
+      ['clusters/prod'],
+      { root: '', resolved: 1, total: 1 },
+    ],
+  ])('from an entry folder: %s', (_name, entry, paths, expected) => {
+    expect(guessSourceRoot(host, '', paths, entry)).toEqual(expected);
   });
 });
