@@ -509,3 +509,16 @@ describe('netpol drops: README and stopping', () => {
     expect(JSON.parse(lines.at(-1) ?? '')).toHaveProperty('groups');
   });
 });
+
+describe('netpol drops: unreadable lines', () => {
+  it('prints the first 100 FLOW_UNPARSABLE warnings, then "… and N more"', async () => {
+    // The fixture has 2 unreadable lines of its own: 106 in all.
+    const stdin = `${readFileSync(path.join(PROJECT_ROOT, FLOWS), 'utf8')}${'garbage\n'.repeat(104)}`;
+    const r = await runCli(['drops', '--flows', '-', ...R], { stdin });
+    expect(r.code).toBe(1);
+    const warnings = r.stderr.split('\n').filter((l) => l !== '' && !l.startsWith('    hint:'));
+    expect(warnings).toHaveLength(101);
+    expect(warnings[99]).toMatch(/^<stdin>:\d+:1 {2}warning {2}FLOW_UNPARSABLE {2}/);
+    expect(warnings[100]).toBe('… and 6 more');
+  });
+});

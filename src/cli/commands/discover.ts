@@ -5,7 +5,7 @@ import { ExitCode } from '../exit-codes.js';
 import { loadRepoForCommand } from '../load.js';
 import { addOutputFlag, addRepoFlags, layoutOf, type RepoFlags } from '../options.js';
 import { addHubbleFlags, flowSourceOf, type HubbleFlags, namespaceArgument } from '../options-hubble.js';
-import { formatDiagnostics } from '../output/diagnostics.js';
+import { formatFlowDiagnostics } from '../output/diagnostics.js';
 import { discoverJson, formatDiscoverText } from '../output/discover.js';
 
 interface DiscoverFlags extends RepoFlags, HubbleFlags {
@@ -27,7 +27,7 @@ export function registerDiscover(program: Command, ctx: CommandContext): void {
     const { input, filter } = flowSourceOf(flags, ctx.io);
     const loaded = await loadRepoForCommand(flags, ctx);
     const report = await discoverNamespace(loaded, { namespace, input, filter });
-    ctx.io.stderr(formatDiagnostics(report.diagnostics));
+    ctx.io.stderr(formatFlowDiagnostics(report));
     if (report.flows.length === 0) {
       // Never recommend stripping a namespace to the least privileged profile from an absence of data.
       ctx.io.stderr(

@@ -6,7 +6,7 @@ import { ExitCode } from '../exit-codes.js';
 import { loadRepoForCommand } from '../load.js';
 import { addOutputFlag, addRepoFlags, layoutOf, type RepoFlags } from '../options.js';
 import { addHubbleFlags, flowSourceOf, type HubbleFlags, namespaceArgument } from '../options-hubble.js';
-import { formatDiagnostics } from '../output/diagnostics.js';
+import { formatFlowDiagnostics } from '../output/diagnostics.js';
 import { dropGroupJson, dropsJson, formatDropGroupLine, formatDropsText } from '../output/drops.js';
 
 interface DropsFlags extends RepoFlags, HubbleFlags {
@@ -60,7 +60,7 @@ export function registerDrops(program: Command, ctx: CommandContext): void {
         ),
     });
     removeStop?.();
-    ctx.io.stderr(formatDiagnostics(report.diagnostics));
+    ctx.io.stderr(formatFlowDiagnostics(report));
     const outcome = flags.fix ? applyDropFixes(loaded, report) : undefined;
     // With --follow, JSON output is one object per line: the groups as they came, then the report.
     if (flags.output === 'json') {

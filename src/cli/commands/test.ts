@@ -98,7 +98,7 @@ async function writeFromFlows(flags: TestFlags, ctx: CommandContext, flows: stri
   const { input, filter } = flowSourceOf({ flows, since: flags.since, until: flags.until }, ctx.io);
   const loaded = await loadRepoForCommand(flags, ctx);
   const traffic = await collectObservedTraffic({ input, filter });
-  ctx.io.stderr(formatDiagnostics(traffic.diagnostics));
+  ctx.io.stderr(formatDiagnostics(traffic.diagnostics, traffic.diagnosticsOmitted));
   const name = describeFlowInput(input);
   const written = assertionsFromTraffic(traffic, loaded.engine, name);
   if (target === undefined) ctx.io.stdout(written.yaml);

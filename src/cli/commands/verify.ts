@@ -5,7 +5,7 @@ import { ExitCode } from '../exit-codes.js';
 import { loadRepoForCommand } from '../load.js';
 import { addOutputFlag, addRepoFlags, layoutOf, type RepoFlags } from '../options.js';
 import { addHubbleFlags, flowSourceOf, type HubbleFlags, namespaceArgument } from '../options-hubble.js';
-import { formatDiagnostics } from '../output/diagnostics.js';
+import { formatFlowDiagnostics } from '../output/diagnostics.js';
 import { formatVerifyText, verifyJson } from '../output/verify.js';
 
 interface VerifyFlags extends RepoFlags, HubbleFlags {
@@ -33,7 +33,7 @@ export function registerVerify(program: Command, ctx: CommandContext): void {
       ctx.exit(ExitCode.Error);
     }
     const report = await verifyNamespace(loaded, { namespace, input, filter });
-    ctx.io.stderr(formatDiagnostics(report.diagnostics));
+    ctx.io.stderr(formatFlowDiagnostics(report));
     if (flags.output === 'json') ctx.io.stdout(`${JSON.stringify(verifyJson(report), null, 2)}\n`);
     else ctx.io.stdout(formatVerifyText(report, layoutOf(ctx.io, flags.output)));
     if (report.checks.some((c) => c.status === 'FAIL')) ctx.exit(ExitCode.Findings);

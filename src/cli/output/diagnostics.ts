@@ -21,3 +21,17 @@ export function formatDiagnostics(diagnostics: readonly Diagnostic[], omitted = 
 export function hasInputErrors(diagnostics: readonly Diagnostic[]): boolean {
   return diagnostics.some((d) => d.severity === 'error');
 }
+
+/**
+ * The diagnostics of a flow report, then `… and N more` for the unparsable lines counted beyond those kept (a
+ * flow reader keeps the first 100 `FLOW_UNPARSABLE` diagnostics and counts them all in `stats.unparsable`).
+ */
+export function formatFlowDiagnostics(report: {
+  readonly diagnostics: readonly Diagnostic[];
+  readonly stats: { readonly unparsable: number };
+}): string {
+  return formatDiagnostics(
+    report.diagnostics,
+    Math.max(0, report.stats.unparsable - report.diagnostics.length),
+  );
+}
