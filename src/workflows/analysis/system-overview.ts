@@ -122,10 +122,15 @@ export function systemOverview(loaded: LoadedRepo, lint: LintReport): SystemOver
     if (owner) owner.findings.push(f);
     else otherFindings.push(f);
   }
+  // Each namespace's policies in the repository's order, looked up once (not a scan of every policy per namespace).
+  const policyKeys = new Map<string, string[]>();
+  for (const p of repo.policies) {
+    const keys = policyKeys.get(p.namespace) ?? [];
+    keys.push(`${p.kind}/${p.namespace}/${p.name}`);
+    policyKeys.set(p.namespace, keys);
+  }
   const policyFindings = (namespace: string) =>
-    repo.policies
-      .filter((p) => p.namespace === namespace)
-      .flatMap((p) => objects.get(`${p.kind}/${p.namespace}/${p.name}`)?.findings ?? []);
+    (policyKeys.get(namespace) ?? []).flatMap((key) => objects.get(key)?.findings ?? []);
 
   const platformSet = new Set(catalog.platformNamespaces);
   const summaries: NamespaceSummary[] = repo.namespaces
