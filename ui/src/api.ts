@@ -1,4 +1,4 @@
-import type { graphJson } from '../../src/cli/output/graph.js';
+import type { GraphJson, GraphLayout } from '../../src/cli/ui/graph-view.js';
 import type { SystemOverview } from '../../src/workflows/analysis/system-overview.js';
 import type { WhatIfResult } from '../../src/workflows/analysis/what-if.js';
 
@@ -39,11 +39,11 @@ export interface TraceAnswer {
   text: string;
 }
 
-/** `/api/graph`: nodes, allowed edges, the matrix. */
-export type GraphAnswer = ReturnType<typeof graphJson>;
-
-/** An edge of {@link GraphAnswer}. */
-export type GraphEdgeJson = GraphAnswer['edges'][number];
+/**
+ * `/api/graph`: nodes, allowed edges, the matrix, and the server's dagre layout of the view a page opens on (no
+ * filter, default grouping), null when the server could not lay it out.
+ */
+export type GraphAnswer = GraphJson & { layout: GraphLayout | null };
 
 /** `/api/explain`: a matrix cell, the flow it stands for and its trace. */
 export interface ExplainAnswer extends TraceAnswer {

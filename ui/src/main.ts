@@ -63,7 +63,13 @@ async function render(): Promise<void> {
   try {
     // The view's code, its first API answer and the summary travel at once, not one after the other.
     prefetch(def.first);
-    const [m, renderView] = await Promise.all([api.meta(), def.load()]);
+    const [m, renderView] = await Promise.all([
+      api.meta(),
+      def.load().then((v) => {
+        performance.mark('netpol:view-code');
+        return v;
+      }),
+    ]);
     meta = m;
     (document.getElementById('repo') as HTMLElement).textContent =
       `${meta.root} · ${meta.namespaces.length} namespaces · ${meta.policies} policies`;

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type AddressInfo, isIP } from 'node:net';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { NetpolError } from '../../errors.js';
 import type { FlowFilterFlags } from '../../hubble/filter.js';
@@ -19,6 +20,7 @@ import { readWatchDrops } from '../../workflows/watch/drops-client.js';
 import { dropsJson, formatDropsText } from '../output/drops.js';
 import { graphJson } from '../output/graph.js';
 import { formatTraceText, traceJson } from '../output/trace.js';
+import { layoutGraphView } from './graph-layout.js';
 
 /** Options of {@link startUiServer}. */
 export interface UiServerOptions {
@@ -49,10 +51,14 @@ export interface UiServerOptions {
   /** Called with a sentence for each reload and each unexpected error. Default: none. */
   readonly log?: (line: string) => void;
   /**
-   * Compute the answers a page asks first (`/api/meta`, `/api/graph`, `/api/system`) as soon as a version of the
-   * repository is loaded, in the background, so the first page load finds them ready. Default: `true`.
+   * Compute the answers a page asks first in the background, so the first page load finds them ready:
+   * `/api/meta` and `/api/graph` (with its layout) as soon as a version of the repository is loaded, `/api/system`
+   * (which lints the whole repository) once no request has come for `quietMs`, so that it does not hold up the
+   * requests of a page being drawn (a page that asks for it first has it computed at once). Default: `true`.
    */
   readonly precompute?: boolean;
+  /** How long the server waits without a request before it lints in the background, in ms. Default: `1000`. */
+  readonly quietMs?: number;
 }
 
 /** A running UI server. */
@@ -205,9 +211,25 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
   const events = new Set<ServerResponse>();
   let closing = false;
 
+  /** Requests being answered (event streams excepted), and when the last one came or ended (performance.now). */
+  let answering = 0;
+  let lastRequest = performance.now();
+
+  /** Resolves once no request is being answered and none has come for `quietMs`, or the server closes. */
+  async function quiet(): Promise<void> {
+    const quietMs = options.quietMs ?? 1000;
+    for (;;) {
+      const wait = quietMs - (performance.now() - lastRequest);
+      if (closing || (answering === 0 && wait <= 0)) return;
+      await new Promise((resolve) => setTimeout(resolve, Math.max(wait, 50)).unref());
+    }
+  }
+
   /**
    * Asks the answers every page load needs first, one per turn of the event loop (a request that arrives
-   * meanwhile is served between them), while the browser starts; they are cached for the version.
+   * meanwhile is served between them), while the browser starts; they are cached for the version. The system
+   * view's lint of the whole repository (about a second of CPU for 1,000 namespaces) waits until the server is
+   * quiet: run at once, it held up the answers of a graph being drawn.
    */
   async function precompute(s: State): Promise<void> {
     if (options.precompute === false) return;
@@ -217,6 +239,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
       return;
     }
     for (const pathname of ['/api/meta', '/api/graph', '/api/system']) {
+      if (pathname === '/api/system') await quiet();
       await new Promise((resolve) => setImmediate(resolve));
       if (closing || state !== s) return;
       await api(new URL(pathname, 'http://netpol.invalid')).catch(() => {});
@@ -271,7 +294,10 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
       case '/api/system':
         return cachedJson('system', async (l) => systemOverview(l, await lintRepo(l)));
       case '/api/graph':
-        return cachedJson('graph', async () => graphJson(await graphOf()));
+        return cachedJson('graph', async () => {
+          const json = graphJson(await graphOf());
+          return { ...json, layout: layoutGraphView(json) };
+        });
       case '/api/explain': {
         const id = param(url, 'cell');
         const [loaded, graph] = await Promise.all([state.loaded, graphOf()]);
@@ -424,6 +450,8 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    answering++;
+    lastRequest = performance.now();
     try {
       if (!isAllowedHostHeader(req.headers.host, host, port)) {
         throw new HttpError(
@@ -472,6 +500,9 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
         log(`netpol ui: internal error: ${err?.stack ?? String(e)}`);
         sendJson(res, 500, { error: `internal error: ${err?.message ?? String(e)}` });
       }
+    } finally {
+      answering--;
+      lastRequest = performance.now();
     }
   }
 

@@ -9,7 +9,10 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { generateRepo } from '../../../bench/repo/generate-repo.js';
+import { graphJson } from '../../../src/cli/output/graph.js';
+import { layoutGraphView } from '../../../src/cli/ui/graph-layout.js';
 import { defaultAssetsDir, startUiServer, type UiServer } from '../../../src/cli/ui/server.js';
+import { connectivityGraph } from '../../../src/workflows/analysis/connectivity-graph.js';
 import { loadForAnalysis } from '../../../src/workflows/analysis/load.js';
 import { computeMatrix } from '../../../src/workflows/analysis/matrix.js';
 import { startWatch } from '../../../src/workflows/watch/watch.js';
@@ -101,6 +104,8 @@ describeWithTools(['chromium'], 'netpol ui in chromium', () => {
     expect(await page.locator('#graph-summary').textContent()).toMatch(
       /^44 edges \(44 allowed paths\), 19 nodes\./,
     );
+    // The view a page opens on is drawn where the server's dagre put it: the page runs no layout.
+    expect(await page.evaluate(() => document.body.dataset.layout)).toBe('server');
     await shot('graph');
   });
 
@@ -114,6 +119,13 @@ describeWithTools(['chromium'], 'netpol ui in chromium', () => {
       );
     expect(await page.evaluate(() => document.body.dataset.layout)).toBe('dagre');
     const first = await positions();
+    // The browser's dagre and the server's (cytoscape headless, the same style and element order) agree.
+    const loaded = await loadForAnalysis({ root: HOMELAB });
+    const graph = graphJson(connectivityGraph(loaded.engine, loaded.catalog, loaded.repo.namespaces));
+    const server = layoutGraphView(graph, { filters: { ns: '', port: '', dir: 'egress' } });
+    expect(first).toEqual(
+      Object.entries(server.positions).map(([id, [x, y]]) => `${id}@${Math.round(x)},${Math.round(y)}`),
+    );
     await open('graph?dir=egress');
     expect(await page.evaluate(() => document.body.dataset.layout)).toBe('saved');
     expect(await positions()).toEqual(first);
@@ -362,6 +374,7 @@ describeWithTools(['chromium'], 'netpol ui in chromium', () => {
         'group:profile:isolated',
         'group:profile:standard',
       ]);
+      expect(await page.evaluate(() => document.body.dataset.layout)).toBe('server');
       await shot('graph-grouped');
       await page.getByRole('button', { name: 'expand profile standard' }).click();
       expect((await groups()).includes('group:profile:standard')).toBe(false);

@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { layoutGraphView } from '../../../src/cli/ui/graph-layout.js';
+import type { GraphJson, GraphLayout } from '../../../src/cli/ui/graph-view.js';
 import { isAllowedHostHeader, startUiServer, type UiServer } from '../../../src/cli/ui/server.js';
 import { parseFlowLine } from '../../../src/hubble/parse-flow.js';
 import { loadForAnalysis } from '../../../src/workflows/analysis/load.js';
@@ -110,6 +112,11 @@ describe('startUiServer (API over the example repository)', () => {
     });
     expect((graph.body.matrix as { rows: unknown[] }).rows).toHaveLength(13);
     expect(graph.body).not.toHaveProperty('cells');
+    // The layout of the view a page opens on: every node of it placed, computed once per repository version.
+    const { layout, ...json } = graph.body as GraphJson & { layout: GraphLayout };
+    expect(layout).toEqual(layoutGraphView(json));
+    expect(Object.keys(layout.positions)).toHaveLength(19);
+    expect(layout.positions['billing']).toEqual([151, 251]);
   });
 
   it('explains a matrix cell by its id, allowed or denied', async () => {

@@ -1,7 +1,17 @@
 import cytoscape from 'cytoscape';
 import dagre from 'cytoscape-dagre';
-import type { GraphNode } from '../../../src/workflows/analysis/connectivity-graph.js';
-import { api, type GraphAnswer, type GraphEdgeJson } from '../api.js';
+import {
+  GRAPH_LAYOUT,
+  GRAPH_STYLE,
+  type GraphFilters,
+  graphElements,
+  graphGroups,
+  groupTitle,
+  type ShownEdge,
+  shownGraph,
+  startsGrouped,
+} from '../../../src/cli/ui/graph-view.js';
+import { api } from '../api.js';
 import { h, replace } from '../dom.js';
 import { explanation } from '../explain.js';
 import type { ViewContext } from '../main.js';
@@ -10,101 +20,8 @@ import { layoutOnce } from './layout-cache.js';
 
 cytoscape.use(dagre);
 
-/** Above this many namespaces the graph starts grouped by profile. */
-export const GROUP_THRESHOLD = 40;
 /** At most this many matrix rows are drawn at once (a filter shows the others). */
 const MATRIX_ROW_LIMIT = 150;
-
-const PALETTE = ['#2f6fb3', '#2e8b57', '#b5651d', '#7b4fa0', '#0f8a8a', '#a23b5a', '#5d6d1e', '#3d4f9f'];
-
-interface Filters {
-  ns: string;
-  port: string;
-  dir: string;
-}
-
-interface ShownEdge {
-  id: string;
-  source: string;
-  target: string;
-  label: string;
-  members: GraphEdgeJson[];
-}
-
-function groupTitle(group: string): string {
-  if (group.startsWith('profile:')) return `profile ${group.slice('profile:'.length)}`;
-  if (group === 'platform') return 'platform namespaces';
-  if (group === 'unprofiled') return 'no profile';
-  return group;
-}
-
-function colourOf(groups: string[], group: string): string {
-  if (group === 'platform') return '#555f6d';
-  if (group === 'peers') return '#8a8f98';
-  return PALETTE[groups.indexOf(group) % PALETTE.length] ?? '#2f6fb3';
-}
-
-function edgeMatches(e: GraphEdgeJson, f: Filters): boolean {
-  if (f.ns !== '' && e.row !== f.ns) return false;
-  if (f.port !== '' && `${e.port}/${e.protocol}` !== f.port) return false;
-  if (f.dir !== '' && e.direction !== f.dir) return false;
-  return true;
-}
-
-/**
- * What the graph draws for the filters and the grouping: namespaces of a folded group become one node
- * `group:<g>` and their edges merge per (source, target, port), keeping the cells they stand for.
- */
-export function shownGraph(
-  graph: GraphAnswer,
-  f: Filters,
-  grouped: boolean,
-  expanded: ReadonlySet<string>,
-): {
-  nodes: { node: GraphNode | null; id: string; label: string; group: string; size: number }[];
-  edges: ShownEdge[];
-} {
-  const filtering = f.ns !== '' || f.port !== '' || f.dir !== '';
-  const edges = graph.edges.filter((e) => edgeMatches(e, f));
-  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
-  const fold = (id: string): string => {
-    const n = byId.get(id);
-    if (!grouped || !n || n.group === 'peers' || expanded.has(n.group)) return id;
-    return `group:${n.group}`;
-  };
-  const used = new Set<string>();
-  for (const e of edges) {
-    used.add(e.source);
-    used.add(e.target);
-  }
-  if (f.ns !== '') used.add(f.ns);
-  const visible = graph.nodes.filter((n) =>
-    filtering ? used.has(n.id) : n.kind === 'namespace' || used.has(n.id),
-  );
-  const nodes = new Map<
-    string,
-    { node: GraphNode | null; id: string; label: string; group: string; size: number }
-  >();
-  for (const n of visible) {
-    const id = fold(n.id);
-    const existing = nodes.get(id);
-    if (existing) existing.size++;
-    else if (id === n.id) nodes.set(id, { node: n, id, label: n.label, group: n.group, size: 1 });
-    else nodes.set(id, { node: null, id, label: groupTitle(n.group), group: n.group, size: 1 });
-  }
-  for (const g of nodes.values()) if (g.node === null) g.label = `${g.label} (${g.size})`;
-  const merged = new Map<string, ShownEdge>();
-  for (const e of edges) {
-    const source = fold(e.source);
-    const target = fold(e.target);
-    const key = source === e.source && target === e.target ? e.id : `${source}→${target}|${e.label}`;
-    const m = merged.get(key);
-    if (m) m.members.push(e);
-    else merged.set(key, { id: key, source, target, label: e.label, members: [e] });
-  }
-  for (const m of merged.values()) if (m.members.length > 1) m.label = `${m.label} ×${m.members.length}`;
-  return { nodes: [...nodes.values()], edges: [...merged.values()] };
-}
 
 /** The connectivity view: filters, the graph (cytoscape.js), the explanation panel and the matrix. */
 export async function renderGraph(
@@ -114,17 +31,18 @@ export async function renderGraph(
 ): Promise<void> {
   const started = performance.now();
   const graph = await api.graph();
-  const groups = [...new Set(graph.nodes.map((n) => n.group))].filter((g) => g !== 'peers').sort();
-  const namespaceCount = graph.nodes.filter((n) => n.kind === 'namespace').length;
+  performance.mark('graph:data');
+  const groups = graphGroups(graph);
+  const groupedFirst = startsGrouped(graph);
   const groupSize = new Map<string, number>();
   for (const n of graph.nodes)
     if (n.group !== 'peers') groupSize.set(n.group, (groupSize.get(n.group) ?? 0) + 1);
-  const filters: Filters = {
+  const filters: { -readonly [K in keyof GraphFilters]: GraphFilters[K] } = {
     ns: params.get('ns') ?? '',
     port: params.get('port') ?? '',
     dir: params.get('dir') ?? '',
   };
-  let grouped = params.has('grouped') ? params.get('grouped') === '1' : namespaceCount > GROUP_THRESHOLD;
+  let grouped = params.has('grouped') ? params.get('grouped') === '1' : groupedFirst;
   const expanded = new Set((params.get('expand') ?? '').split(',').filter((g) => g !== ''));
   let selected = params.get('cell') ?? '';
 
@@ -133,7 +51,7 @@ export async function renderGraph(
       ns: filters.ns,
       port: filters.port,
       dir: filters.dir,
-      grouped: grouped === namespaceCount > GROUP_THRESHOLD ? '' : grouped ? '1' : '0',
+      grouped: grouped === groupedFirst ? '' : grouped ? '1' : '0',
       expand: [...expanded].join(','),
       cell: selected,
     });
@@ -252,75 +170,9 @@ export async function renderGraph(
     container: canvas,
     minZoom: 0.1,
     maxZoom: 3,
-    style: [
-      {
-        selector: 'node',
-        style: {
-          label: 'data(label)',
-          'font-size': 11,
-          'text-valign': 'bottom',
-          'text-margin-y': 3,
-          'background-color': 'data(colour)',
-          width: 18,
-          height: 18,
-          color: '#1d232b',
-          'text-background-color': '#ffffff',
-          'text-background-opacity': 0.75,
-          'text-background-padding': '1px',
-        },
-      },
-      { selector: 'node[kind = "namespace"]', style: { shape: 'round-rectangle', width: 26, height: 18 } },
-      {
-        selector: 'node[kind = "group"]',
-        style: { shape: 'round-rectangle', width: 46, height: 30, 'font-weight': 'bold' },
-      },
-      { selector: 'node[kind = "world"], node[kind = "reserved"]', style: { shape: 'diamond' } },
-      { selector: 'node[?escapeHatch]', style: { 'border-width': 3, 'border-color': '#c62828' } },
-      {
-        selector: 'edge',
-        style: {
-          width: 1.5,
-          'curve-style': 'bezier',
-          'target-arrow-shape': 'triangle',
-          'line-color': '#9aa4b2',
-          'target-arrow-color': '#9aa4b2',
-          label: 'data(label)',
-          'font-size': 9,
-          color: '#3b4450',
-          'text-rotation': 'autorotate',
-          'text-background-color': '#ffffff',
-          'text-background-opacity': 0.8,
-        },
-      },
-      {
-        selector: 'edge.at-source',
-        style: { label: '', 'source-label': 'data(label)', 'source-text-offset': 34 },
-      },
-      {
-        selector: 'edge.at-target',
-        style: { label: '', 'target-label': 'data(label)', 'target-text-offset': 34 },
-      },
-      {
-        selector: 'edge:selected, edge.current',
-        style: { 'line-color': '#d9480f', 'target-arrow-color': '#d9480f', width: 3, 'z-index': 10 },
-      },
-      { selector: 'node.focus', style: { 'border-width': 3, 'border-color': '#d9480f' } },
-      {
-        selector: 'node.kbd',
-        style: { 'border-width': 4, 'border-color': '#1c5fd6', 'border-style': 'double' },
-      },
-      {
-        selector: 'edge.kbd',
-        style: {
-          'line-color': '#1c5fd6',
-          'target-arrow-color': '#1c5fd6',
-          'line-style': 'dashed',
-          width: 3.5,
-          'z-index': 11,
-        },
-      },
-    ],
+    style: GRAPH_STYLE,
   });
+  performance.mark('graph:cytoscape');
   (window as unknown as { netpolGraph: unknown }).netpolGraph = { cy, graph };
 
   async function explainCell(id: string): Promise<void> {
@@ -489,48 +341,17 @@ export async function renderGraph(
   function update(): void {
     saveQuery();
     const shown = shownGraph(graph, filters, grouped, expanded);
-    const isPeer = (id: string) => shown.nodes.find((n) => n.id === id)?.group === 'peers';
+    const elements = graphElements(shown, groups);
     cy.batch(() => {
       cy.elements().remove();
-      cy.add([
-        ...shown.nodes.map((n) => ({
-          group: 'nodes' as const,
-          data: {
-            id: n.id,
-            label: n.label,
-            kind: n.node ? n.node.kind : 'group',
-            group: n.group,
-            escapeHatch: n.node?.escapeHatch ?? false,
-            colour: colourOf(groups, n.group),
-          },
-        })),
-        ...shown.edges.map((e) => ({
-          group: 'edges' as const,
-          // The port is written next to the peer: edges fanning out of one gateway share one readable label.
-          classes: isPeer(e.source) ? 'at-source' : isPeer(e.target) ? 'at-target' : '',
-          data: {
-            id: `e:${e.id}`,
-            source: e.source,
-            target: e.target,
-            label: e.label,
-            cells: e.members.map((m) => m.id),
-            members: e,
-          },
-        })),
-      ]);
+      cy.add(elements);
     });
+    performance.mark('graph:elements');
     if (filters.ns !== '') cy.$id(filters.ns).addClass('focus');
-    // Layered from left to right by dagre: the peers that only send (gateways, scrapers), the namespaces, the
-    // namespaces they reach (shared resources), then the peers that only receive (DNS, world, the API server).
-    const reused = layoutOnce(cy, {
-      name: 'dagre',
-      rankDir: 'LR',
-      ranker: 'network-simplex',
-      nodeSep: 26,
-      rankSep: 120,
-      animate: false,
-    } as cytoscape.LayoutOptions);
-    document.body.dataset.layout = reused ? 'saved' : 'dagre';
+    // Known when the view is the one the server laid out (the first render) or one this tab laid out before.
+    const from = layoutOnce(cy, elements, GRAPH_LAYOUT, graph.layout);
+    performance.mark('graph:layout');
+    document.body.dataset.layout = from;
     cy.fit(undefined, 20);
     const folded = groups.filter((g) => grouped && !expanded.has(g));
     replace(
@@ -559,10 +380,18 @@ export async function renderGraph(
     legend.textContent = `${shown.edges.length} edges (${shown.edges.reduce((n, e) => n + e.members.length, 0)} allowed paths), ${shown.nodes.length} nodes${folded.length > 0 ? `; ${folded.length} groups folded` : ''}. Shapes: rectangle namespace, circle workload, diamond world or reserved identity; red border: escape hatch on.`;
     keys.refresh();
     drawMatrix();
+    performance.mark('graph:matrix');
     document.body.dataset.renderMs = String(Math.round(performance.now() - started));
   }
 
+  // Ready once cytoscape has drawn its first frame (or after 500 ms, should no frame come): the graph is on screen.
+  const drawn = new Promise<void>((resolve) => {
+    cy.one('render', () => resolve());
+    setTimeout(resolve, 500);
+  });
   update();
+  await drawn;
+  performance.mark('graph:drawn');
   if (selected !== '') await explainCell(selected);
 }
 

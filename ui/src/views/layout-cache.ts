@@ -1,4 +1,5 @@
 import type cytoscape from 'cytoscape';
+import { elementsKey, fnv1a, type GraphLayout } from '../../../src/cli/ui/graph-view.js';
 
 const PREFIX = 'netpol-layout:';
 const INDEX = `${PREFIX}index`;
@@ -8,29 +9,6 @@ const KEEP = 20;
 interface Saved {
   readonly edges: number;
   readonly positions: Record<string, readonly [number, number]>;
-}
-
-/** The drawn elements as one string: node ids, then edges as source→target, each sorted. */
-function elementsKey(cy: cytoscape.Core): string {
-  const nodes = cy
-    .nodes()
-    .map((n) => n.id())
-    .sort();
-  const edges = cy
-    .edges()
-    .map((e) => `${e.source().id()}→${e.target().id()}`)
-    .sort();
-  return `${nodes.join('\n')}\n\n${edges.join('\n')}`;
-}
-
-/** FNV-1a (32 bits) of a string, in hex: a short storage key. */
-function fnv1a(text: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return (h >>> 0).toString(16).padStart(8, '0');
 }
 
 function read(key: string): Saved | null {
@@ -54,34 +32,57 @@ function save(key: string, value: Saved): void {
   }
 }
 
-/**
- * Runs `layout` (dagre) on the drawn elements, or, when this tab already laid out exactly these nodes and edges
- * (sessionStorage, keyed by their ids and ends), puts each node where the layout put it then: a reload of the
- * page, a repository reload that changes no path, or a return to the same filters neither runs the layout again
- * nor moves the picture. At most 20 layouts are kept per tab.
- * @param cy - the graph, with its elements added.
- * @param layout - the layout to run when nothing is saved.
- * @returns whether the saved positions were used.
- */
-export function layoutOnce(cy: cytoscape.Core, layout: cytoscape.LayoutOptions): boolean {
-  const key = `${PREFIX}${fnv1a(elementsKey(cy))}`;
-  const saved = read(key);
+/** Whether `positions` places every node of `cy` (and no other). */
+function placesEvery(
+  cy: cytoscape.Core,
+  positions: Readonly<Record<string, readonly [number, number]>>,
+): boolean {
   const nodes = cy.nodes();
-  if (
-    saved &&
-    saved.edges === cy.edges().length &&
-    Object.keys(saved.positions).length === nodes.length &&
-    nodes.every((n) => saved.positions[(n as cytoscape.NodeSingular).id()] !== undefined)
-  ) {
-    nodes.positions((n) => {
-      const [x, y] = saved.positions[(n as cytoscape.NodeSingular).id()] as readonly [number, number];
-      return { x, y };
-    });
-    return true;
+  return (
+    Object.keys(positions).length === nodes.length &&
+    nodes.every((n) => positions[(n as cytoscape.NodeSingular).id()] !== undefined)
+  );
+}
+
+function place(cy: cytoscape.Core, positions: Readonly<Record<string, readonly [number, number]>>): void {
+  cy.nodes().positions((n) => {
+    const [x, y] = positions[(n as cytoscape.NodeSingular).id()] as readonly [number, number];
+    return { x, y };
+  });
+}
+
+/**
+ * Places the drawn elements without running dagre when their layout is known: first the server's layout of the
+ * view a page opens on (`/api/graph`'s `layout`, computed with the same libraries, style and element order),
+ * then the positions this tab saved for exactly these nodes and edges (sessionStorage, keyed by their ids and
+ * ends: a reload, a repository reload that changes no path, a return to the same filters); otherwise runs
+ * `layout` (dagre) and saves its positions. At most 20 layouts are kept per tab.
+ * @param cy - the graph, with `elements` added.
+ * @param elements - the elements added, as given to cytoscape.
+ * @param layout - the layout to run when nothing is known.
+ * @param known - the server's layout, or null.
+ * @returns `server`, `saved` or `dagre`: where the positions came from.
+ */
+export function layoutOnce(
+  cy: cytoscape.Core,
+  elements: readonly cytoscape.ElementDefinition[],
+  layout: cytoscape.LayoutOptions,
+  known: GraphLayout | null,
+): 'server' | 'saved' | 'dagre' {
+  const hash = fnv1a(elementsKey(elements));
+  if (known && known.key === hash && placesEvery(cy, known.positions)) {
+    place(cy, known.positions);
+    return 'server';
+  }
+  const key = `${PREFIX}${hash}`;
+  const saved = read(key);
+  if (saved && saved.edges === cy.edges().length && placesEvery(cy, saved.positions)) {
+    place(cy, saved.positions);
+    return 'saved';
   }
   cy.layout(layout).run();
   const positions: Record<string, readonly [number, number]> = {};
-  for (const n of nodes) positions[n.id()] = [n.position('x'), n.position('y')];
+  for (const n of cy.nodes()) positions[n.id()] = [n.position('x'), n.position('y')];
   save(key, { edges: cy.edges().length, positions });
-  return false;
+  return 'dagre';
 }
