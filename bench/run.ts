@@ -190,7 +190,10 @@ async function main(): Promise<void> {
       process.stdout.write(`\n## ui\n\nskipped: ${CHROMIUM} not found (apt-get install chromium)\n`);
     } else {
       const rows = await measureUi(
-        arg('ui-sizes', '1000').split(',').map(Number),
+        arg('ui-sizes', '1000')
+          .split(',')
+          .filter((n) => n !== '')
+          .map(Number),
         Number(arg('repeat', '3')),
       );
       process.stdout.write(`\n## ui (Debian chromium, headless, 1280×800)\n\n${uiBenchTable(rows)}`);
