@@ -116,7 +116,7 @@ describe('startUiServer (API over the example repository)', () => {
     const { layout, ...json } = graph.body as GraphJson & { layout: GraphLayout };
     expect(layout).toEqual(layoutGraphView(json));
     expect(Object.keys(layout.positions)).toHaveLength(19);
-    expect(layout.positions['billing']).toEqual([151, 251]);
+    expect(layout.positions.billing).toEqual([151, 251]);
   });
 
   it('explains a matrix cell by its id, allowed or denied', async () => {
