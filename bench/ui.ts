@@ -67,7 +67,7 @@ export interface Milestones {
 
 const MILESTONES = `(() => {
   const mark = (n) => { const e = performance.getEntriesByName(n, 'mark')[0]; return e ? e.startTime : NaN; };
-  const answer = performance.getEntriesByType('resource').find((e) => /api/graph$/.test(e.name));
+  const answer = performance.getEntriesByType('resource').find((e) => e.name.endsWith('/api/graph'));
   const nav = performance.getEntriesByType('navigation')[0];
   return {
     entry: nav ? nav.domContentLoadedEventEnd : NaN,

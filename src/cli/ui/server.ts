@@ -53,8 +53,9 @@ export interface UiServerOptions {
   /**
    * Compute the answers a page asks first in the background, so the first page load finds them ready:
    * `/api/meta` and `/api/graph` (with its layout) as soon as a version of the repository is loaded, `/api/system`
-   * (which lints the whole repository) once no request has come for `quietMs`, so that it does not hold up the
-   * requests of a page being drawn (a page that asks for it first has it computed at once). Default: `true`.
+   * (which lints the whole repository) once a page has asked for `/api/meta` and no request has come for
+   * `quietMs`, so that it does not hold up the requests of a page being drawn (a page that opens on the System
+   * view asks for it at once and has it computed then). Default: `true`.
    */
   readonly precompute?: boolean;
   /** How long the server waits without a request before it lints in the background, in ms. Default: `1000`. */
@@ -214,13 +215,18 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
   /** Requests being answered (event streams excepted), and when the last one came or ended (performance.now). */
   let answering = 0;
   let lastRequest = performance.now();
+  /** Whether a page has asked for `/api/meta` (every view does, first). */
+  let pageSeen = false;
 
-  /** Resolves once no request is being answered and none has come for `quietMs`, or the server closes. */
+  /**
+   * Resolves once a page has been served, no request is being answered and none has come for `quietMs`, or the
+   * server closes.
+   */
   async function quiet(): Promise<void> {
     const quietMs = options.quietMs ?? 1000;
     for (;;) {
       const wait = quietMs - (performance.now() - lastRequest);
-      if (closing || (answering === 0 && wait <= 0)) return;
+      if (closing || (pageSeen && answering === 0 && wait <= 0)) return;
       await new Promise((resolve) => setTimeout(resolve, Math.max(wait, 50)).unref());
     }
   }
@@ -228,8 +234,9 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
   /**
    * Asks the answers every page load needs first, one per turn of the event loop (a request that arrives
    * meanwhile is served between them), while the browser starts; they are cached for the version. The system
-   * view's lint of the whole repository (about a second of CPU for 1,000 namespaces) waits until the server is
-   * quiet: run at once, it held up the answers of a graph being drawn.
+   * view's lint of the whole repository (about a second of CPU for 1,000 namespaces) waits until a page has
+   * been drawn and the server is quiet: run at once, it held up the answers of a graph being drawn (a page that
+   * opens on the System view asks for it at once and has it computed then).
    */
   async function precompute(s: State): Promise<void> {
     if (options.precompute === false) return;
@@ -478,6 +485,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
         return;
       }
       if (url.pathname.startsWith('/api/')) {
+        if (url.pathname === '/api/meta') pageSeen = true;
         sendJson(res, 200, await api(url));
         return;
       }
