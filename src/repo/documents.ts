@@ -1,4 +1,5 @@
 import {
+  type Alias,
   Composer,
   CST,
   type Document,
@@ -550,9 +551,12 @@ function convertNode(node: Node, state: ConvertState): YamlNode {
     const index = new Map<string, number>();
     const merged: YamlMapEntry[] = [];
     for (const pair of resolved.items) {
-      const keyNode = pair.key as Node | null;
+      const written = pair.key as Node | null;
+      // An alias used as a key is the anchored node (YAML 1.2 §3.2.2.2), as `yaml`'s toJS reads it; its
+      // position stays where the alias is written.
+      const keyNode = isAlias(written) ? aliasedKey(written, state) : written;
       const valueNode = pair.value as Node | null;
-      const keyEnd = keyNode?.range ? base + keyNode.range[1] : start;
+      const keyEnd = written?.range ? base + written.range[1] : start;
       const value: YamlNode = valueNode ? convertNode(valueNode, state) : nullAt(keyEnd);
       if (isScalar(keyNode) && typeof keyNode.value === 'symbol') {
         // `<<` merge key: its maps fill in keys the map does not set itself.
@@ -567,7 +571,7 @@ function convertNode(node: Node, state: ConvertState): YamlNode {
         : '';
       const entry: YamlMapEntry = {
         key,
-        keyStart: keyNode?.range ? base + keyNode.range[0] : start,
+        keyStart: written?.range ? base + written.range[0] : start,
         keyEnd,
         keyPlain: isScalar(keyNode) ? keyNode.type === 'PLAIN' : false,
         value,
@@ -597,6 +601,17 @@ function convertNode(node: Node, state: ConvertState): YamlNode {
   }
   active.set(resolved, out);
   return out;
+}
+
+/**
+ * The scalar an alias used as a map key names, whose value is the key (the document is marked aliased, so
+ * an alias naming no anchor is refused by `aliasBomb`). An alias of a collection, or of nothing, stays the
+ * alias: `yaml`'s toJS then keys the entry by the alias's text (`*name`), and so does the caller.
+ */
+function aliasedKey(alias: Alias, state: ConvertState): Node {
+  state.aliased = true;
+  const target = alias.resolve(state.doc);
+  return isScalar(target) ? target : alias;
 }
 
 /**

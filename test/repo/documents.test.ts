@@ -122,6 +122,54 @@ describe('parseYamlFile', () => {
     ]);
   });
 
+  // YAML 1.2 §3.2.2.2 (an alias node is the anchored node, wherever it is used, keys included); expected values
+  // are the `yaml` package's `toJS()` of the same text.
+  it.each([
+    ['a plain scalar', 'a: &app web\n*app : value\n', { a: 'web', web: 'value' }, 'web', 2, 1],
+    ['an integer', 'a: &k 0x1F\n*k : x\n', { a: 31, '31': 'x' }, '31', 2, 1],
+    ['a YAML 1.1 boolean', 'a: &y yes\n*y : 1\n', { a: true, true: 1 }, 'true', 2, 1],
+    ['a quoted scalar', 'a: &q "quoted"\n*q : v\n', { a: 'quoted', quoted: 'v' }, 'quoted', 2, 1],
+    ['an explicit key', 'base: &t web\n? *t\n: v\n', { base: 'web', web: 'v' }, 'web', 2, 3],
+    ['a flow map key', '{a: &f f, *f : g}\n', { a: 'f', f: 'g' }, 'f', 1, 11],
+    ['a key set before it', 'a: &w web\nweb: 1\n*w : 2\n', { a: 'web', web: 2 }, 'web', 3, 1],
+    ['a collection (keyed by its text)', 'a: &m {x: 1}\n*m : v\n', { a: { x: 1 }, '*m': 'v' }, '*m', 2, 1],
+  ])('reads an alias used as a map key as the anchored node: %s', (_what, text, value, key, line, column) => {
+    const [doc] = parseYamlFile('alias-key.yaml', text).documents;
+    if (!doc) throw new Error('no document');
+    expect(documentValue(doc)).toEqual(value);
+    checkAgainstYaml(text);
+    // The key's position is where the alias is written.
+    expect(sourceAt(doc, [key], { key: true })).toMatchObject({ line, column });
+  });
+
+  it('refuses an alias key that names no anchor, as yaml does', () => {
+    const parsed = parseYamlFile('alias-key.yaml', 'a: 1\n*u : v\n');
+    expect(parsed.documents.map((d) => d.root)).toEqual([null]);
+    expect(parsed.diagnostics.map((d) => [d.code, d.source?.line, d.source?.column])).toEqual([
+      ['YAML_SYNTAX', 2, 1],
+    ]);
+  });
+
+  it('reads an alias key as yaml toJS does for any anchored scalar (property, seeded)', () => {
+    const scalar = fc.oneof(
+      fc.stringMatching(/^[a-z][a-z0-9.-]{0,8}$/),
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a Flux ${var} placeholder, not a template.
+      fc.constantFrom('80', '0x1F', '1.5', 'yes', 'off', '"quoted"', "'single'", '"a: b"', '<<', '${VAR}'),
+    );
+    const value = fc.oneof(fc.stringMatching(/^[a-z0-9]{1,6}$/), fc.constantFrom('{x: 1}', '[1, 2]', '*x'));
+    fc.assert(
+      fc.property(scalar, value, fc.boolean(), fc.boolean(), (anchored, v, flow, before) => {
+        // The anchored key's own text may also be written as a key before the alias (the later one wins).
+        const plainKey = /^[a-z]/.test(anchored) ? `${anchored}: before\n` : '';
+        const text = flow
+          ? `{a: &x ${anchored}, *x : ${v}}\n`
+          : `a: &x ${anchored}\n${before ? plainKey : ''}*x : ${v}\n`;
+        checkAgainstYaml(text);
+      }),
+      { numRuns: 300, seed: 20261208 },
+    );
+  });
+
   it('refuses an alias bomb before expanding it (the yaml maxAliasCount; issue 8)', () => {
     const levels = ['a: &a [x, x, x, x, x, x, x, x]'];
     for (let i = 1; i < 12; i++)
