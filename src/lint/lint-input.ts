@@ -5,7 +5,7 @@ import type { PolicyEngine } from '../engine/verdict.js';
 import type { Diagnostic } from '../errors.js';
 import { documentValue, nodeAt, type ParsedFile, parseYamlFile, sourceAt } from '../repo/documents.js';
 import type { RepoHost } from '../repo/host.js';
-import { findUnlistedManifests, kustomizationIn } from '../repo/kustomize.js';
+import { findUnlistedManifests, kustomizationIn, type ParseFile } from '../repo/kustomize.js';
 import type { Labels, Repo } from '../repo/model.js';
 import type { AnnotatedObject, LintInput, SourceLocator, UnlistedManifestInfo } from './define-rule.js';
 
@@ -13,15 +13,19 @@ import type { AnnotatedObject, LintInput, SourceLocator, UnlistedManifestInfo } 
  * A {@link SourceLocator} over file texts: each file is parsed once, on first use, with the loader's own
  * parser (so document indices agree with `ObjectMeta.documentIndex`).
  * @param read - Returns a file's text by its `SourceRef.file` name, or undefined when it cannot be read.
+ * @param parseText - Parses a file's text (the load's cache in front of `parseYamlFile`). Default: `parseYamlFile`.
  * @returns The locator.
  */
-export function createLocator(read: (file: string) => string | undefined): SourceLocator {
+export function createLocator(
+  read: (file: string) => string | undefined,
+  parseText: ParseFile = parseYamlFile,
+): SourceLocator {
   const parsed = new Map<string, ParsedFile | null>();
   const parse = (file: string): ParsedFile | null => {
     const hit = parsed.get(file);
     if (hit !== undefined) return hit;
     const text = read(file);
-    const result = text === undefined ? null : parseYamlFile(file, text);
+    const result = text === undefined ? null : parseText(file, text);
     parsed.set(file, result);
     return result;
   };
@@ -55,19 +59,26 @@ export function diskLocator(root: string): SourceLocator {
  * (`findUnlistedManifests`, keeping only files that hold at least one Kubernetes object: a document with
  * `apiVersion` and `kind`, so data files such as connectivity tests are not reported).
  * @param host - The repository host (reads go through it).
+ * @param options - `parse`: parses a file's text (the load's cache in front of `parseYamlFile`); `skip`: files
+ *   left out before they are read (those something else applies). Default: `parseYamlFile`, none skipped.
  * @returns The unlisted manifests, sorted by file.
  */
-export function findUnlistedManifestInfo(host: RepoHost): UnlistedManifestInfo[] {
+export function findUnlistedManifestInfo(
+  host: RepoHost,
+  options: { readonly parse?: ParseFile; readonly skip?: (file: string) => boolean } = {},
+): UnlistedManifestInfo[] {
+  const parse = options.parse ?? parseYamlFile;
   const out: UnlistedManifestInfo[] = [];
   const disabledCache = new Map<string, { path: string; line: number }[]>();
-  for (const u of findUnlistedManifests(host)) {
+  for (const u of findUnlistedManifests(host, '', parse)) {
+    if (options.skip?.(u.file)) continue;
     let text: string;
     try {
       text = host.readFile(u.file);
     } catch {
       continue;
     }
-    const parsed = parseYamlFile(u.file, text);
+    const parsed = parse(u.file, text);
     const objects: AnnotatedObject[] = [];
     for (const doc of parsed.documents) {
       if (!doc.valid || doc.root === null) continue;
@@ -153,14 +164,17 @@ export interface LoadedForLint {
  * @param loaded - The loaded repository.
  * @param host - Reads files by their `SourceRef.file` names.
  * @param options - `tree: false` when the repository was read from explicit files (`-f`): no
- *   kustomization tree, so no unlisted manifests.
+ *   kustomization tree, so no unlisted manifests; `parsed`: the load's parses by root-relative file (a
+ *   `ReadCache`'s), used instead of parsing a file again. Default for `parsed`: none.
  * @returns The input.
  */
 export function buildLintInput(
   loaded: LoadedForLint,
   host: RepoHost,
-  options: { readonly tree: boolean },
+  options: { readonly tree: boolean; readonly parsed?: ReadonlyMap<string, ParsedFile | null> },
 ): LintInput {
+  const kept = options.parsed;
+  const parse: ParseFile = kept ? (file, text) => kept.get(file) ?? parseYamlFile(file, text) : parseYamlFile;
   const read = (file: string): string | undefined => {
     try {
       return host.readFile(file);
@@ -177,8 +191,8 @@ export function buildLintInput(
     catalog: loaded.catalog,
     diagnostics: loaded.diagnostics,
     // A file Flux (or a kustomization elsewhere) applies is not unlisted, whatever the nearest kustomization says.
-    unlisted: options.tree ? findUnlistedManifestInfo(host).filter((u) => !applied.has(u.file)) : [],
-    locator: createLocator(read),
+    unlisted: options.tree ? findUnlistedManifestInfo(host, { parse, skip: (f) => applied.has(f) }) : [],
+    locator: createLocator(read, parse),
   };
 }
 

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import type { ParsedFile } from './documents.js';
 import { directoryLinkSkip, fileLinkSkip, isManifestName, isWithin, type SkippedLink } from './walk.js';
 
 /**
@@ -72,10 +73,14 @@ export function diskHost(root: string, boundary: string = root): RepoHost {
         return skip !== null;
       };
       const manifest = file !== '' && isManifestName(path.posix.basename(file));
-      let st: fs.Stats;
+      let st: fs.Stats | undefined;
       try {
-        st = fs.statSync(abs(file));
+        // Most lookups of a missing path are kustomization names probed in every folder: no error object.
+        st = fs.statSync(abs(file), { throwIfNoEntry: false });
       } catch {
+        st = undefined;
+      }
+      if (st === undefined) {
         // A dangling or self-looping link with a manifest's name is said once, not passed over.
         if (manifest) note(fileLinkSkip(abs(file), boundary));
         return null;
@@ -176,10 +181,11 @@ export function gitRemoteUrls(top: string): string[] {
  * (the Flux scan, the builds and the kustomization walks go over the same tree): for one load of a
  * repository that does not change meanwhile. A listing is handed out as a copy.
  * @param host - The host.
+ * @param texts - File texts by root-relative path, read and filled (a {@link ReadCache}'s, so that a later
+ *   reader of the same tree finds them). Default: a new map.
  * @returns The caching host.
  */
-export function cachingHost(host: RepoHost): RepoHost {
-  const texts = new Map<string, string>();
+export function cachingHost(host: RepoHost, texts: Map<string, string> = new Map()): RepoHost {
   const kinds = new Map<string, 'file' | 'dir' | null>();
   const lists = new Map<string, string[]>();
   const contained = new Map<string, boolean>();
@@ -216,6 +222,24 @@ export function cachingHost(host: RepoHost): RepoHost {
       return inside;
     },
   };
+}
+
+/**
+ * What one load of a repository read and parsed, kept for a later reader of the same tree in the same state
+ * (`netpol lint` reads the kustomizations and the files no kustomization lists after the load): file texts
+ * and parses by root-relative path (`null`: unreadable). Held only as long as its owner holds it.
+ */
+export interface ReadCache {
+  readonly texts: Map<string, string>;
+  readonly parsed: Map<string, ParsedFile | null>;
+}
+
+/**
+ * An empty {@link ReadCache}.
+ * @returns The cache.
+ */
+export function createReadCache(): ReadCache {
+  return { texts: new Map(), parsed: new Map() };
 }
 
 /**

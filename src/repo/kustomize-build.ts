@@ -114,18 +114,20 @@ export interface BuildOptions {
  * @param host - The repository host.
  * @param origins - Positions of transformed values.
  * @param inside - Whether a root-relative path lies inside the repository boundary.
+ * @param parsed - Where the parses go (a `ReadCache`'s, for a later reader of the same tree). Default: a new map.
  * @returns The context.
  */
 export function createBuildContext(
   host: RepoHost,
   origins: Origins,
   inside: (file: string) => boolean,
+  parsed: Map<string, ParsedFile | null> = new Map(),
 ): BuildContext {
   return {
     host,
     diagnostics: [],
     origins,
-    parsed: new Map(),
+    parsed,
     reported: new Set(),
     inside,
     applied: new Set(),

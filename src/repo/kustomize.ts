@@ -1,6 +1,13 @@
 import type { Diagnostic, SourceRef } from '../errors.js';
 import { CONFIG_FILE } from './config.js';
-import { documentValue, parseYamlFile, sourceAt, type YamlDocument, type YamlPath } from './documents.js';
+import {
+  documentValue,
+  type ParsedFile,
+  parseYamlFile,
+  sourceAt,
+  type YamlDocument,
+  type YamlPath,
+} from './documents.js';
 import { joinPath, type RepoHost } from './host.js';
 import { isRecord, typeName } from './read-context.js';
 import { isManifestName } from './walk.js';
@@ -178,7 +185,20 @@ interface Kustomization {
   readonly value: Record<string, unknown>;
 }
 
-function readKustomization(host: RepoHost, file: string, diagnostics: Diagnostic[]): Kustomization | null {
+/**
+ * Parses a file's text: `parseYamlFile`, or a cache in front of it (the load's parses, for a reader after it).
+ * @param file - Root-relative path (names the positions).
+ * @param text - The file's text.
+ * @returns The parsed file.
+ */
+export type ParseFile = (file: string, text: string) => ParsedFile;
+
+function readKustomization(
+  host: RepoHost,
+  file: string,
+  diagnostics: Diagnostic[],
+  parse: ParseFile = parseYamlFile,
+): Kustomization | null {
   let text: string;
   try {
     text = host.readFile(file);
@@ -186,7 +206,7 @@ function readKustomization(host: RepoHost, file: string, diagnostics: Diagnostic
     diagnostics.push(unreadable(file, e));
     return null;
   }
-  const parsed = parseYamlFile(file, text);
+  const parsed = parse(file, text);
   diagnostics.push(...parsed.diagnostics);
   const doc = parsed.documents.find((d) => d.root !== null);
   if (!doc) return null;
@@ -417,9 +437,14 @@ function referencedFiles(dir: string, value: Record<string, unknown>, resources 
  * (as a resource, component, patch, generator input …).
  * @param host - The repository host.
  * @param dir - The directory to examine, relative to the root. Default: the root.
+ * @param parse - Parses the kustomizations read (the load's cache). Default: `parseYamlFile`.
  * @returns Unlisted files (sorted) with the nearest kustomization that should list them.
  */
-export function findUnlistedManifests(host: RepoHost, dir = ''): UnlistedManifest[] {
+export function findUnlistedManifests(
+  host: RepoHost,
+  dir = '',
+  parse: ParseFile = parseYamlFile,
+): UnlistedManifest[] {
   const referenced = new Set<string>();
   const nearest = new Map<string, string | null>();
   const files: string[] = [];
@@ -427,7 +452,7 @@ export function findUnlistedManifests(host: RepoHost, dir = ''): UnlistedManifes
   const walk = (d: string, inherited: string | null) => {
     const own = kustomizationIn(host, d);
     if (own) {
-      const k = readKustomization(host, own, ignored);
+      const k = readKustomization(host, own, ignored, parse);
       if (k) for (const f of referencedFiles(d, k.value)) referenced.add(f);
     }
     const current = own ?? inherited;
@@ -450,7 +475,7 @@ export function findUnlistedManifests(host: RepoHost, dir = ''): UnlistedManifes
     const k = kustomizationIn(host, up);
     if (k) {
       inherited = k;
-      const parsed = readKustomization(host, k, ignored);
+      const parsed = readKustomization(host, k, ignored, parse);
       if (parsed) for (const f of referencedFiles(up, parsed.value)) referenced.add(f);
     }
   }

@@ -21,7 +21,15 @@ import {
   renderFlux,
   scanFlux,
 } from './flux.js';
-import { cachingHost, diskHost, gitRemoteUrls, gitTopLevel, memoryHost, type RepoHost } from './host.js';
+import {
+  cachingHost,
+  diskHost,
+  gitRemoteUrls,
+  gitTopLevel,
+  memoryHost,
+  type ReadCache,
+  type RepoHost,
+} from './host.js';
 import { kustomizationIn, type ManifestRef, planManifests, scanManifests, unreadable } from './kustomize.js';
 import {
   type BuildContext,
@@ -91,6 +99,12 @@ export interface LoadOptions {
   readonly cluster?: string;
   /** Keep every object read, as `LoadResult.rendered` (for `netpol render`). Default: false. */
   readonly render?: boolean;
+  /**
+   * Where the load keeps the file texts and parses of the tree, for a later reader of the same tree in the
+   * same state (`createReadCache()`; lint reads the kustomizations and unlisted files from it). Pass a fresh
+   * cache to each load. Default: none (nothing is kept after the load).
+   */
+  readonly readCache?: ReadCache;
 }
 
 /** Options of {@link loadRepoFromText}. */
@@ -117,6 +131,7 @@ interface HostOptions {
   readonly settings?: Partial<ClusterSettings>;
   readonly cluster?: string;
   readonly render?: boolean;
+  readonly readCache?: ReadCache;
 }
 
 /** The name used in SourceRefs for standard input. */
@@ -153,7 +168,7 @@ export async function loadRepo(options: LoadOptions = {}): Promise<LoadResult> {
     );
   }
   const boundary = gitTopLevel(root);
-  const host = cachingHost(diskHost(root, boundary));
+  const host = cachingHost(diskHost(root, boundary), options.readCache?.texts);
   const sourceRoot = path.relative(root, boundary).split(path.sep).join('/');
   let explicit: ExplicitFile[] | undefined;
   if (options.files !== undefined) {
@@ -713,7 +728,7 @@ function loadFromHost(
   sourceRoot: string,
 ): LoadResult {
   if (!explicit) {
-    const ctx = createBuildContext(host, new Origins(), (f) => host.contains(f));
+    const ctx = createBuildContext(host, new Origins(), (f) => host.contains(f), options.readCache?.parsed);
     const flux = fluxEntry(host, options, sourceRoot, ctx);
     if (flux?.cluster?.built) return loadKustomize(host, root, options, ctx, sourceRoot, flux.cluster);
     if (flux) return loadFlux(host, root, options, flux);
@@ -725,6 +740,7 @@ function loadFromHost(
     const parsed = step.first && step.text !== undefined ? parseYamlFile(step.name, step.text) : undefined;
     loadStep(prepared, step, parsed, parsedFiles);
   }
+  if (!explicit) keepParses(options, parsedFiles);
   return finish(prepared);
 }
 
@@ -737,7 +753,7 @@ async function loadFromHostParallel(
   sourceRoot: string,
 ): Promise<LoadResult> {
   if (!explicit) {
-    const ctx = createBuildContext(host, new Origins(), (f) => host.contains(f));
+    const ctx = createBuildContext(host, new Origins(), (f) => host.contains(f), options.readCache?.parsed);
     const texts = manifestTexts(host);
     if (texts.length > 0 && texts.reduce((n, t) => n + t.text.length, 0) >= MIN_PARALLEL_CHARS) {
       // Parse every manifest below the root first, with the js-yaml reader on this thread and the rest on
@@ -781,7 +797,14 @@ async function loadFromHostParallel(
   } finally {
     await parses.return();
   }
+  if (!explicit) keepParses(options, parsedFiles);
   return finish(prepared);
+}
+
+/** Keeps the parses of a tree read without kustomization in the caller's {@link ReadCache}. */
+function keepParses(options: HostOptions, parsedFiles: ReadonlyMap<string, ParsedFile | null>): void {
+  const kept = options.readCache?.parsed;
+  if (kept) for (const [file, parsed] of parsedFiles) kept.set(file, parsed);
 }
 
 /**

@@ -53,7 +53,7 @@ function rawLink(entry: string): string {
  */
 export function fileLinkSkip(entry: string, boundary: string): SkippedLink | null {
   try {
-    if (!fs.lstatSync(entry).isSymbolicLink()) return null;
+    if (!fs.lstatSync(entry, { throwIfNoEntry: false })?.isSymbolicLink()) return null;
   } catch {
     return null;
   }

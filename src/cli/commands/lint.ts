@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { isManifestProblem } from '../../lint/manifest-codes.js';
 import { rules } from '../../lint/rules/index.js';
+import { createReadCache } from '../../repo/host.js';
 import { checkLintConfig, lintRepo } from '../../workflows/analysis/lint.js';
 import { loadForAnalysis } from '../../workflows/analysis/load.js';
 import type { CommandContext } from '../context.js';
@@ -43,7 +44,8 @@ export function registerLint(program: Command, ctx: CommandContext): void {
   addOutputFlag(cmd, ['text', 'json', 'sarif'], 'text');
   cmd.addHelpText('after', rulesHelp);
   cmd.action(async (flags: LintFlags) => {
-    const loaded = await loadForAnalysis(repoOptionsOf(flags, ctx.io));
+    // The load keeps what it read for the lint after it (the kustomizations, the files no kustomization lists).
+    const loaded = await loadForAnalysis({ ...repoOptionsOf(flags, ctx.io), readCache: createReadCache() });
     const diagnostics = [
       ...loaded.diagnostics.filter((d) => d.severity !== 'info' && !isManifestProblem(d)),
       ...checkLintConfig(loaded),

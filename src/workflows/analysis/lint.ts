@@ -10,7 +10,7 @@ import { type Finding, runLint } from '../../lint/run-lint.js';
 import { CONFIG_FILE } from '../../repo/config.js';
 import { parseYamlFile, type YamlDocument } from '../../repo/documents.js';
 import { unifiedDiff } from '../../repo/edit.js';
-import { cachingHost, diskHost, type RepoHost } from '../../repo/host.js';
+import { cachingHost, diskHost, type ReadCache, type RepoHost } from '../../repo/host.js';
 import { STDIN_FILE } from '../../repo/load-repo.js';
 import type { Repo } from '../../repo/model.js';
 import { linkNote, type WriterFs, writeFiles } from '../../repo/write-files.js';
@@ -73,9 +73,12 @@ export interface LintOptions {
  * report.errorCount; // 0
  */
 export async function lintRepo(loaded: LoadedRepo, options: LintOptions = {}): Promise<LintReport> {
-  const host = hostFor(loaded.repo);
+  const host = hostFor(loaded.repo, loaded.readCache);
   const { config } = lintConfigOf(loaded.repo, host);
-  const input = buildLintInput(loaded, host, { tree: fromTree(loaded.repo) });
+  const input = buildLintInput(loaded, host, {
+    tree: fromTree(loaded.repo),
+    ...(loaded.readCache ? { parsed: loaded.readCache.parsed } : {}),
+  });
   const run = runLint(input, config, rules);
   let findings: readonly Finding[] = run.findings;
   const diffs: string[] = [];
@@ -132,7 +135,7 @@ export async function lintRepo(loaded: LoadedRepo, options: LintOptions = {}): P
  * @returns The diagnostics, with positions in `netpol.config.yaml`.
  */
 export function checkLintConfig(loaded: LoadedRepo): readonly Diagnostic[] {
-  return lintConfigOf(loaded.repo, hostFor(loaded.repo)).diagnostics;
+  return lintConfigOf(loaded.repo, hostFor(loaded.repo, loaded.readCache)).diagnostics;
 }
 
 function lintConfigOf(repo: Repo, host: RepoHost): LintConfigResult {
@@ -153,7 +156,7 @@ function fromTree(repo: Repo): boolean {
 }
 
 /** Reads files by their `SourceRef.file` names: relative to the root, or absolute (`-f`). */
-function hostFor(repo: Repo): RepoHost {
+function hostFor(repo: Repo, cache?: ReadCache): RepoHost {
   if (repo.root === '') {
     return {
       readFile: (file) => {
@@ -165,7 +168,7 @@ function hostFor(repo: Repo): RepoHost {
       canonical: (file) => file,
     };
   }
-  const disk = cachingHost(diskHost(repo.root));
+  const disk = cachingHost(diskHost(repo.root), cache?.texts);
   return {
     readFile: (file) => (path.isAbsolute(file) ? fs.readFileSync(file, 'utf8') : disk.readFile(file)),
     kind: disk.kind,

@@ -1,6 +1,7 @@
 import { type Catalog, type CatalogConfig, deriveCatalog } from '../../catalog/derive-catalog.js';
 import { createEngine, type PolicyEngine } from '../../engine/verdict.js';
 import { type Diagnostic, NetpolError } from '../../errors.js';
+import type { ReadCache } from '../../repo/host.js';
 import { type LoadOptions, loadRepo, STDIN_FILE } from '../../repo/load-repo.js';
 import type { ClusterSettings, Repo } from '../../repo/model.js';
 import { truncateValue } from '../../repo/truncate.js';
@@ -24,6 +25,11 @@ export interface RepoOptions {
   readonly requireManifests?: boolean;
   /** The Flux cluster to read when the repository holds several (`--cluster`). Default: the only one. */
   readonly cluster?: string;
+  /**
+   * Keeps the load's file texts and parses (`createReadCache()`) for a later reader of the same tree, such as
+   * `lintRepo`, which then reads no file twice; carried as {@link LoadedRepo.readCache}. Default: none.
+   */
+  readonly readCache?: ReadCache;
 }
 
 /** A loaded repository with its engine and catalogue. */
@@ -32,6 +38,8 @@ export interface LoadedRepo {
   readonly diagnostics: readonly Diagnostic[];
   readonly engine: PolicyEngine;
   readonly catalog: Catalog;
+  /** The load's file texts and parses, when {@link RepoOptions.readCache} was given. */
+  readonly readCache?: ReadCache;
 }
 
 /** Reads the `catalog:` section of `netpol.config.yaml` (unknown shapes are ignored: the loader reports them). */
@@ -60,6 +68,7 @@ export function loadOptionsOf(options: RepoOptions): LoadOptions {
     ...(options.settings !== undefined ? { settings: options.settings } : {}),
     ...(options.readStdin !== undefined ? { readStdin: options.readStdin } : {}),
     ...(options.cluster !== undefined ? { cluster: options.cluster } : {}),
+    ...(options.readCache !== undefined ? { readCache: options.readCache } : {}),
   };
 }
 
@@ -75,7 +84,13 @@ export async function loadForAnalysis(options: RepoOptions): Promise<LoadedRepo>
   const engine = createEngine(repo);
   const catalog = deriveCatalog(repo, catalogConfigOf(repo));
   const unused = unusedDomain(repo, catalog);
-  return { repo, diagnostics: unused ? [...diagnostics, unused] : diagnostics, engine, catalog };
+  return {
+    repo,
+    diagnostics: unused ? [...diagnostics, unused] : diagnostics,
+    engine,
+    catalog,
+    ...(options.readCache !== undefined ? { readCache: options.readCache } : {}),
+  };
 }
 
 /**

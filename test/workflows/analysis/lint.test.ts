@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { createReadCache } from '../../../src/repo/host.js';
 import { checkLintConfig, lintRepo } from '../../../src/workflows/analysis/lint.js';
 import { loadForAnalysis } from '../../../src/workflows/analysis/load.js';
 import { PROJECT_ROOT } from '../../helpers/cli.js';
@@ -204,6 +205,19 @@ describe('lintRepo', () => {
     expect(report.diffs[0]?.split('\n')[0]).toBe(
       '# apps/shop.yaml is a symbolic link: its target .shared/shop.yaml is edited (the link is kept)',
     );
+  });
+
+  it("with the load's read cache, reads no file the load read again and reports the same", async () => {
+    const repo = useRepo(fixtureFiles('not-in-kustomization', 'invalid'));
+    const fresh = await lintRepo(await loadForAnalysis({ root: repo.root }));
+    const readCache = createReadCache();
+    const loaded = await loadForAnalysis({ root: repo.root, readCache });
+    expect(loaded.readCache).toBe(readCache);
+    expect([...readCache.parsed.keys()]).toContain('platform/kustomization.yaml');
+    // Changed on disk after the load: the lint still reads the tree as the load read it.
+    for (const file of readCache.texts.keys()) fs.writeFileSync(path.join(repo.root, file), 'broken: [\n');
+    expect(await lintRepo(loaded)).toEqual(fresh);
+    expect(fresh.findings.map((f) => f.ruleId)).toEqual(['not-in-kustomization']);
   });
 
   it('without a tree (-f files) there is no unlisted manifest; positions still resolve', async () => {
