@@ -20,8 +20,12 @@ export interface LoadBenchRow {
   readonly mib: number;
   /** js-yaml `loadAll` of the same files (read from disk, in a fresh process), ms. */
   readonly jsYamlMs: number;
+  /** The same, user and system CPU time, ms. */
+  readonly jsYamlCpuMs: number;
   /** `loadRepo` from disk, ms. */
   readonly loadMs: number;
+  /** The same, user and system CPU time of all threads, ms. */
+  readonly loadCpuMs: number;
   /** `loadRepo` and `createEngine`, ms. */
   readonly loadCompileMs: number;
   /** Peak RSS of the process that loaded and compiled, MiB (the highest of the runs). */
@@ -37,15 +41,16 @@ function median(xs: readonly number[]): number {
   return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 }
 
-function jsYamlOnce(dir: string, files: readonly string[]): number {
+function jsYamlOnce(dir: string, files: readonly string[]): { jsYamlMs: number; jsYamlCpuMs: number } {
   const r = spawnSync(process.execPath, [CHILD, '--js-yaml', dir, ...files], { encoding: 'utf8' });
   if (r.status !== 0)
     throw new Error(`bench: load-child --js-yaml exited ${r.status}: ${r.stderr.slice(0, 500)}`);
-  return (JSON.parse(r.stdout) as { jsYamlMs: number }).jsYamlMs;
+  return JSON.parse(r.stdout) as { jsYamlMs: number; jsYamlCpuMs: number };
 }
 
 interface ChildResult {
   readonly loadMs: number;
+  readonly loadCpuMs: number;
   readonly compileMs: number;
   readonly policies: number;
   readonly peakRssMiB: number;
@@ -71,7 +76,7 @@ export function measureLoad(
   files: readonly string[],
   repeat: number,
 ): LoadBenchRow {
-  const js: number[] = [];
+  const js: { jsYamlMs: number; jsYamlCpuMs: number }[] = [];
   const children: ChildResult[] = [];
   let bytes = 0;
   for (const rel of files) bytes += readFileSync(path.join(dir, rel)).length;
@@ -83,8 +88,10 @@ export function measureLoad(
     namespaces,
     policies: children[0]?.policies ?? 0,
     mib: bytes / 2 ** 20,
-    jsYamlMs: median(js),
+    jsYamlMs: median(js.map((j) => j.jsYamlMs)),
+    jsYamlCpuMs: median(js.map((j) => j.jsYamlCpuMs)),
     loadMs: median(children.map((c) => c.loadMs)),
+    loadCpuMs: median(children.map((c) => c.loadCpuMs)),
     loadCompileMs: median(children.map((c) => c.loadMs + c.compileMs)),
     peakRssMiB: Math.max(...children.map((c) => c.peakRssMiB)),
     runs: repeat,

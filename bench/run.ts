@@ -11,7 +11,9 @@
  *   pipeline (bench/drops.ts);
  * - flux: the same namespaces and policies in a Flux layout (bench/repo/generate-flux-repo.ts: bootstrap,
  *   a folder and a Flux Kustomization per namespace, components, substitution), loaded from the cluster
- *   entry, next to the flat layout's load time;
+ *   entry in fresh processes beside js-yaml's `loadAll` of the same files in the same rounds (ratio, wall and
+ *   CPU) and beside the flat layout; and a Flux layout of `--flux-files` files (default 600): its load and a
+ *   whole-process `netpol lint` against issue 14's goal of 2 s (bench/flux.ts);
  * - watch: `netpol watch` against a replaying Relay (a drop storm with one new flow in 64), flows per second
  *   beside a bare gRPC read loop of the same stream, and RSS and heap after 10^6 and 10^7 flows with the growth
  *   between them (bench/watch.ts; `--watch-flows N` samples at N/10 and N);
@@ -31,7 +33,7 @@
  *   process, beside js-yaml's parse of the same files, and the share of files the js-yaml reader reads
  *   (bench/real-repo.ts).
  * Flags: `--only startup,load,repo,lint,drops,flux,watch,ui,storm,verdicts,growth,replay,real`, `--real DIR[,DIR…]`, `--sizes 100,1000`, `--flows N`,
- * `--load-repeat N`, `--drop-lines 100000,1000000`, `--repeat N`, `--watch-flows 10000000`, `--ui-sizes 1000`,
+ * `--load-repeat N`, `--flux-files 600`, `--drop-lines 100000,1000000`, `--repeat N`, `--watch-flows 10000000`, `--ui-sizes 1000`,
  * `--storm NAMESPACESxLINES`, `--verdict-sizes 5000,20000`, `--growth-sizes 1000,5000,20000`,
  * `--replay-lines 100000,300000,1000000`, `--replay-namespaces 1000`, `--replay-keys 20000`.
  */
@@ -46,12 +48,12 @@ import { loadRepo } from '../src/repo/load-repo.js';
 import { computeMatrix } from '../src/workflows/analysis/matrix.js';
 import { CHROMIUM } from '../test/helpers/browser.js';
 import { formatDropStorm, formatDropsBench, measureDropStorm, measureDrops } from './drops.js';
+import { type FluxBenchRow, fluxBenchTable, fluxFilesTable, measureFlux, measureFluxFiles } from './flux.js';
 import { growthTable, measureGrowth } from './growth.js';
 import { lintBenchTable, measureLint } from './lint.js';
 import { type LoadBenchRow, loadBenchTable, measureLoad } from './load.js';
 import { measureRealRepo, realRepoBenchTable } from './real-repo.js';
 import { formatReplayBench, measureReplay } from './replay.js';
-import { generateFluxRepo } from './repo/generate-flux-repo.js';
 import { generateRepo, writeRepoDir } from './repo/generate-repo.js';
 import { formatStartupBench, measureStartup } from './startup.js';
 import { measureUi, uiBenchTable } from './ui.js';
@@ -164,7 +166,7 @@ async function main(): Promise<void> {
     for (const n of sizes) rows.push(await measureLint(n));
     process.stdout.write(`\n## lint\n\n${lintBenchTable(rows)}`);
   }
-  if (only.has('flux')) await fluxBench(sizes);
+  if (only.has('flux')) fluxBench(sizes);
   if (only.has('real')) {
     const dirs = arg('real', '')
       .split(',')
@@ -249,34 +251,23 @@ function loadBench(sizes: readonly number[]): void {
   process.stdout.write(`\n## repository load against js-yaml\n\n${loadBenchTable(rows)}`);
 }
 
-/** Load time of the Flux layout next to the flat layout (same namespaces and policies). */
-async function fluxBench(sizes: readonly number[]): Promise<void> {
-  let out =
-    '\n## Flux layout\n\n| namespaces | files | policies | Flux layout load ms | flat layout load ms | Flux ÷ flat |\n|---:|---:|---:|---:|---:|---:|\n';
+/**
+ * The Flux layout against js-yaml and the flat layout, per size, and the 600-file case against issue 14's
+ * goal (bench/flux.ts).
+ */
+function fluxBench(sizes: readonly number[]): void {
+  const repeat = Number(arg('load-repeat', '3'));
+  const rows: FluxBenchRow[] = [];
   for (const n of sizes) {
-    const fluxFiles = generateFluxRepo({ namespaces: n });
-    const flatDir = writeRepo(generateRepo({ namespaces: n }));
-    const fluxDir = writeRepo(fluxFiles);
-    try {
-      gc();
-      let t = performance.now();
-      const flux = await loadRepo({ root: fluxDir });
-      const fluxMs = performance.now() - t;
-      if (flux.repo.entry.mode !== 'flux' || flux.repo.policies.length === 0)
-        throw new Error('bench Flux repository was not read as Flux: generator broken');
-      gc();
-      t = performance.now();
-      await loadRepo({ root: flatDir });
-      const flatMs = performance.now() - t;
-      const f = (x: number, d = 0) => x.toLocaleString('en-US', { maximumFractionDigits: d });
-      out += `| ${f(n)} | ${f(Object.keys(fluxFiles).length)} | ${f(flux.repo.policies.length)} | ${f(fluxMs)} | ${f(flatMs)} | ${f(fluxMs / flatMs, 2)} |\n`;
-      process.stderr.write(`measured Flux N=${n}\n`);
-    } finally {
-      rmSync(flatDir, { recursive: true, force: true });
-      rmSync(fluxDir, { recursive: true, force: true });
-    }
+    rows.push(measureFlux(n, repeat));
+    process.stderr.write(`measured Flux N=${n}\n`);
   }
-  process.stdout.write(out);
+  const files = Number(arg('flux-files', '600'));
+  const sized = measureFluxFiles(files, repeat);
+  process.stderr.write(`measured Flux ${files} files\n`);
+  process.stdout.write(
+    `\n## Flux layout against js-yaml\n\n${fluxBenchTable(rows)}\n### a ${files}-file Flux repository\n\n${fluxFilesTable(sized)}`,
+  );
 }
 
 async function repoBench(sizes: readonly number[]): Promise<void> {

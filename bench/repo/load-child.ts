@@ -2,11 +2,12 @@
  * One measured load in a process of its own, so that its peak RSS is the loader's and nothing else's, and
  * so that the loader and its anchor both start cold (a process's first second runs mostly unoptimised code):
  * - `node dist/bench/repo/load-child.js <repo dir>` loads the repository from disk (`loadRepo`, as the CLI
- *   does), compiles the engine, and prints one JSON line `{ loadMs, compileMs, policies, peakRssMiB }`
- *   (peak RSS from `process.resourceUsage().maxRSS`, for the whole process);
+ *   does), compiles the engine, and prints one JSON line `{ loadMs, loadCpuMs, compileMs, policies, peakRssMiB }`
+ *   (CPU: user and system time of all threads during the load; peak RSS from `process.resourceUsage().maxRSS`,
+ *   for the whole process);
  * - `node dist/bench/repo/load-child.js --js-yaml <repo dir> <file>…` reads the files and parses them with
- *   js-yaml's `loadAll` (default schema), and prints `{ jsYamlMs, peakRssMiB }`; `--js-yaml-lenient` goes on
- *   past a file js-yaml refuses (real repositories have custom tags).
+ *   js-yaml's `loadAll` (default schema), and prints `{ jsYamlMs, jsYamlCpuMs, peakRssMiB }`;
+ *   `--js-yaml-lenient` goes on past a file js-yaml refuses (real repositories have custom tags).
  * Used by `bench/load.ts`.
  */
 import { readFileSync } from 'node:fs';
@@ -16,10 +17,17 @@ import jsyaml from 'js-yaml';
 import { createEngine } from '../../src/engine/verdict.js';
 import { loadRepo } from '../../src/repo/load-repo.js';
 
+/** User and system CPU time of the process so far (all threads), ms. */
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
 if (process.argv[2] === '--js-yaml' || process.argv[2] === '--js-yaml-lenient') {
   const lenient = process.argv[2] === '--js-yaml-lenient';
   const [root, ...files] = process.argv.slice(3);
   if (!root) throw new Error('usage: load-child.js --js-yaml[-lenient] <repo dir> <file>…');
+  const c = cpuMs();
   const t = performance.now();
   for (const rel of files) {
     try {
@@ -30,21 +38,25 @@ if (process.argv[2] === '--js-yaml' || process.argv[2] === '--js-yaml-lenient') 
     }
   }
   const jsYamlMs = performance.now() - t;
+  const jsYamlCpuMs = cpuMs() - c;
   process.stdout.write(
-    `${JSON.stringify({ jsYamlMs, peakRssMiB: process.resourceUsage().maxRSS / 1024 })}\n`,
+    `${JSON.stringify({ jsYamlMs, jsYamlCpuMs, peakRssMiB: process.resourceUsage().maxRSS / 1024 })}\n`,
   );
   process.exit(0);
 }
 const dir = process.argv[2];
 if (!dir) throw new Error('usage: load-child.js <repo dir>');
+const c0 = cpuMs();
 const t0 = performance.now();
 const { repo } = await loadRepo({ root: dir });
 const t1 = performance.now();
+const loadCpuMs = cpuMs() - c0;
 createEngine(repo);
 const t2 = performance.now();
 process.stdout.write(
   `${JSON.stringify({
     loadMs: t1 - t0,
+    loadCpuMs,
     compileMs: t2 - t1,
     policies: repo.policies.length,
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
