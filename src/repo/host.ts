@@ -51,7 +51,8 @@ export function joinOn(host: RepoHost, dir: string, name: string): string {
  * directory above it, or points inside `root` (reached by its own path) is not followed: `kind` says
  * null for it and {@link RepoHost.skippedLinks} lists it (see {@link directoryLinkSkip}). A link with a
  * manifest's name whose target is missing, is itself, or lies outside `boundary` is treated the same way
- * (see {@link fileLinkSkip}); other links to files are followed.
+ * (see {@link fileLinkSkip}); other links to files are followed. The kind of a plain file or folder that a
+ * listing met is its entry's type (no stat); links are looked up as above.
  * @param root - Absolute root directory.
  * @param boundary - Absolute directory that directory links must stay inside. Default: `root`.
  * @returns The host.
@@ -59,6 +60,8 @@ export function joinOn(host: RepoHost, dir: string, name: string): string {
 export function diskHost(root: string, boundary: string = root): RepoHost {
   const abs = (p: string) => path.join(root, ...p.split('/'));
   const skipped = new Map<string, SkippedLink>();
+  // Kinds of the plain files and folders a listing met (its entries' types, no stat): a link is looked up.
+  const listed = new Map<string, 'file' | 'dir'>();
   return {
     readFile: (file) => fs.readFileSync(abs(file), 'utf8'),
     contains: (file) => isWithin(boundary, abs(file)),
@@ -68,6 +71,8 @@ export function diskHost(root: string, boundary: string = root): RepoHost {
     },
     skippedLinks: () => [...skipped.values()],
     kind: (file) => {
+      const seen = listed.get(file);
+      if (seen !== undefined) return seen;
       const note = (skip: SkippedLink | null): boolean => {
         if (skip && !skipped.has(skip.link)) skipped.set(skip.link, skip);
         return skip !== null;
@@ -91,11 +96,21 @@ export function diskHost(root: string, boundary: string = root): RepoHost {
       return st.isDirectory() ? 'dir' : st.isFile() ? 'file' : null;
     },
     list: (dir) => {
+      let entries: fs.Dirent[];
       try {
-        return fs.readdirSync(abs(dir));
+        entries = fs.readdirSync(abs(dir), { withFileTypes: true });
       } catch {
         return [];
       }
+      const names: string[] = [];
+      for (const entry of entries) {
+        names.push(entry.name);
+        // The spelling of joinPath(dir, name): a listed name has no slash and is never `.` or `..`.
+        const p = dir === '' ? entry.name : `${dir}/${entry.name}`;
+        if (entry.isFile()) listed.set(p, 'file');
+        else if (entry.isDirectory()) listed.set(p, 'dir');
+      }
+      return names;
     },
   };
 }
