@@ -306,6 +306,19 @@ function readPeerRule(
   });
   // Dropping every port rule would leave no L4 restriction: drop the whole rule instead.
   if (rawPorts.length > 0 && toPorts.length === 0) return null;
+  if (rawPorts.length > 0 && f.has('icmps')) {
+    // cilium/cilium pkg/policy/api rule_validation.go (IngressRule/EgressRule sanitize): "The ICMPs block may
+    // only be present without ToPorts. Define a separate rule to use ToPorts."
+    ctx.report(
+      'BAD_VALUE',
+      'error',
+      `An ${direction}${deny ? 'Deny' : ''} element with both icmps and toPorts is rejected by Cilium ("The ICMPs block may only be present without ToPorts"), so the policy is not imported; netpol leaves this element out.`,
+      f.at('icmps'),
+      'Move icmps into an element of its own with the same peers.',
+      { key: true },
+    );
+    return null;
+  }
   const icmps: ICMPField[] = [];
   let icmpsWithoutFields = false;
   const rawIcmps = readList(ctx, f.get('icmps'), f.at('icmps'), 'icmps', MALFORMED);

@@ -151,6 +151,12 @@ describe('readObjects: Cilium policy diagnostics', () => {
       expected: [{ code: 'BAD_VALUE', severity: 'error', line: 10, column: 13 }],
     },
     {
+      // cilium/cilium pkg/policy/api rule_validation.go: "The ICMPs block may only be present without ToPorts".
+      name: 'icmps beside toPorts in one element',
+      body: '  endpointSelector: {}\n  egress:\n    - toEndpoints: [{}]\n      icmps: [{fields: [{type: 8}]}]\n      toPorts: [{ports: [{port: "80"}]}]\n',
+      expected: [{ code: 'BAD_VALUE', severity: 'error', line: 8, column: 7 }],
+    },
+    {
       name: 'deny rules take no L7 rules',
       body: '  endpointSelector: {}\n  egressDeny:\n    - toPorts:\n        - ports: [{port: "80"}]\n          rules: {http: [{}]}\n',
       expected: [{ code: 'UNKNOWN_FIELD', severity: 'error', line: 9, column: 11 }],
