@@ -324,3 +324,18 @@ function sameObject(a: CompiledRule, b: CompiledRule): boolean {
     a.origin.name === b.origin.name
   );
 }
+
+/**
+ * Whether an element's `toPorts` entries all lack ports and everything above L4 (L7 rules, server names, a
+ * listener): such an element matches no port (docs/semantics.md §7, item 2).
+ * @param pr - A Cilium allow or deny element.
+ * @returns True when the element matches no port.
+ */
+export function matchesNoPort(pr: PeerRule): boolean {
+  return (
+    pr.toPorts.length > 0 &&
+    pr.toPorts.every(
+      (t) => t.ports.length === 0 && t.l7 === null && t.serverNames.length === 0 && !t.listener,
+    )
+  );
+}

@@ -70,7 +70,10 @@ export interface HTTPRule {
 /** One `rules.dns` entry: a query name the DNS proxy lets through (`matchName` or `matchPattern`). */
 export type DNSRule = FQDNSelector;
 
-/** One `toPorts[]` entry: an empty `ports` list means all ports. */
+/**
+ * One `toPorts[]` entry. An empty `ports` list matches no port (docs/semantics.md §7, item 2: the element is
+ * not L3-only, and a port rule without ports contributes nothing); `toPorts: []` or no `toPorts` is L3-only.
+ */
 export interface PortRule {
   readonly ports: readonly PortProtocol[];
   readonly l7: L7Kind | null;

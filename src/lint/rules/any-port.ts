@@ -6,6 +6,7 @@ import { defineRule } from '../define-rule.js';
 import {
   checkSeedConvention,
   ciliumPolicies,
+  matchesNoPort,
   namesScraper,
   PROBER_WORD,
   peerRuleLabel,
@@ -17,7 +18,7 @@ import {
 
 /**
  * An allow rule toward endpoints, entities or CIDRs that admits every port: no `toPorts` (and no
- * `icmps`), a `toPorts` entry with no ports, or port 0 (Cilium: "0 means all ports"); for a Kubernetes
+ * `icmps`), or port 0 (Cilium: "0 means all ports"); for a Kubernetes
  * NetworkPolicy, a rule with no `ports` or a port entry without `port`. Exempt: the escape-hatch policy,
  * and elements whose peers are all health-probe peers (the seed's template leaves them without ports).
  * Cilium's ingress endpoint (`reserved:ingress`) is exempt: its listeners define the ports, and so are the
@@ -103,7 +104,8 @@ export default defineRule({
         const monitor = intents && selectsMonitor(rule.endpointSelector);
         for (const pr of [...(rule.ingress ?? []), ...(rule.egress ?? [])]) {
           const peers = describeCiliumPeers(pr);
-          if (peers === null || pr.icmpsWithoutFields) continue;
+          // Elements that match no port (`icmps: [{}]`, `toPorts: [{}]`) are misleading-empty-rules findings.
+          if (peers === null || pr.icmpsWithoutFields || matchesNoPort(pr)) continue;
           if (pr.direction === 'ingress' && profilePolicies.has(refKey(p))) continue;
           if (pr.direction === 'ingress' && baselinePolicies.has(refKey(p)) && fromScrapers(pr, ctx.catalog))
             continue;
@@ -153,10 +155,7 @@ export default defineRule({
             continue;
           }
           for (const portRule of pr.toPorts) {
-            if (portRule.ports.length === 0) {
-              ctx.report({ at: portRule.source, messageId: 'anyPort', data });
-              continue;
-            }
+            // An entry without ports matches no port (docs/semantics.md §7, item 2): not every port.
             for (const port of portRule.ports) {
               if ((port.port === 0 || port.port === '0') && port.endPort === undefined) {
                 ctx.report({

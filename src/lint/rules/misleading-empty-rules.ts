@@ -1,7 +1,14 @@
 import { formatPeer } from '../../engine/peer-spec.js';
 import type { PolicyObject } from '../../repo/model.js';
 import { defineRule } from '../define-rule.js';
-import { peerRuleLabel, peerRulesOf, policyRef, ruleName, selectedPods } from '../policy-walk.js';
+import {
+  matchesNoPort,
+  peerRuleLabel,
+  peerRulesOf,
+  policyRef,
+  ruleName,
+  selectedPods,
+} from '../policy-walk.js';
 
 /** Words that present a policy as a deny. */
 const DENY_WORDS =
@@ -19,7 +26,10 @@ const ALLOW_ALL_WORDS = /\b(allow|permit|open)[ -]?(all|everything|any)\b/i;
  *   rule without peers and ports allows every peer on every port there;
  * - `icmps: [{}]` (entries without fields) in any Cilium element: meant as "ping" or "all ICMP", it is a port
  *   rule without ports, so the element allows (or denies) nothing at all (model.ts `icmpsWithoutFields`,
- *   docs/semantics.md §7.6).
+ *   docs/semantics.md §7.6);
+ * - `toPorts: [{}]` / `toPorts: [{ ports: [] }]` (every entry without ports, L7 rules, server names or
+ *   listener) in any Cilium element: meant as "every port", it matches no port, so the element allows (or
+ *   denies) nothing (docs/semantics.md §7.2).
  * @see docs/semantics.md §5.1 (`ingress: []` is the same as absent; `[{}]` gives default deny), §1.3
  *   (an empty element allows nothing), §10 (Kubernetes NetworkPolicy: an empty rule allows all); Cilium docs
  *   security/policy/language "Ingress/Egress Default Deny"; Kubernetes docs "Network Policies" (allow all).
@@ -28,7 +38,7 @@ export default defineRule({
   id: 'misleading-empty-rules',
   severity: 'error',
   description:
-    'An empty rule list or element presented as a default deny (or as allow-all) does nothing or the opposite: ingress: [] enables nothing, [{}] denies in Cilium and allows all in a NetworkPolicy; icmps: [{}] matches nothing.',
+    'An empty rule list or element presented as a default deny (or as allow-all) does nothing or the opposite: ingress: [] enables nothing, [{}] denies in Cilium and allows all in a NetworkPolicy; icmps: [{}] and toPorts: [{}] match nothing.',
   messages: {
     emptyList:
       '{{policy}} has {{direction}}: [], which Cilium reads as no {{direction}} rules at all: it turns no default deny on, and pods {{pod}} stay open to every {{direction}} flow.',
@@ -38,6 +48,8 @@ export default defineRule({
       '{{policy}} is presented as "{{words}}", but its {{direction}} rule without peers and ports allows every peer on every port (Kubernetes NetworkPolicy semantics).',
     icmpsWithoutFields:
       '{{policy}} {{rule}} has icmps entries without fields: Cilium turns each into a port rule with no ports, so this element {{verb}} nothing, neither ICMP nor any port.',
+    toPortsWithoutPorts:
+      '{{policy}} {{rule}} has toPorts entries without ports: Cilium matches no port with them (an absent toPorts would mean every port), so this element {{verb}} nothing.',
   },
   hints: {
     emptyList:
@@ -48,6 +60,8 @@ export default defineRule({
       'To deny, list the policy type in policyTypes and leave the {{direction}} rules out.',
     icmpsWithoutFields:
       'Name the ICMP types, for example icmps: [{ fields: [{ type: 8, family: IPv4 }] }] for IPv4 echo requests.',
+    toPortsWithoutPorts:
+      'List the ports, for example toPorts: [{ ports: [{ port: "443", protocol: TCP }] }]; for every port, leave toPorts out.',
   },
   check(ctx) {
     for (const p of ctx.repo.policies) {
@@ -71,10 +85,15 @@ export default defineRule({
       const allowAll = ALLOW_ALL_WORDS.exec(words);
       for (const rule of p.rules) {
         for (const pr of peerRulesOf(rule)) {
-          if (!pr.icmpsWithoutFields) continue;
+          const messageId = pr.icmpsWithoutFields
+            ? 'icmpsWithoutFields'
+            : matchesNoPort(pr)
+              ? 'toPortsWithoutPorts'
+              : null;
+          if (messageId === null) continue;
           ctx.report({
             at: pr.source,
-            messageId: 'icmpsWithoutFields',
+            messageId,
             data: {
               policy: policyRef(p),
               rule: peerRuleLabel(p, rule, pr),

@@ -72,6 +72,16 @@ ruleTester.run(rule, {
       },
     },
     {
+      // docs/semantics.md §7, item 2: an entry without ports matches no port (misleading-empty-rules reports it).
+      name: 'toPorts entries without ports match no port, so not every port',
+      options: { seedConvention: 'always' },
+      code: {
+        'p.yaml': cnp(
+          '  ingress:\n    - fromEndpoints: [{ matchLabels: { app: a } }]\n      toPorts: [{}]\n    - fromEndpoints: [{ matchLabels: { app: b } }]\n      toPorts: [{ ports: [] }, { ports: [{ port: "80" }] }]\n',
+        ),
+      },
+    },
+    {
       name: 'a deny rule on every port',
       code: { 'p.yaml': cnp('  egressDeny:\n    - toEntities: [world]\n') },
     },

@@ -33,6 +33,15 @@ ruleTester.run(rule, {
     },
     { name: 'a NetworkPolicy deny written right', code: { 'np.yaml': np('deny-all', '') } },
     { name: 'an allow-all NetworkPolicy', code: { 'np.yaml': np('allow-all', '  ingress:\n    - {}\n') } },
+    {
+      name: 'a toPorts entry without ports beside one with ports, and L7 rules without ports, are not reported',
+      code: {
+        'p.yaml': cnp(
+          'd',
+          '  egress:\n    - toEndpoints: [{ matchLabels: { app: a } }]\n      toPorts: [{}, { ports: [{ port: "80" }] }]\n',
+        ),
+      },
+    },
   ],
   invalid: [
     {
@@ -57,6 +66,20 @@ ruleTester.run(rule, {
       errors: [
         { messageId: 'icmpsWithoutFields', line: 7, column: 7 },
         { messageId: 'icmpsWithoutFields', line: 10, column: 7 },
+      ],
+    },
+    {
+      // docs/semantics.md §7, item 2: a toPorts entry without ports matches no port; reported by a fresh user.
+      name: 'toPorts entries without ports allow nothing (toPorts: [{}] and ports: [])',
+      code: {
+        'p.yaml': cnp(
+          'd',
+          '  egress:\n    - toEndpoints: [{ matchLabels: { app: a } }]\n      toPorts: [{}]\n    - toEndpoints: [{ matchLabels: { app: b } }]\n      toPorts: [{ ports: [] }, {}]\n',
+        ),
+      },
+      errors: [
+        { messageId: 'toPortsWithoutPorts', line: 7, column: 7 },
+        { messageId: 'toPortsWithoutPorts', line: 9, column: 7 },
       ],
     },
     {
