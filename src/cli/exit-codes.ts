@@ -31,7 +31,7 @@ export const EXIT_CODES: readonly ExitCodeRow[] = [
   {
     code: ExitCode.Error,
     meaning:
-      'usage or input error: a bad flag or argument, a missing repository or one without manifests, an unreadable or binary file, a YAML syntax error, an invalid netpol.config.yaml, a bad trace --batch line or a --batch file that is not text or holds no flow, an unreachable Hubble Relay; for commands other than lint, any error diagnostic in a manifest',
+      'usage or input error: a bad flag or argument, a missing repository or one without manifests, an unreadable or binary file, a YAML syntax error, an invalid netpol.config.yaml, a bad trace --batch line or a --batch file that is not text or holds no flow, a --flows capture that is not text, is empty or has no line that is a flow, an unreachable Hubble Relay; for commands other than lint, any error diagnostic in a manifest',
   },
 ];
 

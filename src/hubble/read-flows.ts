@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { type Diagnostic, NetpolError } from '../errors.js';
+import { notTextReason } from '../repo/documents.js';
 import { type FlowFilter, matchesFlowFilter } from './filter.js';
 import { parseFlowLine } from './parse-flow.js';
 import type { FlowSummary, HubbleFlow, NonFlowEvent, NonFlowKind } from './types.js';
@@ -166,9 +167,22 @@ export async function* readFlowBatches(
   const decoder = new StringDecoder('utf8');
   let pending = '';
   let overlong = false;
+  let sniffed = false;
   try {
     for await (const chunk of input as AsyncIterable<string | Uint8Array>) {
       const text = typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer);
+      if (!sniffed && text.length > 0) {
+        // A binary file is not a capture with bad lines: one error, not a warning per "line" and a clean
+        // report of 0 flows (a failed capture step must not pass a CI gate; fresh-user report).
+        sniffed = true;
+        const why = notTextReason(text);
+        if (why !== null)
+          throw new NetpolError(
+            'NETPOL_INPUT_UNREADABLE',
+            `${file} is not a Hubble capture: ${why}; it is not read.`,
+            'Give the output of `hubble observe -o json` (one JSON object per line) or a `netpol watch --record` summary.',
+          );
+      }
       const batch: FlowEvent[] = [];
       let start = 0;
       let newline = text.indexOf('\n');

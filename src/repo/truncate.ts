@@ -19,16 +19,23 @@ export function truncateValue(value: string, max: number = MAX_ECHOED_CHARS): st
 export const MAX_MESSAGE_CHARS = 600;
 
 /**
- * Bounds a sentence that may echo user values: every word (run without spaces) longer than
- * {@link MAX_ECHOED_CHARS} is cut with an ellipsis (its control characters escaped), and the whole text
- * is cut at {@link MAX_MESSAGE_CHARS}. The safety net under every diagnostic, so no input makes a message
+ * Bounds a sentence that may echo user values: control characters but newline and tab are escaped
+ * (`\x1b`), every word (run without spaces) longer than {@link MAX_ECHOED_CHARS} is cut with an ellipsis,
+ * and the whole text is cut at {@link MAX_MESSAGE_CHARS}. The safety net under every diagnostic, so no input makes a message
  * grow with it, wherever the message was built.
  * @param text - A message or hint.
  * @returns The bounded text (unchanged when already short and clean).
  */
 export function boundText(text: string): string {
-  if (text.length <= MAX_ECHOED_CHARS) return text;
-  const out = text
+  // Control characters other than newline and tab (ESC, NUL, C1 CSI) are escaped wherever the text came from:
+  // an echoed capture line or YAML value must not drive the terminal (fresh-user report).
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is escaped
+  const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+  const clean = CONTROL.test(text)
+    ? text.replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
+    : text;
+  if (clean.length <= MAX_ECHOED_CHARS) return clean;
+  const out = clean
     .split(' ')
     .map((w) => (w.length > MAX_ECHOED_CHARS ? truncateValue(w) : w))
     .join(' ');

@@ -325,14 +325,13 @@ describe('netpol diff', () => {
         before: 'allowed',
         after: 'denied',
       });
-      const quiet = await runCli(['diff', '--base', 'main', '--flows', '-', '--fail-on-break'], {
+      // An empty capture is unreadable input, never a pass of --fail-on-break (fresh-user report).
+      const empty = await runCli(['diff', '--base', 'main', '--flows', '-', '--fail-on-break'], {
         cwd: repo.top,
         stdin: '',
       });
-      expect(quiet.code).toBe(0);
-      expect(quiet.stdout).toContain(
-        'This change would not have changed the verdict of any of the 0 flows seen.',
-      );
+      expect([empty.code, empty.stdout]).toEqual([2, '']);
+      expect(empty.stderr).toContain('error: <stdin> is empty: it holds no flow to read.');
     });
 
     it('counts capture lines that are not flows in text and JSON, and says how many warnings it left out (fresh-user report)', async () => {

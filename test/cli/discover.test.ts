@@ -141,9 +141,17 @@ describe('netpol discover', () => {
   });
 
   it('recommends nothing and exits 1 when no flow of the namespace was observed', async () => {
-    const r = await runCli(['discover', 'web', '-R', 'examples/homelab', '--flows', '-'], { stdin: '' });
+    // The shop capture holds no flow of namespace web.
+    const r = await runCli(['discover', 'web', '-R', 'examples/homelab', '--flows', FLOWS]);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain('error: no flows of namespace "web" were observed');
+  });
+
+  it('an empty capture is unreadable input (exit 2), not "no flows" (fresh-user report)', async () => {
+    const r = await runCli(['discover', 'web', '-R', 'examples/homelab', '--flows', '-'], { stdin: '' });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('error: <stdin> is empty: it holds no flow to read.');
   });
 });

@@ -522,3 +522,37 @@ describe('netpol drops: unreadable lines', () => {
     expect(warnings[100]).toBe('… and 6 more');
   });
 });
+
+describe('netpol drops and verify on a capture that is not one (fresh-user report)', () => {
+  it.each([
+    [
+      'binary',
+      Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x0a, 0x00, 0xff]).toString('latin1'),
+      'error: <stdin> is not a Hubble capture: ',
+    ],
+    ['empty', '', 'error: <stdin> is empty: it holds no flow to read.'],
+    [
+      'another format',
+      'time=1 level=info\nnot json\n',
+      'error: <stdin>: none of its 2 line(s) is a Hubble flow (line 1 is the first that cannot be read).',
+    ],
+  ])('%s: exit 2, one error, no report', async (_name, stdin, error) => {
+    for (const args of [
+      ['drops', '--flows', '-', '-R', 'examples/homelab'],
+      ['verify', 'web', '--flows', '-', '-R', 'examples/homelab'],
+    ]) {
+      const r = await runCli(args, { stdin });
+      expect([r.code, r.stdout]).toEqual([2, '']);
+      expect(r.stderr.split('\n')[0]?.startsWith(error)).toBe(true);
+    }
+  });
+
+  it('a warning never echoes a control character of the capture raw', async () => {
+    const r = await runCli(['drops', '--flows', '-', '-R', 'examples/homelab'], {
+      stdin: `${readFileSync(path.join(PROJECT_ROOT, 'test/fixtures/flows/homelab-discover-shop.jsonl'), 'utf8')}\u001b[31mRED\n`,
+    });
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the absence of ESC is what is checked
+    expect(r.stderr).not.toMatch(/\u001b/);
+    expect(r.stderr).toContain('\\x1b');
+  });
+});

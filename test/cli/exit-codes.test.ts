@@ -10,6 +10,11 @@ const DROPS = 'test/fixtures/flows/homelab-drops.jsonl';
 const VERIFY = 'test/fixtures/flows/homelab-verify-web.jsonl';
 const DISCOVER = 'test/fixtures/flows/homelab-discover-shop.jsonl';
 const REPLAY = 'test/fixtures/flows/homelab-replay.jsonl';
+/** One forwarded flow of the replay capture (billing to the internet): no drop, nothing of docs. */
+const FORWARDED = `${fs
+  .readFileSync(path.join(PROJECT_ROOT, REPLAY), 'utf8')
+  .split('\n')
+  .find((l) => l.includes('"FORWARDED"'))}\n`;
 
 /** A namespace and a policy with one YAML syntax error in a second document: an input error. */
 const BROKEN = {
@@ -77,12 +82,14 @@ const CASES: readonly {
   { command: 'test', class: 'input error', argv: ['test', '--from-flows', 'no-such.jsonl', ...HOMELAB], code: 2 },
   { command: 'test', class: 'input error', argv: ['test', 'no-such-file.yaml', ...HOMELAB], code: 2 },
   { command: 'test', class: 'no manifests', argv: ['test', 'x.yaml', '-R', '<repo>'], code: 2, repo: {} },
-  { command: 'drops', class: 'clean', argv: ['drops', '--flows', '-', ...HOMELAB], code: 0, stdin: '' },
+  { command: 'drops', class: 'clean', argv: ['drops', '--flows', '-', ...HOMELAB], code: 0, stdin: FORWARDED },
+  { command: 'drops', class: 'input error', argv: ['drops', '--flows', '-', ...HOMELAB], code: 2, stdin: '' },
   { command: 'drops', class: 'findings', argv: ['drops', '--flows', DROPS, ...HOMELAB], code: 1 },
   { command: 'drops', class: 'usage', argv: ['drops', '--flows', DROPS, '--since', 'yesterday', ...HOMELAB], code: 2 },
   { command: 'drops', class: 'input error', argv: ['drops', '--flows', 'no-such.jsonl', ...HOMELAB], code: 2 },
   { command: 'drops', class: 'no manifests', argv: ['drops', '--flows', '-', '-R', '<repo>'], code: 2, repo: {}, stdin: '' },
-  { command: 'verify', class: 'clean', argv: ['verify', 'docs', '--flows', '-', ...HOMELAB], code: 0, stdin: '' },
+  { command: 'verify', class: 'clean', argv: ['verify', 'docs', '--flows', '-', ...HOMELAB], code: 0, stdin: FORWARDED },
+  { command: 'verify', class: 'input error', argv: ['verify', 'docs', '--flows', '-', ...HOMELAB], code: 2, stdin: '' },
   { command: 'verify', class: 'findings', argv: ['verify', 'web', '--flows', VERIFY, ...HOMELAB], code: 1 },
   { command: 'verify', class: 'usage', argv: ['verify', '--flows', VERIFY, ...HOMELAB], code: 2 },
   { command: 'verify', class: 'input error', argv: ['verify', 'web', '--flows', '-', '-R', '<repo>'], code: 2, repo: BROKEN, stdin: '' },

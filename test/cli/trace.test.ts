@@ -191,6 +191,15 @@ describe('netpol trace --batch', () => {
       'error: --port, --protocol, --http-host cannot be used with --batch: write the port, protocol and L7 request on each batch line (SOURCE DESTINATION PORT [PROTOCOL] [--http METHOD PATH | --dns NAME]).\n',
     );
   });
+
+  it('refuses --batch - beside -f -: standard input is read once (fresh-user report)', async () => {
+    const r = await runCli(['trace', '--batch', '-', '-f', '-'], { stdin: 'billing database 5432\n' });
+    expect([r.code, r.stdout, r.stderr]).toEqual([
+      2,
+      '',
+      'error: --batch - and -f - both read standard input: give the manifests or the flows as a file.\n',
+    ]);
+  });
 });
 
 const L7_REPO = {

@@ -62,6 +62,11 @@ export function registerTrace(program: Command, ctx: CommandContext): void {
         throw new InvalidArgumentError(
           `${perFlow.join(', ')} cannot be used with --batch: write the port, protocol and L7 request on each batch line (SOURCE DESTINATION PORT [PROTOCOL] [--http METHOD PATH | --dns NAME]).`,
         );
+      // Standard input can be read once: the flow lines would be read as manifests (fresh-user report).
+      if (flags.batch === '-' && (flags.filename ?? []).includes('-'))
+        throw new InvalidArgumentError(
+          '--batch - and -f - both read standard input: give the manifests or the flows as a file.',
+        );
     }
     if (flags.http !== undefined && flags.http.length !== 2)
       throw new InvalidArgumentError('--http takes METHOD PATH, e.g. --http GET /api/v1.');

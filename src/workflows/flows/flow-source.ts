@@ -144,7 +144,8 @@ export function describeFlowInput(input: FlowInput): string {
  * @param options - input, filter flags, wanted verdicts, pre-filter.
  * @returns an async iterable of flows and diagnostics, ending with the stats.
  * @throws NetpolError `NETPOL_BAD_ARGUMENT` for bad filter flags (see `buildFlowFilter`) or a Relay request without a
- *   time window, count or follow mode; `NETPOL_INPUT_UNREADABLE` when the capture cannot be read;
+ *   time window, count or follow mode; `NETPOL_INPUT_UNREADABLE` when the capture cannot be read, is not text,
+ *   is empty, or has no line that is a flow or a Hubble event (after the whole stream is read);
  *   `NETPOL_HUBBLE_FAILED` when the Relay cannot be reached (or fails for good in follow mode).
  * @example
  * for await (const e of openFlowSource({ input: { kind: 'file', path: 'flows.jsonl' }, filter: { namespace: 'web' } })) {
@@ -275,6 +276,8 @@ export async function* openFlowSourceBatches(
           : STDIN_FILE
         : input.name;
     const stream = input.kind === 'file' ? openFile(input.path, name) : input.stream;
+    let firstUnreadable: number | undefined;
+    let blankLines = 0;
     for await (const events of readFlowBatches(stream, {
       file: name,
       ...(options.prefilter !== undefined && { prefilter: options.prefilter }),
@@ -288,11 +291,13 @@ export async function* openFlowSourceBatches(
             break;
           }
           case 'diagnostic':
+            firstUnreadable ??= event.diagnostic.source?.line;
             batch.push(event);
             break;
           case 'other':
             break;
           case 'stats':
+            blankLines = event.stats.blankLines;
             stats.lines = event.stats.lines;
             stats.prefiltered = event.stats.prefiltered;
             stats.nonFlowLines = event.stats.nonFlowLines;
@@ -303,6 +308,20 @@ export async function* openFlowSourceBatches(
       }
       if (batch.length > 0) yield batch;
     }
+    // An empty capture, or one of which no line is a flow (another format), is unreadable input, not "no
+    // traffic": a failed capture step must not pass `--fail-on-break` or a drops gate (fresh-user reports).
+    if (stats.lines === blankLines)
+      throw new NetpolError(
+        'NETPOL_INPUT_UNREADABLE',
+        `${stats.source} is empty: it holds no flow to read.`,
+        'Give the output of `hubble observe -o json` (one JSON object per line) or a `netpol watch --record` summary; check the step that wrote it.',
+      );
+    if (stats.flows === 0 && stats.nonFlowLines === 0 && stats.prefiltered === 0 && stats.unparsable > 0)
+      throw new NetpolError(
+        'NETPOL_INPUT_UNREADABLE',
+        `${stats.source}: none of its ${stats.lines - blankLines} line(s) is a Hubble flow${firstUnreadable !== undefined ? ` (line ${firstUnreadable} is the first that cannot be read)` : ''}.`,
+        'Give the output of `hubble observe -o json` (one JSON object per line) or a `netpol watch --record` summary.',
+      );
   }
   const tail: FlowSourceEvent[] = [];
   for (let i = 0; i < ring.length; i++) {

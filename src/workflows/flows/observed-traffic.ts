@@ -240,16 +240,6 @@ export async function collectObservedTraffic(options: ObservedTrafficOptions): P
         entry.firstSeen = first;
       if (last !== null && (entry.lastSeen === null || earlier(entry.lastSeen, last))) entry.lastSeen = last;
     }
-  // A capture of which no line is a flow (a binary file, another format) is unreadable input, not "no
-  // traffic": replaying nothing would pass `--fail-on-break` on a corrupt capture (fresh-user report).
-  if (stats && stats.lines > 0 && stats.flows === 0 && stats.nonFlowLines === 0 && stats.unparsable > 0) {
-    const first = diagnostics[0];
-    throw new NetpolError(
-      'NETPOL_INPUT_UNREADABLE',
-      `${stats.source}: none of its ${stats.lines} line(s) is a Hubble flow${first ? ` (the first, line ${first.source?.line ?? 1}, is not a JSON object)` : ''}.`,
-      'Give a capture of `hubble observe -o json` (one JSON object per line) or a `netpol watch --record` summary.',
-    );
-  }
   const flows = entries.map(
     (e): ObservedFlow => ({
       flow: e.flow,
