@@ -117,10 +117,13 @@ export function diskHost(root: string, boundary: string = root): RepoHost {
 
 /**
  * A host over in-memory files (`path → text`); directories are implied by the paths.
- * @param files - File texts by POSIX path relative to the root.
+ * @param files - File texts by POSIX path relative to the top of the map.
+ * @param dir - The folder of the map that is the root (POSIX, `''` for the top), as `-R` picks a folder of a
+ *   git work tree on disk: paths are relative to it and may climb with `..` up to the top of the map, which
+ *   is the boundary (what {@link diskHost} does with the work tree). Default: `''`.
  * @returns The host.
  */
-export function memoryHost(files: Readonly<Record<string, string>>): RepoHost {
+export function memoryHost(files: Readonly<Record<string, string>>, dir = ''): RepoHost {
   const texts = new Map<string, string>();
   const dirs = new Map<string, Set<string>>([['', new Set()]]);
   for (const [raw, text] of Object.entries(files)) {
@@ -128,25 +131,39 @@ export function memoryHost(files: Readonly<Record<string, string>>): RepoHost {
     texts.set(file, text);
     const parts = file.split('/');
     for (let i = 0; i < parts.length; i++) {
-      const dir = parts.slice(0, i).join('/');
-      let set = dirs.get(dir);
+      const folder = parts.slice(0, i).join('/');
+      let set = dirs.get(folder);
       if (!set) {
         set = new Set();
-        dirs.set(dir, set);
+        dirs.set(folder, set);
       }
       set.add(parts[i] as string);
     }
   }
+  const top = dir === '' ? '' : path.posix.normalize(dir).replace(/\/$/, '');
+  // A root-relative path as a path of the map ('' for the top); it escapes when it climbs above the top.
+  const inMap = (file: string): string => {
+    if (top === '') return file;
+    const joined = path.posix.normalize(path.posix.join(top, file));
+    return joined === '.' ? '' : joined.replace(/\/$/, '');
+  };
   return {
     readFile: (file) => {
-      const text = texts.get(file);
+      const text = texts.get(inMap(file));
       if (text === undefined) throw new Error(`ENOENT: no such file "${file}"`);
       return text;
     },
-    kind: (file) => (texts.has(file) ? 'file' : dirs.has(file) ? 'dir' : null),
-    list: (dir) => [...(dirs.get(dir) ?? [])],
-    contains: (file) => !escapesRoot(file),
-    canonical: (file) => file,
+    kind: (file) => {
+      const at = inMap(file);
+      // The root is a folder even when the map holds nothing below it.
+      return texts.has(at) ? 'file' : dirs.has(at) || at === top ? 'dir' : null;
+    },
+    list: (folder) => [...(dirs.get(inMap(folder)) ?? [])],
+    contains: (file) => !escapesRoot(inMap(file)),
+    canonical: (file) => {
+      const at = inMap(file);
+      return top === '' || escapesRoot(at) ? file : path.posix.relative(`/${top}`, `/${at}`);
+    },
   };
 }
 

@@ -111,6 +111,12 @@ export interface LoadOptions {
 export interface LoadFromTextOptions {
   /** Value of `Repo.root`. Default: `''`. */
   readonly root?: string;
+  /**
+   * The folder of the file map to read as the root (POSIX, relative to the top of the map), as {@link loadRepo}
+   * reads a folder of a git work tree: file names are relative to it, and kustomizations and Flux paths may
+   * reach the rest of the map, whose top is the source root. Default: `''` (the top).
+   */
+  readonly dir?: string;
   /** Keys of the file map to load as manifests instead of the tree. Default: none (read the tree). */
   readonly files?: readonly string[];
   /** Flux post-build variables. Default: none. */
@@ -121,6 +127,11 @@ export interface LoadFromTextOptions {
   readonly cluster?: string;
   /** See {@link LoadOptions.render}. */
   readonly render?: boolean;
+  /**
+   * Normalised URLs of the repository's git remotes (see `normalizeUrl`): a GitRepository with one of them is
+   * this repository, as `loadRepo` finds from the work tree. Default: none.
+   */
+  readonly ownUrls?: readonly string[];
 }
 
 /** What every load takes besides the host. */
@@ -247,9 +258,10 @@ function explicitFromDisk(root: string, given: string): ExplicitFile[] {
 
 /**
  * Loads a repository from in-memory files (`path → text`), synchronously: the same as {@link loadRepo}
- * on a directory holding those files. A top-level `kustomization.yaml` is followed and a top-level
- * `netpol.config.yaml` read, as on disk. Used by tests and benchmarks.
- * @param files - File texts by POSIX path relative to the root.
+ * on a directory holding those files. A `kustomization.yaml` and a `netpol.config.yaml` at the root (the top,
+ * or {@link LoadFromTextOptions.dir}) are followed and read, as on disk. Used by `netpol diff` for a git
+ * revision, by tests and benchmarks.
+ * @param files - File texts by POSIX path relative to the top of the map (the root without `dir`).
  * @param options - See {@link LoadFromTextOptions}.
  * @returns The repository and its diagnostics. Never throws for bad input.
  */
@@ -257,7 +269,8 @@ export function loadRepoFromText(
   files: Readonly<Record<string, string>>,
   options: LoadFromTextOptions = {},
 ): LoadResult {
-  const host = cachingHost(memoryHost(files));
+  const dir = options.dir ?? '';
+  const host = cachingHost(memoryHost(files, dir));
   const explicit = options.files?.map((name): ExplicitFile => {
     try {
       return { name, text: host.readFile(name) };
@@ -265,7 +278,9 @@ export function loadRepoFromText(
       return { name, error };
     }
   });
-  return loadFromHost(host, options.root ?? '', options, explicit, '');
+  // The top of the map seen from the root, as `loadRepo` sees the work tree from `-R` (`../..`).
+  const sourceRoot = dir === '' ? '' : path.posix.relative(`/${dir}`, '/');
+  return loadFromHost(host, options.root ?? '', options, explicit, sourceRoot);
 }
 
 interface Collected {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   dropInternalEgressHttps,
+  FLEET,
   grantPostgresToDocs,
   HOMELAB,
   useGitRepo,
@@ -371,5 +372,153 @@ describe('netpol diff', () => {
         ]);
       }
     });
+  });
+});
+
+/**
+ * Fresh-user report: in a repository of two Flux clusters, `diff` ignored `--cluster` and `cluster.path` (exit 2,
+ * "holds 2 clusters"), and with `-R clusters/prod` read the base from that folder alone, so its Flux paths did
+ * not resolve and everything looked added. Both revisions are now read alike: the whole work tree, the same
+ * cluster, file names relative to `-R` (docs/decisions.md).
+ */
+describe('netpol diff in a repository of two Flux clusters', () => {
+  /** The fleet committed, with prod's api policy moved from HTTPS to HTTP and staging's to 8443 (uncommitted). */
+  function fleet(extra: Readonly<Record<string, string>> = {}) {
+    const repo = useGitRepo({ ...FLEET, ...extra });
+    const sha = repo.git('rev-parse', '--short=7', 'HEAD').trim();
+    const edit = () => {
+      repo.edit('apps/prod/shop.yaml', 'port: "443"', 'port: "80"');
+      repo.edit('apps/staging/shop.yaml', 'port: "443"', 'port: "8443"');
+    };
+    return { repo, sha, edit, clean: (s: string) => s.replaceAll(sha, '<sha>') };
+  }
+
+  const PROD_CHANGE = (dir: string) => `netpol diff: HEAD (<sha>) → working tree
+This change opens 1 path and closes 1.
+
+shop
+  - ⇢ egress  world:443/TCP  allowed → denied
+      was allowed by CiliumNetworkPolicy/shop/api egress[0]  ${dir}apps/prod/shop.yaml:14  (egress of shop)
+  + ⇢ egress  world:80/TCP  denied → allowed
+      now allowed by CiliumNetworkPolicy/shop/api egress[0]  ${dir}apps/prod/shop.yaml:14  (egress of shop)
+
+Policies:
+  ~ changed CiliumNetworkPolicy/shop/api (egress[0])  ${dir}apps/prod/shop.yaml:6
+`;
+
+  it('reads both revisions with --cluster: no change on a clean tree (exit 0), and still refuses to guess without it', async () => {
+    const { repo, clean } = fleet();
+    const r = await runCli(['diff', '--base', 'HEAD', '--cluster', 'prod'], { cwd: repo.top });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(clean(r.stdout)).toBe('netpol diff: HEAD (<sha>) → working tree\nNo connectivity change.\n');
+    const none = await runCli(['diff', '--base', 'HEAD'], { cwd: repo.top });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toBe(
+      'error: The repository holds 2 clusters: prod (clusters/prod), staging (clusters/staging); netpol analyses one at a time.\n' +
+        'hint: Pass --cluster NAME, or set cluster.path in netpol.config.yaml.\n',
+    );
+  });
+
+  it("reports prod's change with --cluster prod and not staging's, and staging's with --cluster staging", async () => {
+    const { repo, edit, clean } = fleet();
+    edit();
+    const prod = await runCli(['diff', '--base', 'HEAD', '--cluster', 'prod'], { cwd: repo.top });
+    expect(prod.code).toBe(0);
+    expect(prod.stderr).toBe('');
+    expect(clean(prod.stdout)).toBe(PROD_CHANGE(''));
+    const staging = await runCli(['diff', '--base', 'HEAD', '--cluster', 'staging'], { cwd: repo.top });
+    expect(staging.code).toBe(0);
+    expect(clean(staging.stdout)).toBe(`netpol diff: HEAD (<sha>) → working tree
+This change opens 0 paths and closes 1.
+
+shop
+  - ⇢ egress  world:443/TCP  allowed → denied
+      was allowed by CiliumNetworkPolicy/shop/api egress[0]  apps/staging/shop.yaml:14  (egress of shop)
+
+Policies:
+  ~ changed CiliumNetworkPolicy/shop/api (egress[0])  apps/staging/shop.yaml:6
+`);
+  });
+
+  it('reads the base of -R clusters/prod from the whole work tree: no change on a clean tree, the same change as --cluster prod', async () => {
+    const { repo, edit, clean } = fleet();
+    const same = await runCli(['diff', '--base', 'HEAD', '-R', 'clusters/prod'], { cwd: repo.top });
+    expect(same.code).toBe(0);
+    expect(same.stderr).toBe('');
+    expect(clean(same.stdout)).toBe('netpol diff: HEAD (<sha>) → working tree\nNo connectivity change.\n');
+    edit();
+    const r = await runCli(['diff', '--base', 'HEAD', '-R', 'clusters/prod'], { cwd: repo.top });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    // File names stay relative to -R, on both sides (docs/decisions.md).
+    expect(clean(r.stdout)).toBe(PROD_CHANGE('../../'));
+    const fromRoot = await runCli(['diff', '--base', 'HEAD', '--cluster', 'prod', '-o', 'json'], {
+      cwd: repo.top,
+    });
+    const fromFolder = await runCli(['diff', '--base', 'HEAD', '-R', 'clusters/prod', '-o', 'json'], {
+      cwd: repo.top,
+    });
+    expect(JSON.parse(fromFolder.stdout.replaceAll('../../apps/', 'apps/'))).toEqual(
+      JSON.parse(fromRoot.stdout),
+    );
+  });
+
+  it('reads a --head revision like the working tree', async () => {
+    const { repo, edit } = fleet();
+    edit();
+    const head = repo.commit('prod: HTTP');
+    const r = await runCli(
+      ['diff', '--base', 'HEAD~1', '--head', 'HEAD', '-R', 'clusters/prod', '-o', 'json'],
+      {
+        cwd: repo.top,
+      },
+    );
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    const d = JSON.parse(r.stdout);
+    expect(d.head).toEqual({ revision: 'HEAD', commit: head, exists: true });
+    expect(d.summary).toEqual({ added: 1, removed: 1 });
+    expect(d.policies.changed).toEqual([
+      expect.objectContaining({
+        name: 'api',
+        file: '../../apps/prod/shop.yaml',
+        line: 6,
+        fields: ['egress[0]'],
+      }),
+    ]);
+  });
+
+  it('takes the cluster from cluster.path of netpol.config.yaml on both sides', async () => {
+    const { repo, edit, clean } = fleet({ 'netpol.config.yaml': 'cluster:\n  path: clusters/prod\n' });
+    const same = await runCli(['diff', '--base', 'HEAD'], { cwd: repo.top });
+    expect(same.code).toBe(0);
+    expect(same.stderr).toBe('');
+    expect(clean(same.stdout)).toBe('netpol diff: HEAD (<sha>) → working tree\nNo connectivity change.\n');
+    edit();
+    const r = await runCli(['diff', '--base', 'HEAD'], { cwd: repo.top });
+    expect(r.code).toBe(0);
+    expect(clean(r.stdout)).toBe(PROD_CHANGE(''));
+  });
+
+  it('names files of both sides relative to -R: a problem of both shows once, one of the base only is prefixed', async () => {
+    const bad = 'apiVersion: v1\nkind: ConfigMap\nmetadata: [broken\n';
+    const { repo } = fleet({ 'apps/prod/bad.yaml': bad });
+    const message =
+      '../../apps/prod/bad.yaml:3:11  error  YAML_SYNTAX  The flow sequence that starts here with [ is never closed (missing closing ]).\n' +
+      '    hint: Fix the YAML syntax; this document is skipped until then.\n';
+    const both = await runCli(['diff', '--base', 'HEAD', '-R', 'clusters/prod'], { cwd: repo.top });
+    expect(both.code).toBe(2);
+    expect(both.stderr).toBe(message);
+    repo.remove('apps/prod/bad.yaml');
+    const baseOnly = await runCli(['diff', '--base', 'HEAD', '-R', 'clusters/prod'], { cwd: repo.top });
+    expect(baseOnly.code).toBe(0);
+    expect(baseOnly.stderr).toBe(
+      message
+        .split('\n')
+        .map((l) => (l === '' ? l : `[base HEAD] ${l}`))
+        .join('\n'),
+    );
+    expect(baseOnly.stdout.split('\n').slice(1)).toEqual(['No connectivity change.', '']);
   });
 });

@@ -77,6 +77,8 @@ export function registerDiff(program: Command, ctx: CommandContext): void {
       ...(flags.head !== undefined ? { head: flags.head } : {}),
       ...(options.vars !== undefined ? { vars: options.vars } : {}),
       ...(options.settings !== undefined ? { settings: options.settings } : {}),
+      // Both revisions are read with the same cluster (`cluster.path` of the config otherwise, per side).
+      ...(options.cluster !== undefined ? { cluster: options.cluster } : {}),
     };
     const source = flags.flows === undefined ? undefined : flowSourceOf(flags, ctx.io);
     const replayed = source ? await replayRevisions({ ...diffOptions, ...source }) : undefined;

@@ -13,6 +13,8 @@ import type { Diagnostic } from '../../errors.js';
 import type { SourceLocator } from '../../lint/define-rule.js';
 import { createLocator, diskLocator } from '../../lint/lint-input.js';
 import { labelSource } from '../../lint/policy-walk.js';
+import { normalizeUrl } from '../../repo/flux.js';
+import { gitRemoteUrls } from '../../repo/host.js';
 import { loadRepoFromText } from '../../repo/load-repo.js';
 import type { ClusterSettings, NamespaceObject, PolicyObject } from '../../repo/model.js';
 import { readRevision } from './git-revision.js';
@@ -163,29 +165,45 @@ export interface DiffOptions {
   readonly vars?: Readonly<Record<string, string>>;
   /** Cluster settings that win over `netpol.config.yaml` on both sides. Default: none. */
   readonly settings?: Partial<ClusterSettings>;
+  /**
+   * The Flux cluster to read on both sides when the repository holds several (`--cluster`): its name or
+   * path. Default: `cluster.path` of each side's `netpol.config.yaml`, else the only cluster.
+   */
+  readonly cluster?: string;
   /** The git executable. Default: `git`. */
   readonly git?: string;
 }
 
 /**
- * Reads the repository at a git revision and builds its engine and catalogue (the same steps as
- * `loadForAnalysis`, from `git cat-file` instead of the disk).
- * @throws NetpolError `NETPOL_GIT_FAILED` (see `readRevision`).
+ * Reads the repository at a git revision and builds its engine and catalogue: the same steps as
+ * `loadForAnalysis` on the working tree, from `git cat-file` instead of the disk. As on disk, the whole work
+ * tree of the revision is the repository and `root` (a folder of it, as `-R` gives) only the entry, so
+ * kustomizations and Flux paths above it resolve; file names are relative to `root`, like the working tree's.
+ * @throws NetpolError `NETPOL_GIT_FAILED` (see `readRevision`); `NETPOL_CLUSTER_AMBIGUOUS` when the revision
+ *   holds several Flux clusters and none is picked; `NETPOL_BAD_ARGUMENT` when the cluster asked for is not
+ *   one of them.
  */
 export async function loadRevision(
   root: string,
   revision: string,
-  options: Pick<DiffOptions, 'vars' | 'settings' | 'git'> = {},
+  options: Pick<DiffOptions, 'vars' | 'settings' | 'cluster' | 'git'> = {},
 ): Promise<DiffSide> {
-  const tree = await readRevision(root, revision, options.git !== undefined ? { git: options.git } : {});
+  const tree = await readRevision(root, revision, {
+    workTree: true,
+    ...(options.git !== undefined ? { git: options.git } : {}),
+  });
   const { repo, diagnostics } = loadRepoFromText(tree.files, {
     root: path.resolve(root),
+    dir: tree.prefix,
+    // As on disk: a GitRepository with the URL of one of the work tree's remotes is this repository.
+    ownUrls: gitRemoteUrls(tree.toplevel).map(normalizeUrl),
     ...(options.vars !== undefined ? { vars: options.vars } : {}),
     ...(options.settings !== undefined ? { settings: options.settings } : {}),
+    ...(options.cluster !== undefined ? { cluster: options.cluster } : {}),
   });
   const engine = createEngine(repo);
   const catalog = deriveCatalog(repo, catalogConfigOf(repo));
-  const locator = createLocator((file) => tree.files[file]);
+  const locator = createLocator((file) => tree.files[path.posix.join(tree.prefix, file)]);
   return { repo, diagnostics, engine, catalog, revision, commit: tree.commit, exists: tree.exists, locator };
 }
 
@@ -220,6 +238,7 @@ export async function loadDiffSides(options: DiffOptions): Promise<{ base: DiffS
           requireManifests: false,
           ...(options.vars !== undefined ? { vars: options.vars } : {}),
           ...(options.settings !== undefined ? { settings: options.settings } : {}),
+          ...(options.cluster !== undefined ? { cluster: options.cluster } : {}),
         }).then(
           (l): DiffSide => ({ ...l, revision: null, commit: null, exists: true, locator: diskLocator(root) }),
         )

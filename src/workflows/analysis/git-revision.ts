@@ -15,11 +15,12 @@ export interface RevisionTree {
   /** The directory inside the work tree, POSIX, without a trailing slash (`''` for the top level). */
   readonly prefix: string;
   /**
-   * File texts by POSIX path relative to the directory: every manifest (`*.yaml`, `*.yml`, `*.json`), every
+   * File texts by POSIX path relative to the directory (to the work tree's top with
+   * {@link ReadRevisionOptions.workTree}): every manifest (`*.yaml`, `*.yml`, `*.json`), every
    * kustomization file, and any other file a kustomization of the revision names. Ready for `loadRepoFromText`.
    */
   readonly files: Readonly<Record<string, string>>;
-  /** False when the directory does not exist at that revision (then `files` is empty). */
+  /** False when the directory does not exist at that revision (then no file of `files` is in it). */
   readonly exists: boolean;
 }
 
@@ -27,6 +28,12 @@ export interface RevisionTree {
 export interface ReadRevisionOptions {
   /** The git executable. Default: `git` (looked up on `PATH`). */
   readonly git?: string;
+  /**
+   * Read the files of the whole work tree, by path relative to its top (`prefix` then says where the
+   * directory is), as the loader reads a folder of a work tree on disk: its kustomizations and Flux paths
+   * may reach files above it. Default: false (the directory's files only, relative to it).
+   */
+  readonly workTree?: boolean;
 }
 
 /** A git entry of `ls-tree -r`: a regular file (blob) of the directory. */
@@ -48,7 +55,7 @@ const HINT_FETCH =
  *   subdirectory of the work tree).
  * @param revision - Any revision git understands that names a commit.
  * @param options - See {@link ReadRevisionOptions}.
- * @returns The files of `dir` at `revision`.
+ * @returns The files of `dir` (or of the whole work tree) at `revision`.
  * @throws NetpolError `NETPOL_REPO_NOT_FOUND` when `dir` is not a directory; `NETPOL_GIT_FAILED` when git cannot be run, `dir` is not in a git work tree, or the
  *   revision does not name a commit.
  * @example
@@ -114,7 +121,7 @@ export async function readRevision(
     );
   }
   const prefix = prefixLine.replace(/\/$/, '');
-  const entries = await listTree(git, toplevel, commit, prefix);
+  const entries = await listTree(git, toplevel, commit, options.workTree ? '' : prefix);
   const manifests = entries.filter(
     (e) => isManifestName(baseName(e.path)) || isKustomizationName(baseName(e.path)),
   );
@@ -134,7 +141,8 @@ export async function readRevision(
     const text = first.get(e.object) ?? second.get(e.object);
     if (text !== undefined) files[e.path] = text;
   }
-  return { revision, commit, toplevel, prefix, files, exists: entries.length > 0 };
+  const inDir = (p: string) => !options.workTree || prefix === '' || p.startsWith(`${prefix}/`);
+  return { revision, commit, toplevel, prefix, files, exists: entries.some((e) => inDir(e.path)) };
 }
 
 function baseName(p: string): string {

@@ -4,6 +4,7 @@ import { loadForAnalysis } from '../../../src/workflows/analysis/load.js';
 import { computeMatrix } from '../../../src/workflows/analysis/matrix.js';
 import {
   dropInternalEgressHttps,
+  FLEET,
   grantPostgresToDocs,
   HOMELAB,
   useGitRepo,
@@ -529,6 +530,37 @@ describe('diffRevisions', () => {
       columns: { added: [], removed: [] },
       settings: [],
     });
+  });
+
+  it('reads a cluster folder of a revision like the working tree: the whole work tree, names relative to it', async () => {
+    const repo = useGitRepo(FLEET);
+    const root = repo.path('clusters/prod');
+    const side = await loadRevision(root, 'HEAD');
+    const disk = await loadForAnalysis({ root });
+    const objects = (l: typeof disk) => ({
+      entry: l.repo.entry,
+      namespaces: l.repo.namespaces.map((n) => [n.name, n.source.file, n.source.line]),
+      policies: l.repo.policies.map((p) => [p.kind, p.namespace, p.name, p.source.file, p.source.line]),
+      diagnostics: l.diagnostics.map((d) => [d.code, d.source?.file]),
+    });
+    expect(objects(side)).toEqual(objects(disk));
+    expect(objects(side).policies).toEqual([
+      ['CiliumNetworkPolicy', 'shop', 'api', '../../apps/prod/shop.yaml', 6],
+    ]);
+    expect(side.exists).toBe(true);
+  });
+
+  it('reads the cluster asked for on both sides', async () => {
+    const repo = useGitRepo(FLEET);
+    repo.edit('apps/staging/shop.yaml', 'port: "443"', 'port: "80"');
+    const prod = await diffRevisions({ root: repo.top, base: 'HEAD', cluster: 'prod' });
+    expect(prod.summary).toEqual({ added: 0, removed: 0 });
+    expect(prod.policies.changed).toEqual([]);
+    const staging = await diffRevisions({ root: repo.top, base: 'HEAD', cluster: 'clusters/staging' });
+    expect(staging.summary).toEqual({ added: 1, removed: 1 });
+    expect(staging.policies.changed.map((p) => [p.name, p.file, p.fields])).toEqual([
+      ['api', 'apps/staging/shop.yaml', ['egress[0]']],
+    ]);
   });
 
   it('applies --var to both sides', async () => {

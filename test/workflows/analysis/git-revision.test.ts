@@ -73,6 +73,31 @@ describe('readRevision', () => {
     expect(tree).toMatchObject({ prefix: 'later', exists: false, files: {} });
   });
 
+  it('reads the whole work tree with workTree, by path from its top, and says whether the directory exists', async () => {
+    const repo = useGitRepo({
+      'README.md': '# top\n',
+      'apps/web.yaml': 'v: 1\n',
+      'clusters/prod/kustomization.yaml': 'resources:\n  - ../../apps/notes.txt\n',
+      'apps/notes.txt': 'listed by a kustomization\n',
+    });
+    repo.write('clusters/staging/ns.yaml', 'v: 2\n');
+    const tree = await readRevision(repo.path('clusters/prod'), 'HEAD', { workTree: true });
+    expect(tree).toMatchObject({
+      prefix: 'clusters/prod',
+      exists: true,
+      files: {
+        'apps/notes.txt': 'listed by a kustomization\n',
+        'apps/web.yaml': 'v: 1\n',
+        'clusters/prod/kustomization.yaml': 'resources:\n  - ../../apps/notes.txt\n',
+      },
+    });
+    expect(Object.keys(tree.files)).toHaveLength(3);
+    expect(await readRevision(repo.path('clusters/staging'), 'HEAD', { workTree: true })).toMatchObject({
+      prefix: 'clusters/staging',
+      exists: false,
+    });
+  });
+
   it('runs three git processes per revision whatever the number of files', async () => {
     const files: Record<string, string> = {};
     for (let i = 0; i < 60; i++) files[`ns/n${i}.yaml`] = `n: ${i}\n`;
