@@ -339,3 +339,30 @@ export function matchesNoPort(pr: PeerRule): boolean {
     )
   );
 }
+
+/**
+ * The position of a field of a compiled Cilium rule in its file (`endpointSelector`,
+ * `['enableDefaultDeny', 'ingress']`), for findings that concern that field rather than the whole rule: the
+ * rule's policy object is found by kind, namespace, name and the rule's own position, and the field under its
+ * `spec` (or `specs[i]`).
+ * @param ctx - The repository and the locator.
+ * @param rule - The compiled rule.
+ * @param field - Keys below the rule's mapping.
+ * @returns The field's key position, or the rule's position when the field or the file text is unknown.
+ */
+export function locateRuleField(
+  ctx: Pick<LintInput, 'repo' | 'locator'>,
+  rule: CompiledRule,
+  field: YamlPath,
+): SourceRef {
+  const at: SourceRef = { file: rule.origin.file, line: rule.line, column: rule.column };
+  for (const p of ciliumPolicies(ctx.repo.policies)) {
+    if (p.kind !== rule.origin.kind || p.name !== rule.origin.name) continue;
+    if (p.kind === 'CiliumNetworkPolicy' && p.namespace !== rule.origin.namespace) continue;
+    const r = p.rules.find((x) => x.source.line === rule.line && x.source.column === rule.column);
+    if (!r) continue;
+    const spec = r.index > 0 || p.rules.length > 1 ? ['specs', r.index] : ['spec'];
+    return ctx.locator.locate(p, [...spec, ...field], { key: true }) ?? at;
+  }
+  return at;
+}

@@ -1,6 +1,6 @@
 import { formatPeer } from '../../engine/peer-spec.js';
 import { defineRule } from '../define-rule.js';
-import { ruleName, selectedPods } from '../policy-walk.js';
+import { locateRuleField, ruleName, selectedPods } from '../policy-walk.js';
 
 /**
  * A policy that allows in a direction with `enableDefaultDeny.<direction>: false`, where every other
@@ -36,7 +36,7 @@ export default defineRule({
         );
         if (!open) continue;
         ctx.report({
-          at: { file: rule.origin.file, line: rule.line, column: rule.column },
+          at: locateRuleField(ctx, rule, ['enableDefaultDeny', direction]),
           messageId: 'notEnforced',
           data: { policy: ruleName(rule), direction, pod: formatPeer(open.peer) },
         });

@@ -1,6 +1,6 @@
 import type { Flow, Peer } from '../../engine/types.js';
 import { defineRule } from '../define-rule.js';
-import { ruleName } from '../policy-walk.js';
+import { locateRuleField, ruleName } from '../policy-walk.js';
 
 /**
  * A clusterwide policy whose endpointSelector also selects Cilium's health endpoint (`{}`, or only
@@ -57,7 +57,7 @@ export default defineRule({
       for (const rule of policy[direction].selectedBy) {
         if (rule.namespace !== '' || !rule.defaultDeny[direction]) continue;
         ctx.report({
-          at: { file: rule.origin.file, line: rule.line, column: rule.column },
+          at: locateRuleField(ctx, rule, ['endpointSelector']),
           messageId: 'healthDenied',
           data: {
             policy: ruleName(rule),

@@ -41,7 +41,7 @@ export default defineRule({
     'An empty rule list or element presented as a default deny (or as allow-all) does nothing or the opposite: ingress: [] enables nothing, [{}] denies in Cilium and allows all in a NetworkPolicy; icmps: [{}] and toPorts: [{}] match nothing.',
   messages: {
     emptyList:
-      '{{policy}} has {{direction}}: [], which Cilium reads as no {{direction}} rules at all: it turns no default deny on, and pods {{pod}} stay open to every {{direction}} flow.',
+      '{{policy}} has {{direction}}: [], which Cilium reads as no {{direction}} rules at all: it turns no default deny on, and {{open}} to every {{direction}} flow.',
     emptyElementDenies:
       '{{policy}} is presented as "{{words}}", but {{direction}}: [{}] allows nothing in a Cilium policy and turns default deny on for the pods it selects: it denies every {{direction}} flow no other rule allows.',
     networkPolicyAllowsAll:
@@ -127,7 +127,16 @@ export default defineRule({
                   { key: true },
                 ) ?? rule.source,
               messageId: 'emptyList',
-              data: { policy: ruleName(compiled), direction, pod: formatPeer(open.peer) },
+              data: {
+                policy: ruleName(compiled),
+                direction,
+                // The label-less pod stands for a pod no workload of the repository describes: say so rather
+                // than name the namespace as if its known pods were open (fresh-user report).
+                open:
+                  Object.keys(open.peer.labels).length === 0
+                    ? `a pod of ${open.peer.namespace} that no other policy selects stays open`
+                    : `pods ${formatPeer(open.peer)} stay open`,
+              },
             });
             continue;
           }

@@ -39,7 +39,8 @@ ruleTester.run(rule, {
     {
       name: 'the only policy of the pods turns default deny off',
       code: { 'p.yaml': api('  enableDefaultDeny: { ingress: false }\n') },
-      errors: [{ messageId: 'notEnforced', line: 5, column: 3 }],
+      // At the `enableDefaultDeny.ingress` key, not the rule's first key (fresh-user report).
+      errors: [{ messageId: 'notEnforced', line: 6, column: 24 }],
     },
     {
       name: 'two policies, both off',
@@ -48,8 +49,8 @@ ruleTester.run(rule, {
         'q.yaml': api('  enableDefaultDeny: { ingress: false }\n').replace('name: api,', 'name: api-more,'),
       },
       errors: [
-        { messageId: 'notEnforced', line: 5, column: 3, file: 'p.yaml' },
-        { messageId: 'notEnforced', line: 5, column: 3, file: 'q.yaml' },
+        { messageId: 'notEnforced', line: 6, column: 24, file: 'p.yaml' },
+        { messageId: 'notEnforced', line: 6, column: 24, file: 'q.yaml' },
       ],
     },
   ],

@@ -37,6 +37,12 @@ ruleTester.run(rule, {
       errors: [{ messageId: 'healthDenied', line: 5, column: 3 }],
     },
     {
+      // At the endpointSelector key, not the rule's first key (fresh-user report: ionfury's description).
+      name: 'a description before the selector: the finding points at endpointSelector',
+      code: { 'p.yaml': dns('{}').replace('spec:\n', 'spec:\n  description: DNS for every endpoint\n') },
+      errors: [{ messageId: 'healthDenied', line: 6, column: 3 }],
+    },
+    {
       name: 'an opt-out NotIn expression',
       code: {
         'p.yaml': dns('{ matchExpressions: [{ key: dns-proxy, operator: NotIn, values: ["false"] }] }'),

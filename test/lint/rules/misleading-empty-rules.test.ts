@@ -106,3 +106,43 @@ describe('misleading-empty-rules icmpsWithoutFields wording', () => {
     ]);
   });
 });
+
+describe('misleading-empty-rules emptyList wording', () => {
+  // Fresh-user report: with the namespace's workload in default deny through another policy, the message
+  // named the namespace as if its pods were open; the open pod was the stand-in for a pod no workload describes.
+  const appPolicy = yaml`
+    apiVersion: cilium.io/v2
+    kind: CiliumNetworkPolicy
+    metadata: { name: api, namespace: shop }
+    spec:
+      endpointSelector: { matchLabels: { app: api } }
+      ingress: [{ fromEndpoints: [{ matchLabels: { app: web } }] }]
+  `;
+  const deployment = (app: string) => yaml`
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: { name: ${app}, namespace: shop }
+    spec:
+      selector: { matchLabels: { app: ${app} } }
+      template:
+        metadata: { labels: { app: ${app} } }
+        spec: { containers: [{ name: c, image: i }] }
+  `;
+  it.each([
+    [
+      'every workload is in default deny elsewhere: a pod no other policy selects',
+      { 'api.yaml': appPolicy, 'deploy.yaml': deployment('api') },
+      'a pod of shop that no other policy selects stays open',
+    ],
+    [
+      'a workload no other policy selects is named',
+      { 'api.yaml': appPolicy, 'deploy.yaml': deployment('worker') },
+      'pods shop/app=worker stay open',
+    ],
+  ])('%s', (_name, files, open) => {
+    const findings = lintWith(rule, { ...files, 'p.yaml': cnp('default-deny', '  ingress: []\n') });
+    expect(findings.map((f) => f.message)).toEqual([
+      `CiliumNetworkPolicy/shop/default-deny has ingress: [], which Cilium reads as no ingress rules at all: it turns no default deny on, and ${open} to every ingress flow.`,
+    ]);
+  });
+});
