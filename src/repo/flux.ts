@@ -686,6 +686,7 @@ export function renderFlux(ctx: BuildContext, options: FluxRenderOptions): FluxR
             { ...vars.values, ...options.vars },
             {
               reported,
+              unknown: vars.unknown,
               onUnresolved: (name) => {
                 if (vars.unavailable.length === 0) return false;
                 unresolved.add(name);
@@ -808,27 +809,46 @@ function variables(
   ctx: BuildContext,
   work: FluxWork,
   rendered: readonly Resource[],
-): { values: Record<string, string>; defined: boolean; unavailable: Located[] } | 'defer' {
+):
+  | {
+      values: Record<string, string>;
+      defined: boolean;
+      unavailable: Located[];
+      unknown: (name: string) => boolean;
+    }
+  | 'defer' {
   const values: Record<string, string> = {};
   const unavailable: Located[] = [];
+  // Names that may be set by a source netpol cannot read: the keys of the Secrets found in the tree (SOPS
+  // keeps key names in clear), or any name when a Secret is not in the tree.
+  const secretKeys = new Set<string>();
+  let anyName = false;
+  const lookup = (kind: string, name: string) =>
+    rendered.find((res) => {
+      const v = res.value;
+      const meta = isRecord(v.metadata) ? v.metadata : {};
+      return v.kind === kind && meta.name === name && (meta.namespace ?? work.namespace) === work.namespace;
+    });
   for (const ref of work.postBuild.from) {
     const r = isRecord(ref.value) ? ref.value : {};
     const kind = r.kind;
     const name = typeof r.name === 'string' ? r.name : '';
     if (kind === 'Secret') {
       unavailable.push(ref);
+      const secret = lookup('Secret', name);
+      if (secret === undefined) anyName ||= r.optional !== true;
+      else
+        for (const field of ['data', 'stringData'])
+          if (isRecord(secret.value[field])) for (const k of Object.keys(secret.value[field])) secretKeys.add(k);
       continue;
     }
-    const found = rendered.find((res) => {
-      const v = res.value;
-      const meta = isRecord(v.metadata) ? v.metadata : {};
-      return (
-        v.kind === 'ConfigMap' && meta.name === name && (meta.namespace ?? work.namespace) === work.namespace
-      );
-    });
+    const found = lookup('ConfigMap', name);
     if (!found) {
       if (!work.deferred) return 'defer';
-      if (r.optional !== true) unavailable.push(ref);
+      if (r.optional !== true) {
+        unavailable.push(ref);
+        anyName = true;
+      }
       continue;
     }
     const data = isRecord(found.value.data) ? found.value.data : {};
@@ -836,7 +856,8 @@ function variables(
   }
   for (const [k, v] of Object.entries(work.postBuild.substitute)) values[k] = v.replace(/\n/g, '');
   void ctx;
-  return { values, defined: work.postBuild.defined, unavailable };
+  const unknown = (n: string) => !Object.hasOwn(values, n) && (anyName || secretKeys.has(n));
+  return { values, defined: work.postBuild.defined, unavailable, unknown };
 }
 
 function meta(value: Record<string, unknown>): { name: string; namespace: string } {

@@ -39,12 +39,19 @@ const NAME_CHAR = /[A-Za-z0-9_]/;
  * Expands Flux variables in one string.
  * @param text - The text, e.g. a scalar value.
  * @param vars - Variable values.
+ * @param unknown - Names without a value in `vars` that may still be set where netpol cannot read (a key of
+ *   a Secret): `${name:=default}` is then left unresolved instead of taking the default, which Flux would
+ *   use only if the Secret did not define the name. Default: none.
  * @returns The expanded text and the unresolved variables (left as written in `value`).
  */
-export function expandVariables(text: string, vars: Readonly<Record<string, string>>): Expansion {
+export function expandVariables(
+  text: string,
+  vars: Readonly<Record<string, string>>,
+  unknown?: (name: string) => boolean,
+): Expansion {
   if (!text.includes('$')) return { value: text, unresolved: [] };
   const unresolved: { name: string; offset: number }[] = [];
-  const value = expand(text, 0, text.length, vars, unresolved);
+  const value = expand(text, 0, text.length, vars, unresolved, unknown);
   return { value, unresolved };
 }
 
@@ -54,6 +61,7 @@ function expand(
   to: number,
   vars: Readonly<Record<string, string>>,
   unresolved: { name: string; offset: number }[],
+  unknown?: (name: string) => boolean,
 ): string {
   let out = '';
   let i = from;
@@ -77,7 +85,7 @@ function expand(
         out += text.slice(i, to);
         break;
       }
-      const result = evaluate(text, i, i + 2, close, vars, unresolved);
+      const result = evaluate(text, i, i + 2, close, vars, unresolved, unknown);
       out += result ?? text.slice(i, close + 1);
       i = close + 1;
       continue;
@@ -112,6 +120,7 @@ function evaluate(
   close: number,
   vars: Readonly<Record<string, string>>,
   unresolved: { name: string; offset: number }[],
+  unknown?: (name: string) => boolean,
 ): string | null {
   let j = start;
   const length = text[j] === '#' && close > j + 1;
@@ -134,10 +143,12 @@ function evaluate(
   if (op === '') return value ?? missing();
   const defaultForm = /^(:?)([=-])/.exec(op);
   if (defaultForm) {
+    // The value may be set where netpol cannot read it: the default is a guess, so leave it as written.
+    if (!has && unknown?.(name)) return missing();
     const useDefault = defaultForm[1] === ':' ? value === undefined || value === '' : value === undefined;
     if (!useDefault) return value ?? '';
     const argStart = j + defaultForm[0].length;
-    return expand(text, argStart, close, vars, unresolved);
+    return expand(text, argStart, close, vars, unresolved, unknown);
   }
   if (value === undefined) return missing();
   switch (op) {
@@ -229,20 +240,27 @@ export class Substitution {
   readonly #vars: Readonly<Record<string, string>>;
   readonly #reported: Set<string>;
   readonly #onUnresolved: ((name: string) => boolean) | undefined;
+  readonly #unknown: ((name: string) => boolean) | undefined;
 
   /**
    * @param vars - Variable values (`--var key=value`, or a Flux Kustomization's variables).
    * @param options - `reported`: names already reported (shared between the substitutions of one load, so
    *   each variable is reported once); `onUnresolved`: called with each unresolved name, returns true when
-   *   the caller reports it itself (no `UNRESOLVED_VARIABLE` then). Default: a fresh set, no callback.
+   *   the caller reports it itself (no `UNRESOLVED_VARIABLE` then); `unknown`: names that may be set where
+   *   netpol cannot read (see {@link expandVariables}). Default: a fresh set, no callbacks.
    */
   constructor(
     vars: Readonly<Record<string, string>>,
-    options: { readonly reported?: Set<string>; readonly onUnresolved?: (name: string) => boolean } = {},
+    options: {
+      readonly reported?: Set<string>;
+      readonly onUnresolved?: (name: string) => boolean;
+      readonly unknown?: (name: string) => boolean;
+    } = {},
   ) {
     this.#vars = vars;
     this.#reported = options.reported ?? new Set();
     this.#onUnresolved = options.onUnresolved;
+    this.#unknown = options.unknown;
   }
 
   /**
@@ -255,7 +273,7 @@ export class Substitution {
   transformFor(doc: YamlDocument, diagnostics: Diagnostic[]): ScalarTransform {
     return (text, plain, start) => {
       if (!text.includes('$')) return text;
-      const { value, unresolved } = expandVariables(text, this.#vars);
+      const { value, unresolved } = expandVariables(text, this.#vars, this.#unknown);
       for (const u of unresolved) {
         if (this.#onUnresolved?.(u.name)) continue;
         if (this.#reported.has(u.name)) continue;

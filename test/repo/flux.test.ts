@@ -222,6 +222,70 @@ describe('loadRepo with Flux', () => {
     ]);
   });
 
+  // fluxcd/pkg envsubst: `${VAR:=default}` takes the default only when VAR is unset; a Secret netpol cannot
+  // read may set it. SOPS keeps a Secret's key names in clear, so a Secret in the tree says which names it
+  // sets (fresh-user report: JJGadgets/Biohazard's `${IP_ROUTER_VLAN_K8S:=127.0.0.1}` became 127.0.0.1).
+  it.each([
+    [
+      'a key of the Secret in the tree: left unresolved, not the default',
+      'ESP_CIDR',
+      ['${ESP_CIDR:=127.0.0.1/32}'],
+      ['ESP_CIDR'],
+    ],
+    ['a name the Secret in the tree does not set: the default', 'OTHER', ['127.0.0.1/32'], []],
+    [
+      'no Secret in the tree: any default is a guess, left unresolved',
+      null,
+      ['${ESP_CIDR:=127.0.0.1/32}'],
+      ['ESP_CIDR'],
+    ],
+  ])('a default beside a Secret source: %s', (_name, key, cidrs, unresolved) => {
+    const files: Record<string, string> = {
+      'clusters/prod/flux-system/gotk-sync.yaml': sync('./clusters/prod'),
+      'clusters/prod/apps.yaml': fluxKs(
+        'apps',
+        './apps',
+        '  postBuild:\n    substituteFrom:\n      - kind: Secret\n        name: cluster-secrets\n',
+      ),
+      'apps/cnp.yaml': yaml`
+        apiVersion: cilium.io/v2
+        kind: CiliumNetworkPolicy
+        metadata:
+          name: esp
+          namespace: iot
+        spec:
+          endpointSelector: {}
+          ingress:
+            - fromCIDR: ["\${ESP_CIDR:=127.0.0.1/32}"]
+      `,
+    };
+    if (key !== null)
+      files['clusters/prod/secrets.sops.yaml'] = yaml`
+        apiVersion: v1
+        kind: Secret
+        metadata:
+          name: cluster-secrets
+          namespace: flux-system
+        stringData:
+          ${key}: ENC[AES256_GCM,data:xyz,type:str]
+        sops:
+          version: 3.9.0
+      `;
+    const { repo, diagnostics } = loadRepoFromText(files);
+    const policy = repo.policies[0];
+    const written =
+      policy?.kind === 'CiliumNetworkPolicy'
+        ? (policy.rules[0]?.ingress ?? []).flatMap((i) => (i.cidrs ?? []).map((c) => c.cidr))
+        : [];
+    expect(written).toEqual(cidrs);
+    expect(diagnostics.filter((d) => d.code === 'FLUX_SUBSTITUTE_UNAVAILABLE').map((d) => d.message)).toEqual(
+      unresolved.map(
+        (n) =>
+          `Variables "${n}" come from Secret/cluster-secrets, which netpol cannot read, so they are left unresolved.`,
+      ),
+    );
+  });
+
   it('keeps objects whose names keep a variable from an unreadable Secret apart, without a duplicate warning', () => {
     // Flux substitutes APP per Kustomization (kustomize-controller postBuild); netpol cannot read the Secret,
     // so both renderings are named "${APP}-gatus": different objects in the cluster, not one defined twice
