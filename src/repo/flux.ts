@@ -839,7 +839,8 @@ function variables(
       if (secret === undefined) anyName ||= r.optional !== true;
       else
         for (const field of ['data', 'stringData'])
-          if (isRecord(secret.value[field])) for (const k of Object.keys(secret.value[field])) secretKeys.add(k);
+          if (isRecord(secret.value[field]))
+            for (const k of Object.keys(secret.value[field])) secretKeys.add(k);
       continue;
     }
     const found = lookup('ConfigMap', name);
