@@ -49,7 +49,7 @@ describe('netpol test', () => {
   it('resolves FILE against the current directory and the repository from -R', async () => {
     const dir = useRepo({ 'tests/conn.yaml': MIXED });
     const r = await runCli(['test', 'tests/conn.yaml', '-R', HOMELAB], { cwd: dir.root });
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stdout).toMatchInlineSnapshot(`
       "✓ billing → database 5432/TCP  expected allowed  — billing has the postgres grant
       ✗ docs → database 5432/TCP  expected allowed, got denied  — docs <needs> "postgres" & more
@@ -74,7 +74,7 @@ describe('netpol test', () => {
       ✗ tests/conn.yaml:21:3  BAD_VALUE  an assertion must be a mapping with from, to, port and expect
       ✗ tests/conn.yaml:22:19  BAD_VALUE  destination: "" is not a valid label key
 
-      2 passed, 4 failed
+      2 passed, 4 failed (3 of them invalid entries)
       "
     `);
   });
@@ -84,7 +84,7 @@ describe('netpol test', () => {
     const r = await runCli(['test', 'conn.yaml', '-R', HOMELAB, '--junit', 'reports/netpol.xml'], {
       cwd: dir.root,
     });
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     const xml = dir.read('reports/netpol.xml');
     expect(xml.replace(/(<failure[^>]*>)[^<]*(<\/failure>)/g, '$1…$2')).toMatchInlineSnapshot(`
       "<?xml version="1.0" encoding="UTF-8"?>
@@ -119,12 +119,13 @@ describe('netpol test', () => {
   it('prints JSON with -o json', async () => {
     const dir = useRepo({ 'conn.yaml': MIXED });
     const r = await runCli(['test', 'conn.yaml', '-R', HOMELAB, '-o', 'json'], { cwd: dir.root });
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     const j = JSON.parse(r.stdout);
-    expect({ file: j.file, passed: j.passed, failed: j.failed }).toEqual({
+    expect({ file: j.file, passed: j.passed, failed: j.failed, invalid: j.invalid }).toEqual({
       file: 'conn.yaml',
       passed: 2,
       failed: 4,
+      invalid: 3,
     });
     expect(
       j.results.map((x: { line: number; verdict: string; passed: boolean }) => [x.line, x.verdict, x.passed]),
@@ -184,7 +185,7 @@ describe('netpol test', () => {
   it('counts an entry with several problems once', async () => {
     const dir = useRepo({ 'conn.yaml': '- {from: web, port: x, expect: maybe, colour: red}\n' });
     const r = await runCli(['test', 'conn.yaml', '-R', HOMELAB], { cwd: dir.root });
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stdout).toBe(
       [
         '✗ conn.yaml:1:3  MISSING_FIELD  an assertion needs "to"',
@@ -192,7 +193,7 @@ describe('netpol test', () => {
         '✗ conn.yaml:1:32  BAD_VALUE  "expect" must be allowed or denied, not "maybe"',
         '✗ conn.yaml:1:39  UNKNOWN_FIELD  unknown field "colour" (fields: from, to, port, protocol, expect, because)',
         '',
-        '0 passed, 1 failed',
+        '0 passed, 1 failed (1 of them invalid entries)',
         '',
       ].join('\n'),
     );

@@ -80,7 +80,9 @@ export function registerTest(program: Command, ctx: CommandContext): void {
     else ctx.io.stdout(formatTestReportText(report));
     if (flags.junit !== undefined)
       writeFileAtomic(path.resolve(ctx.io.cwd, flags.junit), formatJunit(report));
-    if (report.failed > 0) ctx.exit(ExitCode.Findings);
+    // An entry that cannot be read is an input error (exit 2), not a failed assertion (fresh-user report).
+    if (report.invalid > 0) ctx.exit(ExitCode.Error);
+    else if (report.failed > 0) ctx.exit(ExitCode.Findings);
   });
 }
 

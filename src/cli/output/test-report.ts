@@ -45,7 +45,7 @@ export function expectationText(r: AssertionResult): string {
 
 /** The last line of the report, read by CI: `N passed, N failed`. */
 export function summaryLine(report: ConnectivityTestReport): string {
-  return `${report.passed} passed, ${report.failed} failed`;
+  return `${report.passed} passed, ${report.failed} failed${report.invalid > 0 ? ` (${report.invalid} of them invalid entries)` : ''}`;
 }
 
 function indent(text: string, by: string): string {
@@ -80,7 +80,7 @@ export function formatTestReportText(report: ConnectivityTestReport): string {
 }
 
 /**
- * The report as JSON: `{file, passed, failed, results: [{line, from, to, port, protocol, expect, because,
+ * The report as JSON: `{file, passed, failed, invalid, results: [{line, from, to, port, protocol, expect, because,
  * verdict, passed, trace}], errors: [{file, line, column, code, message}]}` (`trace` as `netpol trace -o json`).
  */
 export function testReportJson(report: ConnectivityTestReport) {
@@ -88,6 +88,7 @@ export function testReportJson(report: ConnectivityTestReport) {
     file: report.file,
     passed: report.passed,
     failed: report.failed,
+    invalid: report.invalid,
     results: report.results.map((r) => ({
       line: r.assertion.line,
       from: r.assertion.from,

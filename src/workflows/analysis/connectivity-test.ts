@@ -39,6 +39,8 @@ export interface ConnectivityTestReport {
   readonly passed: number;
   /** Assertions whose verdict was not the expected one, plus entries that could not be read (each once). */
   readonly failed: number;
+  /** Entries that could not be read (counted in `failed` too): an input error, exit 2 in the CLI. */
+  readonly invalid: number;
   /** Entries that could not be read (bad field, bad peer), one diagnostic per problem: each entry counts as one failure. */
   readonly diagnostics: readonly Diagnostic[];
 }
@@ -208,7 +210,14 @@ export function runAssertions(
       .filter((d) => d.severity === 'error')
       .map((d) => (d.path?.[0] !== undefined ? `#${d.path[0]}` : `@${d.source?.line}:${d.source?.column}`)),
   ).size;
-  return { file, results, passed, failed: results.length - passed + badEntries, diagnostics };
+  return {
+    file,
+    results,
+    passed,
+    failed: results.length - passed + badEntries,
+    invalid: badEntries,
+    diagnostics,
+  };
 }
 
 /**
