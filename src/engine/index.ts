@@ -70,6 +70,8 @@ export {
 } from './selector.js';
 export { type ResolvedServices, resolveToServices, type ServiceCatalog } from './services.js';
 export type {
+  ClosestRule,
+  ClosestRules,
   Flow,
   FlowProtocol,
   L7SideVerdict,

@@ -98,6 +98,35 @@ export interface SideVerdict {
   readonly reasons: readonly string[];
 }
 
+/**
+ * An allow element that came closest to allowing a side denied by default deny: it selects the endpoint in that
+ * direction and its peer matches the flow's peer, but its L4 part (`toPorts`, `icmps`) does not admit the flow.
+ * @see docs/semantics.md §1.5 (peer and ports are ANDed within an element), §7 (ports, protocols, ICMP).
+ */
+export interface ClosestRule {
+  /** The element, as `kind/namespace/name` with its `ingress[i]`/`egress[i]` label and file:line. */
+  readonly rule: RuleRef;
+  /**
+   * What the element admits for the peer, in repository order without repeats: `5432/TCP`, `8000-8100/UDP`,
+   * `53/ANY` (TCP, UDP and SCTP), `http/TCP` (a named port), `ICMPv4 type 8`; port `*` is every port of
+   * the protocol. Empty when it admits nothing.
+   */
+  readonly admits: readonly string[];
+  /**
+   * Why the element admits nothing: `toPorts with ports: []` (docs/semantics.md §7.2) or `icmps entries without
+   * fields` (§7.6). Absent when `admits` is not empty.
+   */
+  readonly nothing?: string;
+}
+
+/** The closest rules of one denied side, in the order of the selecting rules, capped. */
+export interface ClosestRules {
+  /** At most the cap (5 by default) of {@link ClosestRule}. */
+  readonly rules: readonly ClosestRule[];
+  /** How many more elements qualify beyond the cap (0 when all are listed). */
+  readonly more: number;
+}
+
 /** How one side's L7 rules treat the request of a flow. */
 export interface L7SideVerdict {
   readonly verdict: 'allowed' | 'denied';

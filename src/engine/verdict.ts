@@ -38,7 +38,17 @@ import {
 } from './ports.js';
 import { type ReleaseSemantics, releaseSemantics } from './releases.js';
 import { type Requirement, selectorHasKeyPrefix, selectorMatches } from './selector.js';
-import type { Flow, L7SideVerdict, L7Verdict, Peer, RuleRef, SideVerdict, Verdict } from './types.js';
+import type {
+  ClosestRule,
+  ClosestRules,
+  Flow,
+  L7SideVerdict,
+  L7Verdict,
+  Peer,
+  RuleRef,
+  SideVerdict,
+  Verdict,
+} from './types.js';
 
 /** Default cluster settings: those of the current Cilium release (see docs/semantics.md). */
 export const DEFAULT_SETTINGS: ClusterSettings = DEFAULT_CLUSTER_SETTINGS;
@@ -657,6 +667,64 @@ export class PolicyEngine {
   }
 
   /**
+   * The closest rules of one side of a flow's verdict, for its explanation: when the side is denied by default
+   * deny (no deny rule matches), the allow elements of the rules selecting the endpoint in that direction whose
+   * peer matches the flow's peer (the verdict's own peer matching: endpoints with namespace injection and
+   * `fromRequires`/`toRequires`, entities, CIDRs, FQDNs, services, nodes) but whose L4 part does not admit the
+   * flow, each with what it admits. Not part of {@link verdict}: computed on demand, O(allow elements of the
+   * endpoint in that direction), and never cached.
+   * @param flow - the flow whose verdict is explained.
+   * @param dir - the side: `egress` of the source or `ingress` of the destination.
+   * @param limit - how many elements to list; the rest are counted in `more`. Default: `5`.
+   * @returns null when the side is allowed or a deny rule denies it (its `deniedBy` says why).
+   * @see docs/semantics.md §1.5 (peer and ports are ANDed within an element), §5 (default deny), §7 (L4).
+   */
+  closestRules(flow: Flow, dir: 'ingress' | 'egress', limit = 5): ClosestRules | null {
+    const side = this.verdict(flow)[dir];
+    if (side.verdict !== 'denied' || side.deniedBy.length > 0 || !side.enforced) return null;
+    const src = this.resolvePeer(flow.source).identity;
+    const dst = this.resolvePeer(flow.destination).identity;
+    const local = dir === 'egress' ? src : dst;
+    let remote = dir === 'egress' ? dst : src;
+    // As `side` does for a host endpoint under the host firewall: another node's host is a remote node there.
+    if (
+      local.kind === 'reserved' &&
+      this.settings.hostFirewall === true &&
+      this.hasHostPolicies &&
+      isNodeIdentity(local)
+    ) {
+      remote = seenFromNode(local, remote);
+    }
+    const policy = this.endpointPolicy(local)[dir];
+    const dstPorts = this.namedPortsOf(flow.destination);
+    // Caveats of these matches are already on the verdict.
+    const scratch: string[] = [];
+    const rules: ClosestRule[] = [];
+    let more = 0;
+    for (const pr of policy.allow) {
+      if (pr.l3 === 'none') continue;
+      if (
+        pr.l3 === 'peers' &&
+        this.l3Matches(pr, remote, policy.requirements, policy.dnsVisibility, scratch) === null
+      )
+        continue;
+      const admitted = this.peerRuleMatches(
+        pr,
+        remote,
+        flow,
+        dstPorts,
+        policy.requirements,
+        policy.dnsVisibility,
+        scratch,
+      );
+      if (admitted !== null) continue;
+      if (rules.length >= limit) more++;
+      else rules.push({ rule: ruleRef(pr, NO_NOTES), ...admitsOf(pr) });
+    }
+    return { rules, more };
+  }
+
+  /**
    * The L7 verdict of a request the flow carries, once L4 allows the flow: on each side, the allowing elements
    * whose port rule carries L7 rules form the rule set in force; an allowing element with no L7 rules on the
    * port (or an L3-only one) lets every request through, as does the local host at a pod's ingress under
@@ -1202,6 +1270,22 @@ function ruleRef(pr: CompiledPeerRule, notes: readonly string[]): RuleRef {
     return ref;
   }
   return buildRuleRef(pr, notes);
+}
+
+/**
+ * What an allow element's L4 part admits, in words (see {@link ClosestRule}): its `toPorts` ports, then its ICMP
+ * types; for an element with L4 entries that name nothing, why it admits nothing (docs/semantics.md §7.2, §7.6).
+ */
+function admitsOf(pr: CompiledPeerRule): Pick<ClosestRule, 'admits' | 'nothing'> {
+  if (pr.ports === null && pr.icmps === null) return { admits: ['every port and protocol'] };
+  const admits = new Set<string>();
+  for (const portRule of pr.ports ?? []) for (const p of portRule.ports) admits.add(p.text);
+  for (const f of pr.icmps ?? []) admits.add(`${f.family === 'IPv6' ? 'ICMPv6' : 'ICMPv4'} type ${f.type}`);
+  if (admits.size > 0) return { admits: [...admits] };
+  return {
+    admits: [],
+    nothing: (pr.ports ?? []).length > 0 ? 'toPorts with ports: []' : 'icmps entries without fields',
+  };
 }
 
 /** Whether the identity is a node's: the local host or a remote node (not the kube-apiserver alone). */

@@ -57,6 +57,81 @@ describe('netpol trace', () => {
     });
   });
 
+  it('lists the closest rules of each denied side: peer matches, port does not (docs/semantics.md §1.5, §7)', async () => {
+    const r = await runCli(['trace', 'billing', 'database', '--port', '5433', ...R]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(`DENIED  billing → database 5433/TCP
+  egress of billing (source): denied (enforced)
+    default deny: 4 rule(s) with egress rules select this endpoint
+    no egress rule selecting this endpoint allows the flow
+    selected by:
+      CiliumClusterwideNetworkPolicy/baseline-dns-egress  network-policy/baselines/dns-egress.yaml:13
+      CiliumClusterwideNetworkPolicy/profile-internal-egress  network-policy/profiles/internal-egress.yaml:8
+      CiliumClusterwideNetworkPolicy/access-postgres  network-policy/shared-resources/postgres.yaml:9
+      CiliumClusterwideNetworkPolicy/access-dragonfly  network-policy/shared-resources/dragonfly.yaml:9
+    closest rules (the peer matches, the port or protocol does not):
+      · CiliumClusterwideNetworkPolicy/access-postgres egress[0] admits 5432/TCP only  network-policy/shared-resources/postgres.yaml:16
+  ingress of database (destination): denied (enforced)
+    default deny: 4 rule(s) with ingress rules select this endpoint
+    no ingress rule selecting this endpoint allows the flow
+    selected by:
+      CiliumNetworkPolicy/database/database-default  network-policy/platform/database.yaml:13
+      CiliumNetworkPolicy/database/postgres  network-policy/platform/database.yaml:51
+      CiliumClusterwideNetworkPolicy/baseline-health-probes  network-policy/baselines/health-probes.yaml:18
+      CiliumClusterwideNetworkPolicy/baseline-prometheus-scrape  network-policy/baselines/prometheus-scrape.yaml:18
+    closest rules (the peer matches, the port or protocol does not):
+      · CiliumNetworkPolicy/database/postgres ingress[0] admits 5432/TCP only  network-policy/platform/database.yaml:58
+`);
+    const json = await runCli(['trace', 'billing', 'database', '--port', '5433', '-o', 'json', ...R]);
+    expect(json.code).toBe(0);
+    const j = JSON.parse(json.stdout);
+    expect(j.egress.closest).toEqual({
+      rules: [
+        {
+          kind: 'CiliumClusterwideNetworkPolicy',
+          namespace: '',
+          name: 'access-postgres',
+          file: 'network-policy/shared-resources/postgres.yaml',
+          line: 16,
+          column: 7,
+          rule: 'egress[0]',
+          notes: [],
+          admits: ['5432/TCP'],
+        },
+      ],
+      more: 0,
+    });
+    expect(j.ingress.closest).toEqual({
+      rules: [
+        {
+          kind: 'CiliumNetworkPolicy',
+          namespace: 'database',
+          name: 'postgres',
+          file: 'network-policy/platform/database.yaml',
+          line: 58,
+          column: 7,
+          rule: 'ingress[0]',
+          notes: [],
+          admits: ['5432/TCP'],
+        },
+      ],
+      more: 0,
+    });
+  });
+
+  it('has no closest rules where no allow element selects the peer, nor on an allowed side', async () => {
+    const denied = JSON.parse(
+      (await runCli(['trace', 'docs', 'database', '--port', '5432', '-o', 'json', ...R])).stdout,
+    );
+    expect(denied.egress).not.toHaveProperty('closest');
+    expect(denied.ingress).not.toHaveProperty('closest');
+    const allowed = JSON.parse(
+      (await runCli(['trace', 'billing', 'database', '--port', '5432', '-o', 'json', ...R])).stdout,
+    );
+    expect(allowed.egress).not.toHaveProperty('closest');
+  });
+
   it('reports allowedBy entries with kind, namespace, name, file and line', async () => {
     const r = await runCli(['trace', 'web', 'world:203.0.113.10', '--port', '443', '-o', 'json', ...R]);
     const j = JSON.parse(r.stdout);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Peer } from '../../src/engine/types.js';
 import type { ClusterSettings } from '../../src/repo/model.js';
-import { engineFor, flow, summary } from '../helpers/engine.js';
+import { ccnp, cnp, engineFor, flow, knp, summary } from '../helpers/engine.js';
 
 /**
  * The semantics table: each case is a repository (inline YAML, on top of namespaces shop/db/other), a flow
@@ -25,42 +25,6 @@ interface Case {
     readonly notes?: readonly string[];
   };
 }
-
-const cnp = (name: string, ns: string, spec: string) => `
-apiVersion: cilium.io/v2
-kind: CiliumNetworkPolicy
-metadata: { name: ${name}, namespace: ${ns} }
-spec:
-${spec
-  .trim()
-  .split('\n')
-  .map((l) => `  ${l}`)
-  .join('\n')}
----`;
-
-const ccnp = (name: string, spec: string) => `
-apiVersion: cilium.io/v2
-kind: CiliumClusterwideNetworkPolicy
-metadata: { name: ${name} }
-spec:
-${spec
-  .trim()
-  .split('\n')
-  .map((l) => `  ${l}`)
-  .join('\n')}
----`;
-
-const knp = (name: string, ns: string, spec: string) => `
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: { name: ${name}, namespace: ${ns} }
-spec:
-${spec
-  .trim()
-  .split('\n')
-  .map((l) => `  ${l}`)
-  .join('\n')}
----`;
 
 /** The DNS egress element that lets Cilium's DNS proxy see lookups (needed by toFQDNs). */
 const DNS_RULE = `  - toEndpoints: [{ matchLabels: { io.kubernetes.pod.namespace: kube-system, k8s-app: kube-dns } }]

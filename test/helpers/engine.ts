@@ -20,6 +20,37 @@ kind: Namespace
 metadata: { name: other, labels: { team: c } }
 `;
 
+/** A policy document: a leading blank line, the header lines, `spec:` with `spec` indented under it, then `---`. */
+function policyDoc(header: string, spec: string): string {
+  const body = spec
+    .trim()
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n');
+  return `\n${header}\nspec:\n${body}\n---`;
+}
+
+/** A CiliumNetworkPolicy document (ending in `---`) with the given spec body (indented here). */
+export const cnp = (name: string, ns: string, spec: string) =>
+  policyDoc(
+    `apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: { name: ${name}, namespace: ${ns} }`,
+    spec,
+  );
+
+/** A CiliumClusterwideNetworkPolicy document (ending in `---`) with the given spec body. */
+export const ccnp = (name: string, spec: string) =>
+  policyDoc(
+    `apiVersion: cilium.io/v2\nkind: CiliumClusterwideNetworkPolicy\nmetadata: { name: ${name} }`,
+    spec,
+  );
+
+/** A Kubernetes NetworkPolicy document (ending in `---`) with the given spec body. */
+export const knp = (name: string, ns: string, spec: string) =>
+  policyDoc(
+    `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: { name: ${name}, namespace: ${ns} }`,
+    spec,
+  );
+
 /** Loads inline policy YAML (plus BASE_NAMESPACES) and builds an engine; fails on loader errors. */
 export function engineFor(policies: string, settings: Partial<ClusterSettings> = {}): PolicyEngine {
   const { repo, diagnostics } = loadRepoFromText({

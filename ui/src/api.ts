@@ -21,6 +21,8 @@ export interface SideJson {
   allowedBy: RuleRefJson[];
   deniedBy: RuleRefJson[];
   selectedBy: RuleRefJson[];
+  /** On a side denied by default deny: allow elements whose peer matches but whose ports do not (at most 5). */
+  closest?: { rules: (RuleRefJson & { admits: string[]; nothing?: string })[]; more: number };
   reasons: string[];
 }
 

@@ -69,6 +69,29 @@ function side(title: string, s: SideJson): HTMLElement {
           s.selectedBy.map((r) => h('span', null, `${policyName(r)} `, sourceLink(r.file, r.line), ' ')),
         )
       : null;
+  const closest =
+    s.closest !== undefined && s.closest.rules.length > 0
+      ? h(
+          'li',
+          { class: 'closest' },
+          'closest rules (the peer matches, the port or protocol does not):',
+          h(
+            'ul',
+            null,
+            s.closest.rules.map((r) =>
+              h(
+                'li',
+                null,
+                '· ',
+                h('strong', null, policyName(r)),
+                ` ${r.rule} admits ${r.nothing !== undefined ? `nothing: ${r.nothing}` : `${r.admits.join(', ')} only`} `,
+                sourceLink(r.file, r.line),
+              ),
+            ),
+            s.closest.more > 0 ? h('li', { class: 'muted' }, `… and ${s.closest.more} more`) : null,
+          ),
+        )
+      : null;
   return h(
     'section',
     { class: 'side' },
@@ -86,6 +109,7 @@ function side(title: string, s: SideJson): HTMLElement {
       s.deniedBy.map((r) => ruleItem('✗', 'denied', r)),
       s.allowedBy.map((r) => ruleItem('✓', 'allowed', r)),
       selected,
+      closest,
     ),
   );
 }

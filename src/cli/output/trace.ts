@@ -1,4 +1,4 @@
-import type { L7SideVerdict, L7Verdict, RuleRef, SideVerdict } from '../../engine/types.js';
+import type { ClosestRules, L7SideVerdict, L7Verdict, RuleRef, SideVerdict } from '../../engine/types.js';
 import { boundText } from '../../repo/truncate.js';
 import type { BatchItem, TraceResult } from '../../workflows/analysis/trace.js';
 
@@ -6,7 +6,7 @@ function policyName(r: RuleRef): string {
   return `${r.kind}/${r.namespace === '' ? '' : `${r.namespace}/`}${r.name}`;
 }
 
-function sideText(title: string, side: SideVerdict): string {
+function sideText(title: string, side: SideVerdict, closest: ClosestRules | undefined): string {
   let out = `  ${title}: ${side.verdict}${side.enforced ? ' (enforced)' : ' (not enforced)'}\n`;
   for (const reason of side.reasons) out += `    ${reason}\n`;
   for (const r of side.deniedBy) {
@@ -25,6 +25,14 @@ function sideText(title: string, side: SideVerdict): string {
     out += '    selected by:\n';
     for (const r of side.selectedBy) out += `      ${policyName(r)}  ${r.file}:${r.line}\n`;
   }
+  if (closest !== undefined && closest.rules.length > 0) {
+    out += '    closest rules (the peer matches, the port or protocol does not):\n';
+    for (const { rule: r, admits, nothing } of closest.rules) {
+      const what = nothing !== undefined ? `nothing: ${nothing}` : `${admits.join(', ')} only`;
+      out += `      · ${policyName(r)} ${r.rule} admits ${what}  ${r.file}:${r.line}\n`;
+    }
+    if (closest.more > 0) out += `      … and ${closest.more} more\n`;
+  }
   return out;
 }
 
@@ -32,8 +40,8 @@ function sideText(title: string, side: SideVerdict): string {
 export function formatTraceText(t: TraceResult): string {
   const head = `${t.verdict.verdict.toUpperCase()}  ${t.source} → ${t.destination} ${t.protocol.startsWith('ICMP') ? `${t.protocol} type ${t.port}` : `${t.port}/${t.protocol}`}\n`;
   let out = head;
-  out += sideText(`egress of ${t.source} (source)`, t.verdict.egress);
-  out += sideText(`ingress of ${t.destination} (destination)`, t.verdict.ingress);
+  out += sideText(`egress of ${t.source} (source)`, t.verdict.egress, t.closest.egress);
+  out += sideText(`ingress of ${t.destination} (destination)`, t.verdict.ingress, t.closest.ingress);
   if (t.verdict.l7) out += l7Text(t.verdict.l7, t);
   for (const c of t.verdict.caveats) out += `  warning: ${c}\n`;
   return out;
@@ -79,13 +87,25 @@ function refJson(r: RuleRef) {
   };
 }
 
-function sideJson(s: SideVerdict) {
+function sideJson(s: SideVerdict, closest: ClosestRules | undefined) {
   return {
     enforced: s.enforced,
     verdict: s.verdict,
     allowedBy: s.allowedBy.map(refJson),
     deniedBy: s.deniedBy.map(refJson),
     selectedBy: s.selectedBy.map(refJson),
+    ...(closest !== undefined
+      ? {
+          closest: {
+            rules: closest.rules.map((c) => ({
+              ...refJson(c.rule),
+              admits: c.admits,
+              ...(c.nothing !== undefined ? { nothing: c.nothing } : {}),
+            })),
+            more: closest.more,
+          },
+        }
+      : {}),
     reasons: s.reasons,
   };
 }
@@ -98,8 +118,8 @@ export function traceJson(t: TraceResult) {
     port: t.port,
     protocol: t.protocol,
     verdict: t.verdict.verdict,
-    egress: sideJson(t.verdict.egress),
-    ingress: sideJson(t.verdict.ingress),
+    egress: sideJson(t.verdict.egress, t.closest.egress),
+    ingress: sideJson(t.verdict.ingress, t.closest.ingress),
     ...(t.verdict.l7
       ? {
           l7: {

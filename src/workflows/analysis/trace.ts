@@ -1,6 +1,6 @@
 import type { L7Request } from '../../engine/l7.js';
 import { formatPeer, parsePeer, parsePort, parseProtocol } from '../../engine/peer-spec.js';
-import type { Flow, FlowProtocol, Peer, Verdict } from '../../engine/types.js';
+import type { ClosestRules, Flow, FlowProtocol, Peer, Verdict } from '../../engine/types.js';
 import type { PolicyEngine } from '../../engine/verdict.js';
 import { NetpolError, STDIN_FILE } from '../../errors.js';
 import { notTextReason } from '../../repo/documents.js';
@@ -37,6 +37,18 @@ export interface TraceResult {
   readonly flow: Flow;
   /** The engine's verdict; its `caveats` carry warnings such as a namespace the repository does not define. */
   readonly verdict: Verdict;
+  /**
+   * For each side denied by default deny, the allow elements whose peer matches but whose ports or protocols do
+   * not (`PolicyEngine.closestRules`): what came closest to allowing the flow. A side is absent when it is allowed,
+   * denied by a deny rule (see its `deniedBy`), or when the trace was made without them (`traceBatch`).
+   */
+  readonly closest: { readonly egress?: ClosestRules; readonly ingress?: ClosestRules };
+}
+
+/** Options of {@link traceParsed}. */
+export interface TraceOptions {
+  /** Whether to find the closest rules of denied sides (`TraceResult.closest`). Default: `true`. */
+  readonly closest?: boolean;
 }
 
 /** The trace peer syntax, for hints. */
@@ -162,9 +174,20 @@ function unknownLabelsHint(engine: PolicyEngine, peer: Peer): string | null {
   return `no workload of ${peer.namespace} has ${wanted}; workloads there: ${shown.slice(0, MAX_WORKLOADS_NAMED).join('; ')}${more}`;
 }
 
-/** Traces an already parsed flow. */
-export function traceParsed(engine: PolicyEngine, flow: Flow): TraceResult {
+/**
+ * Traces an already parsed flow.
+ * @param options - {@link TraceOptions}; the closest rules cost a second look at a denied side's rules, so callers
+ *   that show no explanation turn them off.
+ */
+export function traceParsed(engine: PolicyEngine, flow: Flow, options: TraceOptions = {}): TraceResult {
   const traced = engine.verdict(flow);
+  const closest: { egress?: ClosestRules; ingress?: ClosestRules } = {};
+  if (options.closest !== false && traced.verdict === 'denied') {
+    for (const dir of ['egress', 'ingress'] as const) {
+      const c = engine.closestRules(flow, dir);
+      if (c !== null && c.rules.length > 0) closest[dir] = c;
+    }
+  }
   const hints = [flow.source, flow.destination]
     .map((p) => unknownLabelsHint(engine, p))
     .filter((h): h is string => h !== null);
@@ -176,6 +199,7 @@ export function traceParsed(engine: PolicyEngine, flow: Flow): TraceResult {
     protocol: flow.protocol,
     flow,
     verdict,
+    closest,
   };
 }
 
@@ -360,7 +384,7 @@ export async function* traceBatch(
       yield { file, line: n, input: raw, error: parsed.error };
       continue;
     }
-    yield { line: n, result: traceParsed(engine, parsed.flow) };
+    yield { line: n, result: traceParsed(engine, parsed.flow, { closest: false }) };
   }
   if (items === 0)
     throw new NetpolError(

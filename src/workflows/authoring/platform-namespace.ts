@@ -124,7 +124,7 @@ export function runCheck(engine: PolicyEngine, check: Omit<EngineCheck, 'verdict
     protocol: check.protocol,
   });
   if (!parsed.ok) return { ...check, verdict: 'denied', hint: parsed.error };
-  const v = traceParsed(engine, parsed.flow).verdict;
+  const v = traceParsed(engine, parsed.flow, { closest: false }).verdict;
   const verdict =
     check.side === 'ingress' ? v.ingress.verdict : check.side === 'egress' ? v.egress.verdict : v.verdict;
   return { ...check, verdict };
