@@ -143,9 +143,18 @@ export function describedPods(policies: readonly PolicyObject[], namespace: stri
   return [...out.values()];
 }
 
-/** Cilium policies of a repository (CNP and CCNP). */
-export function ciliumPolicies(policies: readonly PolicyObject[]): CiliumPolicyObject[] {
-  return policies.filter((p): p is CiliumPolicyObject => p.kind !== 'NetworkPolicy');
+const ciliumCache = new WeakMap<readonly PolicyObject[], readonly CiliumPolicyObject[]>();
+
+/**
+ * Cilium policies of a repository (CNP and CCNP), in repository order. Computed once per policy list (most
+ * rules walk them) and shared, hence read-only.
+ */
+export function ciliumPolicies(policies: readonly PolicyObject[]): readonly CiliumPolicyObject[] {
+  const cached = ciliumCache.get(policies);
+  if (cached) return cached;
+  const out = policies.filter((p): p is CiliumPolicyObject => p.kind !== 'NetworkPolicy');
+  ciliumCache.set(policies, out);
+  return out;
 }
 
 /**

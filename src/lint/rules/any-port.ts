@@ -98,17 +98,18 @@ export default defineRule({
     const baselinePolicies = new Set(ctx.catalog.baselines.map(refKey));
 
     for (const p of ciliumPolicies(ctx.repo.policies)) {
-      if (hatch.has(refKey(p))) continue;
+      const key = refKey(p);
+      if (hatch.has(key)) continue;
+      const profile = profilePolicies.has(key);
+      const baseline = baselinePolicies.has(key);
       for (const rule of p.rules) {
         if (selectsReserved(rule.endpointSelector, 'ingress')) continue;
         const monitor = intents && selectsMonitor(rule.endpointSelector);
         for (const pr of [...(rule.ingress ?? []), ...(rule.egress ?? [])]) {
-          const peers = describeCiliumPeers(pr);
           // Elements that match no port (`icmps: [{}]`, `toPorts: [{}]`) are misleading-empty-rules findings.
-          if (peers === null || pr.icmpsWithoutFields || matchesNoPort(pr)) continue;
-          if (pr.direction === 'ingress' && profilePolicies.has(refKey(p))) continue;
-          if (pr.direction === 'ingress' && baselinePolicies.has(refKey(p)) && fromScrapers(pr, ctx.catalog))
-            continue;
+          if (!namesCiliumPeers(pr) || pr.icmpsWithoutFields || matchesNoPort(pr)) continue;
+          if (pr.direction === 'ingress' && profile) continue;
+          if (pr.direction === 'ingress' && baseline && fromScrapers(pr, ctx.catalog)) continue;
           if (intents && ownNamespaceOnly(p, pr)) continue;
           if (intents && pr.direction === 'egress' && monitor) continue;
           if (intents && pr.direction === 'ingress' && fromScrapers(pr, ctx.catalog)) continue;
@@ -125,13 +126,14 @@ export default defineRule({
                 cidrExempt(c.cidr),
             );
           if (exempt) continue;
-          const data = {
+          // Built when reported: most elements list their ports.
+          const data = () => ({
             policy: policyRef(p),
             rule: peerRuleLabel(p, rule, pr),
             direction: pr.direction === 'ingress' ? 'from' : 'to',
-            peers,
+            peers: describeCiliumPeers(pr),
             portsField: 'toPorts',
-          };
+          });
           if (pr.toPorts.length === 0 && pr.icmps.length === 0) {
             // An element of probe sources with one entity more (a probe baseline that also lists
             // kube-apiserver): name the one the ports matter for.
@@ -147,11 +149,11 @@ export default defineRule({
               ctx.report({
                 at: pr.source,
                 messageId: 'besideExempt',
-                data: { ...data, exempt: exemptOnes.join(', '), others: others.join(', ') },
+                data: { ...data(), exempt: exemptOnes.join(', '), others: others.join(', ') },
               });
               continue;
             }
-            ctx.report({ at: pr.source, messageId: 'anyPort', data });
+            ctx.report({ at: pr.source, messageId: 'anyPort', data: data() });
             continue;
           }
           for (const portRule of pr.toPorts) {
@@ -161,7 +163,10 @@ export default defineRule({
                 ctx.report({
                   at: port.source,
                   messageId: 'portZero',
-                  data: { ...data, protocol: port.protocol === 'ANY' ? 'TCP, UDP and SCTP' : port.protocol },
+                  data: {
+                    ...data(),
+                    protocol: port.protocol === 'ANY' ? 'TCP, UDP and SCTP' : port.protocol,
+                  },
                 });
               }
             }
@@ -393,9 +398,17 @@ function fromScrapers(pr: PeerRule, catalog: Catalog): boolean {
 }
 
 /** The endpoints, entities and CIDRs of an element as text, or null when it selects none of them. */
-function describeCiliumPeers(pr: PeerRule): string | null {
+/**
+ * Whether a Cilium peer rule names peers this rule judges: at least one of endpoints, entities and CIDRs,
+ * and none of them an empty list.
+ */
+function namesCiliumPeers(pr: PeerRule): boolean {
   const fields = [pr.endpoints, pr.entities, pr.cidrs];
-  if (fields.every((f) => f === null) || fields.some((f) => f !== null && f.length === 0)) return null;
+  return !(fields.every((f) => f === null) || fields.some((f) => f !== null && f.length === 0));
+}
+
+/** The peers of a rule for which {@link namesCiliumPeers} holds, as the messages name them. */
+function describeCiliumPeers(pr: PeerRule): string {
   const parts: string[] = [];
   for (const sel of pr.endpoints ?? []) {
     const labels = [

@@ -1,4 +1,4 @@
-import type { CiliumPolicyObject } from '../../repo/model.js';
+import type { CiliumPolicyObject, CiliumRule } from '../../repo/model.js';
 import { defineRule } from '../define-rule.js';
 import { ciliumPolicies, peerRuleLabel, peerRulesOf, policyRef } from '../policy-walk.js';
 
@@ -29,7 +29,7 @@ export default defineRule({
   },
   check(ctx) {
     for (const p of ciliumPolicies(ctx.repo.policies)) {
-      if (p.kind !== 'CiliumNetworkPolicy') continue;
+      if (p.kind !== 'CiliumNetworkPolicy' || !p.rules.some(hasWildcardPeer)) continue;
       const words = ALL_PODS.exec(wordsOf(p));
       if (!words) continue;
       for (const rule of p.rules) {
@@ -55,6 +55,15 @@ export default defineRule({
     }
   },
 });
+
+/** Whether a rule has a `fromEndpoints`/`toEndpoints` selector `{}` (checked before reading the policy's words). */
+function hasWildcardPeer(rule: CiliumRule): boolean {
+  return peerRulesOf(rule).some((pr) =>
+    (pr.endpoints ?? []).some(
+      (sel) => Object.keys(sel.matchLabels).length === 0 && sel.matchExpressions.length === 0,
+    ),
+  );
+}
 
 function wordsOf(p: CiliumPolicyObject): string {
   return [

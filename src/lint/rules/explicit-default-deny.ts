@@ -43,12 +43,17 @@ export default defineRule({
   },
   check(ctx) {
     if (ctx.engine.settings.policyEnforcementMode === 'never') return;
-    const objects = new Map<string, PolicyObject>();
-    for (const p of ctx.repo.policies) objects.set(`${p.kind}\u0000${p.namespace}\u0000${p.name}`, p);
-    const objectOf = (r: CompiledRule) =>
-      objects.get(
+    // The policy objects by kind, namespace and name, indexed when a finding first needs one.
+    let objects: Map<string, PolicyObject> | undefined;
+    const objectOf = (r: CompiledRule) => {
+      if (!objects) {
+        objects = new Map();
+        for (const p of ctx.repo.policies) objects.set(`${p.kind}\u0000${p.namespace}\u0000${p.name}`, p);
+      }
+      return objects.get(
         `${r.origin.kind}\u0000${r.origin.kind === 'CiliumClusterwideNetworkPolicy' ? '' : r.origin.namespace}\u0000${r.origin.name}`,
       );
+    };
     for (const rule of ctx.engine.rules) {
       if (rule.host) continue;
       if (rule.origin.kind === 'NetworkPolicy' && ctx.config.allowKubernetesDefaultDeny) continue;

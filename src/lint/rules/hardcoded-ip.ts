@@ -112,19 +112,31 @@ export default defineRule({
       if (r.ok) cluster.push(r.value);
     }
     const reportOutside = seedConventionApplies(ctx.config.seedConvention, ctx.catalog);
+    // The same CIDRs recur in many policies: each text is parsed once.
+    const parsed = new Map<string, ReturnType<typeof parseCidr>>();
+    // The policy and rule are named only when reported.
     const check = (
       text: string,
       at: SourceRef,
-      policy: string,
-      rule: string,
+      policyOf: () => string,
+      ruleOf: () => string,
       entity: 'cilium' | 'none',
       except: number,
     ) => {
       if (hasPlaceholder(text)) {
-        ctx.report({ at, messageId: 'placeholder', data: { policy, rule, cidr: text }, severity: 'info' });
+        ctx.report({
+          at,
+          messageId: 'placeholder',
+          data: { policy: policyOf(), rule: ruleOf(), cidr: text },
+          severity: 'info',
+        });
         return;
       }
-      const r = parseCidr(text, { bareIp: true });
+      let r = parsed.get(text);
+      if (r === undefined) {
+        r = parseCidr(text, { bareIp: true });
+        parsed.set(text, r);
+      }
       if (!r.ok || allowed.some((a) => cidrContains(a, r.value))) return;
       if (r.value.prefix === 0) {
         if (entity === 'none' || except > 0) return;
@@ -132,7 +144,13 @@ export default defineRule({
         ctx.report({
           at,
           messageId: 'wholeInternet',
-          data: { policy, rule, cidr: r.value.cidr, family, entity: `world-ipv${r.value.family}` },
+          data: {
+            policy: policyOf(),
+            rule: ruleOf(),
+            cidr: r.value.cidr,
+            family,
+            entity: `world-ipv${r.value.family}`,
+          },
           severity: 'info',
         });
         return;
@@ -142,7 +160,7 @@ export default defineRule({
         ctx.report({
           at,
           messageId: 'insideCluster',
-          data: { policy, rule, cidr: r.value.cidr, range: range.cidr },
+          data: { policy: policyOf(), rule: ruleOf(), cidr: r.value.cidr, range: range.cidr },
         });
         return;
       }
@@ -153,8 +171,8 @@ export default defineRule({
           at,
           messageId: 'localDevice',
           data: {
-            policy,
-            rule,
+            policy: policyOf(),
+            rule: ruleOf(),
             cidr: r.value.cidr,
             where: known ? ', outside the configured clusterCIDRs' : '',
             clusterHint: known
@@ -165,14 +183,25 @@ export default defineRule({
         });
         return;
       }
-      ctx.report({ at, messageId: 'hardcoded', data: { policy, rule, cidr: r.value.cidr } });
+      ctx.report({
+        at,
+        messageId: 'hardcoded',
+        data: { policy: policyOf(), rule: ruleOf(), cidr: r.value.cidr },
+      });
     };
     for (const p of ciliumPolicies(ctx.repo.policies)) {
       for (const rule of p.rules) {
         for (const pr of peerRulesOf(rule)) {
           for (const c of pr.cidrs ?? []) {
             if (c.cidrGroupRef !== undefined || c.cidrGroupSelector !== undefined) continue;
-            check(c.cidr, c.source, policyRef(p), peerRuleLabel(p, rule, pr), 'cilium', c.except.length);
+            check(
+              c.cidr,
+              c.source,
+              () => policyRef(p),
+              () => peerRuleLabel(p, rule, pr),
+              'cilium',
+              c.except.length,
+            );
           }
         }
       }
@@ -184,7 +213,14 @@ export default defineRule({
           for (const peer of r.peers ?? []) {
             if (peer.ipBlock) {
               const { cidr, except } = peer.ipBlock;
-              check(cidr, peer.source, policyRef(p), `${direction}[${r.index}]`, 'none', except.length);
+              check(
+                cidr,
+                peer.source,
+                () => policyRef(p),
+                () => `${direction}[${r.index}]`,
+                'none',
+                except.length,
+              );
             }
           }
         }

@@ -1,3 +1,4 @@
+import type { CompiledRule } from '../../engine/normalize.js';
 import { formatPeer } from '../../engine/peer-spec.js';
 import type { PolicyObject } from '../../repo/model.js';
 import { defineRule } from '../define-rule.js';
@@ -64,16 +65,35 @@ export default defineRule({
       'List the ports, for example toPorts: [{ ports: [{ port: "443", protocol: TCP }] }]; for every port, leave toPorts out.',
   },
   check(ctx) {
+    // The compiled rule of a Cilium rule, by its policy and position; indexed when first asked.
+    let compiledIndex: Map<string, CompiledRule> | undefined;
+    const compiledAt = (kind: string, namespace: string, name: string, line: number, column: number) => {
+      const key = (k: string, ns: string, n: string, l: number, c: number) =>
+        `${k}\u0000${ns}\u0000${n}\u0000${l}\u0000${c}`;
+      if (!compiledIndex) {
+        compiledIndex = new Map();
+        for (const r of ctx.engine.rules) {
+          const k = key(r.origin.kind, r.origin.namespace, r.origin.name, r.line, r.column);
+          if (!compiledIndex.has(k)) compiledIndex.set(k, r);
+        }
+      }
+      return compiledIndex.get(key(kind, namespace, name, line, column));
+    };
     for (const p of ctx.repo.policies) {
-      const words = wordsOf(p);
+      // The words are read only where a rule could contradict them (most policies have none).
+      let words: string | undefined;
+      const wordsOfP = () => {
+        words ??= wordsOf(p);
+        return words;
+      };
       if (p.kind === 'NetworkPolicy') {
-        const deny = DENY_WORDS.exec(words);
-        if (!deny) continue;
         for (const direction of ['ingress', 'egress'] as const) {
           const open = p[direction].find(
             (r) => (r.peers === null || r.peers.length === 0) && (r.ports === null || r.ports.length === 0),
           );
           if (!open) continue;
+          const deny = DENY_WORDS.exec(wordsOfP());
+          if (!deny) break;
           ctx.report({
             at: open.source,
             messageId: 'networkPolicyAllowsAll',
@@ -82,7 +102,11 @@ export default defineRule({
         }
         continue;
       }
-      const allowAll = ALLOW_ALL_WORDS.exec(words);
+      let allowAll: RegExpExecArray | null | undefined;
+      const allowAllOfP = () => {
+        if (allowAll === undefined) allowAll = ALLOW_ALL_WORDS.exec(wordsOfP());
+        return allowAll;
+      };
       for (const rule of p.rules) {
         for (const pr of peerRulesOf(rule)) {
           const messageId = pr.icmpsWithoutFields
@@ -105,13 +129,12 @@ export default defineRule({
           const list = rule[direction];
           const denyList = direction === 'ingress' ? rule.ingressDeny : rule.egressDeny;
           if (list !== null && list.length === 0 && (denyList === null || denyList.length === 0)) {
-            const compiled = ctx.engine.rules.find(
-              (r) =>
-                r.origin.kind === p.kind &&
-                r.origin.name === p.name &&
-                r.origin.namespace === (p.kind === 'CiliumNetworkPolicy' ? p.namespace : '') &&
-                r.line === rule.source.line &&
-                r.column === rule.source.column,
+            const compiled = compiledAt(
+              p.kind,
+              p.kind === 'CiliumNetworkPolicy' ? p.namespace : '',
+              p.name,
+              rule.source.line,
+              rule.source.column,
             );
             const open = compiled
               ? selectedPods(ctx, compiled).find(
@@ -140,7 +163,7 @@ export default defineRule({
             });
             continue;
           }
-          if (!allowAll || list === null) continue;
+          if (list === null) continue;
           const empty = list.find(
             (pr) =>
               pr.toPorts.length === 0 &&
@@ -151,12 +174,14 @@ export default defineRule({
               !pr.groups,
           );
           if (!empty) continue;
+          const allow = allowAllOfP();
+          if (!allow) continue;
           ctx.report({
             at: empty.source,
             messageId: 'emptyElementDenies',
             data: {
               policy: policyRef(p),
-              words: allowAll[0],
+              words: allow[0],
               direction,
               entityField: direction === 'ingress' ? 'fromEntities' : 'toEntities',
             },

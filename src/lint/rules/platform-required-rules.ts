@@ -215,7 +215,7 @@ export default defineRule({
         );
       }
       const known = [...(podsByNs.get(ns.name)?.values() ?? [])];
-      const shapes = known.length > 0 ? known : describedPods(ctx.repo.policies, ns.name);
+      const shapes = known.length > 0 ? known : describedPods(policies, ns.name);
       const pods: Peer[] = shapes.map((labels) => ({ kind: 'pod', namespace: ns.name, labels }));
       if (pods.length === 0) pods.push({ kind: 'pod', namespace: ns.name, labels: {} });
       const partial = known.length === 0;

@@ -25,10 +25,17 @@ export default defineRule({
   },
   check(ctx) {
     const byNs = new Map<string, WorkloadObject[]>();
-    for (const w of ctx.repo.workloads) byNs.set(w.namespace, [...(byNs.get(w.namespace) ?? []), w]);
+    for (const w of ctx.repo.workloads) {
+      const list = byNs.get(w.namespace);
+      if (list) list.push(w);
+      else byNs.set(w.namespace, [w]);
+    }
     // A HelmRelease or an Argo CD Application renders workloads netpol cannot see into its namespace.
     for (const r of ctx.repo.rendering) byNs.delete(r.targetNamespace);
-    const judge = (sel: LabelSelector, namespace: string, policy: string, where: string) => {
+    // Only selectors of a namespace with workloads are judged.
+    if (byNs.size === 0) return;
+    // The policy and place are named only when reported (building them for every selector is most of the walk).
+    const judge = (sel: LabelSelector, namespace: string, policy: () => string, where: () => string) => {
       const workloads = byNs.get(namespace);
       if (!workloads || sel.matchExpressions.length > 0) return;
       const labels: Record<string, string> = {};
@@ -48,8 +55,8 @@ export default defineRule({
           at: sel.source,
           messageId: 'typo',
           data: {
-            policy,
-            where,
+            policy: policy(),
+            where: where(),
             labels: text(labels),
             namespace,
             workload: `${w.kind}/${w.namespace}/${w.name}`,
@@ -60,9 +67,10 @@ export default defineRule({
       }
     };
     for (const p of ciliumPolicies(ctx.repo.policies)) {
+      const ref = () => policyRef(p);
       for (const rule of p.rules) {
         if (p.kind === 'CiliumNetworkPolicy' && rule.endpointSelector)
-          judge(rule.endpointSelector, p.namespace, policyRef(p), 'endpointSelector');
+          judge(rule.endpointSelector, p.namespace, ref, () => 'endpointSelector');
         for (const pr of peerRulesOf(rule)) {
           for (const sel of pr.endpoints ?? []) {
             const pinned = Object.entries(sel.matchLabels).find(
@@ -73,15 +81,22 @@ export default defineRule({
               judge(
                 sel,
                 namespace,
-                policyRef(p),
-                `${peerRuleLabel(p, rule, pr)} ${pr.direction === 'ingress' ? 'fromEndpoints' : 'toEndpoints'}`,
+                ref,
+                () =>
+                  `${peerRuleLabel(p, rule, pr)} ${pr.direction === 'ingress' ? 'fromEndpoints' : 'toEndpoints'}`,
               );
           }
         }
       }
     }
     for (const p of ctx.repo.policies) {
-      if (p.kind === 'NetworkPolicy') judge(p.podSelector, p.namespace, policyRef(p), 'podSelector');
+      if (p.kind === 'NetworkPolicy')
+        judge(
+          p.podSelector,
+          p.namespace,
+          () => policyRef(p),
+          () => 'podSelector',
+        );
     }
   },
 });
