@@ -2,7 +2,7 @@ import type { Catalog } from '../catalog/derive-catalog.js';
 import { type Identity, POD_NAMESPACE_LABEL, parseSelectorKey } from '../engine/identity.js';
 import type { CompiledRule } from '../engine/normalize.js';
 import { formatPeer } from '../engine/peer-spec.js';
-import { selectorMatches } from '../engine/selector.js';
+import { type CompiledSelector, selectorMatches } from '../engine/selector.js';
 import type { Peer, SideVerdict, Verdict } from '../engine/types.js';
 import type { SourceRef } from '../errors.js';
 import type { YamlPath } from '../repo/documents.js';
@@ -286,7 +286,7 @@ export function repoPods(ctx: Pick<LintInput, 'repo' | 'engine'>): RepoPod[] {
  * @returns The selected pods, workloads first.
  */
 export function selectedPods(ctx: Pick<LintInput, 'repo' | 'engine'>, rule: CompiledRule): RepoPod[] {
-  const selected = repoPods(ctx).filter((c) => selectorMatches(rule.subject, c.identity));
+  const selected = candidatePods(ctx, rule.subject).filter((c) => selectorMatches(rule.subject, c.identity));
   const described = describedPod(rule);
   if (described) {
     const identity = ctx.engine.identityOf(described);
@@ -294,6 +294,52 @@ export function selectedPods(ctx: Pick<LintInput, 'repo' | 'engine'>, rule: Comp
       selected.push({ peer: described, identity });
   }
   return selected;
+}
+
+const podsByNamespaceCache = new WeakMap<object, ReadonlyMap<string, readonly RepoPod[]> | null>();
+
+/**
+ * The pods {@link repoPods} lists, by the value of their identity's `io.kubernetes.pod.namespace` label, each
+ * list in that order; null when a pod lacks the label (then no selector is narrowed by it).
+ */
+function podsByNamespace(
+  ctx: Pick<LintInput, 'repo' | 'engine'>,
+): ReadonlyMap<string, readonly RepoPod[]> | null {
+  const cached = podsByNamespaceCache.get(ctx.engine);
+  if (cached !== undefined) return cached;
+  let out: Map<string, RepoPod[]> | null = new Map();
+  for (const pod of repoPods(ctx)) {
+    const ns = pod.identity.k8s.get(POD_NAMESPACE_LABEL);
+    if (ns === undefined) {
+      out = null;
+      break;
+    }
+    const list = out.get(ns);
+    if (list) list.push(pod);
+    else out.set(ns, [pod]);
+  }
+  podsByNamespaceCache.set(ctx.engine, out);
+  return out;
+}
+
+/**
+ * The pods a selector may select, in {@link repoPods} order: those of one namespace when the selector requires
+ * `io.kubernetes.pod.namespace` to be one value (a CNP's subject always does), else all. A namespaced rule is
+ * so matched against its namespace's pods only, not against every pod of the repository.
+ */
+function candidatePods(
+  ctx: Pick<LintInput, 'repo' | 'engine'>,
+  subject: CompiledSelector,
+): readonly RepoPod[] {
+  for (const r of subject.requirements) {
+    if (r.key !== POD_NAMESPACE_LABEL || r.operator !== 'In' || r.values.size !== 1) continue;
+    if (r.source !== 'k8s' && r.source !== 'any') continue;
+    const byNs = podsByNamespace(ctx);
+    if (!byNs) break;
+    const [ns] = r.values;
+    return (ns !== undefined && byNs.get(ns)) || [];
+  }
+  return repoPods(ctx);
 }
 
 function describedPod(rule: CompiledRule): (Peer & { kind: 'pod' }) | undefined {
