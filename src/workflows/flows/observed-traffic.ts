@@ -1,6 +1,6 @@
 import { formatPeer } from '../../engine/peer-spec.js';
 import type { Flow, FlowProtocol, Peer } from '../../engine/types.js';
-import { type Diagnostic, NetpolError } from '../../errors.js';
+import type { Diagnostic } from '../../errors.js';
 import type { FlowFilterFlags } from '../../hubble/filter.js';
 import { EngineFlowConverter } from '../../hubble/to-engine.js';
 import {
