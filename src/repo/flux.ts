@@ -711,7 +711,10 @@ export function renderFlux(ctx: BuildContext, options: FluxRenderOptions): FluxR
       ctx.diagnostics.push({
         code: 'FLUX_SUBSTITUTE_UNAVAILABLE',
         severity: 'warning',
-        message: `Variables ${[...unresolved].map((n) => `"${n}"`).join(', ')} come from ${vars.unavailable.map(describeRef).join(', ')}, which netpol cannot read, so they are left unresolved.`,
+        message:
+          unresolved.size === 1
+            ? `Variable "${[...unresolved][0]}" comes from ${vars.unavailable.map(describeRef).join(', ')}, which netpol cannot read, so it is left unresolved.`
+            : `Variables ${[...unresolved].map((n) => `"${n}"`).join(', ')} come from ${vars.unavailable.map(describeRef).join(', ')}, which netpol cannot read, so they are left unresolved.`,
         source: sourceAt(first.doc, first.path),
         hint: `Pass them with --var (e.g. --var ${[...unresolved][0]}=<value>).`,
       });

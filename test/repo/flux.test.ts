@@ -217,7 +217,7 @@ describe('loadRepo with Flux', () => {
     expect(diagnostics.filter((d) => d.code !== 'RUNTIME_RENDERED').map((d) => [d.code, d.message])).toEqual([
       [
         'FLUX_SUBSTITUTE_UNAVAILABLE',
-        'Variables "SECRET_CIDR" come from Secret/cluster-secrets, which netpol cannot read, so they are left unresolved.',
+        'Variable "SECRET_CIDR" comes from Secret/cluster-secrets, which netpol cannot read, so it is left unresolved.',
       ],
     ]);
   });
@@ -281,7 +281,7 @@ describe('loadRepo with Flux', () => {
     expect(diagnostics.filter((d) => d.code === 'FLUX_SUBSTITUTE_UNAVAILABLE').map((d) => d.message)).toEqual(
       unresolved.map(
         (n) =>
-          `Variables "${n}" come from Secret/cluster-secrets, which netpol cannot read, so they are left unresolved.`,
+          `Variable "${n}" comes from Secret/cluster-secrets, which netpol cannot read, so it is left unresolved.`,
       ),
     );
   });
