@@ -11,6 +11,26 @@ import {
 } from '../policy-walk.js';
 
 /**
+ * Ranges whose addresses are not on the internet: RFC 1918 private networks, RFC 6598 shared address space
+ * (carrier-grade NAT, tailnets), RFC 4193 unique local IPv6, IPv6 link-local, and IPv4/IPv6 multicast
+ * (IANA special-purpose address registries). A CIDR wholly inside one names the site's own devices.
+ */
+export const LOCAL_RANGES: readonly ParsedCidr[] = [
+  '10.0.0.0/8',
+  '172.16.0.0/12',
+  '192.168.0.0/16',
+  '100.64.0.0/10',
+  '224.0.0.0/4',
+  'fc00::/7',
+  'fe80::/10',
+  'ff00::/8',
+].map((c) => {
+  const r = parseCidr(c, { bareIp: false });
+  if (!r.ok) throw new Error(`bad built-in range ${c}`);
+  return r.value;
+});
+
+/**
  * CIDR peers (`toCIDR`, `toCIDRSet`, `fromCIDR`, `fromCIDRSet`, NetworkPolicy `ipBlock`) outside an
  * allow-list (`lint.cidrAllowList`, default the link-local range kubelet and node-local probers use):
  * - inside one of the cluster's own ranges (`clusterCIDRs`: pod, service and node CIDRs): always an error,
@@ -34,26 +54,6 @@ import {
  * world is identical to allowing to 0.0.0.0/0); with `except`, or in a Kubernetes NetworkPolicy (which has
  * no entities), they are not reported.
  */
-/**
- * Ranges whose addresses are not on the internet: RFC 1918 private networks, RFC 6598 shared address space
- * (carrier-grade NAT, tailnets), RFC 4193 unique local IPv6, IPv6 link-local, and IPv4/IPv6 multicast
- * (IANA special-purpose address registries). A CIDR wholly inside one names the site's own devices.
- */
-export const LOCAL_RANGES: readonly ParsedCidr[] = [
-  '10.0.0.0/8',
-  '172.16.0.0/12',
-  '192.168.0.0/16',
-  '100.64.0.0/10',
-  '224.0.0.0/4',
-  'fc00::/7',
-  'fe80::/10',
-  'ff00::/8',
-].map((c) => {
-  const r = parseCidr(c, { bareIp: false });
-  if (!r.ok) throw new Error(`bad built-in range ${c}`);
-  return r.value;
-});
-
 export default defineRule({
   id: 'hardcoded-ip',
   severity: 'error',
@@ -112,8 +112,6 @@ export default defineRule({
       if (r.ok) cluster.push(r.value);
     }
     const reportOutside = seedConventionApplies(ctx.config.seedConvention, ctx.catalog);
-    // The same CIDRs recur in many policies: each text is parsed once.
-    const parsed = new Map<string, ReturnType<typeof parseCidr>>();
     // The policy and rule are named only when reported.
     const check = (
       text: string,
@@ -132,11 +130,8 @@ export default defineRule({
         });
         return;
       }
-      let r = parsed.get(text);
-      if (r === undefined) {
-        r = parseCidr(text, { bareIp: true });
-        parsed.set(text, r);
-      }
+      // parseCidr caches by text (repo/values.ts), so recurring CIDRs are parsed once.
+      const r = parseCidr(text, { bareIp: true });
       if (!r.ok || allowed.some((a) => cidrContains(a, r.value))) return;
       if (r.value.prefix === 0) {
         if (entity === 'none' || except > 0) return;
