@@ -108,6 +108,12 @@ interface PeerMatch {
 const PLAIN_MATCH: PeerMatch = Object.freeze({ notes: Object.freeze([]) as readonly string[] });
 
 const MAX_CACHE = 200_000;
+
+/** An address's family and value as one string, so that `::1` and `0::1` are one key; `undefined` for a non-address. */
+function addressKey(ip: string): string | undefined {
+  const parsed = parseIp(ip);
+  return parsed === null ? undefined : `${parsed.family}:${parsed.value}`;
+}
 /** Verdicts kept per engine (all peers together) before the peer cache, which holds them, is dropped. */
 const MAX_VERDICTS = 500_000;
 
@@ -238,6 +244,16 @@ export class PolicyEngine {
   private hostRules: CompiledRule[] = [];
   /** Nodes by name: Node objects of the repository, replaced by `cluster.nodes` entries of the same name. */
   private nodes = new Map<string, ClusterNode>();
+  /**
+   * Node names by address (`parseIp` family and value), from the addresses of {@link nodes}: a `host` or
+   * `remote-node` peer that carries only an address (a Hubble flow's side) is the node that has it.
+   */
+  private nodeByAddress = new Map<string, string>();
+  /**
+   * Whether any rule selects by node labels (host policies, `fromNodes`/`toNodes`): only then does a node
+   * without known labels leave a verdict uncertain.
+   */
+  private selectsNodes = false;
   /** Per namespace ('' for clusterwide), policies the configured release rejects as a whole. */
   private rejectedCaveats = new Map<string, string[]>();
   /** Per namespace, the caveat naming the sources of objects netpol cannot see that target it. */
@@ -289,6 +305,19 @@ export class PolicyEngine {
     this.hasHostPolicies = this.hostRules.length > 0;
     for (const n of repo.nodes ?? []) this.nodes.set(n.name, n);
     for (const n of this.settings.nodes ?? []) this.nodes.set(n.name, n);
+    for (const n of this.nodes.values()) {
+      for (const a of n.addresses) {
+        const key = addressKey(a);
+        if (key !== undefined && !this.nodeByAddress.has(key)) this.nodeByAddress.set(key, n.name);
+      }
+    }
+    this.selectsNodes =
+      this.hasHostPolicies ||
+      this.rules.some((r) =>
+        [r.ingress, r.ingressDeny, r.egress, r.egressDeny].some((list) =>
+          list.some((pr) => pr.nodes.length > 0),
+        ),
+      );
     for (const ns of repo.namespaces) this.namespaceLabels.set(ns.name, ns.labels);
     for (const w of repo.workloads) {
       getOrCreate(this.workloadsByNamespace, w.namespace, () => []).push(w);
@@ -340,6 +369,8 @@ export class PolicyEngine {
     view.hasHostPolicies = this.hasHostPolicies;
     view.hostRules = this.hostRules;
     view.nodes = this.nodes;
+    view.nodeByAddress = this.nodeByAddress;
+    view.selectsNodes = this.selectsNodes;
     view.unseenCaveats = this.unseenCaveats;
     view.rejectedCaveats = this.rejectedCaveats;
     view.namedPortIndex = this.namedPortIndex;
@@ -385,6 +416,18 @@ export class PolicyEngine {
     return this.resolvePeer(peer).identity;
   }
 
+  /**
+   * The node that has an address: a Node object of the repository or a `cluster.nodes` entry listing it
+   * (`status.addresses`, `addresses`). Hubble names the node of a `remote-node` side by nothing but its address.
+   * @param ip - an IPv4 or IPv6 address in any textual form; `undefined` gives `undefined`.
+   * @returns the node's name, or `undefined` when no node known to the engine has the address.
+   */
+  nodeOfAddress(ip: string | undefined): string | undefined {
+    if (ip === undefined || this.nodeByAddress.size === 0) return undefined;
+    const key = addressKey(ip);
+    return key === undefined ? undefined : this.nodeByAddress.get(key);
+  }
+
   /** The cached identity of a peer, with the caveat its namespace carries when the repository lacks it. */
   private resolvePeer(peer: Peer): ResolvedPeer {
     const node = this.peerNode(peer);
@@ -397,7 +440,10 @@ export class PolicyEngine {
       caveat:
         peer.kind === 'pod' && !this.hasNamespace(peer.namespace)
           ? `namespace "${peer.namespace}" is not defined in the repository: it is traced with only its kubernetes.io/metadata.name label`
-          : peer.kind === 'reserved' && peer.node !== undefined && !this.nodes.has(peer.node)
+          : peer.kind === 'reserved' &&
+              peer.node !== undefined &&
+              this.selectsNodes &&
+              !this.nodes.has(peer.node)
             ? `node "${peer.node}" is neither a Node object in the repository nor in cluster.nodes of netpol.config.yaml: it is traced without node labels`
             : peer.kind === 'reserved' && peer.entity === 'kube-apiserver'
               ? this.settings.kubeAPIServer === 'external'
@@ -465,9 +511,12 @@ export class PolicyEngine {
       case 'reserved':
         if (peer.entity === 'kube-apiserver')
           return kubeApiServerIdentity(this.settings.kubeAPIServer, peer.ip);
-        if ((peer.entity === 'host' || peer.entity === 'remote-node') && peer.node !== undefined) {
-          const node = this.nodes.get(peer.node);
-          return nodeIdentity(peer.entity, peer.node, node?.labels ?? {}, peer.ip ?? node?.addresses[0]);
+        if (peer.entity === 'host' || peer.entity === 'remote-node') {
+          const name = peer.node ?? this.nodeOfAddress(peer.ip);
+          if (name !== undefined) {
+            const node = this.nodes.get(name);
+            return nodeIdentity(peer.entity, name, node?.labels ?? {}, peer.ip ?? node?.addresses[0]);
+          }
         }
         return reservedIdentity(peer.entity, peer.ip);
     }

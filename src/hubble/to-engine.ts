@@ -244,13 +244,40 @@ function convertFlow(flow: HubbleFlow, peerOf: typeof toEnginePeer): ToEngineRes
   const destination = peerOf(flow.destination, flow.IP?.destination, flow.destination_names);
   if (!destination.ok) return { ok: false, reason: `destination: ${destination.reason}` };
 
-  const from = reversed ? destination.peer : source.peer;
-  const to = reversed ? source.peer : destination.peer;
+  const local = localNodeName(flow.node_name);
+  const sourcePeer = local === undefined ? source.peer : onNode(source.peer, local);
+  const destinationPeer = local === undefined ? destination.peer : onNode(destination.peer, local);
+  const from = reversed ? destinationPeer : sourcePeer;
+  const to = reversed ? sourcePeer : destinationPeer;
   const engineFlow: Flow =
     icmpType === undefined
       ? { source: from, destination: to, protocol, port }
       : { source: from, destination: to, protocol, port, icmpType };
   return { ok: true, reversed, flow: engineFlow };
+}
+
+/**
+ * The name of the node that observed a flow, from Hubble's `node_name`: Cilium writes `CLUSTER/NODE` when a
+ * cluster name other than `default` is configured and `NODE` otherwise (cilium/cilium pkg/node
+ * `GetAbsoluteNodeName`, set as the flow's node name by the Hubble observer), and a node name never holds `/`.
+ * @param nodeName - the flow's `node_name`, if any.
+ * @returns the node's own name, or `undefined` when the flow names none.
+ */
+export function localNodeName(nodeName: string | undefined): string | undefined {
+  if (!nodeName) return undefined;
+  const name = nodeName.slice(nodeName.lastIndexOf('/') + 1);
+  return name === '' ? undefined : name;
+}
+
+/**
+ * A `host` peer named after the node that observed the flow: the `reserved:host` identity is the observing
+ * node's own host (a packet from another node's host carries `reserved:remote-node`; docs: policy language
+ * "Entities Based"). Other peers, and a host peer already named, are returned as they are.
+ */
+function onNode(peer: Peer, node: string): Peer {
+  return peer.kind === 'reserved' && peer.entity === 'host' && peer.node === undefined
+    ? { ...peer, node }
+    : peer;
 }
 
 /**

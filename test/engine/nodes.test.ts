@@ -13,7 +13,9 @@ import { checkSemanticsCase, engineFor, flow, type SemanticsCase } from '../help
  * selected nodes' host namespace, L3/L4 only); HF = docs security/host-firewall (demo-host-policy; the host
  * endpoint carries its node's labels and `reserved:host`; traffic not allowed is dropped); LH =
  * cilium/cilium pkg/policy resolve (`determineAllowLocalhostIngress` only for endpoints that are not the
- * host); ENT = pkg/policy/api/entity.go (`cluster` covers remote-node and every local pod).
+ * host); ENT = pkg/policy/api/entity.go (`cluster` covers remote-node and every local pod); HUB = Hubble's flow
+ * (api/v1/flow/flow.proto: an Endpoint has no node name, so a remote-node side is known by its IP only, and the
+ * flow's `node_name` is the observing node).
  */
 
 const nodes = `
@@ -240,6 +242,47 @@ const CASES: readonly SemanticsCase[] = [
     settings: { hostFirewall: true },
     flow: ['host', 'host', 22],
     verdict: 'denied',
+    caveat: null,
+  },
+  {
+    name: 'a remote node known only by its address (a Hubble flow side) takes the labels of the Node that has it',
+    source: 'NODES; GNS; HUB (a remote-node side carries the node address, no node name)',
+    yaml: fromControlPlane,
+    flow: ['remote-node:192.168.1.10', 'shop/app=api', 80],
+    verdict: 'allowed',
+    caveat: null,
+  },
+  {
+    name: 'an address no known node has leaves the remote node unnamed, and the verdict says so',
+    source: 'NODES; HUB',
+    yaml: fromControlPlane,
+    flow: ['remote-node:192.168.1.99', 'shop/app=api', 80],
+    verdict: 'denied',
+    caveat: 'the remote node is not named (trace remote-node@NODE)',
+  },
+  {
+    name: 'a host known only by its address is the node that has it',
+    source: 'HP; HF; HUB',
+    yaml: hostPolicy,
+    settings: { hostFirewall: true, nodes: [{ ...WORKER_2, addresses: ['10.0.0.2'] }] },
+    flow: ['world:203.0.113.5', 'host:10.0.0.2', 6443],
+    verdict: 'denied',
+    caveat: null,
+  },
+  {
+    name: 'without node selectors, the labels of a node nobody describes do not matter: no caveat',
+    source: 'ENT (fromEntities: remote-node selects every remote node by reserved:remote-node alone)',
+    yaml: `
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: from-nodes, namespace: shop }
+spec:
+  endpointSelector: {}
+  ingress:
+    - fromEntities: [remote-node]
+---`,
+    flow: ['remote-node@ghost', 'shop/app=api', 80],
+    verdict: 'allowed',
     caveat: null,
   },
 ];

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   flowKey,
+  localNodeName,
   parseIdentityLabels,
   podLabels,
   toEngineFlow,
@@ -215,12 +216,12 @@ describe('toEngineFlow', () => {
     },
     {
       line: 6,
-      what: 'host → pod',
+      what: 'host → pod (the host named after the observing node, node_name kind/kind-worker)',
       expected: {
         ok: true,
         reversed: false,
         flow: {
-          source: { kind: 'reserved', entity: 'host', ip: '172.18.0.3' },
+          source: { kind: 'reserved', entity: 'host', ip: '172.18.0.3', node: 'kind-worker' },
           destination: { kind: 'pod', namespace: 'shop', labels: { app: 'checkout' } },
           protocol: 'TCP',
           port: 8080,
@@ -351,5 +352,40 @@ describe('flowKey', () => {
       IP: { ...a.IP, source: '10.244.9.9' },
     };
     expect(flowKey(b)).toBe(flowKey(a));
+  });
+});
+
+describe('localNodeName', () => {
+  // cilium/cilium pkg/node GetAbsoluteNodeName: CLUSTER/NODE when a cluster name other than "default" is set.
+  it.each<[string | undefined, string | undefined]>([
+    ['kind/kind-worker', 'kind-worker'],
+    ['worker-1', 'worker-1'],
+    ['mesh-a/ip-10-0-1-5.ec2.internal', 'ip-10-0-1-5.ec2.internal'],
+    ['', undefined],
+    ['kind/', undefined],
+    [undefined, undefined],
+  ])('%s → %s', (nodeName, expected) => {
+    expect(localNodeName(nodeName)).toBe(expected);
+  });
+
+  it('names a host destination and a reply turned around after the observing node, never a remote node', () => {
+    const reply: HubbleFlow = {
+      node_name: 'prod/worker-3',
+      is_reply: true,
+      IP: { source: '10.0.0.3', destination: '10.244.1.5' },
+      l4: { TCP: { source_port: 10250, destination_port: 51000 } },
+      source: { identity: 1, labels: ['reserved:host'] },
+      destination: { identity: 6, labels: ['reserved:remote-node'] },
+    };
+    expect(toEngineFlow(reply)).toEqual({
+      ok: true,
+      reversed: true,
+      flow: {
+        source: { kind: 'reserved', entity: 'remote-node', ip: '10.244.1.5' },
+        destination: { kind: 'reserved', entity: 'host', ip: '10.0.0.3', node: 'worker-3' },
+        protocol: 'TCP',
+        port: 10250,
+      },
+    });
   });
 });

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAssertions, runAssertions } from '../../../src/workflows/analysis/connectivity-test.js';
 import { loadDiffSides } from '../../../src/workflows/analysis/diff.js';
@@ -237,5 +239,76 @@ describe('assertionsFromTraffic', () => {
     expect(parsed.diagnostics).toEqual([]);
     const report = runAssertions(engine, parsed.assertions, 'connectivity-tests.yaml');
     expect([report.passed, report.failed]).toEqual([3, 0]);
+  });
+});
+
+describe('replay of flows from nodes', () => {
+  // A remote-node side of a Hubble flow carries the node's address only, a host side is the observing node
+  // (flow.proto Endpoint has no node name; node_name is pkg/node GetAbsoluteNodeName). fromNodes selects remote
+  // nodes by the labels of their Node (Cilium docs: policy language "Node based"; getNodeSelector).
+  const NODES = `apiVersion: v1
+kind: Node
+metadata: { name: cp-1, labels: { node-role.kubernetes.io/control-plane: "" } }
+status: { addresses: [{ type: InternalIP, address: 192.168.1.10 }] }
+---
+apiVersion: v1
+kind: Node
+metadata: { name: worker-1, labels: { zone: b } }
+status: { addresses: [{ type: InternalIP, address: 192.168.1.11 }] }
+`;
+  const POLICY = `apiVersion: v1
+kind: Namespace
+metadata: { name: shop }
+---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: from-nodes, namespace: shop }
+spec:
+  endpointSelector: {}
+  ingress:
+    - fromNodes:
+        - matchLabels: { node-role.kubernetes.io/control-plane: "" }
+`;
+  const line = (ip: string, time: string) =>
+    JSON.stringify({
+      flow: {
+        time,
+        verdict: 'FORWARDED',
+        node_name: 'prod/worker-2',
+        IP: { source: ip, destination: '10.244.1.5' },
+        l4: { TCP: { source_port: 40000, destination_port: 8080 } },
+        source: { identity: 6, labels: ['reserved:remote-node'] },
+        destination: { identity: 48000, namespace: 'shop', labels: ['k8s:app=api'] },
+        traffic_direction: 'INGRESS',
+      },
+    });
+
+  it('finds the node of a remote-node flow by its address and evaluates fromNodes with its labels', async () => {
+    const repo = useGitRepo({ 'nodes.yaml': NODES, 'shop.yaml': POLICY });
+    repo.edit('shop.yaml', 'node-role.kubernetes.io/control-plane: ""', 'zone: b');
+    repo.commit('from the zone-b nodes instead of the control plane');
+    const capture = path.join(repo.top, 'flows.jsonl');
+    fs.writeFileSync(
+      capture,
+      [line('192.168.1.10', '2026-12-07T10:00:00Z'), line('192.168.1.11', '2026-12-07T10:01:00Z')].join('\n'),
+    );
+    const sides = await loadDiffSides({ root: repo.top, base: 'HEAD~1', head: 'HEAD' });
+    const r = replayObserved(
+      await collectObservedTraffic({ input: { kind: 'file', path: capture, name: 'flows.jsonl' } }),
+      sides.base,
+      sides.head,
+    );
+    const show = (f: (typeof r.newlyDenied)[number]) => [
+      f.source,
+      f.destination,
+      f.port,
+      f.before,
+      f.after,
+      f.caveats,
+    ];
+    expect([r.newlyDenied.map(show), r.newlyAllowed.map(show)]).toEqual([
+      [['remote-node:192.168.1.10', 'shop/app=api', 8080, 'allowed', 'denied', []]],
+      [['remote-node:192.168.1.11', 'shop/app=api', 8080, 'denied', 'allowed', []]],
+    ]);
   });
 });
