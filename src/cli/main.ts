@@ -87,6 +87,11 @@ export async function run(argv: readonly string[], io: CliIo): Promise<ExitCode>
     group.outputHelp();
     return ExitCode.Ok;
   }
+  const swallowed = flagTakenAsValue(program, argv);
+  if (swallowed) {
+    io.stderr(`error: ${swallowed.message}\nhint: ${swallowed.hint}\n`);
+    return ExitCode.Error;
+  }
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (e) {
@@ -126,4 +131,46 @@ function helpOnly(program: Command, argv: readonly string[]): Command | undefine
     cmd = sub;
   }
   return cmd.commands.length > 0 ? cmd : undefined;
+}
+
+/** A word that reads as a flag (`-R`, `--dns`, `-o=json`), not as a value such as `-` (stdin) or `-5`. */
+const FLAG_LIKE = /^--?[A-Za-z]/;
+
+/**
+ * An option that takes a value followed by a flag instead (`trace a b --dns -R dir`): commander would take
+ * `-R` as the DNS name and `dir` as an argument. Returns the message and hint to refuse it with, or
+ * undefined. A value that really starts with `-` is still accepted in the `--dns=-x` form.
+ * @param program - The program, to find the command `argv` names and the options it declares.
+ * @param argv - The arguments, without node and script.
+ */
+function flagTakenAsValue(
+  program: Command,
+  argv: readonly string[],
+): { message: string; hint: string } | undefined {
+  let cmd = program;
+  const scope = [program];
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i] as string;
+    if (word === '--') return undefined;
+    if (!FLAG_LIKE.test(word)) {
+      const sub = cmd.commands.find((c) => c.name() === word || c.aliases().includes(word));
+      if (sub) {
+        cmd = sub;
+        scope.push(sub);
+      }
+      continue;
+    }
+    const option = scope.flatMap((c) => c.options).find((o) => o.long === word || o.short === word);
+    if (!option?.required) continue;
+    const next = argv[i + 1];
+    if (next !== undefined && FLAG_LIKE.test(next)) {
+      const name = option.long ?? word;
+      return {
+        message: `option '${option.flags}' needs a value, but the next word is the flag "${next}".`,
+        hint: `Give ${name} its value (${name} VALUE); if the value itself starts with "-", write ${name}=${next}.`,
+      };
+    }
+    i++;
+  }
+  return undefined;
 }

@@ -23,6 +23,7 @@ import { CLUSTER_SCOPED_KINDS } from './objects.js';
 import { isRecord } from './read-context.js';
 import { expandResourceSet, RESOURCESET_GROUP } from './resourceset.js';
 import { SUBSTITUTE_DISABLED_KEY, Substitution } from './substitute.js';
+import { linkSkipClause } from './walk.js';
 
 /**
  * Flux: which folder a cluster is reconciled from, and how kustomize-controller renders every
@@ -961,10 +962,13 @@ function follow(
   const dir = joinOn(ctx.host, options.sourceRoot, normalizeFluxPath(rawPath));
   const pathAt = located(r, 'spec', 'path');
   if (!ctx.inside(dir) || ctx.host.kind(dir) !== 'dir') {
+    const link = ctx.inside(dir) ? ctx.host.skippedLink?.(dir) : undefined;
     ctx.diagnostics.push({
       code: 'FLUX_PATH_MISSING',
       severity: 'error',
-      message: `Kustomization ${namespace}/${name} has path "${rawPath}", which is not a folder of the repository; it applies nothing here.`,
+      message: link
+        ? `Kustomization ${namespace}/${name} has path "${rawPath}", a symbolic link that is not followed (${linkSkipClause(link)}); it applies nothing here.`
+        : `Kustomization ${namespace}/${name} has path "${rawPath}", which is not a folder of the repository; it applies nothing here.`,
       source: sourceAt(pathAt.doc, pathAt.path),
       hint: 'spec.path is relative to the source root (the repository root for its own GitRepository).',
     });

@@ -23,6 +23,12 @@ export interface RepoHost {
    */
   skippedLinks?(): readonly SkippedLink[];
   /**
+   * The link at a root-relative path that {@link RepoHost.kind} refused to follow (after `kind` was asked
+   * about that path), with `targetPath`, its target relative to the root, when the target is inside the
+   * root (for a hint naming it). Undefined for any other path, and absent for hosts without links.
+   */
+  skippedLink?(file: string): (SkippedLink & { readonly targetPath?: string }) | undefined;
+  /**
    * True when a root-relative path (which may climb above the root with `..`) lies inside the repository
    * boundary: the git work tree holding the root on disk, the root itself in memory.
    */
@@ -70,6 +76,21 @@ export function diskHost(root: string, boundary: string = root): RepoHost {
       return rel === '' ? '' : rel;
     },
     skippedLinks: () => [...skipped.values()],
+    skippedLink: (file) => {
+      // A dangling folder link has no manifest's name, so `kind` did not note it: look it up now.
+      const skip = skipped.get(abs(file)) ?? fileLinkSkip(abs(file), boundary) ?? undefined;
+      if (!skip) return undefined;
+      let realRoot = root;
+      try {
+        realRoot = fs.realpathSync(root);
+      } catch {
+        // The root itself was read, so this is not expected; the plain path is the best guess.
+      }
+      const rel = path.relative(realRoot, skip.target);
+      return skip.reason !== 'revisit' || rel === '' || rel.startsWith('..') || path.isAbsolute(rel)
+        ? skip
+        : { ...skip, targetPath: rel.split(path.sep).join('/') };
+    },
     kind: (file) => {
       const seen = listed.get(file);
       if (seen !== undefined) return seen;

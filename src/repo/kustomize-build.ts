@@ -9,7 +9,13 @@ import {
   type YamlPath,
 } from './documents.js';
 import { joinOn, joinPath, type RepoHost } from './host.js';
-import { isKustomizationName, isRemoteResource, KUSTOMIZATION_FILES, kustomizationIn } from './kustomize.js';
+import {
+  followListed,
+  isKustomizationName,
+  isRemoteResource,
+  KUSTOMIZATION_FILES,
+  kustomizationIn,
+} from './kustomize.js';
 import { CLUSTER_SCOPED_KINDS } from './objects.js';
 import type { Origins } from './origins.js';
 import {
@@ -504,7 +510,12 @@ function resource(
 ): Resource[] {
   const target = entryPath(ctx, spec, entry, 'resource');
   if (target === null) return [];
-  const kind = ctx.host.kind(target);
+  const followed = followListed(ctx.host, target, String(entry.value));
+  if ('message' in followed) {
+    report(ctx, 'KUSTOMIZE_MISSING_RESOURCE', 'error', followed.message, entry, followed.hint);
+    return [];
+  }
+  const { kind } = followed;
   if (kind === 'file') return readResources(ctx, target, options.transform);
   if (kind === 'dir') {
     const inner = kustomizationIn(ctx.host, target);

@@ -10,7 +10,7 @@ import {
 } from './documents.js';
 import { joinPath, type RepoHost } from './host.js';
 import { isRecord, typeName } from './read-context.js';
-import { isManifestName } from './walk.js';
+import { isManifestName, linkSkipClause } from './walk.js';
 
 /**
  * Which manifest files make up the repository. With a kustomization at the root, the files it lists
@@ -342,7 +342,19 @@ function resource(
     });
     return;
   }
-  const kind = host.kind(target);
+  const followed = followListed(host, target, entry);
+  if ('message' in followed) {
+    diagnostics.push({
+      code: 'KUSTOMIZE_MISSING_RESOURCE',
+      severity: 'error',
+      message: followed.message,
+      source: at(doc, p),
+      path: p,
+      hint: followed.hint,
+    });
+    return;
+  }
+  const kind = followed.kind;
   if (kind === 'file') {
     state.manifests.push(namespace !== undefined ? { file: target, namespace } : { file: target });
     return;
@@ -381,6 +393,36 @@ function resource(
     path: p,
     hint: `Create ${target}, or remove the entry.`,
   });
+}
+
+/**
+ * What a path listed in a kustomization is. A symbolic link the tree walk does not follow (it leaves the
+ * repository, loops, dangles, or leads to a folder read by its own path) is a message saying which: Flux's
+ * source artifacts hold no symbolic links at all (fluxcd/source-controller archives regular files and
+ * folders only), so listing the link's target is the portable spelling.
+ * @param host - The repository host.
+ * @param target - The listed path, root-relative.
+ * @param entry - The entry as written, for the message.
+ * @returns The path's kind (null: nothing there), or the message and hint for a link not followed.
+ */
+export function followListed(
+  host: RepoHost,
+  target: string,
+  entry: string,
+): { kind: 'file' | 'dir' | null } | { message: string; hint: string } {
+  const kind = host.kind(target);
+  if (kind !== null) return { kind };
+  const link = host.skippedLink?.(target);
+  if (!link) return { kind };
+  return {
+    message: `Resource "${entry}" is a symbolic link that is not followed: ${linkSkipClause(link)}.`,
+    hint:
+      link.reason === 'outside'
+        ? 'Copy its target into the repository, or remove the entry.'
+        : link.targetPath !== undefined
+          ? `List the folder it points to ("${link.targetPath}" from the repository root) instead; Flux sources hold no symbolic links.`
+          : 'Fix the link or remove the entry.',
+  };
 }
 
 /** A manifest file that no kustomization lists, and the kustomization that should list it. */

@@ -74,7 +74,7 @@ import { isRecord } from './read-context.js';
 import { RESOURCESET_GROUP } from './resourceset.js';
 import { SUBSTITUTE_DISABLED_KEY, Substitution } from './substitute.js';
 import { boundDiagnostic, truncateValue } from './truncate.js';
-import type { SkipReason } from './walk.js';
+import { linkSkipClause } from './walk.js';
 
 /** Options of {@link loadRepo}. */
 export interface LoadOptions {
@@ -659,18 +659,6 @@ function loadResource(resource: Resource, origins: Origins, out: Collected): voi
 /** At most this many `LINK_NOT_FOLLOWED` warnings, then one summary. */
 const MAX_LINK_DIAGNOSTICS = 20;
 
-const LINK_REASONS: Readonly<Record<SkipReason, string>> = {
-  outside: 'it leads outside the repository',
-  loop: 'it leads back to a directory above it (a loop)',
-  revisit: 'its target is inside the repository and is read by its own path',
-  missing: 'its target does not exist',
-};
-
-/** A file link's reason, where it differs from a directory link's. */
-const FILE_LINK_REASONS: Readonly<Partial<Record<SkipReason, string>>> = {
-  loop: 'it leads back to itself (a loop)',
-};
-
 /** One `LINK_NOT_FOLLOWED` warning at 1:1 of each link the walk skipped, bounded. */
 function linkDiagnostics(host: RepoHost, root: string): Diagnostic[] {
   const skipped = host.skippedLinks?.() ?? [];
@@ -679,8 +667,8 @@ function linkDiagnostics(host: RepoHost, root: string): Diagnostic[] {
     code: 'LINK_NOT_FOLLOWED',
     severity: 'warning',
     message: s.file
-      ? `File link "${truncateValue(rel(s.link))}" is not read: ${FILE_LINK_REASONS[s.reason] ?? LINK_REASONS[s.reason]}.`
-      : `Directory link "${truncateValue(rel(s.link))}" is not followed: ${LINK_REASONS[s.reason]}.`,
+      ? `File link "${truncateValue(rel(s.link))}" is not read: ${linkSkipClause(s)}.`
+      : `Directory link "${truncateValue(rel(s.link))}" is not followed: ${linkSkipClause(s)}.`,
     hint: !s.file
       ? 'Copy the files into the repository or list them in a kustomization; links to files are followed.'
       : s.reason === 'outside'

@@ -23,6 +23,24 @@ export interface SkippedLink {
   readonly file?: boolean;
 }
 
+const LINK_REASONS: Readonly<Record<SkipReason, string>> = {
+  outside: 'it leads outside the repository',
+  loop: 'it leads back to a directory above it (a loop)',
+  revisit: 'its target is inside the repository and is read by its own path',
+  missing: 'its target does not exist',
+};
+
+/**
+ * Why a link is not followed, as a clause for messages (`it leads outside the repository`); a file link
+ * that loops leads back to itself rather than to a directory above it.
+ * @param skip - The skipped link.
+ * @returns The clause, without a final full stop.
+ */
+export function linkSkipClause(skip: Pick<SkippedLink, 'reason' | 'file'>): string {
+  if (skip.file && skip.reason === 'loop') return 'it leads back to itself (a loop)';
+  return LINK_REASONS[skip.reason];
+}
+
 const MANIFEST_EXTENSIONS = ['.yaml', '.yml', '.json'];
 
 /**

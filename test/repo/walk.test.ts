@@ -111,3 +111,93 @@ describe('tree walk and directory links (issue 8)', () => {
     ]);
   });
 });
+
+describe('a kustomization or Flux path naming a link that is not followed (fresh-user-3 #13)', () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'netpol-walk-'));
+  const outside = path.join(tmp, 'outside');
+  const root = path.join(tmp, 'repo');
+  fs.mkdirSync(path.join(root, 'apps', 'web'), { recursive: true });
+  fs.mkdirSync(outside);
+  fs.writeFileSync(path.join(outside, 'ns.yaml'), NS('from-outside'));
+  fs.writeFileSync(path.join(root, 'ns.yaml'), NS('a'));
+  fs.writeFileSync(path.join(root, 'apps', 'web', 'kustomization.yaml'), 'resources: []\n');
+  fs.symlinkSync(outside, path.join(root, 'ext'));
+  fs.symlinkSync(path.join(outside, 'ns.yaml'), path.join(root, 'out.yaml'));
+  fs.symlinkSync('self.yaml', path.join(root, 'self.yaml'));
+  fs.symlinkSync('..', path.join(root, 'apps', 'up'));
+  fs.symlinkSync('gone', path.join(root, 'apps', 'gone-link'));
+  fs.symlinkSync('web', path.join(root, 'apps', 'web-link'));
+  const listed = ['ns.yaml', 'ext', 'out.yaml', 'self.yaml', 'apps/up', 'apps/gone-link', 'apps/web-link'];
+  fs.writeFileSync(
+    path.join(root, 'kustomization.yaml'),
+    `resources:\n${listed.map((e) => `- ${e}\n`).join('')}`,
+  );
+  afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  it('says what each link is instead of "does not exist"', async () => {
+    const { diagnostics } = await loadRepo({ root });
+    expect(
+      diagnostics
+        .filter((d) => d.code === 'KUSTOMIZE_MISSING_RESOURCE')
+        .map((d) => [`${d.source?.file}:${d.source?.line}`, d.severity, d.message, d.hint]),
+    ).toEqual([
+      [
+        'kustomization.yaml:3',
+        'error',
+        'Resource "ext" is a symbolic link that is not followed: it leads outside the repository.',
+        'Copy its target into the repository, or remove the entry.',
+      ],
+      [
+        'kustomization.yaml:4',
+        'error',
+        'Resource "out.yaml" is a symbolic link that is not followed: it leads outside the repository.',
+        'Copy its target into the repository, or remove the entry.',
+      ],
+      [
+        'kustomization.yaml:5',
+        'error',
+        'Resource "self.yaml" is a symbolic link that is not followed: it leads back to itself (a loop).',
+        'Fix the link or remove the entry.',
+      ],
+      [
+        'kustomization.yaml:6',
+        'error',
+        'Resource "apps/up" is a symbolic link that is not followed: it leads back to a directory above it (a loop).',
+        'Fix the link or remove the entry.',
+      ],
+      [
+        'kustomization.yaml:7',
+        'error',
+        'Resource "apps/gone-link" is a symbolic link that is not followed: its target does not exist.',
+        'Fix the link or remove the entry.',
+      ],
+      [
+        'kustomization.yaml:8',
+        'error',
+        'Resource "apps/web-link" is a symbolic link that is not followed: its target is inside the repository and is read by its own path.',
+        'List the folder it points to ("apps/web" from the repository root) instead; Flux sources hold no symbolic links.',
+      ],
+    ]);
+  });
+
+  it('says so for a Flux spec.path that is such a link', async () => {
+    const flux = path.join(tmp, 'flux');
+    fs.mkdirSync(path.join(flux, 'clusters', 'prod'), { recursive: true });
+    fs.mkdirSync(path.join(flux, '.git'));
+    fs.symlinkSync(outside, path.join(flux, 'shared'));
+    fs.writeFileSync(
+      path.join(flux, 'clusters', 'prod', 'apps.yaml'),
+      'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: apps, namespace: flux-system}\nspec: {path: ./shared, sourceRef: {kind: GitRepository, name: flux-system}}\n',
+    );
+    fs.writeFileSync(path.join(flux, 'clusters', 'prod', 'ns.yaml'), NS('web'));
+    const { diagnostics } = await loadRepo({ root: path.join(flux, 'clusters', 'prod') });
+    expect(
+      diagnostics.filter((d) => d.code === 'FLUX_PATH_MISSING').map((d) => [d.source?.line, d.message]),
+    ).toEqual([
+      [
+        4,
+        'Kustomization flux-system/apps has path "./shared", a symbolic link that is not followed (it leads outside the repository); it applies nothing here.',
+      ],
+    ]);
+  });
+});
