@@ -161,7 +161,7 @@ export function prefetch(path: string | undefined): void {
   early.set(path, answer);
 }
 
-async function get<T>(path: string, params: Record<string, string> = {}): Promise<T> {
+async function get<T>(path: string, params: Record<string, string> | URLSearchParams = {}): Promise<T> {
   const qs = new URLSearchParams(params).toString();
   const url = `${path}${qs ? `?${qs}` : ''}`;
   const asked = early.get(url);
@@ -178,8 +178,16 @@ export const api = {
   system: () => get<SystemOverview>('api/system'),
   graph: () => get<GraphAnswer>('api/graph'),
   explain: (cell: string) => get<ExplainAnswer>('api/explain', { cell }),
-  trace: (q: { source: string; destination: string; port: string; protocol: string }) =>
-    get<TraceAnswer>('api/trace', q),
+  /**
+   * `/api/trace`: `http-headers` (one `NAME:VALUE` per line) becomes repeated `http-header` parameters; empty
+   * fields are left out.
+   */
+  trace: (q: Readonly<Record<string, string>>) => {
+    const { 'http-headers': headers = '', ...rest } = q;
+    const params = new URLSearchParams(Object.entries(rest).filter(([, v]) => v !== ''));
+    for (const line of headers.split('\n')) if (line.trim() !== '') params.append('http-header', line.trim());
+    return get<TraceAnswer>('api/trace', params);
+  },
   drops: () => get<DropsAnswer>('api/drops'),
   whatIf: (q: { namespace: string; profile?: string; grants?: string }) =>
     get<WhatIfResult>('api/what-if', q as Record<string, string>),

@@ -11,7 +11,13 @@ import { connectivityGraph } from '../../workflows/analysis/connectivity-graph.j
 import { lintRepo } from '../../workflows/analysis/lint.js';
 import { type LoadedRepo, loadForAnalysis, type RepoOptions } from '../../workflows/analysis/load.js';
 import { systemOverview } from '../../workflows/analysis/system-overview.js';
-import { PEER_SYNTAX, parseTraceRequest, traceFlow, traceParsed } from '../../workflows/analysis/trace.js';
+import {
+  PEER_SYNTAX,
+  parseTraceRequest,
+  type TraceRequest,
+  traceFlow,
+  traceParsed,
+} from '../../workflows/analysis/trace.js';
 import { whatIf } from '../../workflows/analysis/what-if.js';
 import { dropLabelPatches } from '../../workflows/flows/drop-patches.js';
 import { applyDropFixes, findDrops } from '../../workflows/flows/drops.js';
@@ -173,6 +179,32 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
+const L7_HINT =
+  'an HTTP request is http-method and http-path (with protocol TCP), optionally http-host and http-header NAME:VALUE (repeatable); a DNS query is dns NAME (with UDP or TCP); give one of the two';
+
+/**
+ * The L7 request of `/api/trace`, in the words of `netpol trace`'s flags: `http-method` and `http-path` (both, or
+ * neither), `http-host`, `http-header` (repeatable, `NAME:VALUE`) and `dns`. Empty parameters count as absent.
+ * @throws HttpError 400 when only one of `http-method` and `http-path` is given, or `http-host`/`http-header`
+ *   come without them.
+ */
+function traceL7Params(url: URL): Pick<TraceRequest, 'http' | 'dns'> {
+  const method = param(url, 'http-method', false);
+  const path = param(url, 'http-path', false);
+  const host = param(url, 'http-host', false);
+  const headers = url.searchParams.getAll('http-header').filter((h) => h !== '');
+  const dns = param(url, 'dns', false);
+  if ((method === '') !== (path === '') || (method === '' && (host !== '' || headers.length > 0))) {
+    throw new HttpError(400, 'An HTTP request needs both http-method and http-path.', L7_HINT);
+  }
+  return {
+    ...(method !== '' && {
+      http: { method, path, ...(host !== '' && { host }), ...(headers.length > 0 && { headers }) },
+    }),
+    ...(dns !== '' && { dns }),
+  };
+}
+
 function param(url: URL, name: string, required = true): string {
   const v = url.searchParams.get(name);
   if (v === null || v === '') {
@@ -190,7 +222,7 @@ function param(url: URL, name: string, required = true): string {
  * `/api/events` (server-sent events).
  *
  * API (all JSON): `/api/meta`, `/api/system`, `/api/graph`, `/api/explain?cell=<namespace>|<column>`,
- * `/api/trace?source&destination&port&protocol`, `/api/drops`, `/api/what-if?namespace&profile&grants=a,b`,
+ * `/api/trace?source&destination&port&protocol[&http-method&http-path&http-host&http-header…|&dns]`, `/api/drops`, `/api/what-if?namespace&profile&grants=a,b`,
  * `/api/file?path`. An error answers `{ error, code?, hint? }`: 400 for a bad request, 403/404 as usual, 502
  * when netpol watch or the Hubble Relay behind the drops view fails.
  * @param options - See {@link UiServerOptions}.
@@ -327,20 +359,25 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
       }
       case '/api/trace': {
         const loaded = await state.loaded;
+        const l7 = traceL7Params(url);
         const parsed = parseTraceRequest({
           source: param(url, 'source'),
           destination: param(url, 'destination'),
           port: param(url, 'port'),
           protocol: param(url, 'protocol', false) || 'TCP',
+          ...l7,
         });
         if (!parsed.ok) {
           const aboutPeer = parsed.error.startsWith('source:') || parsed.error.startsWith('destination:');
+          const aboutL7 = parsed.error.startsWith('--http') || parsed.error.startsWith('--dns');
           throw new HttpError(
             400,
             parsed.error,
             aboutPeer
               ? `source and destination are ${PEER_SYNTAX}`
-              : 'port is a number (1-65535, or the ICMP type when protocol is ICMP) and protocol is TCP, UDP, SCTP, ICMP or ICMPv6',
+              : aboutL7
+                ? L7_HINT
+                : 'port is a number (1-65535, or the ICMP type when protocol is ICMP) and protocol is TCP, UDP, SCTP, ICMP or ICMPv6',
           );
         }
         const t = traceParsed(loaded.engine, parsed.flow);

@@ -236,6 +236,30 @@ describeWithTools(['chromium'], 'netpol ui in chromium', () => {
     );
   });
 
+  it('the trace form asks an L7 request as --http does, and keeps it in the URL', async () => {
+    await open('trace?source=billing&destination=database&port=5432');
+    await page.locator('#trace-text').waitFor();
+    expect(await page.locator('details.l7').getAttribute('open')).toBe(null);
+    await page.locator('details.l7 summary').click();
+    await page.locator('#http-method').fill('GET');
+    await page.locator('#http-path').fill('/metrics');
+    await page.locator('#http-headers').fill('X-Env: prod\nX-Trace: 1');
+    await page.locator('#http-path').press('Enter');
+    await page.locator('#trace-text').filter({ hasText: 'L7 GET /metrics' }).waitFor();
+    await shot('trace-l7');
+    expect(page.url()).toMatch(
+      /#\/trace\?source=billing&destination=database&port=5432&protocol=TCP&http-method=GET&http-path=%2Fmetrics&http-headers=X-Env%3A\+prod%0AX-Trace%3A\+1$/,
+    );
+    await open(
+      'trace?source=billing&destination=database&port=5432&protocol=UDP&http-method=GET&http-path=/',
+    );
+    await page.locator('#trace-result .error').waitFor();
+    expect(await page.locator('details.l7').getAttribute('open')).toBe('');
+    expect(await page.locator('#trace-result .error').textContent()).toBe(
+      'error: --http needs --protocol TCP (HTTP rules are TCP-only)',
+    );
+  });
+
   it('the what-if of giving web the postgres grant opens exactly web → database:5432', async () => {
     await open('what-if?namespace=web');
     await page.locator('#whatif-summary').waitFor();

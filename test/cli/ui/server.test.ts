@@ -439,3 +439,80 @@ describe('startUiServer with a running netpol watch (--watch)', () => {
     }
   });
 });
+
+describe('startUiServer /api/trace with an L7 request', () => {
+  // The same L7 request as `netpol trace --http/--dns` (HTTP rules: Cilium docs policy language "Layer 7
+  // Examples"; DNS rules: "DNS based"); parameters named after the flags.
+  const FILES = {
+    'ns.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata: { name: shop }\n',
+    'policy.yaml': [
+      'apiVersion: cilium.io/v2',
+      'kind: CiliumNetworkPolicy',
+      'metadata: { name: api, namespace: shop }',
+      'spec:',
+      '  endpointSelector: { matchLabels: { app: api } }',
+      '  ingress:',
+      '    - toPorts:',
+      '        - ports: [{ port: "80", protocol: TCP }]',
+      '          rules:',
+      '            http: [{ method: GET, path: "/public/.*", headers: ["X-Env: prod"] }]',
+      '  egress:',
+      '    - toPorts:',
+      '        - ports: [{ port: "53", protocol: ANY }]',
+      '          rules:',
+      '            dns: [{ matchPattern: "*.example.com" }]',
+      '',
+    ].join('\n'),
+  };
+
+  it('evaluates http-method, http-path, http-host, http-header and dns as netpol trace does', async () => {
+    const repo = useRepo(FILES);
+    const server = await startUiServer({
+      repo: { root: repo.root },
+      port: 0,
+      watch: false,
+      assetsDir: repo.root,
+    });
+    try {
+      const base = '/api/trace?source=shop/app=web&destination=shop/app=api&port=80';
+      const allowed = await request(
+        server,
+        `${base}&http-method=GET&http-path=/public/a&http-host=api.shop&http-header=${encodeURIComponent('X-Env: prod')}`,
+      );
+      expect([allowed.status, allowed.body.trace]).toMatchObject([
+        200,
+        {
+          verdict: 'allowed',
+          l7: { kind: 'http', request: 'GET /public/a (host api.shop)', verdict: 'allowed' },
+        },
+      ]);
+      const refused = await request(server, `${base}&http-method=GET&http-path=/public/a`);
+      expect(
+        String(refused.body.text)
+          .split('\n')
+          .filter((l) => /^(DENIED| {2}L7 | {4}ingress of)/.test(l)),
+      ).toEqual([
+        'DENIED  shop/app=web → shop/app=api 80/TCP',
+        '  L7 GET /public/a: denied',
+        '    ingress of shop/app=api: denied: the request matches none of the L7 rules in force on ingress (HTTP 403 from the proxy)',
+      ]);
+      const dns = await request(
+        server,
+        '/api/trace?source=shop/app=api&destination=shop/app=dns&port=53&protocol=UDP&dns=www.example.com',
+      );
+      expect(dns.body.trace).toMatchObject({ l7: { kind: 'dns', verdict: 'allowed' } });
+      const half = await request(server, `${base}&http-method=GET`);
+      expect([half.status, half.body.error]).toEqual([
+        400,
+        'An HTTP request needs both http-method and http-path.',
+      ]);
+      const udp = await request(server, `${base}&protocol=UDP&http-method=GET&http-path=/`);
+      expect([udp.status, udp.body.hint]).toEqual([
+        400,
+        'an HTTP request is http-method and http-path (with protocol TCP), optionally http-host and http-header NAME:VALUE (repeatable); a DNS query is dns NAME (with UDP or TCP); give one of the two',
+      ]);
+    } finally {
+      await server.close();
+    }
+  });
+});

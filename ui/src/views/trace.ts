@@ -4,6 +4,11 @@ import { explanation } from '../explain.js';
 import type { ViewContext } from '../main.js';
 
 const PROTOCOLS = ['TCP', 'UDP', 'SCTP', 'ICMP', 'ICMPv6'];
+/** The URL keys of the L7 request; `http-headers` holds one `NAME:VALUE` per line. */
+const L7_KEYS = ['http-method', 'http-path', 'http-host', 'http-headers', 'dns'] as const;
+
+/** A trace question as the form and the URL hold it. */
+type TraceQuery = Record<'source' | 'destination' | 'port' | 'protocol' | (typeof L7_KEYS)[number], string>;
 
 /** The trace form: the CLI's peer syntax, the answer as on the terminal and explained; state in the URL. */
 export async function renderTrace(
@@ -12,7 +17,7 @@ export async function renderTrace(
   ctx: ViewContext,
 ): Promise<void> {
   const value = (k: string, d = '') => params.get(k) ?? d;
-  const field = (id: string, label: string, v: string, hint: string) =>
+  const field = (id: string, label: string, v: string, hint: string, required = true) =>
     h(
       'div',
       { class: 'field' },
@@ -21,7 +26,7 @@ export async function renderTrace(
         id,
         name: id,
         value: v,
-        required: true,
+        required,
         autocomplete: 'off',
         spellcheck: 'false',
         'aria-describedby': `${id}-hint`,
@@ -48,6 +53,49 @@ export async function renderTrace(
       ),
     ),
     h('div', { class: 'field' }, h('button', { type: 'submit', class: 'primary' }, 'Trace')),
+    h(
+      'details',
+      { class: 'l7', open: L7_KEYS.some((k) => value(k) !== '') },
+      h(
+        'summary',
+        null,
+        'L7 request (optional): HTTP or DNS, as ',
+        h('code', null, '--http'),
+        ' or ',
+        h('code', null, '--dns'),
+      ),
+      h(
+        'div',
+        { class: 'l7-fields' },
+        field('http-method', 'HTTP method', value('http-method'), 'GET, POST … (with TCP)', false),
+        field('http-path', 'HTTP path', value('http-path'), 'starts with /', false),
+        field('http-host', 'HTTP host', value('http-host'), 'optional', false),
+        h(
+          'div',
+          { class: 'field' },
+          h('label', { for: 'http-headers' }, 'HTTP headers'),
+          h(
+            'textarea',
+            {
+              id: 'http-headers',
+              name: 'http-headers',
+              rows: 2,
+              spellcheck: 'false',
+              'aria-describedby': 'http-headers-hint',
+            },
+            value('http-headers'),
+          ),
+          h('small', { id: 'http-headers-hint', class: 'muted' }, 'one NAME:VALUE per line'),
+        ),
+        field(
+          'dns',
+          'DNS name',
+          value('dns'),
+          'a query name such as api.example.com (with UDP or TCP)',
+          false,
+        ),
+      ),
+    ),
   );
   const namespaces = h(
     'datalist',
@@ -70,12 +118,7 @@ export async function renderTrace(
     result,
   );
 
-  async function run(q: {
-    source: string;
-    destination: string;
-    port: string;
-    protocol: string;
-  }): Promise<void> {
+  async function run(q: TraceQuery): Promise<void> {
     ctx.setQuery(q);
     replace(result, h('p', { class: 'muted' }, 'tracing…'));
     try {
@@ -100,11 +143,17 @@ export async function renderTrace(
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     const data = new FormData(form);
+    const text = (k: string) => String(data.get(k) ?? '').trim();
     void run({
-      source: String(data.get('source') ?? '').trim(),
-      destination: String(data.get('destination') ?? '').trim(),
-      port: String(data.get('port') ?? '').trim(),
+      source: text('source'),
+      destination: text('destination'),
+      port: text('port'),
       protocol: String(data.get('protocol') ?? 'TCP'),
+      'http-method': text('http-method'),
+      'http-path': text('http-path'),
+      'http-host': text('http-host'),
+      'http-headers': text('http-headers'),
+      dns: text('dns'),
     });
   });
   if (params.get('source') && params.get('destination') && params.get('port')) {
@@ -113,6 +162,11 @@ export async function renderTrace(
       destination: value('destination'),
       port: value('port'),
       protocol: value('protocol', 'TCP'),
+      'http-method': value('http-method'),
+      'http-path': value('http-path'),
+      'http-host': value('http-host'),
+      'http-headers': value('http-headers'),
+      dns: value('dns'),
     });
   } else {
     (form.querySelector('#source') as HTMLInputElement).focus();
