@@ -7,7 +7,7 @@ import { registerDrift } from './commands/drift.js';
 import { registerDrops } from './commands/drops.js';
 import { registerEscapeHatch } from './commands/escape-hatch.js';
 import { registerInit } from './commands/init.js';
-import { registerLint } from './commands/lint.js';
+import { loadLintHelp, registerLint } from './commands/lint.js';
 import { registerMatrix } from './commands/matrix.js';
 import { registerNamespace } from './commands/namespace.js';
 import { registerPlatform } from './commands/platform.js';
@@ -91,6 +91,10 @@ export async function run(argv: readonly string[], io: CliIo): Promise<ExitCode>
   if (swallowed) {
     io.stderr(`error: ${swallowed.message}\nhint: ${swallowed.hint}\n`);
     return ExitCode.Error;
+  }
+  // `lint --help` ends with the rule list: the rules load only when a help may be printed.
+  if (argv.includes('lint') && argv.some((a) => a === '--help' || a === '-h' || a === 'help')) {
+    await loadLintHelp();
   }
   try {
     await program.parseAsync([...argv], { from: 'user' });

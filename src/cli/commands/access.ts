@@ -1,13 +1,8 @@
-import path from 'node:path';
 import type { Command } from 'commander';
-import { newAccessGrant } from '../../workflows/authoring/access-new.js';
-import { parsePortNumber, parsePortSpec } from '../../workflows/authoring/authoring-values.js';
 import type { CommandContext } from '../context.js';
-import { ExitCode } from '../exit-codes.js';
 import { addOutputFlag } from '../options.js';
-import { accessNewJson, checksPassed, formatAccessNewText, formatRefusal } from '../output/authoring.js';
 
-interface AccessFlags {
+export interface AccessFlags {
   repo?: string;
   namespace: string;
   port: string;
@@ -36,23 +31,9 @@ export function registerAccess(program: Command, ctx: CommandContext): void {
     .option('--dry-run', 'print the diff; write nothing')
     .option('-R, --repo <dir>', 'repository root (default: the current directory)');
   addOutputFlag(cmd, ['text', 'json'], 'text');
-  cmd.action(async (name: string, flags: AccessFlags) => {
-    const r = await newAccessGrant({
-      root: path.resolve(ctx.io.cwd, flags.repo ?? '.'),
-      name,
-      namespace: flags.namespace,
-      port: parsePortSpec(flags.port, '--port'),
-      ...(flags.description !== undefined ? { description: flags.description } : {}),
-      ...(flags.metricsPort !== undefined
-        ? { metricsPort: parsePortNumber(flags.metricsPort, '--metrics-port') }
-        : {}),
-      dryRun: flags.dryRun === true,
-    });
-    if (flags.output === 'json') ctx.io.stdout(`${JSON.stringify(accessNewJson(r), null, 2)}\n`);
-    else if (r.refusal) ctx.io.stderr(formatRefusal(r.refusal));
-    else ctx.io.stdout(formatAccessNewText(r));
-    if (r.refusal || !checksPassed(r.checks)) ctx.exit(ExitCode.Findings);
-  });
+  cmd.action(async (name: string, flags: AccessFlags) =>
+    (await import('../actions/access.js')).accessAction(name, flags, ctx),
+  );
   for (const c of [access, cmd]) {
     c.exitOverride().configureOutput({
       writeOut: (s) => ctx.io.stdout(s),

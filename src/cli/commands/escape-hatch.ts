@@ -1,36 +1,19 @@
-import { type Command, InvalidArgumentError } from 'commander';
-import { parseDuration } from '../../hubble/filter.js';
-import { loadForAnalysis } from '../../workflows/analysis/load.js';
-import { type ConnectedCluster, readRepoConfig, selectClusters } from '../../workflows/live/cluster-state.js';
-import { disableEscapeHatch, enableEscapeHatch } from '../../workflows/live/escape-hatch.js';
-import { listEscapeHatches } from '../../workflows/live/escape-hatch-list.js';
+import type { Command } from 'commander';
 import type { CommandContext } from '../context.js';
-import { addOutputFlag, repoOptionsOf } from '../options.js';
-import { addClusterFlags, type ClusterFlags, connectCluster } from '../options-cluster.js';
+import { addOutputFlag } from '../options.js';
+import { addClusterFlags, type ClusterFlags } from '../options-cluster.js';
 import { namespaceArgument } from '../options-hubble.js';
-import { formatDisableText, formatEnableText, formatListText } from '../output/live.js';
 
-interface HatchFlags extends ClusterFlags {
+export interface HatchFlags extends ClusterFlags {
   repo?: string;
   output: 'text' | 'json';
 }
 
-interface DisableFlags extends HatchFlags {
+export interface DisableFlags extends HatchFlags {
   reason?: string;
   for?: string;
   dryRun?: boolean;
   force?: boolean;
-}
-
-function durationFlag(value: string): number {
-  let ms: number;
-  try {
-    ms = parseDuration(value);
-  } catch {
-    throw new InvalidArgumentError(`"${value}" is not a duration like 30m or 4h (Go duration; no d unit).`);
-  }
-  if (ms <= 0) throw new InvalidArgumentError(`"${value}" must be a positive duration.`);
-  return ms;
 }
 
 /** `netpol escape-hatch disable|enable|list`: the seed's emergency escape hatch, run safely. */
@@ -54,27 +37,9 @@ export function registerEscapeHatch(program: Command, ctx: CommandContext): void
     .option('-R, --repo <dir>', 'repository root (default: the current directory)');
   addClusterFlags(disable, false);
   addOutputFlag(disable, ['text', 'json'], 'text');
-  disable.action(async (ns: string, flags: DisableFlags) => {
-    if (flags.reason === undefined || flags.reason.trim() === '') {
-      throw new InvalidArgumentError(
-        '--reason is required: say why enforcement is turned off (e.g. "INC-123: checkout cannot reach payments").',
-      );
-    }
-    const forMs = flags.for !== undefined ? durationFlag(flags.for) : undefined;
-    const result = await disableEscapeHatch(
-      {
-        ...repoOptionsOf(flags, ctx.io),
-        namespace: ns,
-        reason: flags.reason,
-        ...(forMs !== undefined ? { forMs } : {}),
-        dryRun: flags.dryRun === true,
-        force: flags.force === true,
-      },
-      async () => (await onlyCluster(flags, ctx)).client,
-    );
-    if (flags.output === 'json') ctx.io.stdout(`${JSON.stringify(result, null, 2)}\n`);
-    else ctx.io.stdout(formatDisableText(result));
-  });
+  disable.action(async (ns: string, flags: DisableFlags) =>
+    (await import('../actions/escape-hatch.js')).disableAction(ns, flags, ctx),
+  );
 
   const enable = group
     .command('enable')
@@ -85,14 +50,9 @@ export function registerEscapeHatch(program: Command, ctx: CommandContext): void
     .option('-R, --repo <dir>', 'repository root (default: the current directory)');
   addClusterFlags(enable, false);
   addOutputFlag(enable, ['text', 'json'], 'text');
-  enable.action(async (ns: string, flags: HatchFlags) => {
-    const result = await enableEscapeHatch(
-      { ...repoOptionsOf(flags, ctx.io), namespace: ns },
-      async () => (await onlyCluster(flags, ctx)).client,
-    );
-    if (flags.output === 'json') ctx.io.stdout(`${JSON.stringify(result, null, 2)}\n`);
-    else ctx.io.stdout(formatEnableText(result));
-  });
+  enable.action(async (ns: string, flags: HatchFlags) =>
+    (await import('../actions/escape-hatch.js')).enableAction(ns, flags, ctx),
+  );
 
   const list = group
     .command('list')
@@ -102,24 +62,7 @@ export function registerEscapeHatch(program: Command, ctx: CommandContext): void
     .option('-R, --repo <dir>', 'repository root (default: the current directory)');
   addClusterFlags(list, true);
   addOutputFlag(list, ['text', 'json'], 'text');
-  list.action(async (flags: HatchFlags) => {
-    const options = repoOptionsOf(flags, ctx.io);
-    const loaded = await loadForAnalysis(options);
-    const targets = await Promise.all(
-      selectClusters(loaded.repo.config, flags.context ?? [], true).map((t) =>
-        connectCluster(flags, ctx.io, t),
-      ),
-    );
-    const result = await listEscapeHatches(loaded, targets);
-    if (flags.output === 'json') ctx.io.stdout(`${JSON.stringify(result, null, 2)}\n`);
-    else ctx.io.stdout(formatListText(result));
-  });
-}
-
-/** The one cluster a writing command talks to (`--context` once, or the current context). */
-async function onlyCluster(flags: HatchFlags, ctx: CommandContext): Promise<ConnectedCluster> {
-  const config = readRepoConfig(repoOptionsOf(flags, ctx.io).root ?? ctx.io.cwd);
-  const [target] = selectClusters(config, flags.context ?? [], false);
-  if (!target) throw new InvalidArgumentError('no cluster selected.');
-  return connectCluster(flags, ctx.io, target);
+  list.action(async (flags: HatchFlags) =>
+    (await import('../actions/escape-hatch.js')).listAction(flags, ctx),
+  );
 }

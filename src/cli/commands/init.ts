@@ -1,14 +1,10 @@
-import path from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
-import { parsePortNumber, parsePortSpec } from '../../workflows/authoring/authoring-values.js';
-import { initSystem } from '../../workflows/authoring/init.js';
+import { parsePortNumber, parsePortSpec } from '../../workflows/authoring/port-values.js';
 import type { SharedResourceSpec } from '../../workflows/authoring/system-options.js';
 import type { CommandContext } from '../context.js';
-import { ExitCode } from '../exit-codes.js';
 import { addOutputFlag } from '../options.js';
-import { formatInitText, initJson } from '../output/authoring.js';
 
-interface InitFlags {
+export interface InitFlags {
   repo?: string;
   domain?: string;
   gatewayNamespace?: string;
@@ -78,32 +74,7 @@ export function registerInit(program: Command, ctx: CommandContext): void {
     .option('--force', 'overwrite files whose content differs from what init writes')
     .option('--dry-run', 'show what would be written; write nothing');
   addOutputFlag(cmd, ['text', 'json'], 'text');
-  cmd.action(async (dir: string | undefined, flags: InitFlags) => {
-    if (
-      dir !== undefined &&
-      flags.repo !== undefined &&
-      path.resolve(ctx.io.cwd, dir) !== path.resolve(ctx.io.cwd, flags.repo)
-    ) {
-      throw new InvalidArgumentError('Give the directory once: as DIR or as -R, not both.');
-    }
-    const result = await initSystem({
-      root: path.resolve(ctx.io.cwd, dir ?? flags.repo ?? '.'),
-      ...(flags.domain !== undefined ? { domain: flags.domain } : {}),
-      ...(flags.gatewayNamespace !== undefined ? { gatewayNamespace: flags.gatewayNamespace } : {}),
-      ...(flags.internalGateway !== undefined ? { internalGateway: flags.internalGateway } : {}),
-      ...(flags.externalGateway !== undefined ? { externalGateway: flags.externalGateway } : {}),
-      ...(flags.monitoringNamespace !== undefined ? { monitoringNamespace: flags.monitoringNamespace } : {}),
-      ...(flags.resource !== undefined ? { sharedResources: flags.resource } : {}),
-      force: flags.force === true,
-      dryRun: flags.dryRun === true,
-    });
-    const conflicts = result.files.some((f) => f.status === 'conflict');
-    if (flags.output === 'json') ctx.io.stdout(`${JSON.stringify(initJson(result), null, 2)}\n`);
-    else if (conflicts) {
-      ctx.io.stderr(
-        `error: ${formatInitText(result)}hint: run with --force to overwrite them (--dry-run --force -o json lists every file first)\n`,
-      );
-    } else ctx.io.stdout(formatInitText(result));
-    if (conflicts) ctx.exit(ExitCode.Findings);
-  });
+  cmd.action(async (dir: string | undefined, flags: InitFlags) =>
+    (await import('../actions/init.js')).initAction(dir, flags, ctx),
+  );
 }

@@ -1,13 +1,8 @@
-import path from 'node:path';
-import { type Command, InvalidArgumentError } from 'commander';
-import { parsePeerPort, parsePortNumber } from '../../workflows/authoring/authoring-values.js';
-import { newPlatformNamespace } from '../../workflows/authoring/platform-new.js';
+import type { Command } from 'commander';
 import type { CommandContext } from '../context.js';
-import { ExitCode } from '../exit-codes.js';
 import { addOutputFlag } from '../options.js';
-import { checksPassed, formatPlatformNewText, formatRefusal, platformNewJson } from '../output/authoring.js';
 
-interface PlatformFlags {
+export interface PlatformFlags {
   repo?: string;
   metricsPort?: string[];
   mesh?: boolean;
@@ -16,10 +11,6 @@ interface PlatformFlags {
   purpose?: string;
   dryRun?: boolean;
   output: 'text' | 'json';
-}
-
-function list(values: readonly string[] | undefined): string[] {
-  return (values ?? []).flatMap((v) => v.split(',')).filter((v) => v !== '');
 }
 
 /** `netpol platform new NS --metrics-port PORT`: a platform namespace's CNP from the seed's template. */
@@ -44,24 +35,9 @@ export function registerPlatform(program: Command, ctx: CommandContext): void {
     .option('--dry-run', 'print the diff; write nothing')
     .option('-R, --repo <dir>', 'repository root (default: the current directory)');
   addOutputFlag(cmd, ['text', 'json'], 'text');
-  cmd.action(async (ns: string, flags: PlatformFlags) => {
-    const ports = list(flags.metricsPort);
-    if (ports.length === 0) throw new InvalidArgumentError('platform new needs --metrics-port PORT.');
-    const r = await newPlatformNamespace({
-      root: path.resolve(ctx.io.cwd, flags.repo ?? '.'),
-      namespace: ns,
-      metricsPorts: ports.map((p) => parsePortNumber(p, '--metrics-port')),
-      mesh: flags.mesh === true,
-      ingressFrom: list(flags.ingressFrom).map((v) => parsePeerPort(v, '--ingress-from')),
-      egressTo: list(flags.egressTo).map((v) => parsePeerPort(v, '--egress-to')),
-      ...(flags.purpose !== undefined ? { purpose: flags.purpose } : {}),
-      dryRun: flags.dryRun === true,
-    });
-    if (flags.output === 'json') ctx.io.stdout(`${JSON.stringify(platformNewJson(r), null, 2)}\n`);
-    else if (r.refusal) ctx.io.stderr(formatRefusal(r.refusal));
-    else ctx.io.stdout(formatPlatformNewText(r));
-    if (r.refusal || !checksPassed(r.checks)) ctx.exit(ExitCode.Findings);
-  });
+  cmd.action(async (ns: string, flags: PlatformFlags) =>
+    (await import('../actions/platform.js')).platformAction(ns, flags, ctx),
+  );
   for (const c of [platform, cmd]) {
     c.exitOverride().configureOutput({
       writeOut: (s) => ctx.io.stdout(s),

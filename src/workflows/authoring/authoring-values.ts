@@ -1,53 +1,13 @@
 import { parseAllDocuments } from 'yaml';
-import { NetpolError } from '../../errors.js';
 import type { Entity } from '../../repo/model.js';
 import { isDnsLabel, isDnsSubdomain, labelKeyProblem, labelValueProblem } from '../../repo/values.js';
-import type { PeerPortRule, PortProtocolName, PortSpec } from './render.js';
+import { badArgument, parsePortSpec } from './port-values.js';
+import type { PeerPortRule } from './render.js';
+
+export { parsePortNumber, parsePortSpec } from './port-values.js';
 
 /** Entities a service-specific rule may name as `ENTITY:PORT` (never `all`: that is any peer). */
 export const RULE_ENTITIES: readonly Entity[] = ['world', 'kube-apiserver', 'host', 'remote-node', 'cluster'];
-
-function bad(message: string, hint: string): NetpolError {
-  return new NetpolError('NETPOL_BAD_ARGUMENT', message, hint);
-}
-
-/**
- * Parses `PORT` or `PORT/PROTOCOL` (protocol TCP, UDP or SCTP, any case; default TCP).
- * @param text - The text, e.g. `1883` or `53/udp`.
- * @param what - What the value is, for the message (e.g. `--port`).
- * @returns The port.
- * @throws NetpolError `NETPOL_BAD_ARGUMENT` when it is not a port 1-65535 with a known protocol.
- */
-export function parsePortSpec(text: string, what: string): PortSpec {
-  const m = /^(\d+)(?:\/([A-Za-z]+))?$/.exec(text.trim());
-  const hint = 'Write PORT or PORT/PROTOCOL, e.g. 5432 or 53/UDP (protocols: TCP, UDP, SCTP).';
-  if (!m) throw bad(`${what} "${text}" is not PORT or PORT/PROTOCOL.`, hint);
-  const port = Number(m[1]);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw bad(`${what} "${text}": port ${m[1]} is out of range 1-65535.`, hint);
-  }
-  const protocol = (m[2] ?? 'TCP').toUpperCase();
-  if (protocol !== 'TCP' && protocol !== 'UDP' && protocol !== 'SCTP') {
-    throw bad(`${what} "${text}": "${m[2]}" is not TCP, UDP or SCTP.`, hint);
-  }
-  return { port, protocol: protocol as PortProtocolName };
-}
-
-/**
- * Parses a port number 1-65535 (a metrics port: always TCP).
- * @param text - The text.
- * @param what - What the value is, for the message.
- * @returns The port.
- * @throws NetpolError `NETPOL_BAD_ARGUMENT` when it is not a port number.
- */
-export function parsePortNumber(text: string, what: string): number {
-  if (!/^\d+$/.test(text.trim()))
-    throw bad(`${what} "${text}" is not a port number.`, 'Give a number 1-65535.');
-  const port = Number(text);
-  if (port < 1 || port > 65535)
-    throw bad(`${what} ${text} is out of range 1-65535.`, 'Give a number 1-65535.');
-  return port;
-}
 
 /**
  * Parses a service-specific rule peer and port: `NS:PORT[/PROTO]` (every pod of namespace NS),
@@ -61,7 +21,7 @@ export function parsePortNumber(text: string, what: string): number {
 export function parsePeerPort(text: string, what: string): PeerPortRule {
   const colon = text.lastIndexOf(':');
   const hint = `Write NS:PORT[/PROTO], NS/key=value:PORT or ENTITY:PORT (entities: ${RULE_ENTITIES.join(', ')}).`;
-  if (colon <= 0) throw bad(`${what} "${text}" is not NS:PORT.`, hint);
+  if (colon <= 0) throw badArgument(`${what} "${text}" is not NS:PORT.`, hint);
   const peerText = text.slice(0, colon);
   const ports = [parsePortSpec(text.slice(colon + 1), what)];
   if ((RULE_ENTITIES as readonly string[]).includes(peerText)) {
@@ -74,11 +34,11 @@ export function parsePeerPort(text: string, what: string): PeerPortRule {
   if (slash !== -1) {
     for (const pair of peerText.slice(slash + 1).split(',')) {
       const eq = pair.indexOf('=');
-      if (eq <= 0) throw bad(`${what} "${text}": "${pair}" is not key=value.`, hint);
+      if (eq <= 0) throw badArgument(`${what} "${text}": "${pair}" is not key=value.`, hint);
       const key = pair.slice(0, eq);
       const value = pair.slice(eq + 1);
       const problem = labelKeyProblem(key) ?? labelValueProblem(value);
-      if (problem) throw bad(`${what} "${text}": ${problem}.`, hint);
+      if (problem) throw badArgument(`${what} "${text}": ${problem}.`, hint);
       labels[key] = value;
     }
   }
@@ -91,7 +51,7 @@ export function parsePeerPort(text: string, what: string): PeerPortRule {
  */
 export function checkNamespaceName(name: string, what: string): void {
   if (!isDnsLabel(name)) {
-    throw bad(
+    throw badArgument(
       `${what} "${name}" is not a namespace name.`,
       'Namespace names have at most 63 lowercase letters, digits and "-", starting and ending with a letter or digit.',
     );
@@ -105,7 +65,7 @@ export function checkNamespaceName(name: string, what: string): void {
 export function checkGrantName(name: string, what: string): void {
   const problem = labelKeyProblem(`x/${name}`);
   if (problem)
-    throw bad(
+    throw badArgument(
       `${what} "${name}" cannot be an access grant name: ${problem}.`,
       'Use e.g. postgres or garage-s3.',
     );
@@ -120,7 +80,7 @@ export function checkGrantName(name: string, what: string): void {
 export function checkNewGrantName(name: string, what: string): void {
   checkGrantName(name, what);
   if (!isDnsLabel(name)) {
-    throw bad(
+    throw badArgument(
       `${what} "${name}" cannot name the CiliumClusterwideNetworkPolicy "access-${name}": Kubernetes object names are lowercase letters, digits and "-".`,
       'Use at most 63 lowercase letters, digits and "-", starting and ending with a letter or digit, e.g. postgres or garage-s3.',
     );
@@ -156,7 +116,7 @@ export function checkDerivedNames(file: string, before: string | null, after: st
     const nsOk = ns === undefined || ns === null || (typeof ns === 'string' && isDnsLabel(ns));
     if (nameOk && nsOk) continue;
     const value = nameOk ? `namespace "${String(ns)}"` : `name "${o.name}"`;
-    throw bad(
+    throw badArgument(
       `netpol would write the ${o.kind} "${o.name}" into "${file}", but its ${value} is not valid in Kubernetes.`,
       'Names are lowercase letters, digits, "-" (and "." except for namespaces); rename the value it came from.',
     );
@@ -169,7 +129,7 @@ export function checkDerivedNames(file: string, before: string | null, after: st
  */
 export function checkDomain(domain: string, what: string): void {
   if (!isDnsSubdomain(domain) || domain.length + 'access.'.length > 253) {
-    throw bad(
+    throw badArgument(
       `${what} "${domain}" is not a label domain.`,
       'A domain is a DNS subdomain such as network-policy.homelab (lowercase letters, digits, "-" and ".").',
     );
@@ -183,7 +143,7 @@ export function checkDomain(domain: string, what: string): void {
 export function checkLabelValue(value: string, what: string): void {
   const problem = value === '' ? 'it is empty' : labelValueProblem(value);
   if (problem)
-    throw bad(
+    throw badArgument(
       `${what} "${value}" is not a label value: ${problem}.`,
       'Use letters, digits, "-", "_" and ".".',
     );
