@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { nodeIo } from '../dist/src/cli/io.js';
-import { run } from '../dist/src/cli/main.js';
+// The bundled CLI (dist/cli, made by `npm run build`): one file and the chunk of the command run.
+import { nodeIo, run } from '../dist/cli/netpol.js';
 
 process.exitCode = await run(process.argv.slice(2), nodeIo());

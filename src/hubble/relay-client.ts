@@ -95,12 +95,17 @@ let cachedPackage: HubbleGrpcPackage | undefined;
 
 /**
  * Finds netpol's `.proto` files: next to this module (`src/hubble/proto` when run from source), else from the
- * compiled `dist/src/hubble/` back to the package's `src/hubble/proto`.
- * @throws NetpolError `NETPOL_HUBBLE_FAILED` when neither exists.
+ * compiled `dist/src/hubble/` or the bundled CLI's `dist/cli/` back to the package's `src/hubble/proto`.
+ * @throws NetpolError `NETPOL_HUBBLE_FAILED` when none exists.
  */
 export function hubbleProtoDir(): string {
   const here = dirname(fileURLToPath(import.meta.url));
-  const candidates = [join(here, 'proto'), join(here, '..', '..', '..', 'src', 'hubble', 'proto')];
+  // src/hubble itself, the bundled CLI in dist/cli, or the compiled module in dist/src/hubble.
+  const candidates = [
+    join(here, 'proto'),
+    join(here, '..', '..', 'src', 'hubble', 'proto'),
+    join(here, '..', '..', '..', 'src', 'hubble', 'proto'),
+  ];
   for (const candidate of candidates) {
     if (existsSync(join(candidate, 'observer.proto'))) return candidate;
   }

@@ -24,6 +24,9 @@ describe('netpol ui', () => {
       expect(m?.[1]).toBe(path.join(PROJECT_ROOT, 'examples/homelab'));
       const meta = (await (await fetch(`${m?.[2]}api/meta`)).json()) as { namespaces: string[] };
       expect(meta.namespaces).toHaveLength(13);
+      // The page itself: the bundled CLI (dist/cli) finds dist/ui beside it.
+      const page = await fetch(m?.[2] ?? '');
+      expect([page.status, (await page.text()).includes('<title>netpol</title>')]).toEqual([200, true]);
     } finally {
       child.kill('SIGTERM');
     }

@@ -143,6 +143,10 @@ const SECURITY_HEADERS = {
  */
 export function defaultAssetsDir(): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
+  // The bundled CLI runs from dist/cli, beside dist/ui.
+  if (path.basename(here) === 'cli' && path.basename(path.dirname(here)) === 'dist') {
+    return path.resolve(here, '../ui');
+  }
   const compiled = path.basename(path.resolve(here, '../../..')) === 'dist';
   return compiled ? path.resolve(here, '../../../ui') : path.resolve(here, '../../../dist/ui');
 }

@@ -1,0 +1,42 @@
+// Bundles the compiled CLI (dist/src, from tsc) into dist/cli: netpol.js, the entry bin/netpol.js runs,
+// parse-worker.js (the parse pool's worker, found beside the pool's code) and one chunk per lazily loaded
+// command. The libraries netpol loads only where a command needs them stay in node_modules.
+// Run by `npm run build` after tsc (docs/decisions.md, "Start-up").
+import { rmSync } from 'node:fs';
+import { build } from 'esbuild';
+
+const OUT = 'dist/cli';
+
+rmSync(OUT, { recursive: true, force: true });
+const common = {
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  // Heavy, and each loaded only by the commands that use it (a cluster, a Relay, a watcher, a prompt, the UI).
+  external: [
+    '@grpc/grpc-js',
+    '@grpc/proto-loader',
+    '@inquirer/prompts',
+    '@kubernetes/client-node',
+    'cytoscape',
+    'cytoscape-dagre',
+    'prom-client',
+    'tsx',
+  ],
+  // The CommonJS libraries bundled (commander, yaml …) require Node's built-in modules.
+  banner: {
+    js: "import { createRequire as __netpolRequire } from 'node:module';\nconst require = __netpolRequire(import.meta.url);",
+  },
+  logLevel: 'warning',
+};
+// The CLI: the entry holds what every command needs (commander, the registrations); each command's action
+// and what only it uses load from chunks when it runs.
+await build({
+  ...common,
+  entryPoints: { netpol: 'dist/src/cli/entry.js' },
+  outdir: OUT,
+  splitting: true,
+});
+// The worker is one file of its own: splitting it with the CLI would cut the CLI's entry into more chunks.
+await build({ ...common, entryPoints: ['dist/src/repo/parse-worker.js'], outfile: `${OUT}/parse-worker.js` });
