@@ -32,7 +32,7 @@
  * - real: `netpol lint` on repositories checked out on disk (`--real DIR[,DIR…]`, none by default), whole
  *   process, beside js-yaml's parse of the same files, and the share of files the js-yaml reader reads
  *   (bench/real-repo.ts).
- * Flags: `--only startup,load,repo,lint,drops,flux,watch,ui,storm,verdicts,growth,replay,real`, `--real DIR[,DIR…]`, `--sizes 100,1000`, `--flows N`,
+ * Flags: `--startup-before DIR` (start-up: also run the build in DIR, e.g. main's, in the same rounds), `--only startup,load,repo,lint,drops,flux,watch,ui,storm,verdicts,growth,replay,real`, `--real DIR[,DIR…]`, `--sizes 100,1000`, `--flows N`,
  * `--load-repeat N`, `--flux-files 600`, `--drop-lines 100000,1000000`, `--repeat N`, `--watch-flows 10000000`, `--ui-sizes 1000`,
  * `--storm NAMESPACESxLINES`, `--verdict-sizes 5000,20000`, `--growth-sizes 1000,5000,20000`,
  * `--replay-lines 100000,300000,1000000`, `--replay-namespaces 1000`, `--replay-keys 20000`.
@@ -156,7 +156,7 @@ async function main(): Promise<void> {
   if (only.has('startup')) {
     const repeat = Number(arg('repeat', '7'));
     process.stdout.write(
-      `\n## start-up (whole process)\n\n${formatStartupBench(measureStartup(repeat), repeat)}`,
+      `\n## start-up (whole process)\n\n${formatStartupBench(measureStartup(repeat, process.argv.includes('--startup-before') ? arg('startup-before', '') : undefined), repeat)}`,
     );
   }
   if (only.has('repo') || only.has('load')) loadBench(sizes);

@@ -4,21 +4,31 @@
  * same rounds (the anchor: what any Node CLI pays before its first module). Runs are interleaved, one of each
  * per round, so a machine's load falls on all three alike; the table gives medians. Goals (issue 13): trace
  * under 0.25 s, `--help` under 0.15 s.
- * Run: `npm run build && node dist/bench/run.js --only startup [--repeat 7]`.
+ * Each run's CPU time (user + system, all threads) is read in the child at exit through a preloaded
+ * script, so it can be compared on a shared machine where wall time cannot. `--startup-before DIR` adds
+ * the same commands run from another build (e.g. main's, built in DIR) to the same rounds.
+ * Run: `npm run build && node dist/bench/run.js --only startup [--repeat 7] [--startup-before DIR]`.
  */
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
-/** One measured command: its median whole-process time and the anchor's from the same rounds. */
+/** One measured command: its median whole-process times and the anchor's from the same rounds. */
 export interface StartupBenchRow {
-  /** The command as a user types it. */
+  /** The command as a user types it, and which build ran it when there are two. */
   readonly command: string;
   /** Median wall time, ms. */
   readonly medianMs: number;
+  /** Median CPU time (user + system, every thread), ms. */
+  readonly cpuMs: number;
   /** Median wall time of `node -e 0` in the same rounds, ms. */
   readonly anchorMs: number;
-  /** The issue's goal, ms. */
+  /** Median CPU time of `node -e 0` in the same rounds, ms. */
+  readonly anchorCpuMs: number;
+  /** The issue's goal (wall), ms. */
   readonly goalMs: number;
 }
 
@@ -30,15 +40,28 @@ const CASES: readonly { readonly args: readonly string[]; readonly goalMs: numbe
   { args: ['trace', 'billing', 'database', '--port', '5432', '-R', 'examples/homelab'], goalMs: 250 },
 ];
 
+// Preloaded into every measured process (netpol and `node -e 0` alike): writes the process's CPU time at exit
+// to file descriptor 3.
+const CPU_REPORT =
+  "process.on('exit', () => { const u = process.cpuUsage(); require('node:fs').writeSync(3, String(u.user + u.system)); });\n";
+
+interface Sample {
+  readonly wallMs: number;
+  readonly cpuMs: number;
+}
+
 // trace exits 0 (allowed) or 1 (denied): either is a finished run; 2 (usage or input error) is not.
-function timeRun(args: readonly string[]): number {
+function timeRun(preload: string, cwd: string, args: readonly string[]): Sample {
   const t = performance.now();
-  const r = spawnSync(process.execPath, [...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
-  const ms = performance.now() - t;
+  const r = spawnSync(process.execPath, ['-r', preload, ...args], {
+    cwd,
+    stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+  });
+  const wallMs = performance.now() - t;
   if (r.status !== 0 && r.status !== 1) {
     throw new Error(`bench: node ${args.join(' ')} exited ${r.status}: ${r.stderr.toString().slice(0, 500)}`);
   }
-  return ms;
+  return { wallMs, cpuMs: Number(String(r.output[3])) / 1000 };
 }
 
 function median(xs: readonly number[]): number {
@@ -48,25 +71,46 @@ function median(xs: readonly number[]): number {
 }
 
 /**
- * Times each start-up case `repeat` times (at least 5), interleaved with `node -e 0`.
+ * Times each start-up case `repeat` times (at least 5), interleaved with `node -e 0`: per round the anchor,
+ * then each case from this build and, with `before`, from that build too.
  * @param repeat - Rounds; fewer than 5 is raised to 5.
- * @returns One row per case, with the anchor of the same rounds.
+ * @param before - The root of another built checkout (its `bin/netpol.js` runs there), or undefined.
+ * @returns One row per case and build, with the anchor of the same rounds.
  */
-export function measureStartup(repeat: number): StartupBenchRow[] {
+export function measureStartup(repeat: number, before?: string): StartupBenchRow[] {
   const rounds = Math.max(5, repeat);
-  const anchor: number[] = [];
-  const times = CASES.map(() => [] as number[]);
-  for (let i = 0; i < rounds; i++) {
-    anchor.push(timeRun(['-e', '0']));
-    for (const [j, c] of CASES.entries()) (times[j] as number[]).push(timeRun([BIN, ...c.args]));
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'netpol-startup-'));
+  const preload = path.join(dir, 'cpu-report.cjs');
+  writeFileSync(preload, CPU_REPORT);
+  try {
+    const builds =
+      before === undefined
+        ? [['', ROOT]]
+        : [
+            ['after', ROOT],
+            ['before', path.resolve(before)],
+          ];
+    const runs = builds.flatMap(([label, cwd]) => CASES.map((c) => ({ label, cwd, c })));
+    const anchor: Sample[] = [];
+    const times = runs.map(() => [] as Sample[]);
+    for (let i = 0; i < rounds; i++) {
+      anchor.push(timeRun(preload, ROOT, ['-e', '0']));
+      for (const [j, r] of runs.entries())
+        (times[j] as Sample[]).push(timeRun(preload, r.cwd as string, [BIN, ...r.c.args]));
+    }
+    const anchorMs = median(anchor.map((a) => a.wallMs));
+    const anchorCpuMs = median(anchor.map((a) => a.cpuMs));
+    return runs.map((r, j) => ({
+      command: `netpol ${r.c.args.join(' ')}${r.label ? ` (${r.label})` : ''}`,
+      medianMs: median((times[j] as Sample[]).map((t) => t.wallMs)),
+      cpuMs: median((times[j] as Sample[]).map((t) => t.cpuMs)),
+      anchorMs,
+      anchorCpuMs,
+      goalMs: r.c.goalMs,
+    }));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-  const anchorMs = median(anchor);
-  return CASES.map((c, j) => ({
-    command: `netpol ${c.args.join(' ')}`,
-    medianMs: median(times[j] as number[]),
-    anchorMs,
-    goalMs: c.goalMs,
-  }));
 }
 
 /**
@@ -76,11 +120,13 @@ export function measureStartup(repeat: number): StartupBenchRow[] {
  */
 export function formatStartupBench(rows: readonly StartupBenchRow[], rounds: number): string {
   const f = (x: number, d = 0) => x.toLocaleString('en-US', { maximumFractionDigits: d });
-  let out = `median of ${Math.max(5, rounds)} interleaved rounds (node ${process.version})\n\n`;
-  out += '| command | median ms | `node -e 0` ms | ÷ `node -e 0` | above `node -e 0` ms | goal ms | met |\n';
+  const a = rows[0];
+  let out = `median of ${Math.max(5, rounds)} interleaved rounds (node ${process.version}); \`node -e 0\` in the same rounds: ${f(a?.anchorMs ?? 0)} ms wall, ${f(a?.anchorCpuMs ?? 0)} ms CPU\n\n`;
+  out +=
+    '| command | wall ms | CPU ms | wall above `node -e 0` ms | CPU above `node -e 0` ms | goal (wall) ms | met |\n';
   out += '|---|---:|---:|---:|---:|---:|:---:|\n';
   for (const r of rows) {
-    out += `| \`${r.command}\` | ${f(r.medianMs)} | ${f(r.anchorMs)} | ${f(r.medianMs / r.anchorMs, 1)} | ${f(r.medianMs - r.anchorMs)} | ${f(r.goalMs)} | ${r.medianMs < r.goalMs ? 'yes' : 'no'} |\n`;
+    out += `| \`${r.command}\` | ${f(r.medianMs)} | ${f(r.cpuMs)} | ${f(r.medianMs - r.anchorMs)} | ${f(r.cpuMs - r.anchorCpuMs)} | ${f(r.goalMs)} | ${r.medianMs < r.goalMs ? 'yes' : 'no'} |\n`;
   }
   return out;
 }
