@@ -1,9 +1,9 @@
 /**
  * The bundled CLI (dist/cli, made by `npm run build`; bin/netpol.js runs it) finds what it locates through
  * `import.meta.url` from its own folder: the parse worker beside it (here), dist/ui (test/cli/ui.test.ts) and
- * the Hubble protos (test/cli/watch.test.ts runs it against a Relay double).
+ * the Hubble protos (test/cli/watch.test.ts runs it against a Relay double); and `--help` loads two of its files.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
@@ -29,5 +29,16 @@ describe('the bundled CLI', () => {
     } finally {
       await worker.terminate();
     }
+  });
+
+  it('loads its entry and one shared chunk before a command runs (scripts/bundle-cli.mjs)', () => {
+    const dir = path.join(PROJECT_ROOT, 'dist/cli');
+    const staticImports = (file: string) =>
+      [...readFileSync(path.join(dir, file), 'utf8').matchAll(/(?:^|\n)import\s[^;]*?"\.\/([^"]+)"/g)].map(
+        (m) => m[1],
+      );
+    const chunks = staticImports('netpol.js');
+    expect(chunks).toHaveLength(1);
+    expect(staticImports(chunks[0] as string)).toEqual([]);
   });
 });
