@@ -428,6 +428,19 @@ export class PolicyEngine {
     return key === undefined ? undefined : this.nodeByAddress.get(key);
   }
 
+  /**
+   * The node a `host` or `remote-node` peer is, when the engine knows it: the peer's own node name if a Node
+   * object or `cluster.nodes` entry has it, else the node holding its address ({@link nodeOfAddress}).
+   * @param peer - any peer; other kinds give `undefined`.
+   * @returns the node's name, or `undefined` (not a node peer, or a node the repository does not describe).
+   */
+  knownNodeOf(peer: Peer): string | undefined {
+    if (peer.kind !== 'reserved' || (peer.entity !== 'host' && peer.entity !== 'remote-node'))
+      return undefined;
+    if (peer.node !== undefined && this.nodes.has(peer.node)) return peer.node;
+    return this.nodeOfAddress(peer.ip);
+  }
+
   /** The cached identity of a peer, with the caveat its namespace carries when the repository lacks it. */
   private resolvePeer(peer: Peer): ResolvedPeer {
     const node = this.peerNode(peer);

@@ -145,8 +145,8 @@ export async function discoverNamespace(
       unidentified++;
       continue;
     }
-    const source = flowPeerName(flow.source, f.source, true);
-    const destination = flowPeerName(flow.destination, f.destination, false);
+    const source = flowPeerName(flow.source, f.source, true, engine);
+    const destination = flowPeerName(flow.destination, f.destination, false, engine);
     const port = f.icmpType ?? f.port;
     const key = `${source}\u0000${destination}\u0000${port}\u0000${f.protocol}`;
     // A summary line of `netpol watch --record` stands for `count` flows seen from `firstSeen` to `lastSeen`.

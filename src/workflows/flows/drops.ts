@@ -168,7 +168,8 @@ interface Tracked {
 /**
  * The parts of a cheap key for flows that certainly fall in the same group: both security identities (an identity
  * stands for one set of identity labels, so one engine peer), both namespaces, the peer address or DNS name of a
- * non-pod destination, the destination port and protocol, and the direction. `undefined` (the full path) when an
+ * non-pod destination (and, when a side is the host or a remote node, the observing node and the source address),
+ * the destination port and protocol, and the direction. `undefined` (the full path) when an
  * identity is missing or the flow is not TCP, UDP or SCTP. Pods of two workloads with identical labels share an
  * identity, and so a group.
  */
@@ -183,6 +184,9 @@ interface IdentityKey {
 }
 
 const PROTOCOL_CODE = { T: 0, U: 1, S: 2 } as const;
+/** Reserved numeric identities (pkg/identity/numericidentity.go): the local host and the other nodes. */
+const HOST_IDENTITY = 1;
+const REMOTE_NODE_IDENTITY = 6;
 
 function identityKey(flow: HubbleFlow): IdentityKey | undefined {
   const s = flow.source;
@@ -196,6 +200,15 @@ function identityKey(flow: HubbleFlow): IdentityKey | undefined {
   if (!ports) return undefined;
   const proto = l4.TCP ? 'T' : l4.UDP ? 'U' : 'S';
   const port = ports.destination_port ?? 0;
+  const peer = d.namespace ? '' : (flow.destination_names?.[0] ?? flow.IP?.destination ?? '');
+  // A host or remote-node side is one node (the observing one, or the one with the address), which the
+  // repository may describe and judge apart from the others (flowPeerName names it).
+  const node =
+    si === HOST_IDENTITY || di === HOST_IDENTITY
+      ? `${flow.node_name ?? ''}\u0000${si === REMOTE_NODE_IDENTITY ? (flow.IP?.source ?? '') : ''}`
+      : si === REMOTE_NODE_IDENTITY
+        ? (flow.IP?.source ?? '')
+        : '';
   return {
     source: si,
     target:
@@ -204,7 +217,7 @@ function identityKey(flow: HubbleFlow): IdentityKey | undefined {
         : `${di}\u0000${proto}${port}`,
     sourceNamespace: s.namespace ?? '',
     destinationNamespace: d.namespace ?? '',
-    peer: d.namespace ? '' : (flow.destination_names?.[0] ?? flow.IP?.destination ?? ''),
+    peer: node === '' ? peer : `${peer}\u0001${node}`,
     direction: flow.traffic_direction ?? '',
   };
 }
@@ -290,6 +303,8 @@ export type DropAddResult =
  */
 export class DropGrouper {
   private search: FixSearch;
+  /** Names the nodes of host and remote-node sides (the engine of the revision groups are diagnosed against). */
+  private engine: Pick<LoadedRepo, 'engine'>['engine'];
   private readonly maxGroups: number;
   private readonly onGroup: ((group: DropGroup) => void) | undefined;
   private readonly groups = new Map<string, Tracked>();
@@ -307,6 +322,7 @@ export class DropGrouper {
    */
   constructor(loaded: Pick<LoadedRepo, 'repo' | 'engine' | 'catalog'>, options: DropGrouperOptions = {}) {
     this.search = new FixSearch(loaded);
+    this.engine = loaded.engine;
     this.maxGroups = options.maxGroups ?? 10_000;
     this.onGroup = options.onGroup;
   }
@@ -356,8 +372,8 @@ export class DropGrouper {
       return { kind: 'skipped', reason: 'unidentified' };
     }
     const engineFlow = converted.flow;
-    const source = flowPeerName(flow.source, engineFlow.source, true);
-    const destination = flowPeerName(flow.destination, engineFlow.destination, false);
+    const source = flowPeerName(flow.source, engineFlow.source, true, this.engine);
+    const destination = flowPeerName(flow.destination, engineFlow.destination, false, this.engine);
     const direction = directionOf(flow);
     const port = engineFlow.icmpType ?? engineFlow.port;
     const key = `${source}\u0000${destination}\u0000${port}\u0000${engineFlow.protocol}\u0000${direction}`;
@@ -398,6 +414,7 @@ export class DropGrouper {
    */
   rediagnose(loaded: Pick<LoadedRepo, 'repo' | 'engine' | 'catalog'>): void {
     this.search = new FixSearch(loaded);
+    this.engine = loaded.engine;
     for (const tracked of this.groups.values()) {
       const g = tracked.group;
       const d = this.search.diagnose(g.flow, tracked.observed, {

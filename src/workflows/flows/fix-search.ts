@@ -555,10 +555,19 @@ export class FixSearch {
     const allowing = sides.flatMap((s) => verdict[s].allowedBy);
     const unenforced = sides.filter((s) => !verdict[s].enforced);
     const live = this.liveLabelDrift(flow, observed);
+    // Allowed with no rule: the side is not enforced, or a setting allows it (allow-localhost for the node's own
+    // host, whose reason the verdict gives).
+    const bySetting = sides.flatMap((s) =>
+      verdict[s].enforced && verdict[s].allowedBy.length === 0
+        ? verdict[s].reasons.filter((r) => r.startsWith('allow-'))
+        : [],
+    );
     const gitAllows =
       allowing.length > 0
         ? `git allows it (${unique(allowing.map((r) => shortPolicyName(r))).join(', ')})`
-        : `git enforces no policy on the ${unenforced.join(' and ')} side`;
+        : bySetting.length > 0
+          ? `git allows it (${unique(bySetting).join('; ')})`
+          : `git enforces no policy on the ${unenforced.join(' and ')} side`;
     let cause = `${gitAllows}, but the cluster dropped it${observed.direction ? ` at ${observed.direction}` : ''}: the cluster does not run what git says`;
     if (live.length > 0) cause += ` (${live.join('; ')})`;
     const deniedAt = observed.direction ?? null;

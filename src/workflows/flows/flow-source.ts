@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import type { Flow, Peer } from '../../engine/types.js';
+import type { PolicyEngine } from '../../engine/verdict.js';
 import type { Diagnostic } from '../../errors.js';
 import { NetpolError, STDIN_FILE } from '../../errors.js';
 import {
@@ -370,19 +371,29 @@ async function* wrapErrors(
 /**
  * The display name of a flow side for grouping: `namespace/workload` for pods (see `workloadName`),
  * `world:<first DNS name or IP>` for a world destination, `world` for a world source (internet clients are not told
- * apart, so their groups stay few), the entity name for reserved identities.
+ * apart, so their groups stay few), the entity name for reserved identities, `host@NODE`/`remote-node@NODE` for a
+ * node the engine knows (a Node object or `cluster.nodes` entry, found by name or address: nodes described in git
+ * can be judged differently, so they are told apart; other nodes stay one `host` or `remote-node`).
  * @param endpoint - the Hubble side.
  * @param peer - the same side as an engine peer (`toEngineFlow`).
  * @param isSource - whether it is the source of the connection.
+ * @param engine - names the nodes it knows (`PolicyEngine.knownNodeOf`). Default: nodes are not named.
  */
-export function flowPeerName(endpoint: HubbleEndpoint | undefined, peer: Peer, isSource: boolean): string {
+export function flowPeerName(
+  endpoint: HubbleEndpoint | undefined,
+  peer: Peer,
+  isSource: boolean,
+  engine?: Pick<PolicyEngine, 'knownNodeOf'>,
+): string {
   switch (peer.kind) {
     case 'pod':
       return `${peer.namespace}/${workloadName(endpoint) ?? '?'}`;
     case 'world':
       return isSource ? 'world' : `world:${peer.names?.[0] ?? peer.ip}`;
-    case 'reserved':
-      return peer.entity;
+    case 'reserved': {
+      const node = engine?.knownNodeOf(peer);
+      return node === undefined ? peer.entity : `${peer.entity}@${node}`;
+    }
   }
 }
 

@@ -1,5 +1,6 @@
 import { formatPeer } from '../../engine/peer-spec.js';
 import type { Flow, FlowProtocol, Peer } from '../../engine/types.js';
+import type { PolicyEngine } from '../../engine/verdict.js';
 import type { Diagnostic } from '../../errors.js';
 import type { FlowFilterFlags } from '../../hubble/filter.js';
 import { EngineFlowConverter } from '../../hubble/to-engine.js';
@@ -304,4 +305,24 @@ export function observedWindow(flows: readonly ObservedFlow[]): {
       lastSeen = f.lastSeen;
   }
   return { firstSeen, lastSeen };
+}
+
+/**
+ * The sides of an observed connection in trace syntax, with the nodes an engine knows named: a `remote-node` (or
+ * `host`) side recorded by its address alone becomes `remote-node@NODE:IP` when a Node object or `cluster.nodes`
+ * entry of that engine's repository has the address (`PolicyEngine.knownNodeOf`). Other sides are as recorded.
+ * @param o - an observed connection.
+ * @param engine - the repository whose nodes name the sides.
+ * @returns `{ source, destination }` in trace syntax.
+ */
+export function namedSides(
+  o: ObservedFlow,
+  engine: Pick<PolicyEngine, 'knownNodeOf'>,
+): { readonly source: string; readonly destination: string } {
+  const name = (peer: Peer, recorded: string): string => {
+    if (peer.kind !== 'reserved' || peer.node !== undefined) return recorded;
+    const node = engine.knownNodeOf(peer);
+    return node === undefined ? recorded : formatPeer({ ...peer, node });
+  };
+  return { source: name(o.flow.source, o.source), destination: name(o.flow.destination, o.destination) };
 }

@@ -12,6 +12,7 @@ import {
 } from '../analysis/diff.js';
 import {
   collectObservedTraffic,
+  namedSides,
   type ObservedFlow,
   type ObservedTraffic,
   type ObservedTrafficOptions,
@@ -105,6 +106,7 @@ export function replayObserved(traffic: ObservedTraffic, base: DiffSide, head: D
     if (vb.verdict === va.verdict) continue;
     const replayed: ReplayedFlow = {
       ...o,
+      ...namedSides(o, head.engine),
       before: vb.verdict,
       after: va.verdict,
       because: responsibleRules(o.flow, vb, va),

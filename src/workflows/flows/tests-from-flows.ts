@@ -1,6 +1,6 @@
 import { stringify } from 'yaml';
 import type { PolicyEngine } from '../../engine/verdict.js';
-import type { ObservedFlow, ObservedTraffic } from './observed-traffic.js';
+import { namedSides, type ObservedFlow, type ObservedTraffic } from './observed-traffic.js';
 
 /** One assertion written from observed traffic, in the shape `netpol test` reads. */
 export interface FlowAssertion {
@@ -64,9 +64,10 @@ export function assertionsFromTraffic(
       skipped.push({ flow: o, reason: 'denied-in-git' });
       continue;
     }
+    const sides = namedSides(o, engine);
     assertions.push({
-      from: o.source,
-      to: o.destination,
+      from: sides.source,
+      to: sides.destination,
       port: o.port,
       protocol: o.protocol,
       expect: 'allowed',

@@ -183,8 +183,8 @@ export async function verifyNamespace(
       continue;
     }
     check[observed]++;
-    const source = flowPeerName(flow.source, engineFlow.source, true);
-    const destination = flowPeerName(flow.destination, engineFlow.destination, false);
+    const source = flowPeerName(flow.source, engineFlow.source, true, engine);
+    const destination = flowPeerName(flow.destination, engineFlow.destination, false, engine);
     const port = engineFlow.icmpType ?? engineFlow.port;
     const key = `${source}\u0000${destination}\u0000${port}\u0000${engineFlow.protocol}\u0000${observed}`;
     const existing = check.groups.get(key);

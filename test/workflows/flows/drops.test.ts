@@ -513,3 +513,108 @@ function shopGroup(): DropGroup {
     caveats: [],
   };
 }
+
+describe('drops from and to nodes', () => {
+  // Hubble names no node on a flow side: a remote-node side is the node holding its address, a host side the
+  // node that observed the flow (docs/semantics.md §2.5; flow.proto; pkg/node GetAbsoluteNodeName). fromNodes
+  // selects remote nodes by their Node's labels (Cilium docs: policy language "Node based"); the local host
+  // reaches its pods under allow-localhost (docs: policy language "Entities Based", host).
+  const FILES = {
+    'nodes.yaml': [
+      'apiVersion: v1',
+      'kind: Node',
+      'metadata: { name: node-a, labels: { role: worker } }',
+      'status: { addresses: [{ type: InternalIP, address: 10.0.0.11 }] }',
+      '---',
+      'apiVersion: v1',
+      'kind: Node',
+      'metadata: { name: node-b, labels: { role: storage } }',
+      'status: { addresses: [{ type: InternalIP, address: 10.0.0.12 }] }',
+      '',
+    ].join('\n'),
+    'app.yaml': [
+      'apiVersion: v1',
+      'kind: Namespace',
+      'metadata: { name: app }',
+      '---',
+      'apiVersion: cilium.io/v2',
+      'kind: CiliumNetworkPolicy',
+      'metadata: { name: api, namespace: app }',
+      'spec:',
+      '  endpointSelector: { matchLabels: { app: api } }',
+      '  ingress:',
+      '    - fromNodes: [{ matchLabels: { role: storage } }]',
+      '      toPorts: [{ ports: [{ port: "8080", protocol: TCP }] }]',
+      '',
+    ].join('\n'),
+  };
+  const drop = (source: object, ip: string, second: number) =>
+    JSON.stringify({
+      flow: {
+        time: `2026-12-01T10:00:0${second}Z`,
+        verdict: 'DROPPED',
+        drop_reason_desc: 'POLICY_DENIED',
+        node_name: 'prod/node-b',
+        IP: { source: ip, destination: '10.244.1.5' },
+        l4: { TCP: { source_port: 40000 + second, destination_port: 8080 } },
+        source,
+        destination: { identity: 48000, namespace: 'app', labels: ['k8s:app=api'] },
+        traffic_direction: 'INGRESS',
+      },
+    });
+  const REMOTE = { identity: 6, labels: ['reserved:remote-node'] };
+  const HOST = { identity: 1, labels: ['reserved:host'] };
+
+  it('tells nodes apart whatever the order of the lines, and names them', async () => {
+    const repo = useRepo(FILES);
+    const loadedNodes = await loadForAnalysis({ root: repo.root });
+    const lines = [drop(REMOTE, '10.0.0.11', 1), drop(REMOTE, '10.0.0.12', 2), drop(REMOTE, '10.0.0.99', 3)];
+    const answers = [];
+    for (const order of [lines, [...lines].reverse()]) {
+      repo.write('flows.jsonl', order.join('\n'));
+      const report = await findDrops(loadedNodes, {
+        input: { kind: 'file', path: repo.path('flows.jsonl'), name: 'flows.jsonl' },
+      });
+      answers.push(
+        report.groups
+          .map((g) => [g.source, g.count, g.drift, g.cause])
+          .sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+      );
+    }
+    expect(answers[0]).toEqual(answers[1]);
+    expect(answers[0]).toEqual([
+      [
+        'remote-node',
+        1,
+        false,
+        'no policy of platform namespace app allows ingress of app/api from remote-node on 8080/TCP',
+      ],
+      [
+        'remote-node@node-a',
+        1,
+        false,
+        'no policy of platform namespace app allows ingress of app/api from remote-node@node-a on 8080/TCP',
+      ],
+      [
+        'remote-node@node-b',
+        1,
+        true,
+        'git allows it (app/api), but the cluster dropped it at ingress: the cluster does not run what git says',
+      ],
+    ]);
+  });
+
+  it('says the local host is allowed by allow-localhost when the cluster dropped it anyway', async () => {
+    const repo = useRepo({ ...FILES, 'flows.jsonl': drop(HOST, '10.0.0.12', 1) });
+    const report = await findDrops(await loadForAnalysis({ root: repo.root }), {
+      input: { kind: 'file', path: repo.path('flows.jsonl'), name: 'flows.jsonl' },
+    });
+    expect(report.groups.map((g) => [g.source, g.drift, g.cause])).toEqual([
+      [
+        'host@node-b',
+        true,
+        'git allows it (allow-localhost: the local node (kubelet probes) always reaches its pods), but the cluster dropped it at ingress: the cluster does not run what git says',
+      ],
+    ]);
+  });
+});

@@ -307,8 +307,18 @@ spec:
       f.caveats,
     ];
     expect([r.newlyDenied.map(show), r.newlyAllowed.map(show)]).toEqual([
-      [['remote-node:192.168.1.10', 'shop/app=api', 8080, 'allowed', 'denied', []]],
-      [['remote-node:192.168.1.11', 'shop/app=api', 8080, 'denied', 'allowed', []]],
+      [['remote-node@cp-1:192.168.1.10', 'shop/app=api', 8080, 'allowed', 'denied', []]],
+      [['remote-node@worker-1:192.168.1.11', 'shop/app=api', 8080, 'denied', 'allowed', []]],
     ]);
+    // netpol test --from-flows names the node too, and netpol test reads the name back.
+    const traffic = await collectObservedTraffic({
+      input: { kind: 'file', path: capture, name: 'flows.jsonl' },
+    });
+    const written = assertionsFromTraffic(traffic, sides.head.engine, 'flows.jsonl');
+    expect(written.assertions.map((a) => a.from)).toEqual(['remote-node@worker-1:192.168.1.11']);
+    const parsed = parseAssertions(written.yaml, 'connectivity-tests.yaml');
+    expect(parsed.diagnostics).toEqual([]);
+    const report = runAssertions(sides.head.engine, parsed.assertions, 'connectivity-tests.yaml');
+    expect([report.passed, report.failed]).toEqual([1, 0]);
   });
 });
