@@ -18,6 +18,7 @@ import { re2Problem } from './re2.js';
 import {
   FieldSet,
   type Fields,
+  fitted,
   isRecord,
   type Path,
   type ReadContext,
@@ -28,6 +29,7 @@ import {
   readString,
   show,
   typeName,
+  withFields,
 } from './read-context.js';
 import { readLabelSelector } from './selectors.js';
 import {
@@ -243,7 +245,7 @@ function readPeerRules(
     const rule = readPeerRule(ctx, item, [...f.at(name), index], direction, deny, index);
     if (rule) out.push(rule);
   });
-  return out;
+  return fitted(out);
 }
 
 function readPeerRule(
@@ -372,8 +374,8 @@ function readPeerRule(
     fqdns,
     services,
     groups,
-    toPorts,
-    icmps,
+    toPorts: fitted(toPorts),
+    icmps: fitted(icmps),
     ...(icmpsWithoutFields ? { icmpsWithoutFields: true as const } : {}),
     ...(authentication !== undefined ? { authentication } : {}),
     source: ctx.source(path),
@@ -389,7 +391,7 @@ function readSelectors(ctx: ReadContext, f: Fields, name: string): LabelSelector
     const sel = readLabelSelector(ctx, s, [...f.at(name), i], 'cilium');
     if (sel) out.push(sel);
   });
-  return out;
+  return fitted(out);
 }
 
 function readEntities(ctx: ReadContext, f: Fields, name: string): Entity[] | null {
@@ -460,7 +462,7 @@ function readCidrs(ctx: ReadContext, f: Fields, p: 'from' | 'to'): CIDRRule[] | 
     const rule = readCidrSet(ctx, s, [...f.at(`${p}CIDRSet`), i]);
     if (rule) out.push(rule);
   });
-  return out;
+  return fitted(out);
 }
 
 function readCidrSet(ctx: ReadContext, value: unknown, path: Path): CIDRRule | null {
@@ -567,7 +569,7 @@ function readFqdns(ctx: ReadContext, f: Fields): FQDNSelector[] | null {
   list.forEach((item, i) => {
     const at: Path = [...f.at('toFQDNs'), i];
     const sel = readFqdnSelector(ctx, item, at, 'a toFQDNs entry');
-    if (sel) out.push({ ...sel, source: ctx.source(at) });
+    if (sel) out.push(withFields(sel, { source: ctx.source(at) }));
   });
   return out;
 }
@@ -742,7 +744,7 @@ function readPortRule(
     listener = true;
   }
   return {
-    ports,
+    ports: fitted(ports),
     l7,
     ...(l7read.http ? { http: l7read.http } : {}),
     ...(l7read.dns ? { dns: l7read.dns } : {}),
@@ -818,7 +820,7 @@ function readL7(ctx: ReadContext, f: Fields, direction: 'ingress' | 'egress'): L
   dns.forEach((d, i) => {
     const at: Path = [...rf.at('dns'), i];
     const sel = readFqdnSelector(ctx, d, at, 'a dns rule');
-    if (sel) dnsRules.push({ ...sel, source: ctx.source(at) });
+    if (sel) dnsRules.push(withFields(sel, { source: ctx.source(at) }));
   });
   if (rf.has('dns') && direction === 'ingress') {
     ctx.report('BAD_VALUE', 'error', 'DNS rules are only allowed on egress.', rf.at('dns'), undefined, {
@@ -899,7 +901,7 @@ function readHttpRule(ctx: ReadContext, hf: Fields, at: Path): HTTPRule | null {
       ...(typeof mismatch === 'string' && mismatch !== '' ? { mismatch } : {}),
     });
   });
-  return { ...out, source: ctx.source(at) };
+  return withFields(out, { source: ctx.source(at) });
 }
 
 function readPort(ctx: ReadContext, value: unknown, path: Path): PortProtocol | null {

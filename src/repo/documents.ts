@@ -662,11 +662,15 @@ export function sourceAt(doc: YamlDocument, path: YamlPath, options: { key?: boo
     const entry = entryAt(doc, path);
     if (entry) return rangeSource(doc.file, doc.lines, entry.keyStart, entry.keyEnd);
   }
-  for (let n = path.length; n >= 0; n--) {
-    const node = nodeAt(doc, n === path.length ? path : path.slice(0, n));
-    if (node) return rangeSource(doc.file, doc.lines, node.start, node.end);
+  // The deepest node on the path that exists (one walk, no prefix copies).
+  let node: YamlNode | null = doc.root;
+  if (!node) return rangeSource(doc.file, doc.lines, 0, 0);
+  for (const step of path) {
+    const next = childOf(node, step);
+    if (!next) break;
+    node = next;
   }
-  return rangeSource(doc.file, doc.lines, 0, 0);
+  return rangeSource(doc.file, doc.lines, node.start, node.end);
 }
 
 /**

@@ -282,7 +282,10 @@ class Reader {
     }
     const first = items[from];
     const count = (to - from) / 2;
-    const entries: YamlMapEntry[] = [];
+    // Sized up front: an array grown by `push` from empty keeps room for 17 entries, and most maps hold one
+    // to three (the trees of a whole repository are alive at once while it loads).
+    const entries: YamlMapEntry[] = new Array(count);
+    let filled = 0;
     const keys = count > 16 ? new Set<string>() : undefined;
     let sources: YamlMapNode[] | undefined;
     for (let i = from; i < to; i += 2) {
@@ -299,15 +302,17 @@ class Reader {
       if (keys) {
         if (keys.has(text)) this.#giveUp();
         keys.add(text);
-      } else for (let j = entries.length - 1; j >= 0; j--) if (entries[j]?.key === text) this.#giveUp();
-      entries.push({
+      } else for (let j = filled - 1; j >= 0; j--) if (entries[j]?.key === text) this.#giveUp();
+      entries[filled++] = {
         key: text,
         keyStart: node.start,
         keyEnd: node.end,
         keyPlain: node.plain,
         value: this.#valueOf(i + 1),
-      });
+      };
     }
+    // A merge key took no entry of its own.
+    if (filled < count) entries.length = filled;
     if (flow && count !== Object.keys(state.result as object).length) this.#giveUp();
     if (sources) {
       const own = new Set(entries.map((e) => e.key));

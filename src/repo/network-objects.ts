@@ -1,6 +1,6 @@
 import type { SourceRef } from '../errors.js';
 import type { Labels, NodeObject, ObjectMeta, ServiceEndpointsObject, ServiceObject } from './model.js';
-import { isRecord } from './read-context.js';
+import { isRecord, withFields } from './read-context.js';
 import { parseCidr } from './values.js';
 
 /** Kinds read leniently for the engine's `toServices`, `fromNodes`/`toNodes` and host policies (group → kinds). */
@@ -83,7 +83,10 @@ export function readNetworkObject(
   switch (id.kind) {
     case 'Service': {
       const selector = strings(spec.selector);
-      return { ...base, kind: 'Service', selector: Object.keys(selector).length > 0 ? selector : null };
+      return withFields(base, {
+        kind: 'Service' as const,
+        selector: Object.keys(selector).length > 0 ? selector : null,
+      });
     }
     case 'Endpoints': {
       const addresses: string[] = [];
@@ -93,7 +96,7 @@ export function readNetworkObject(
           if (c) addresses.push(c);
         }
       }
-      return { ...base, kind: 'Endpoints', serviceName: id.name, addresses };
+      return withFields(base, { kind: 'Endpoints' as const, serviceName: id.name, addresses });
     }
     case 'EndpointSlice': {
       const serviceName = base.labels[SERVICE_NAME_LABEL];
@@ -107,7 +110,7 @@ export function readNetworkObject(
           if (c) addresses.push(c);
         }
       }
-      return { ...base, kind: 'EndpointSlice', serviceName, addresses };
+      return withFields(base, { kind: 'EndpointSlice' as const, serviceName, addresses });
     }
     case 'Node': {
       const status = isRecord(value.status) ? value.status : {};
@@ -115,7 +118,7 @@ export function readNetworkObject(
       for (const a of records(status.addresses)) {
         if (typeof a.address === 'string' && hostCidr(a.address)) addresses.push(a.address);
       }
-      return { ...base, kind: 'Node', addresses };
+      return withFields(base, { kind: 'Node' as const, addresses });
     }
     default:
       return undefined;

@@ -21,7 +21,9 @@ import { lenientMeta, NETWORK_KINDS, type NetworkObject, readNetworkObject } fro
 import { readNetworkPolicySpec } from './network-policy.js';
 import {
   FieldSet,
+  fitted,
   isRecord,
+  ownString,
   type Path,
   ReadContext,
   readFields,
@@ -29,6 +31,7 @@ import {
   show,
   stringValueHint,
   typeName,
+  withFields,
 } from './read-context.js';
 import {
   closest,
@@ -551,11 +554,10 @@ function readTyped(
   if (!meta) return null;
   switch (kind) {
     case 'Namespace':
-      return {
-        ...meta,
-        kind: 'Namespace',
+      return withFields(meta, {
+        kind: 'Namespace' as const,
         labels: { ...meta.labels, 'kubernetes.io/metadata.name': meta.name },
-      };
+      });
     case 'CiliumNetworkPolicy':
     case 'CiliumClusterwideNetworkPolicy':
       return readCiliumPolicy(ctx, value, path, kind, meta, f);
@@ -564,7 +566,10 @@ function readTyped(
     case 'NetworkPolicy': {
       const specPath = f?.at('spec') ?? [...path, 'spec'];
       const spec = readNetworkPolicySpec(ctx, value.spec, specPath);
-      return { ...meta, kind: 'NetworkPolicy', ...spec } satisfies KubernetesNetworkPolicyObject;
+      return withFields(meta, {
+        kind: 'NetworkPolicy' as const,
+        ...spec,
+      }) satisfies KubernetesNetworkPolicyObject;
     }
     default:
       return readWorkload(ctx, value, path, kind as WorkloadKind, meta);
@@ -601,7 +606,7 @@ function readCiliumPolicy(
       'Add a spec with an endpointSelector and rules.',
     );
   }
-  return { ...meta, kind, rules };
+  return withFields(meta, { kind, rules: fitted(rules) });
 }
 
 const CIDR_GROUP_SPEC_FIELDS = new FieldSet(['externalCIDRs']);
@@ -680,7 +685,7 @@ function readMeta(
     return null;
   }
   const clusterScoped = CLUSTER_SCOPED_KINDS.has(kind);
-  let name = rawName;
+  let name = ownString(rawName);
   if (kind === 'Namespace' && options.namespace !== undefined) name = options.namespace;
   const nameOk = kind === 'Namespace' ? isDnsLabel(name) : isDnsSubdomain(name);
   if (!nameOk && !name.includes('${')) {
@@ -782,7 +787,7 @@ function readLabelMap(ctx: ReadContext, value: unknown, path: Path, what: 'label
         continue;
       }
     }
-    out[key] = v;
+    out[key] = ownString(v);
   }
   return out;
 }
@@ -855,7 +860,7 @@ function readWorkload(
       });
     }
   }
-  return { ...meta, kind, podLabels, serviceAccount, namedPorts };
+  return withFields(meta, { kind, podLabels, serviceAccount, namedPorts });
 }
 
 function readContainerPort(ctx: ReadContext, value: unknown, path: Path): NamedPort | null {

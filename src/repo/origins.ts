@@ -7,6 +7,10 @@ export interface Origin {
   readonly path: YamlPath;
 }
 
+/** `sourceAt` options, made once. */
+const KEY = { key: true } as const;
+const NO_KEY = {} as const;
+
 /**
  * Source positions of rendered objects. Kustomize and Flux transforms (patches, labels, namespaces) mix
  * values from several documents into one object; every container (mapping or list) and every field a
@@ -70,7 +74,8 @@ export class Origins {
     const top = typeof root === 'object' && root !== null ? this.#containers.get(root) : undefined;
     // Nothing recorded below any root (no transform wrote anything): the root's document has the path.
     if (this.#inner === 0) {
-      return top ? sourceAt(top.doc, [...top.path, ...path], key ? { key: true } : {}) : undefined;
+      if (!top) return undefined;
+      return sourceAt(top.doc, top.path.length === 0 ? path : [...top.path, ...path], key ? KEY : NO_KEY);
     }
     if (top) best = { origin: top, rest: 0 };
     let current: unknown = root;

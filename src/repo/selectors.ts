@@ -1,7 +1,9 @@
 import type { LabelSelector, LabelSelectorRequirement } from './model.js';
 import {
   FieldSet,
+  fitted,
   isRecord,
+  ownString,
   type Path,
   type ReadContext,
   readFields,
@@ -73,7 +75,7 @@ export function readLabelSelector(
           continue;
         }
         if (flavor === 'kubernetes' && !checkValue(ctx, key, v, [...at, key])) ok = false;
-        matchLabels[key] = v;
+        matchLabels[key] = ownString(v);
       }
     }
   }
@@ -98,7 +100,7 @@ export function readLabelSelector(
     }
   }
   if (!ok) return null;
-  return { matchLabels, matchExpressions, source: ctx.source(path) };
+  return { matchLabels, matchExpressions: fitted(matchExpressions), source: ctx.source(path) };
 }
 
 function checkKey(ctx: ReadContext, key: string, path: Path, flavor: SelectorFlavor): boolean {

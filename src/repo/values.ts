@@ -166,7 +166,10 @@ const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
  * @returns True when valid.
  */
 export function isDnsSubdomain(name: string): boolean {
-  return name.length > 0 && name.length <= 253 && name.split('.').every((part) => DNS_LABEL.test(part));
+  if (name.length === 0 || name.length > 253) return false;
+  // Most names hold no dot: no split (a name is checked for every object read).
+  if (!name.includes('.')) return DNS_LABEL.test(name);
+  return name.split('.').every((part) => DNS_LABEL.test(part));
 }
 
 /**
