@@ -145,6 +145,14 @@ export interface NormalizeOptions {
 
 const NO_SERVICES: ServiceCatalog = { services: [], serviceEndpoints: [] };
 
+/** The one empty list compiled rules share: most of an element's lists are empty, and rules live as long as the engine. */
+const NONE: readonly never[] = Object.freeze([]);
+
+/** The list, or the shared empty one when it is empty. */
+function lean<T>(list: readonly T[]): readonly T[] {
+  return list.length === 0 ? NONE : list;
+}
+
 const POD_NS_REQ_KEY = `k8s:${POD_NAMESPACE_LABEL}`;
 
 /**
@@ -332,7 +340,7 @@ function compilePeerRule(
           l7: pr.l7,
           ...(pr.http ? { http: pr.http } : {}),
           ...(pr.dns ? { dns: pr.dns } : {}),
-          notes: l7Notes(pr),
+          notes: lean(l7Notes(pr)),
         }));
   const icmps =
     peer.icmps.length === 0
@@ -350,17 +358,17 @@ function compilePeerRule(
     line: peer.source.line,
     column: peer.source.column,
     l3,
-    endpoints,
-    entities,
-    cidrs,
-    fqdns,
-    nodes,
-    unmodelled,
-    peerNotes,
-    ports,
-    icmps,
+    endpoints: lean(endpoints),
+    entities: lean(entities),
+    cidrs: lean(cidrs),
+    fqdns: lean(fqdns),
+    nodes: lean(nodes),
+    unmodelled: lean(unmodelled),
+    peerNotes: lean(peerNotes),
+    ports: ports === null ? null : lean(ports),
+    icmps: icmps === null ? null : lean(icmps),
     ...(peer.authentication !== undefined ? { authentication: peer.authentication } : {}),
-    requires,
+    requires: lean(requires),
   };
 }
 
@@ -396,10 +404,10 @@ function compileCiliumRule(
     namespace: ns,
     subject,
     host,
-    ingress,
-    ingressDeny,
-    egress,
-    egressDeny,
+    ingress: lean(ingress),
+    ingressDeny: lean(ingressDeny),
+    egress: lean(egress),
+    egressDeny: lean(egressDeny),
     defaultDeny: {
       ingress: hasIngress && rule.enableDefaultDeny.ingress !== false,
       egress: hasEgress && rule.enableDefaultDeny.egress !== false,

@@ -30,15 +30,65 @@ export interface CompiledSelector {
   readonly test: (identity: Identity) => boolean;
 }
 
-/** Builds a requirement from a raw selector key (which may carry a source prefix). */
+/**
+ * Requirements already built, by key, operator and values. A requirement is immutable and its predicate
+ * pure, so equal ones are shared: a repository repeats a few (`app=web`, each policy's namespace) thousands
+ * of times, and each costs a set and two closures. Emptied when it reaches {@link MAX_INTERNED}, so a
+ * long-lived process that compiles many repositories keeps it bounded.
+ */
+const INTERNED = new Map<string, Requirement>();
+const MAX_INTERNED = 100_000;
+/** A serial number per interned requirement, for {@link SELECTORS}' keys. */
+const SERIALS = new WeakMap<Requirement, number>();
+let serial = 0;
+/**
+ * Compiled selectors by their requirements' serial numbers: a selector is as immutable as its requirements,
+ * and a repository repeats the same ones (`{app=web, pod namespace=ns}`) in every policy of a namespace.
+ * Emptied at {@link MAX_INTERNED}, as {@link INTERNED}.
+ */
+const SELECTORS = new Map<string, CompiledSelector>();
+
+/**
+ * The key of a requirement in {@link INTERNED}: its parts joined by NUL, or as JSON when a part holds a NUL
+ * (a quoted YAML string may), so that two different requirements never share a key.
+ */
+function requirementId(rawKey: string, operator: Requirement['operator'], values: readonly string[]): string {
+  const plain = !rawKey.includes('\0') && values.every((v) => !v.includes('\0'));
+  if (!plain) return JSON.stringify([operator, rawKey, values]);
+  return values.length === 1
+    ? `${operator}\0${rawKey}\0${values[0]}`
+    : `${operator}\0${rawKey}\0${values.length}\0${values.join('\0')}`;
+}
+
+/**
+ * Builds a requirement from a raw selector key (which may carry a source prefix); equal requirements are
+ * the same object (see {@link INTERNED}).
+ * @param rawKey - The selector key as written (`k8s:app`, `app`, `reserved:world`).
+ * @param operator - The operator.
+ * @param values - Its values (empty for Exists/DoesNotExist).
+ * @returns The requirement with its compiled predicate.
+ */
 export function requirement(
   rawKey: string,
   operator: Requirement['operator'],
   values: readonly string[],
 ): Requirement {
+  const id = requirementId(rawKey, operator, values);
+  const known = INTERNED.get(id);
+  if (known) return known;
   const { source, key } = parseSelectorKey(rawKey);
   const set = new Set(values);
-  return { source, key, operator, values: set, test: compileTest(source, key, operator, set) };
+  const made: Requirement = {
+    source,
+    key,
+    operator,
+    values: set,
+    test: compileTest(source, key, operator, set),
+  };
+  if (INTERNED.size >= MAX_INTERNED) INTERNED.clear();
+  INTERNED.set(id, made);
+  SERIALS.set(made, serial++);
+  return made;
 }
 
 function compileTest(
@@ -69,8 +119,28 @@ function compileTest(
   }
 }
 
-/** Builds a compiled selector (text and predicate) from requirements. */
+/**
+ * Builds a compiled selector (text and predicate) from requirements; the same requirements in the same
+ * order give the same object (see {@link SELECTORS}), whose `requirements` may be an earlier, equal array.
+ * @param reqs - The requirements, ANDed.
+ * @returns The compiled selector.
+ */
 export function selectorOf(reqs: readonly Requirement[]): CompiledSelector {
+  let id = '';
+  for (const r of reqs) {
+    const n = SERIALS.get(r);
+    if (n === undefined) return makeSelector(reqs);
+    id += `${n},`;
+  }
+  const known = SELECTORS.get(id);
+  if (known) return known;
+  const made = makeSelector(reqs);
+  if (SELECTORS.size >= MAX_INTERNED) SELECTORS.clear();
+  SELECTORS.set(id, made);
+  return made;
+}
+
+function makeSelector(reqs: readonly Requirement[]): CompiledSelector {
   const tests = reqs.map((r) => r.test);
   let test: (identity: Identity) => boolean;
   if (tests.length === 0) test = () => true;
@@ -95,10 +165,14 @@ export function compileSelector(
   selector: LabelSelector,
   extra: readonly Requirement[] = [],
 ): CompiledSelector {
-  const reqs: Requirement[] = [];
-  for (const [k, v] of Object.entries(selector.matchLabels)) reqs.push(requirement(k, 'In', [v]));
-  for (const e of selector.matchExpressions) reqs.push(requirement(e.key, e.operator, e.values));
-  reqs.push(...extra);
+  const labels = Object.entries(selector.matchLabels);
+  const expressions = selector.matchExpressions;
+  // Sized up front: compiled selectors live as long as the engine.
+  const reqs: Requirement[] = new Array(labels.length + expressions.length + extra.length);
+  let n = 0;
+  for (const [k, v] of labels) reqs[n++] = requirement(k, 'In', [v]);
+  for (const e of expressions) reqs[n++] = requirement(e.key, e.operator, e.values);
+  for (const r of extra) reqs[n++] = r;
   return selectorOf(reqs);
 }
 

@@ -154,3 +154,34 @@ describe('matchFqdn (Cilium docs security/policy/language "DNS based")', () => {
       expect(matchFqdn({ matchPattern: pattern, source: src }, [name], { multiLevelPrefix })).toBe(want),
   );
 });
+
+describe('requirement and selectorOf: equal ones are shared', () => {
+  it('gives the same requirement for the same key, operator and values, another for any difference', () => {
+    const a = requirement('k8s:app', 'In', ['web']);
+    expect(requirement('k8s:app', 'In', ['web'])).toBe(a);
+    expect(requirement('app', 'In', ['web'])).not.toBe(a);
+    expect(requirement('k8s:app', 'NotIn', ['web'])).not.toBe(a);
+    expect(requirement('k8s:app', 'In', ['web', 'api'])).not.toBe(
+      requirement('k8s:app', 'In', ['api', 'web']),
+    );
+    expect(requirement('k8s:app', 'In', ['a\u0000b'])).not.toBe(requirement('k8s:app', 'In', ['a', 'b']));
+    expect(requirement('k8s:app', 'In', ['2\u0000a\u0000b'])).not.toBe(
+      requirement('k8s:app', 'In', ['a', 'b']),
+    );
+    expect(requirement('k8s:app', 'In', ['a\u0000b', 'c'])).not.toBe(
+      requirement('k8s:app', 'In', ['a', 'b\u0000c']),
+    );
+    expect([...a.values]).toEqual(['web']);
+  });
+
+  it('gives the same compiled selector for the same requirements in the same order', () => {
+    const web = sel({ app: 'web', tier: 'front' });
+    expect(sel({ app: 'web', tier: 'front' })).toBe(web);
+    expect(sel({ tier: 'front', app: 'web' })).not.toBe(web);
+    expect(web.text).toBe('{app=web, tier=front}');
+    expect(selectorMatches(web, pod({ app: 'web', tier: 'front' }))).toBe(true);
+    expect(selectorMatches(sel({ app: 'web', tier: 'back' }), pod({ app: 'web', tier: 'front' }))).toBe(
+      false,
+    );
+  });
+});
