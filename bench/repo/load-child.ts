@@ -2,9 +2,10 @@
  * One measured load in a process of its own, so that its peak RSS is the loader's and nothing else's, and
  * so that the loader and its anchor both start cold (a process's first second runs mostly unoptimised code):
  * - `node dist/bench/repo/load-child.js <repo dir>` loads the repository from disk (`loadRepo`, as the CLI
- *   does), compiles the engine, and prints one JSON line `{ loadMs, loadCpuMs, compileMs, policies, peakRssMiB }`
- *   (CPU: user and system time of all threads during the load; peak RSS from `process.resourceUsage().maxRSS`,
- *   for the whole process);
+ *   does), compiles the engine, and prints one JSON line
+ *   `{ loadMs, loadCpuMs, compileMs, loadCompileCpuMs, policies, loadPeakRssMiB, peakRssMiB }` (CPU: user and
+ *   system time of all threads during the load, and during the load and the compile; peak RSS from
+ *   `process.resourceUsage().maxRSS`, for the whole process, after the load and at the end);
  * - `node dist/bench/repo/load-child.js --js-yaml <repo dir> <file>…` reads the files and parses them with
  *   js-yaml's `loadAll` (default schema), and prints `{ jsYamlMs, jsYamlCpuMs, peakRssMiB }`;
  *   `--js-yaml-lenient` goes on past a file js-yaml refuses (real repositories have custom tags).
@@ -51,6 +52,7 @@ const t0 = performance.now();
 const { repo } = await loadRepo({ root: dir });
 const t1 = performance.now();
 const loadCpuMs = cpuMs() - c0;
+const loadPeakRssMiB = process.resourceUsage().maxRSS / 1024;
 createEngine(repo);
 const t2 = performance.now();
 process.stdout.write(
@@ -58,7 +60,9 @@ process.stdout.write(
     loadMs: t1 - t0,
     loadCpuMs,
     compileMs: t2 - t1,
+    loadCompileCpuMs: cpuMs() - c0,
     policies: repo.policies.length,
+    loadPeakRssMiB,
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
   })}\n`,
 );
