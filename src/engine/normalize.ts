@@ -148,6 +148,35 @@ const NO_SERVICES: ServiceCatalog = { services: [], serviceEndpoints: [] };
 /** The one empty list compiled rules share: most of an element's lists are empty, and rules live as long as the engine. */
 const NONE: readonly never[] = Object.freeze([]);
 
+/** The four `{ ingress, egress }` flag pairs, shared by every compiled rule. */
+const DIRECTIONS: readonly { readonly ingress: boolean; readonly egress: boolean }[] = [
+  Object.freeze({ ingress: false, egress: false }),
+  Object.freeze({ ingress: true, egress: false }),
+  Object.freeze({ ingress: false, egress: true }),
+  Object.freeze({ ingress: true, egress: true }),
+];
+
+/** The shared `{ ingress, egress }` pair. */
+function directions(
+  ingress: boolean,
+  egress: boolean,
+): { readonly ingress: boolean; readonly egress: boolean } {
+  return DIRECTIONS[(ingress ? 1 : 0) + (egress ? 2 : 0)] as { ingress: boolean; egress: boolean };
+}
+
+/** Element labels (`egress[2]`, `specs[1].ingressDeny[0]`) by their parts: the same few repeat in every policy. */
+const LABELS = new Map<string, string>();
+
+/** The label of an element, made once per distinct label (the cache is emptied at 10,000 labels). */
+function elementLabel(specLabel: string, name: string, index: number): string {
+  const id = `${specLabel}${name}[${index}]`;
+  const known = LABELS.get(id);
+  if (known !== undefined) return known;
+  if (LABELS.size >= 10_000) LABELS.clear();
+  LABELS.set(id, id);
+  return id;
+}
+
 /** The list, or the shared empty one when it is empty. */
 function lean<T>(list: readonly T[]): readonly T[] {
   return list.length === 0 ? NONE : list;
@@ -354,7 +383,7 @@ function compilePeerRule(
     origin,
     direction: peer.direction,
     deny: peer.deny,
-    label: `${specLabel}${name}[${peer.index}]`,
+    label: elementLabel(specLabel, name, peer.index),
     line: peer.source.line,
     column: peer.source.column,
     l3,
@@ -408,11 +437,11 @@ function compileCiliumRule(
     ingressDeny: lean(ingressDeny),
     egress: lean(egress),
     egressDeny: lean(egressDeny),
-    defaultDeny: {
-      ingress: hasIngress && rule.enableDefaultDeny.ingress !== false,
-      egress: hasEgress && rule.enableDefaultDeny.egress !== false,
-    },
-    has: { ingress: hasIngress, egress: hasEgress },
+    defaultDeny: directions(
+      hasIngress && rule.enableDefaultDeny.ingress !== false,
+      hasEgress && rule.enableDefaultDeny.egress !== false,
+    ),
+    has: directions(hasIngress, hasEgress),
   };
 }
 
@@ -479,7 +508,7 @@ function compileKubernetesRule(
     origin,
     direction,
     deny: false,
-    label: `${direction}[${rule.index}]`,
+    label: elementLabel('', direction, rule.index),
     line: rule.source.line,
     column: rule.source.column,
     l3: allPeers ? 'wildcard' : 'peers',
@@ -532,8 +561,8 @@ function compileKubernetesPolicy(policy: KubernetesNetworkPolicyObject): Compile
     ingressDeny: [],
     egress,
     egressDeny: [],
-    defaultDeny: { ingress: ingressOn, egress: egressOn },
-    has: { ingress: ingressOn, egress: egressOn },
+    defaultDeny: directions(ingressOn, egressOn),
+    has: directions(ingressOn, egressOn),
   };
 }
 
