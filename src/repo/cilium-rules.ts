@@ -236,7 +236,7 @@ function readPeerRules(
   f: Fields,
   direction: 'ingress' | 'egress',
   deny: boolean,
-): PeerRule[] | null {
+): readonly PeerRule[] | null {
   const name = deny ? `${direction}Deny` : direction;
   const list = readList(ctx, f.get(name), f.at(name), name, []);
   if (list === null) return null;
@@ -382,7 +382,7 @@ function readPeerRule(
   };
 }
 
-function readSelectors(ctx: ReadContext, f: Fields, name: string): LabelSelector[] | null {
+function readSelectors(ctx: ReadContext, f: Fields, name: string): readonly LabelSelector[] | null {
   // A malformed list selects nothing (never "absent", which would not restrict).
   const list = readList(ctx, f.get(name), f.at(name), name, []);
   if (list === null) return null;
@@ -443,7 +443,7 @@ export function readCidrText(
   return { parsed: r.value };
 }
 
-function readCidrs(ctx: ReadContext, f: Fields, p: 'from' | 'to'): CIDRRule[] | null {
+function readCidrs(ctx: ReadContext, f: Fields, p: 'from' | 'to'): readonly CIDRRule[] | null {
   const plain = readList(ctx, f.get(`${p}CIDR`), f.at(`${p}CIDR`), `${p}CIDR`, []);
   const sets = readList(ctx, f.get(`${p}CIDRSet`), f.at(`${p}CIDRSet`), `${p}CIDRSet`, []);
   if (plain === null && sets === null) return null;

@@ -106,11 +106,14 @@ export function ownString(text: string): string {
  * The list without spare room: an array grown by `push` from empty keeps room for 17 items, and the model's
  * lists (rules, peers, selectors, ports) mostly hold one and live as long as the repository.
  * @param list - A list filled by `push`.
- * @returns The same items in an array of their own size (the list itself when it is empty).
+ * @returns The same items in an array of their own size (one shared, frozen list when there is none).
  */
-export function fitted<T>(list: T[]): T[] {
-  return list.length === 0 ? list : list.slice();
+export function fitted<T>(list: T[]): readonly T[] {
+  return list.length === 0 ? NO_ITEMS : list.slice();
 }
+
+/** The one empty list the model's readers share. */
+const NO_ITEMS: readonly never[] = Object.freeze([]);
 
 /**
  * True for a plain object (a YAML mapping).

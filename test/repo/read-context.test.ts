@@ -27,12 +27,13 @@ describe('withFields', () => {
 });
 
 describe('fitted', () => {
-  it('copies a filled list and returns an empty one as it is', () => {
+  it('copies a filled list and gives one shared frozen list for every empty one', () => {
     const list = [1];
     expect(fitted(list)).toEqual([1]);
     expect(fitted(list)).not.toBe(list);
-    const empty: number[] = [];
-    expect(fitted(empty)).toBe(empty);
+    expect(fitted([])).toEqual([]);
+    expect(fitted([])).toBe(fitted([]));
+    expect(Object.isFrozen(fitted([]))).toBe(true);
   });
 });
 
