@@ -101,6 +101,7 @@ describe('netpol diff', () => {
       'columns',
       'policies',
       'settings',
+      'nodes',
     ]);
     expect(j.base).toEqual({ revision: 'main', commit: base, exists: true });
     expect(j.head).toEqual({ revision: null, commit: null, exists: true });
@@ -520,5 +521,53 @@ Policies:
         .join('\n'),
     );
     expect(baseOnly.stdout.split('\n').slice(1)).toEqual(['No connectivity change.', '']);
+  });
+});
+
+describe('netpol diff with nodes', () => {
+  // Node labels decide fromNodes/toNodes and host policies (Cilium docs: policy language "Node based", "Host
+  // Policies"); the matrix has no node column, so node changes are listed and named in the headline.
+  const NODE = (labels: string, address: string) =>
+    `apiVersion: v1\nkind: Node\nmetadata: { name: node-a, labels: { ${labels} } }\nstatus: { addresses: [{ type: InternalIP, address: ${address} }] }\n`;
+
+  it('lists relabelled nodes and cluster.nodes entries, and does not say "No connectivity change"', async () => {
+    const repo = useGitRepo({
+      'nodes.yaml': NODE('role: worker', '10.0.0.11'),
+      'netpol.config.yaml':
+        'cluster:\n  nodes:\n    - { name: worker-2, labels: { role: storage }, addresses: [10.0.0.12] }\n',
+    });
+    repo.write('nodes.yaml', NODE('role: storage, zone: b', '10.0.0.21'));
+    repo.write(
+      'netpol.config.yaml',
+      'cluster:\n  nodes:\n    - { name: worker-3, labels: { role: storage }, addresses: [10.0.0.13] }\n',
+    );
+    const r = await runCli(['diff', '--base', 'main'], { cwd: repo.top });
+    expect(r.stdout.split('\n').slice(1)).toEqual([
+      "No matrix cell flips, but 3 nodes' labels or addresses change: the matrix has no node columns, so check flows from and to them with netpol trace remote-node@NODE or host@NODE (or netpol diff --flows).",
+      '',
+      'Nodes:',
+      '  node-a: label role=storage; label zone=b; address 10.0.0.21 added; address 10.0.0.11 removed',
+      '  worker-2: removed',
+      '  worker-3: added (role=storage; 10.0.0.13)',
+      '',
+    ]);
+    const json = JSON.parse(
+      (await runCli(['diff', '--base', 'main', '-o', 'json'], { cwd: repo.top })).stdout,
+    );
+    expect([json.settings, json.nodes[0]]).toEqual([
+      [],
+      {
+        node: 'node-a',
+        change: 'changed',
+        labelsSet: { role: 'storage', zone: 'b' },
+        labelsRemoved: [],
+        addressesAdded: ['10.0.0.21'],
+        addressesRemoved: ['10.0.0.11'],
+      },
+    ]);
+    const md = (await runCli(['diff', '--base', 'main', '-o', 'markdown'], { cwd: repo.top })).stdout;
+    expect(md).toContain(
+      '- node `node-a`: label role=storage; label zone=b; address 10.0.0.21 added; address 10.0.0.11 removed\n',
+    );
   });
 });

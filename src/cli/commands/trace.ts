@@ -26,7 +26,7 @@ export function registerTrace(program: Command, ctx: CommandContext): void {
     )
     .argument(
       '[source]',
-      'NS, NS/key=value[,key=value], world:IP, kube-apiserver, host, remote-node or health',
+      'NS, NS/key=value[,key=value], world:IP, world:NAME[=IP], kube-apiserver, host[@NODE], remote-node[@NODE], health or ns:NAME',
     )
     .argument('[destination]', 'same syntax as SOURCE')
     .option('--port <port>', 'destination port (ICMP type with --protocol ICMP)')

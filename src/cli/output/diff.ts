@@ -5,6 +5,7 @@ import type {
   DiffColumn,
   DiffRevision,
   NamespaceChange,
+  NodeChange,
   PolicyChange,
   ResponsibleRule,
 } from '../../workflows/analysis/diff.js';
@@ -37,6 +38,7 @@ function hasChanges(d: ConnectivityDiff): boolean {
     d.namespaces.length > 0 ||
     d.policies.added.length + d.policies.removed.length + d.policies.changed.length > 0 ||
     d.settings.length > 0 ||
+    d.nodes.length > 0 ||
     d.columns.added.length + d.columns.removed.length > 0
   );
 }
@@ -119,9 +121,37 @@ export function policiesChanged(d: ConnectivityDiff): boolean {
  * otherwise it says that the matrix does not cover the change (labelled pods, other ports) and how to check.
  */
 export function noFlipHeadline(d: ConnectivityDiff): string {
-  if (!policiesChanged(d)) return 'No connectivity change.';
+  const nodes = d.nodes.length;
+  if (!policiesChanged(d) && nodes === 0) return 'No connectivity change.';
   const n = d.policies.added.length + d.policies.removed.length + d.policies.changed.length;
-  return `No matrix cell flips, but ${n} ${n === 1 ? 'policy changes' : 'policies change'}: the matrix covers pods without labels on the columns' ports only, so check the changed rules with netpol trace (or netpol test).`;
+  const what = [
+    n > 0 ? `${n} ${n === 1 ? 'policy changes' : 'policies change'}` : '',
+    nodes > 0
+      ? `${nodes} ${nodes === 1 ? "node's labels or addresses change" : "nodes' labels or addresses change"}`
+      : '',
+  ]
+    .filter((x) => x !== '')
+    .join(' and ');
+  const covers =
+    n > 0
+      ? "the matrix covers pods without labels on the columns' ports only, so check the changed rules with netpol trace (or netpol test)"
+      : 'the matrix has no node columns, so check flows from and to them with netpol trace remote-node@NODE or host@NODE (or netpol diff --flows)';
+  return `No matrix cell flips, but ${what}: ${covers}.`;
+}
+
+/** A node change in words: `added (role=storage; 10.0.0.12)`, `label role: storage; address 10.0.0.9 removed`. */
+export function nodeChangeText(n: NodeChange): string {
+  const labels = Object.entries(n.labelsSet).map(([k, v]) => `${k}=${v}`);
+  if (n.change !== 'changed') {
+    const list = [...labels, ...(n.change === 'added' ? n.addressesAdded : n.addressesRemoved)];
+    return `${n.change}${n.change === 'added' && list.length > 0 ? ` (${list.join('; ')})` : ''}`;
+  }
+  return [
+    ...labels.map((l) => `label ${l}`),
+    ...n.labelsRemoved.map((k) => `label ${k} removed`),
+    ...n.addressesAdded.map((a) => `address ${a} added`),
+    ...n.addressesRemoved.map((a) => `address ${a} removed`),
+  ].join('; ');
 }
 
 /**
@@ -159,6 +189,10 @@ export function formatDiffText(d: ConnectivityDiff): string {
     out += '\nPolicies:\n';
     for (const p of pl) out += `  ${p.mark} ${p.text}  ${p.at}\n`;
   }
+  if (d.nodes.length > 0) {
+    out += '\nNodes:\n';
+    for (const n of d.nodes) out += `  ${n.node}: ${nodeChangeText(n)}\n`;
+  }
   if (d.settings.length > 0) {
     out += '\nCluster settings:\n';
     for (const s of d.settings)
@@ -191,7 +225,7 @@ function stateMd(s: CellState): string {
  */
 export function formatDiffMarkdown(d: ConnectivityDiff): string {
   let out = `${DIFF_COMMENT_MARKER}\n### netpol diff: ${md(revisionText(d.base))} → ${md(revisionText(d.head))}\n\n`;
-  if (d.cells.length === 0 && !policiesChanged(d)) {
+  if (d.cells.length === 0 && !policiesChanged(d) && d.nodes.length === 0) {
     out += 'No connectivity change.\n';
   } else if (d.cells.length === 0) {
     out += `**${noFlipHeadline(d)}**\n`;
@@ -237,7 +271,12 @@ export function formatDiffMarkdown(d: ConnectivityDiff): string {
   }
   const pl = policyLines(d);
   const other =
-    d.namespaces.length + pl.length + d.settings.length + d.columns.added.length + d.columns.removed.length;
+    d.namespaces.length +
+    pl.length +
+    d.settings.length +
+    d.nodes.length +
+    d.columns.added.length +
+    d.columns.removed.length;
   if (other > 0) {
     const parts = [
       d.namespaces.length > 0
@@ -247,6 +286,7 @@ export function formatDiffMarkdown(d: ConnectivityDiff): string {
       d.settings.length > 0
         ? `${d.settings.length} cluster setting${d.settings.length === 1 ? '' : 's'}`
         : '',
+      d.nodes.length > 0 ? `${d.nodes.length} node${d.nodes.length === 1 ? '' : 's'}` : '',
     ].filter((p) => p !== '');
     out += `\n<details>\n<summary>Changed: ${parts.length > 0 ? parts.join(', ') : 'matrix columns'}</summary>\n\n`;
     const items = [
@@ -265,6 +305,7 @@ export function formatDiffMarkdown(d: ConnectivityDiff): string {
         const fields = p.fields.length > 0 ? ` (${p.fields.map(code).join(', ')})` : '';
         return `- ${what} ${code(policyName(p))}${fields} at ${code(`${p.file}:${p.line}`)}\n`;
       }),
+      ...d.nodes.map((n) => `- node ${code(n.node)}: ${md(nodeChangeText(n))}\n`),
       ...d.settings.map(
         (s) =>
           `- cluster setting ${code(s.setting)}: ${code(JSON.stringify(s.before))} → ${code(JSON.stringify(s.after))}\n`,
@@ -285,7 +326,7 @@ export function formatDiffMarkdown(d: ConnectivityDiff): string {
 
 /**
  * The diff as JSON: `{base, head, summary: {added, removed}, namespaces, cells: [{namespace, column,
- * before, after, because}], columns: {added, removed}, policies: {added, removed, changed}, settings}`.
+ * before, after, because}], columns: {added, removed}, policies: {added, removed, changed}, settings, nodes}`.
  */
 export function diffJson(d: ConnectivityDiff) {
   return {
@@ -303,5 +344,6 @@ export function diffJson(d: ConnectivityDiff) {
     columns: d.columns,
     policies: d.policies,
     settings: d.settings,
+    nodes: d.nodes,
   };
 }

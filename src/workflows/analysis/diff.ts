@@ -16,7 +16,7 @@ import { labelSource } from '../../lint/policy-walk.js';
 import { normalizeUrl } from '../../repo/flux.js';
 import { gitRemoteUrls } from '../../repo/host.js';
 import { loadRepoFromText } from '../../repo/load-repo.js';
-import type { ClusterSettings, NamespaceObject, PolicyObject } from '../../repo/model.js';
+import type { ClusterNode, ClusterSettings, NamespaceObject, PolicyObject } from '../../repo/model.js';
 import { readRevision } from './git-revision.js';
 import { catalogConfigOf, type LoadedRepo, loadForAnalysis } from './load.js';
 import { type MatrixColumn, matrixColumns } from './matrix.js';
@@ -132,6 +132,24 @@ export interface SettingChange {
   readonly after: unknown;
 }
 
+/**
+ * A node whose labels or addresses differ between the revisions (Node objects, with `cluster.nodes` entries of
+ * `netpol.config.yaml` replacing those of the same name, as the engine reads them). Node labels decide
+ * `fromNodes`/`toNodes` and host policies, which the matrix has no column for.
+ */
+export interface NodeChange {
+  readonly node: string;
+  readonly change: 'added' | 'removed' | 'changed';
+  /** Labels set or changed at head (key → value at head). Empty for a removed node. */
+  readonly labelsSet: Readonly<Record<string, string>>;
+  /** Label keys the node had at base and not at head. */
+  readonly labelsRemoved: readonly string[];
+  /** Addresses at head that base did not list. */
+  readonly addressesAdded: readonly string[];
+  /** Addresses at base that head does not list. */
+  readonly addressesRemoved: readonly string[];
+}
+
 /** The connectivity a change adds and removes. */
 export interface ConnectivityDiff {
   readonly base: DiffRevision;
@@ -148,7 +166,10 @@ export interface ConnectivityDiff {
     readonly removed: readonly PolicyChange[];
     readonly changed: readonly PolicyChange[];
   };
+  /** Cluster settings that differ; `nodes` is reported in {@link nodes} instead. */
   readonly settings: readonly SettingChange[];
+  /** Nodes whose labels or addresses differ, by name. */
+  readonly nodes: readonly NodeChange[];
   /** What loading each side reported (file paths relative to the repository directory). */
   readonly diagnostics: { readonly base: readonly Diagnostic[]; readonly head: readonly Diagnostic[] };
 }
@@ -315,6 +336,7 @@ export function diffLoaded(base: DiffSide, head: DiffSide): ConnectivityDiff {
     },
     policies: policyChanges(base.repo.policies, head.repo.policies),
     settings: settingChanges(base.repo.settings, head.repo.settings),
+    nodes: nodeChanges(nodesOf(base.repo), nodesOf(head.repo)),
     diagnostics: { base: base.diagnostics, head: head.diagnostics },
   };
 }
@@ -625,6 +647,41 @@ function policyChanges(
 
 function settingChanges(b: ClusterSettings, a: ClusterSettings): SettingChange[] {
   return (Object.keys(a) as (keyof ClusterSettings)[])
-    .filter((k) => canonical(b[k]) !== canonical(a[k]))
+    .filter((k) => k !== 'nodes' && canonical(b[k]) !== canonical(a[k]))
     .map((k) => ({ setting: k, before: b[k], after: a[k] }));
+}
+
+/** The nodes of a revision as the engine reads them: Node objects, replaced by `cluster.nodes` entries of the same name. */
+function nodesOf(repo: Pick<LoadedRepo['repo'], 'nodes' | 'settings'>): Map<string, ClusterNode> {
+  const nodes = new Map<string, ClusterNode>();
+  for (const n of repo.nodes ?? []) nodes.set(n.name, n);
+  for (const n of repo.settings.nodes ?? []) nodes.set(n.name, n);
+  return nodes;
+}
+
+/** The nodes added, removed, or with other labels or addresses, sorted by name. */
+function nodeChanges(base: Map<string, ClusterNode>, head: Map<string, ClusterNode>): NodeChange[] {
+  const out: NodeChange[] = [];
+  for (const name of [...new Set([...base.keys(), ...head.keys()])].sort()) {
+    const b = base.get(name);
+    const a = head.get(name);
+    const before = b?.labels ?? {};
+    const after = a?.labels ?? {};
+    const labelsSet = Object.fromEntries(Object.entries(after).filter(([k, v]) => before[k] !== v));
+    const labelsRemoved = Object.keys(before).filter((k) => !(k in after));
+    const addressesAdded = (a?.addresses ?? []).filter((x) => !(b?.addresses ?? []).includes(x));
+    const addressesRemoved = (b?.addresses ?? []).filter((x) => !(a?.addresses ?? []).includes(x));
+    const change = b === undefined ? 'added' : a === undefined ? 'removed' : 'changed';
+    if (
+      change === 'changed' &&
+      Object.keys(labelsSet).length +
+        labelsRemoved.length +
+        addressesAdded.length +
+        addressesRemoved.length ===
+        0
+    )
+      continue;
+    out.push({ node: name, change, labelsSet, labelsRemoved, addressesAdded, addressesRemoved });
+  }
+  return out;
 }

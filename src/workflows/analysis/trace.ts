@@ -53,7 +53,7 @@ export interface TraceOptions {
 
 /** The trace peer syntax, for hints. */
 export const PEER_SYNTAX =
-  'NS, NS/key=value[,key=value], world:IP, world:NAME[=IP], kube-apiserver, host, remote-node, health or ns:NAME';
+  'NS, NS/key=value[,key=value], world:IP, world:NAME[=IP], kube-apiserver, host[@NODE], remote-node[@NODE], health or ns:NAME';
 
 /**
  * Parses a trace request into a flow. Returns an error sentence instead of throwing.

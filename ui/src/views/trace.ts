@@ -34,7 +34,7 @@ export async function renderTrace(
       h('small', { id: `${id}-hint`, class: 'muted' }, hint),
     );
   const peers =
-    'NS, NS/key=value[,key=value], world:IP, world:NAME[=IP], kube-apiserver, host, remote-node, health, ns:NAME';
+    'NS, NS/key=value[,key=value], world:IP, world:NAME[=IP], kube-apiserver, host[@NODE], remote-node[@NODE], health, ns:NAME';
   const result = h('div', { id: 'trace-result', 'aria-live': 'polite' });
   const form = h(
     'form',
