@@ -15,8 +15,18 @@ export interface RepoHost {
   readFile(file: string): string;
   /** `'file'`, `'dir'`, or null when nothing exists at the path. */
   kind(file: string): 'file' | 'dir' | null;
-  /** The names in a directory (unsorted); empty when it cannot be read. */
+  /** The names in a directory (unsorted); empty when it cannot be read (see {@link RepoHost.dirError}). */
   list(dir: string): string[];
+  /**
+   * Why an existing directory cannot be listed (`EACCES: permission denied, scandir '…'`), or undefined when
+   * it can, or does not exist. Absent for hosts whose directories are always readable.
+   */
+  dirError?(dir: string): string | undefined;
+  /**
+   * The existing directories that could not be listed so far (by {@link RepoHost.list} or
+   * {@link RepoHost.dirError}), root-relative, in the order met, with the reason.
+   */
+  unreadableDirs?(): readonly { readonly dir: string; readonly reason: string }[];
   /**
    * The directory links that {@link RepoHost.kind} refused to follow so far (it reports them as nothing),
    * in the order met, each once. Absent for hosts without links.
@@ -68,7 +78,25 @@ export function diskHost(root: string, boundary: string = root): RepoHost {
   const skipped = new Map<string, SkippedLink>();
   // Kinds of the plain files and folders a listing met (its entries' types, no stat): a link is looked up.
   const listed = new Map<string, 'file' | 'dir'>();
+  // Directories that exist but cannot be listed (permissions), with the error's message.
+  const unreadable = new Map<string, string>();
+  const listError = (dir: string, e: unknown): void => {
+    const code = (e as { code?: unknown }).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return;
+    if (!unreadable.has(dir)) unreadable.set(dir, e instanceof Error ? e.message : String(e));
+  };
   return {
+    dirError: (dir) => {
+      if (!unreadable.has(dir)) {
+        try {
+          fs.readdirSync(abs(dir));
+        } catch (e) {
+          listError(dir, e);
+        }
+      }
+      return unreadable.get(dir);
+    },
+    unreadableDirs: () => [...unreadable].map(([dir, reason]) => ({ dir, reason })),
     readFile: (file) => fs.readFileSync(abs(file), 'utf8'),
     contains: (file) => isWithin(boundary, abs(file)),
     canonical: (file) => {
@@ -120,7 +148,8 @@ export function diskHost(root: string, boundary: string = root): RepoHost {
       let entries: fs.Dirent[];
       try {
         entries = fs.readdirSync(abs(dir), { withFileTypes: true });
-      } catch {
+      } catch (e) {
+        listError(dir, e);
         return [];
       }
       const names: string[] = [];

@@ -519,6 +519,8 @@ function resource(
   if (kind === 'file') return readResources(ctx, target, options.transform);
   if (kind === 'dir') {
     const inner = kustomizationIn(ctx.host, target);
+    // An unreadable folder is a FILE_UNREADABLE error of the load, not a folder without kustomization.
+    if (!inner && ctx.host.dirError?.(target) !== undefined) return [];
     if (!inner) {
       report(
         ctx,
@@ -575,6 +577,7 @@ function component(
   const target = entryPath(ctx, spec, entry, 'component');
   if (target === null) return;
   const inner = ctx.host.kind(target) === 'dir' ? kustomizationIn(ctx.host, target) : null;
+  if (!inner && ctx.host.dirError?.(target) !== undefined) return;
   if (!inner) {
     report(
       ctx,

@@ -361,6 +361,8 @@ function resource(
   }
   if (kind === 'dir') {
     const inner = kustomizationIn(host, target);
+    // An unreadable folder is a FILE_UNREADABLE error of the load, not a folder without kustomization.
+    if (!inner && host.dirError?.(target) !== undefined) return;
     if (!inner) {
       diagnostics.push({
         code: 'KUSTOMIZE_MISSING_RESOURCE',

@@ -352,7 +352,7 @@ function prepare(
   } else {
     const plan = planManifests(host);
     diagnostics.push(...plan.diagnostics);
-    diagnostics.push(...linkDiagnostics(host, root));
+    diagnostics.push(...linkDiagnostics(host, root), ...unreadableDirDiagnostics(host));
     for (const ref of plan.manifests) {
       if (met.has(ref.file)) {
         steps.push({ name: ref.file, ref, first: false });
@@ -585,7 +585,7 @@ function loadBuilt(
   const { config, diagnostics } = readHostConfig(host, options);
   const out = collected(diagnostics, options);
   out.diagnostics.push(...ctx.diagnostics);
-  out.diagnostics.push(...linkDiagnostics(host, root));
+  out.diagnostics.push(...linkDiagnostics(host, root), ...unreadableDirDiagnostics(host));
   for (const resource of resources) loadResource(resource, ctx.origins, out);
   if (unseen.length > 0) {
     const first = unseen[0] as UnseenSource;
@@ -658,6 +658,20 @@ function loadResource(resource: Resource, origins: Origins, out: Collected): voi
 
 /** At most this many `LINK_NOT_FOLLOWED` warnings, then one summary. */
 const MAX_LINK_DIAGNOSTICS = 20;
+
+/**
+ * One `FILE_UNREADABLE` error at 1:1 of each folder that exists but could not be listed (no read or search
+ * permission): its files are missing from the load, and it is neither "missing" nor "without kustomization".
+ */
+function unreadableDirDiagnostics(host: RepoHost): Diagnostic[] {
+  return (host.unreadableDirs?.() ?? []).map(({ dir, reason }) => ({
+    code: 'FILE_UNREADABLE',
+    severity: 'error',
+    message: `Folder "${truncateValue(dir)}" cannot be read: ${reason}; its files are not loaded.`,
+    source: { file: dir, line: 1, column: 1 },
+    hint: 'Check its permissions: netpol needs to list the folder and read its files (chmod a+rX).',
+  }));
+}
 
 /** One `LINK_NOT_FOLLOWED` warning at 1:1 of each link the walk skipped, bounded. */
 function linkDiagnostics(host: RepoHost, root: string): Diagnostic[] {

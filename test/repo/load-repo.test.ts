@@ -215,6 +215,63 @@ describe('loadRepo', () => {
     expect(result.repo.namespaces.map((n) => n.name)).toEqual(['a']);
     expect(found(result.diagnostics)).toEqual([['FILE_UNREADABLE', 'error', 'b.yaml', 1, 1]]);
   });
+
+  it.each([
+    ['listed by a kustomization', { 'kustomization.yaml': 'resources: [web, db]\n' }],
+    ['under a tree without kustomization', {}],
+  ])(
+    'reports an unreadable folder %s as FILE_UNREADABLE, and nothing else about it (fresh-user-3 #8)',
+    async (_, extra) => {
+      const repo = useRepo({
+        ...extra,
+        'web/kustomization.yaml': 'resources: [ns.yaml]\n',
+        'web/ns.yaml': ns('web'),
+        'db/kustomization.yaml': 'resources: [ns.yaml]\n',
+        'db/ns.yaml': ns('db'),
+      });
+      const db = repo.path('db');
+      fs.chmodSync(db, 0o000);
+      // Root lists a 0o000 folder anyway (CI runs as root): there, the listing fails as it does for anyone else.
+      if (process.getuid?.() === 0) {
+        const readdir = fs.readdirSync;
+        vi.spyOn(fs, 'readdirSync').mockImplementation(((dir: fs.PathLike, ...rest: unknown[]) => {
+          if (dir === db) {
+            throw Object.assign(new Error(`EACCES: permission denied, scandir '${dir}'`), { code: 'EACCES' });
+          }
+          return (readdir as (...args: unknown[]) => unknown)(dir, ...rest);
+        }) as typeof fs.readdirSync);
+        const stat = fs.statSync;
+        vi.spyOn(fs, 'statSync').mockImplementation(((file: fs.PathLike, ...rest: unknown[]) => {
+          if (String(file).startsWith(`${db}/`)) {
+            throw Object.assign(new Error(`EACCES: permission denied, stat '${file}'`), { code: 'EACCES' });
+          }
+          return (stat as (...args: unknown[]) => unknown)(file, ...rest);
+        }) as typeof fs.statSync);
+      }
+      const result = await loadRepo({ root: repo.root }).finally(() => {
+        vi.restoreAllMocks();
+        fs.chmodSync(db, 0o755);
+      });
+      expect(result.repo.namespaces.map((n) => n.name)).toEqual(['web']);
+      expect(
+        result.diagnostics.map((d) => [
+          d.code,
+          d.severity,
+          `${d.source?.file}:${d.source?.line}`,
+          d.message,
+          d.hint,
+        ]),
+      ).toEqual([
+        [
+          'FILE_UNREADABLE',
+          'error',
+          'db:1',
+          `Folder "db" cannot be read: EACCES: permission denied, scandir '${db}'; its files are not loaded.`,
+          'Check its permissions: netpol needs to list the folder and read its files (chmod a+rX).',
+        ],
+      ]);
+    },
+  );
 });
 
 describe('loadRepoFromText', () => {
