@@ -22,6 +22,8 @@ export const MANIFEST_PROBLEMS: Readonly<Partial<Record<DiagnosticCode, Manifest
   BAD_PROTOCOL: 'value',
   DUPLICATE_OBJECT: 'duplicate',
   KUSTOMIZE_MISSING_RESOURCE: 'kustomization',
+  // A patch that matches nothing or a JSON patch operation that does not apply fails the kustomize build.
+  KUSTOMIZE_PATCH_NO_MATCH: 'kustomization',
   // A Flux Kustomization whose spec.path is not a folder is the same class of problem as a kustomization
   // entry that names nothing or leads back into a cycle (BAD_VALUE): a broken tree, reported as a finding.
   FLUX_PATH_MISSING: 'kustomization',

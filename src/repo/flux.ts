@@ -698,6 +698,8 @@ export function renderFlux(ctx: BuildContext, options: FluxRenderOptions): FluxR
         : undefined;
     const resources = buildFolder(ctx, work.dir, {
       generate: work.argo === undefined,
+      fluxRewritesTop: work.argo === undefined,
+      lost: `${work.argo === undefined ? 'Flux' : 'Argo CD'} applies nothing from ${viaOf(work)}`,
       overlay: work.overlay,
       ...(work.argo ? { directory: { recurse: work.argo.recurse } } : {}),
       ...(substitution

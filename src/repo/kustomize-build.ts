@@ -29,6 +29,7 @@ import {
   strategicMerge,
 } from './patch.js';
 import { isRecord, typeName } from './read-context.js';
+import { closest } from './values.js';
 
 /**
  * `kustomize build` of a folder on plain objects, the way kustomize (and Flux's kustomize-controller, which
@@ -98,6 +99,20 @@ export interface BuildContext {
   readonly referenced: Set<string>;
   /** Kustomization files read. */
   readonly kustomizations: Set<string>;
+  /**
+   * Errors so far that make kustomize fail a whole build (a patch without target matching nothing, a JSON
+   * patch operation that does not apply, an object listed twice, an unknown kustomization field): a
+   * {@link buildFolder} during which this grows yields no objects.
+   */
+  buildFailures: number;
+  /** What a failing build loses, for its messages (set by {@link buildFolder} from {@link BuildOptions.lost}). */
+  failureNote: string;
+  /**
+   * True once the current build met something netpol does not render (a remote resource, Helm charts, a
+   * generator or transformer plugin): a patch that matches nothing may then match an object netpol cannot
+   * see, so it stays a warning instead of failing the build.
+   */
+  partial: boolean;
 }
 
 /** Options of one build. */
@@ -113,6 +128,18 @@ export interface BuildOptions {
    * `*.json` files (below it too with `recurse`). Default: none.
    */
   readonly directory?: { readonly recurse: boolean };
+  /**
+   * The top kustomization is the one Flux's kustomize-controller rewrites before building (fluxcd/pkg
+   * `kustomize_generator.go` `WriteFile`: a lenient `yaml.Unmarshal`, then `yaml.Marshal`), so an unknown
+   * field there is dropped (a warning) rather than failing the build as kustomize's strict reading of every
+   * other kustomization does. Default: false.
+   */
+  readonly fluxRewritesTop?: boolean;
+  /**
+   * What is lost when the build fails, completing "kustomize fails the build of "dir", so …". Default:
+   * `none of its objects are loaded`.
+   */
+  readonly lost?: string;
 }
 
 /**
@@ -139,6 +166,9 @@ export function createBuildContext(
     applied: new Set(),
     referenced: new Set(),
     kustomizations: new Set(),
+    buildFailures: 0,
+    failureNote: '',
+    partial: false,
   };
 }
 
@@ -203,6 +233,7 @@ function report(
   hint?: string,
   key = false,
 ): void {
+  if (code === 'KUSTOMIZE_UNSUPPORTED' || code === 'KUSTOMIZE_REMOTE_RESOURCE') ctx.partial = true;
   ctx.diagnostics.push({
     code,
     severity,
@@ -419,9 +450,25 @@ function relativeTo(dir: string, p: string): string {
  * @returns The rendered resources, in kustomize's order. Never throws for bad input.
  */
 export function buildFolder(ctx: BuildContext, dir: string, options: BuildOptions): Resource[] {
+  const failuresBefore = ctx.buildFailures;
+  const noteBefore = ctx.failureNote;
+  const partialBefore = ctx.partial;
+  ctx.partial = false;
+  ctx.failureNote = `kustomize fails the build of "${dir === '' ? '.' : dir}", so ${options.lost ?? 'none of its objects are loaded'}`;
+  try {
+    const resources = buildTop(ctx, dir, options);
+    // kustomize stops at the first such error, and Flux applies nothing of a build that fails.
+    return ctx.buildFailures > failuresBefore ? [] : resources;
+  } finally {
+    ctx.failureNote = noteBefore;
+    ctx.partial = partialBefore;
+  }
+}
+
+function buildTop(ctx: BuildContext, dir: string, options: BuildOptions): Resource[] {
   const file = kustomizationIn(ctx.host, dir);
   let spec: Spec | null;
-  if (file) spec = loadSpec(ctx, dir, file);
+  if (file) spec = loadSpec(ctx, dir, file, options.fluxRewritesTop === true);
   else if (options.directory && options.overlay)
     spec = listingSpec(ctx, dir, options.overlay.at, options.directory);
   else if (options.generate && options.overlay) spec = listingSpec(ctx, dir, options.overlay.at);
@@ -431,7 +478,7 @@ export function buildFolder(ctx: BuildContext, dir: string, options: BuildOption
   return build(ctx, spec, options, [dir]);
 }
 
-function loadSpec(ctx: BuildContext, dir: string, file: string): Spec | null {
+function loadSpec(ctx: BuildContext, dir: string, file: string, lenient = false): Spec | null {
   const parsed = parseOnce(ctx, file);
   const doc = parsed?.documents.find((d) => d.root !== null && d.valid);
   if (!doc) {
@@ -446,7 +493,101 @@ function loadSpec(ctx: BuildContext, dir: string, file: string): Spec | null {
     });
     return null;
   }
+  checkFields(ctx, doc, value, lenient);
   return readSpec(ctx, dir, doc, value, file);
+}
+
+/**
+ * The fields of kustomize's `Kustomization` type (kubernetes-sigs/kustomize `api/types/kustomization.go`, its
+ * json tags), which kustomize reads with `DisallowUnknownFields`: any other top-level field fails the build.
+ */
+const KUSTOMIZATION_FIELDS = [
+  'apiVersion',
+  'kind',
+  'metadata',
+  'openapi',
+  'namePrefix',
+  'nameSuffix',
+  'namespace',
+  'commonLabels',
+  'labels',
+  'commonAnnotations',
+  'patchesStrategicMerge',
+  'patchesJson6902',
+  'patches',
+  'images',
+  'imageTags',
+  'replacements',
+  'replicas',
+  'vars',
+  'sortOptions',
+  'resources',
+  'components',
+  'crds',
+  'bases',
+  'configMapGenerator',
+  'secretGenerator',
+  'helmGlobals',
+  'helmCharts',
+  'helmChartInflationGenerator',
+  'generatorOptions',
+  'configurations',
+  'generators',
+  'transformers',
+  'validators',
+  'inventory',
+  'buildMetadata',
+] as const;
+
+/** Known fields by lower case: Go's encoding/json matches field names case-insensitively. */
+const KNOWN_FIELDS = new Set<string>(KUSTOMIZATION_FIELDS.map((f) => f.toLowerCase()));
+
+/**
+ * Reports top-level fields kustomize does not know: a build failure (kustomize `Kustomization.Unmarshal`
+ * decodes with `DisallowUnknownFields`), or with `lenient` (the kustomization Flux rewrites) a warning that
+ * Flux drops the field. Fields inside the known ones are not checked.
+ */
+function checkFields(
+  ctx: BuildContext,
+  doc: YamlDocument,
+  value: Record<string, unknown>,
+  lenient: boolean,
+): void {
+  for (const key of Object.keys(value)) {
+    if (KNOWN_FIELDS.has(key.toLowerCase())) continue;
+    const near = closest(key, KUSTOMIZATION_FIELDS);
+    const hint = near
+      ? `Did you mean "${near}"? Fields are those of kustomize's Kustomization type.`
+      : "Remove it; fields are those of kustomize's Kustomization type.";
+    if (lenient)
+      report(
+        ctx,
+        'UNKNOWN_FIELD',
+        'warning',
+        `Kustomization field "${key}" is unknown; Flux drops it when it rewrites this kustomization (\`kustomize build\` alone would fail on it).`,
+        { doc, path: [key] },
+        hint,
+        true,
+      );
+    else
+      fail(ctx, 'UNKNOWN_FIELD', `Kustomization field "${key}" is unknown`, { doc, path: [key] }, hint, true);
+  }
+}
+
+/**
+ * Reports an error that makes kustomize fail the whole build: the message (a clause without full stop) gets
+ * what the failure loses, and the build yields nothing (see {@link BuildContext.buildFailures}).
+ */
+function fail(
+  ctx: BuildContext,
+  code: DiagnosticCode,
+  clause: string,
+  at: Located | { doc: YamlDocument; path: YamlPath },
+  hint?: string,
+  key = false,
+): void {
+  ctx.buildFailures++;
+  report(ctx, code, 'error', `${clause}; ${ctx.failureNote}.`, at, hint, key);
 }
 
 function applyOverlay(spec: Spec, overlay: KustomizationOverlay): void {
@@ -462,7 +603,8 @@ function applyOverlay(spec: Spec, overlay: KustomizationOverlay): void {
 function build(ctx: BuildContext, spec: Spec, options: BuildOptions, stack: string[]): Resource[] {
   const acc: Resource[] = [];
   for (const field of ['resources', 'bases'] as const) {
-    for (const entry of list(spec, field)) acc.push(...resource(ctx, spec, entry, options, stack));
+    for (const entry of list(spec, field))
+      accumulate(ctx, acc, resource(ctx, spec, entry, options, stack), entry);
   }
   for (const entry of list(spec, 'components')) component(ctx, spec, entry, acc, options, stack);
   acc.push(...generate(ctx, spec));
@@ -563,6 +705,44 @@ function resource(
 }
 
 /**
+ * kustomize's identity of an object in a build (`api/resid` `ResId`: group, version, kind, name and the
+ * effective namespace: none for a cluster-scoped kind, `default` for an empty one), or null for a document
+ * that is not an object with a kind and a name.
+ */
+function resourceId(r: Resource): string | null {
+  if (notAnObject(r) !== undefined) return null;
+  const { kind, apiVersion } = r.value;
+  const meta = isRecord(r.value.metadata) ? r.value.metadata : {};
+  if (typeof kind !== 'string' || typeof meta.name !== 'string' || meta.name === '') return null;
+  const ns = typeof meta.namespace === 'string' ? meta.namespace : '';
+  const effective = CLUSTER_SCOPED_KINDS.has(kind) ? '' : ns === '' ? 'default' : ns;
+  return JSON.stringify([String(apiVersion ?? ''), kind, effective, meta.name]);
+}
+
+/**
+ * Adds the objects of one `resources` entry to a build, failing the build on an object whose identity is
+ * already there, as kustomize's resource map does ("may not add resource with an already registered id").
+ */
+function accumulate(ctx: BuildContext, acc: Resource[], more: readonly Resource[], entry: Located): void {
+  for (const r of more) {
+    const id = resourceId(r);
+    const first = id === null ? undefined : acc.find((a) => resourceId(a) === id);
+    if (first) {
+      const at = sourceAt(first.doc, first.path);
+      fail(
+        ctx,
+        'DUPLICATE_OBJECT',
+        `${kindName(r.value)} is already in this build, from ${at.file}:${at.line} (kustomize: "may not add resource with an already registered id")`,
+        entry,
+        'List each object once: remove the entry, or the copy of the object.',
+      );
+      continue;
+    }
+    acc.push(r);
+  }
+}
+
+/**
  * Applies a component: its resources join the accumulated ones, then its own components, generators and
  * transformers run over everything accumulated so far (kustomize `accumulateComponents`).
  */
@@ -603,7 +783,8 @@ function component(
   if (!sub) return;
   const inherited = { generate: false, ...(options.transform ? { transform: options.transform } : {}) };
   for (const field of ['resources', 'bases'] as const) {
-    for (const e of list(sub, field)) acc.push(...resource(ctx, sub, e, inherited, [...stack, target]));
+    for (const e of list(sub, field))
+      accumulate(ctx, acc, resource(ctx, sub, e, inherited, [...stack, target]), e);
   }
   for (const e of list(sub, 'components')) component(ctx, sub, e, acc, inherited, [...stack, target]);
   acc.push(...generate(ctx, sub));
@@ -896,6 +1077,9 @@ function patchBody(
   options: BuildOptions,
 ): { value: unknown; source: PatchSource }[] | null {
   const e = entry.value;
+  // A `patchesStrategicMerge` entry is a file, or the patch itself when no such file exists (kustomize
+  // `FixKustomizationPreMarshalling`); a patch spans lines, a path does not.
+  if (typeof e === 'string' && e.includes('\n')) return inlinePatch(ctx, entry, e, entry.path, options);
   if (typeof e === 'string') return patchFile(ctx, spec, entry, e, options);
   if (!isRecord(e)) {
     report(ctx, 'BAD_VALUE', 'error', `A patch must be a mapping or a path, not ${typeName(e)}.`, entry);
@@ -903,28 +1087,37 @@ function patchBody(
   }
   if (typeof e.path === 'string')
     return patchFile(ctx, spec, { ...entry, path: [...entry.path, 'path'] }, e.path, options);
-  if (typeof e.patch === 'string') {
-    const parsed = parseYamlFile(entry.doc.file, e.patch);
-    const out: { value: unknown; source: PatchSource }[] = [];
-    for (const doc of parsed.documents) {
-      if (!doc.valid || doc.root === null) continue;
-      out.push({
-        value: documentValue(doc, options.transform?.(doc)),
-        source: { doc: entry.doc, path: [...entry.path, 'patch'], inline: true },
-      });
-    }
-    if (parsed.diagnostics.length > 0)
-      report(ctx, 'YAML_SYNTAX', 'error', 'The inline patch is not valid YAML; it is not applied.', {
-        ...entry,
-        path: [...entry.path, 'patch'],
-      });
-    return out;
-  }
+  if (typeof e.patch === 'string') return inlinePatch(ctx, entry, e.patch, [...entry.path, 'patch'], options);
   if (isRecord(e.patch) || Array.isArray(e.patch)) {
     return [{ value: e.patch, source: { doc: entry.doc, path: [...entry.path, 'patch'], inline: false } }];
   }
   report(ctx, 'MISSING_FIELD', 'error', 'A patch needs "path" or "patch".', entry);
   return null;
+}
+
+/** The documents of a patch written inline (`patch: |` or a multi-line `patchesStrategicMerge` entry). */
+function inlinePatch(
+  ctx: BuildContext,
+  entry: Located,
+  text: string,
+  path: YamlPath,
+  options: BuildOptions,
+): { value: unknown; source: PatchSource }[] {
+  const parsed = parseYamlFile(entry.doc.file, text);
+  const out: { value: unknown; source: PatchSource }[] = [];
+  for (const doc of parsed.documents) {
+    if (!doc.valid || doc.root === null) continue;
+    out.push({
+      value: documentValue(doc, options.transform?.(doc)),
+      source: { doc: entry.doc, path, inline: true },
+    });
+  }
+  if (parsed.diagnostics.length > 0)
+    report(ctx, 'YAML_SYNTAX', 'error', 'The inline patch is not valid YAML; it is not applied.', {
+      ...entry,
+      path,
+    });
+  return out;
 }
 
 function patchFile(
@@ -964,7 +1157,34 @@ function noMatch(ctx: BuildContext, at: Located, what: string): void {
     'warning',
     `The ${what} matches no object of this kustomization, so it changes nothing.`,
     at,
-    'Check the target (kind, name, namespace); kustomize fails the build on a patch without target that matches nothing.',
+    'Check the target (kind, name, namespace).',
+  );
+}
+
+/**
+ * A patch without target (its own kind and name select the object) that matches nothing: kustomize fails
+ * the build (`PatchTransformer` looks the object up with `GetById`: "no matches for Id …; failed to find
+ * unique target for patch"). Where the build holds objects netpol does not render, it is a warning.
+ */
+function untargetedNoMatch(ctx: BuildContext, at: Located, patch: Record<string, unknown>): void {
+  const wanted = kindName(patch);
+  if (ctx.partial) {
+    report(
+      ctx,
+      'KUSTOMIZE_PATCH_NO_MATCH',
+      'warning',
+      `The patch for ${wanted} matches no object netpol renders in this kustomization; kustomize fails the build unless the object comes from what netpol does not render (see the warnings above).`,
+      at,
+      "Check the patch's kind, metadata.name and metadata.namespace.",
+    );
+    return;
+  }
+  fail(
+    ctx,
+    'KUSTOMIZE_PATCH_NO_MATCH',
+    `The patch for ${wanted} matches no object of this kustomization (kustomize: "no matches for Id")`,
+    at,
+    "Check the patch's kind, metadata.name and metadata.namespace, or give it a target.",
   );
 }
 
@@ -1011,7 +1231,7 @@ function patchStrategic(
       continue;
     }
     const n = applyTo(ctx, acc, selector, (r) => strategicMerge(r.value, patch, body.source, ctx.origins));
-    if (n === 0) noMatch(ctx, entry, 'patch');
+    if (n === 0) untargetedNoMatch(ctx, entry, patch);
   }
 }
 
@@ -1045,7 +1265,7 @@ function patchEntry(
     const applied = target ? withoutIdentity(patch) : patch;
     const n = applyTo(ctx, acc, selector, (r) => strategicMerge(r.value, applied, body.source, ctx.origins));
     // kustomize accepts a target that selects nothing; a patch without target must match.
-    if (n === 0 && !target) noMatch(ctx, entry, 'patch');
+    if (n === 0 && !target) untargetedNoMatch(ctx, entry, patch);
   }
 }
 
@@ -1072,12 +1292,12 @@ function jsonPatch(
 ): void {
   const n = applyTo(ctx, acc, target, (r) => {
     const failures = applyJsonPatch(r.value, operations, source, ctx.origins);
-    for (const f of failures) {
-      report(
+    // kustomize applies the operations with evanphx/json-patch, which stops at the first that fails.
+    for (const f of failures.slice(0, 1)) {
+      fail(
         ctx,
         'KUSTOMIZE_PATCH_NO_MATCH',
-        'warning',
-        `JSON patch operation ${f.index} does not apply to ${kindName(r.value)}: ${f.reason}.`,
+        `JSON patch operation ${f.index} does not apply to ${kindName(r.value)}: ${f.reason}`,
         source.inline
           ? { doc: source.doc, path: source.path }
           : { doc: source.doc, path: [...source.path, f.index] },

@@ -183,6 +183,22 @@ function parentOf(
   return { parent: current, last: String(tokens[tokens.length - 1]) };
 }
 
+/** JSON equality: lists in order, mappings by their keys in any order (RFC 6902 `test`). */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return (
+      Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => sameJson(x, b[i]))
+    );
+  }
+  if (isRecord(a) && isRecord(b)) {
+    const keys = Object.keys(a);
+    return (
+      keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && sameJson(a[k], b[k]))
+    );
+  }
+  return a === b;
+}
+
 function getAt(root: unknown, tokens: readonly (string | number)[]): unknown {
   let current: unknown = root;
   for (const token of tokens) {
@@ -264,8 +280,8 @@ export function applyJsonPatch(
         if (remove() === undefined) fail(`path "${raw.path}" does not exist`);
         return;
       case 'test':
-        if (JSON.stringify(getAt(target, tokens)) !== JSON.stringify(raw.value))
-          fail(`test of "${raw.path}" failed`);
+        // evanphx/json-patch compares values deeply: the order of keys does not matter.
+        if (!sameJson(getAt(target, tokens), raw.value)) fail(`test of "${raw.path}" failed`);
         return;
       case 'move':
       case 'copy': {

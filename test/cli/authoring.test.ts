@@ -308,15 +308,14 @@ wrote 1 file(s): 0 created, 1 changed
 
   it('refuses a Namespace defined twice, and a manifest linked out of the repository (not read, exit 1)', async () => {
     const repo = copyOf(EXAMPLE);
-    repo.write('namespaces/web-copy.yaml', repo.read('namespaces/web.yaml'));
-    repo.write(
-      'namespaces/kustomization.yaml',
-      `${repo.read('namespaces/kustomization.yaml')}  - web-copy.yaml\n`,
-    );
+    repo.write('namespaces/web2.yaml', repo.read('namespaces/web.yaml'));
+    // Read without the root kustomization: one kustomize build listing both would fail (fresh-user-3 #6).
+    fs.rmSync(repo.path('kustomization.yaml'));
+    fs.rmSync(repo.path('connectivity-tests.yaml'));
     const twice = await cli(['namespace', 'set', 'web', '--access', 'postgres'], repo.root);
     expect(twice.code).toBe(1);
     expect(twice.stderr).toBe(
-      'error: Namespace "web" is defined 2 times (namespaces/web.yaml:5, namespaces/web-copy.yaml:5), so netpol does not know which definition to edit.\nhint: Keep one definition of the Namespace (delete the others), then run the command again.\n',
+      'error: Namespace "web" is defined 2 times (namespaces/web.yaml:5, namespaces/web2.yaml:5), so netpol does not know which definition to edit.\nhint: Keep one definition of the Namespace (delete the others), then run the command again.\n',
     );
     const docs = repo.read('namespaces/docs.yaml');
     const outside = useRepo({ 'docs.yaml': docs });

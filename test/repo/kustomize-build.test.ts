@@ -115,7 +115,7 @@ describe('kustomize build', () => {
     expect(rule?.ingress?.[0]?.source).toMatchObject({ file: 'patch.yaml', line: 8 });
   });
 
-  it('applies JSON 6902 patches to Namespace labels and reports an operation that does not apply', () => {
+  it('applies JSON 6902 patches to Namespace labels', () => {
     const { repo, diagnostics } = rendered({
       'kustomization.yaml': yaml`
         resources: [ns.yaml]
@@ -127,8 +127,9 @@ describe('kustomize build', () => {
               - op: add
                 path: /metadata/labels/profile
                 value: internal
-              - op: remove
-                path: /metadata/labels/missing
+              - op: test
+                path: /metadata/labels
+                value: {profile: internal, team: a}
       `,
       'ns.yaml': ns('shop', '    team: a\n'),
     });
@@ -137,10 +138,87 @@ describe('kustomize build', () => {
       profile: 'internal',
       'kubernetes.io/metadata.name': 'shop',
     });
-    expect(diagnostics.map((d) => [d.code, d.message])).toEqual([
+    expect(diagnostics).toEqual([]);
+  });
+
+  /**
+   * kustomize fails the whole build, and Flux then applies nothing from the Kustomization (fresh-user-3 #6):
+   * a patch without target that matches nothing (api/internal/builtins/PatchTransformer.go: `GetById`), a JSON
+   * 6902 operation that does not apply (evanphx/json-patch stops at the first), an unknown kustomization field
+   * (api/types/kustomization.go: `DisallowUnknownFields`).
+   */
+  it.each([
+    {
+      case: 'a JSON 6902 remove of a missing path',
+      kustomization:
+        'resources: [ns.yaml]\npatches:\n  - target: {kind: Namespace}\n    patch: |\n      - op: remove\n        path: /metadata/labels/missing\n      - op: remove\n        path: /metadata/labels/other\n',
+      at: 'kustomization.yaml:4',
+      message:
+        'JSON patch operation 0 does not apply to Namespace/shop: path "/metadata/labels/missing" does not exist; kustomize fails the build of ".", so none of its objects are loaded.',
+    },
+    {
+      case: 'a JSON 6902 test that fails',
+      kustomization:
+        'resources: [ns.yaml]\npatches:\n  - target: {kind: Namespace}\n    patch: |\n      - op: test\n        path: /metadata/labels/team\n        value: b\n',
+      at: 'kustomization.yaml:4',
+      message:
+        'JSON patch operation 0 does not apply to Namespace/shop: test of "/metadata/labels/team" failed; kustomize fails the build of ".", so none of its objects are loaded.',
+    },
+    {
+      case: 'a strategic-merge patch matching nothing',
+      kustomization:
+        'resources: [ns.yaml]\npatchesStrategicMerge:\n  - |\n    apiVersion: v1\n    kind: Namespace\n    metadata: {name: shpo}\n',
+      at: 'kustomization.yaml:3',
+      message:
+        'The patch for Namespace/shpo matches no object of this kustomization (kustomize: "no matches for Id"); kustomize fails the build of ".", so none of its objects are loaded.',
+    },
+    {
+      case: 'an unknown field',
+      kustomization: 'resources: [ns.yaml]\nnamespce: shop\n',
+      at: 'kustomization.yaml:2',
+      message:
+        'Kustomization field "namespce" is unknown; kustomize fails the build of ".", so none of its objects are loaded.',
+    },
+  ])('fails the build on $case', ({ kustomization, at, message }) => {
+    const { repo, diagnostics } = rendered({
+      'kustomization.yaml': kustomization,
+      'ns.yaml': ns('shop', '    team: a\n'),
+    });
+    expect(repo.namespaces).toEqual([]);
+    expect(diagnostics.map((d) => [`${d.source?.file}:${d.source?.line}`, d.severity, d.message])).toEqual([
+      [at, 'error', message],
+    ]);
+  });
+
+  it('keeps a patch matching nothing a warning where the build holds objects netpol does not render', () => {
+    const { repo, diagnostics } = rendered({
+      'kustomization.yaml':
+        'resources: [ns.yaml, https://example.com/app.yaml]\npatches:\n  - patch: |\n      apiVersion: apps/v1\n      kind: Deployment\n      metadata: {name: app}\n',
+      'ns.yaml': ns('shop'),
+    });
+    expect(repo.namespaces.map((n) => n.name)).toEqual(['shop']);
+    expect(diagnostics.map((d) => [d.code, d.severity])).toEqual([
+      ['KUSTOMIZE_REMOTE_RESOURCE', 'warning'],
+      ['KUSTOMIZE_PATCH_NO_MATCH', 'warning'],
+    ]);
+  });
+
+  it('reads names case-insensitively and calls an unknown field a warning where Flux rewrites the kustomization', () => {
+    const { repo, diagnostics } = rendered({
+      'clusters/prod/apps.yaml':
+        'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: apps, namespace: flux-system}\nspec: {path: ./apps, sourceRef: {kind: GitRepository, name: flux-system}}\n',
+      'apps/kustomization.yaml': 'resources: [ns.yaml]\nBuildMetadata: []\nextra: 1\n',
+      'apps/ns.yaml': ns('shop'),
+    });
+    expect(repo.namespaces.map((n) => n.name)).toEqual(['shop']);
+    expect(
+      diagnostics.map((d) => [`${d.source?.file}:${d.source?.line}`, d.code, d.severity, d.message]),
+    ).toEqual([
       [
-        'KUSTOMIZE_PATCH_NO_MATCH',
-        'JSON patch operation 1 does not apply to Namespace/shop: path "/metadata/labels/missing" does not exist.',
+        'apps/kustomization.yaml:3',
+        'UNKNOWN_FIELD',
+        'warning',
+        'Kustomization field "extra" is unknown; Flux drops it when it rewrites this kustomization (`kustomize build` alone would fail on it).',
       ],
     ]);
   });

@@ -172,11 +172,32 @@ describe('kustomize namespace', () => {
   it('reports objects that a kustomization namespace makes identical', () => {
     const { repo, diagnostics } = loadRepoFromText({
       'kustomization.yaml': 'namespace: one\nresources: [a.yaml, b.yaml]\n',
-      'a.yaml': cm('settings'),
-      'b.yaml': cm('settings'),
+      'a.yaml': `${cm('settings')}  namespace: a\n`,
+      'b.yaml': `${cm('settings')}  namespace: b\n`,
     });
     expect(found(diagnostics)).toEqual([['DUPLICATE_OBJECT', 'warning', 'b.yaml', 1, 1]]);
     expect(repo.skippedKinds).toEqual({ ConfigMap: 2 });
+  });
+
+  it('fails the build on an object listed twice, as kustomize does (fresh-user-3 #6)', () => {
+    const { repo, diagnostics } = loadRepoFromText({
+      'kustomization.yaml': 'resources: [ns.yaml, a.yaml, b.yaml]\n',
+      'ns.yaml': ns('web'),
+      'a.yaml': cm('settings'),
+      // An empty namespace is kustomize's `default`.
+      'b.yaml': `${cm('settings')}  namespace: default\n`,
+    });
+    expect(
+      diagnostics.map((d) => [d.code, d.severity, `${d.source?.file}:${d.source?.line}`, d.message]),
+    ).toEqual([
+      [
+        'DUPLICATE_OBJECT',
+        'error',
+        'kustomization.yaml:1',
+        'ConfigMap/default/settings is already in this build, from a.yaml:1 (kustomize: "may not add resource with an already registered id"); kustomize fails the build of ".", so none of its objects are loaded.',
+      ],
+    ]);
+    expect(repo.namespaces).toEqual([]);
   });
 });
 

@@ -145,6 +145,15 @@ function noManifests(options: RepoOptions, diagnostics: readonly Diagnostic[]): 
       shown,
     );
   }
+  if (shown.some((d) => d.severity === 'error')) {
+    // Manifests may well be there: a failing kustomize build, say, loads none of its objects.
+    return new NetpolError(
+      'NETPOL_NO_MANIFESTS',
+      `No Kubernetes object was loaded from "${truncateValue(options.root ?? '.')}": the errors above leave nothing to read.`,
+      'Fix the errors above; a kustomize build that fails loads none of its objects, as Flux applies none of them.',
+      shown,
+    );
+  }
   return new NetpolError(
     'NETPOL_NO_MANIFESTS',
     `No Kubernetes manifests were found in "${truncateValue(options.root ?? '.')}".`,

@@ -182,18 +182,14 @@ describe('setNamespaceLabels', () => {
 
   it('refuses a Namespace defined in two files and names both places', async () => {
     const repo = copyOf(EXAMPLE);
-    repo.write(
-      'namespaces/web-copy.yaml',
-      fs.readFileSync(path.join(EXAMPLE, 'namespaces/web.yaml'), 'utf8'),
-    );
-    repo.write(
-      'namespaces/kustomization.yaml',
-      `${repo.read('namespaces/kustomization.yaml')}  - web-copy.yaml\n`,
-    );
+    repo.write('namespaces/web2.yaml', fs.readFileSync(path.join(EXAMPLE, 'namespaces/web.yaml'), 'utf8'));
+    // Read without the root kustomization: one kustomize build listing both would fail (fresh-user-3 #6).
+    fs.rmSync(repo.path('kustomization.yaml'));
+    fs.rmSync(repo.path('connectivity-tests.yaml'));
     const digest = treeDigest(repo.root);
     const r = await setNamespaceLabels({ root: repo.root, namespace: 'web', access: ['postgres'] });
     expect(r.refusal?.message).toBe(
-      'Namespace "web" is defined 2 times (namespaces/web.yaml:5, namespaces/web-copy.yaml:5), so netpol does not know which definition to edit.',
+      'Namespace "web" is defined 2 times (namespaces/web.yaml:5, namespaces/web2.yaml:5), so netpol does not know which definition to edit.',
     );
     expect(r.written).toBe(false);
     expect(treeDigest(repo.root)).toBe(digest);

@@ -365,8 +365,10 @@ describe('applyDropFixes', () => {
 
   it('refuses to edit a Namespace defined in two files, naming both', async () => {
     const files = homelabFiles();
-    files['namespaces/web-copy.yaml'] = files['namespaces/web.yaml'] ?? '';
-    files['namespaces/kustomization.yaml'] = `${files['namespaces/kustomization.yaml']}  - web-copy.yaml\n`;
+    files['namespaces/web2.yaml'] = files['namespaces/web.yaml'] ?? '';
+    // Read without the root kustomization: one kustomize build listing both would fail (fresh-user-3 #6).
+    delete files['kustomization.yaml'];
+    delete files['connectivity-tests.yaml'];
     const repo = useRepo(files);
     const local = await loadForAnalysis({ root: repo.root });
     const report = await findDrops(local, { input: { kind: 'file', path: DROPS } });
@@ -374,7 +376,7 @@ describe('applyDropFixes', () => {
     expect(outcome.refused).toContainEqual({
       namespace: 'web',
       reason:
-        'namespace web is defined 2 times (namespaces/web.yaml:5, namespaces/web-copy.yaml:5), so netpol does not know which definition to edit; keep one',
+        'namespace web is defined 2 times (namespaces/web.yaml:5, namespaces/web2.yaml:5), so netpol does not know which definition to edit; keep one',
     });
     expect(repo.read('namespaces/web.yaml')).toBe(files['namespaces/web.yaml']);
   });
