@@ -699,7 +699,10 @@ export function renderFlux(ctx: BuildContext, options: FluxRenderOptions): FluxR
     const resources = buildFolder(ctx, work.dir, {
       generate: work.argo === undefined,
       fluxRewritesTop: work.argo === undefined,
-      lost: `${work.argo === undefined ? 'Flux' : 'Argo CD'} applies nothing from ${viaOf(work)}`,
+      lost:
+        work.resource === null
+          ? `none of its objects are read (the Kustomizations and Applications in it are still followed, as the cluster keeps them)`
+          : `${work.argo === undefined ? 'Flux' : 'Argo CD'} applies nothing from ${viaOf(work)}`,
       overlay: work.overlay,
       ...(work.argo ? { directory: { recurse: work.argo.recurse } } : {}),
       ...(substitution
@@ -723,7 +726,14 @@ export function renderFlux(ctx: BuildContext, options: FluxRenderOptions): FluxR
       });
     }
     if (work.argo?.defaultNamespace) defaultNamespace(ctx, resources, work.argo.defaultNamespace);
+    const failed = ctx.lastBuildFailed;
     if (work.resource === null && selfApplied(ctx, resources, work, options, queue, done)) continue;
+    if (failed) {
+      // Flux applies nothing of a build that fails, but the Kustomizations (and Argo CD Applications) it
+      // applied before stay in the cluster and keep reconciling their own paths.
+      for (const r of resources) follow(ctx, r, work, options, queue, done, unseen, []);
+      continue;
+    }
     const via = viaOf(work);
     for (const r of resources) {
       r.via = via;

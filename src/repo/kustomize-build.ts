@@ -108,6 +108,11 @@ export interface BuildContext {
   /** What a failing build loses, for its messages (set by {@link buildFolder} from {@link BuildOptions.lost}). */
   failureNote: string;
   /**
+   * Whether the last {@link buildFolder} failed as kustomize would: its objects are then not applied, and
+   * the caller decides what else to keep (the Flux render still follows the Kustomizations it holds).
+   */
+  lastBuildFailed: boolean;
+  /**
    * True once the current build met something netpol does not render (a remote resource, Helm charts, a
    * generator or transformer plugin): a patch that matches nothing may then match an object netpol cannot
    * see, so it stays a warning instead of failing the build.
@@ -137,7 +142,7 @@ export interface BuildOptions {
   readonly fluxRewritesTop?: boolean;
   /**
    * What is lost when the build fails, completing "kustomize fails the build of "dir", so …". Default:
-   * `none of its objects are loaded`.
+   * `none of its objects are loaded`. The caller drops them (see {@link BuildContext.lastBuildFailed}).
    */
   readonly lost?: string;
 }
@@ -168,6 +173,7 @@ export function createBuildContext(
     kustomizations: new Set(),
     buildFailures: 0,
     failureNote: '',
+    lastBuildFailed: false,
     partial: false,
   };
 }
@@ -447,7 +453,8 @@ function relativeTo(dir: string, p: string): string {
  * @param ctx - The build context.
  * @param dir - Root-relative folder.
  * @param options - See {@link BuildOptions}.
- * @returns The rendered resources, in kustomize's order. Never throws for bad input.
+ * @returns The rendered resources, in kustomize's order, also when the build fails as kustomize's would
+ *   ({@link BuildContext.lastBuildFailed}: the caller then drops them). Never throws for bad input.
  */
 export function buildFolder(ctx: BuildContext, dir: string, options: BuildOptions): Resource[] {
   const failuresBefore = ctx.buildFailures;
@@ -458,7 +465,8 @@ export function buildFolder(ctx: BuildContext, dir: string, options: BuildOption
   try {
     const resources = buildTop(ctx, dir, options);
     // kustomize stops at the first such error, and Flux applies nothing of a build that fails.
-    return ctx.buildFailures > failuresBefore ? [] : resources;
+    ctx.lastBuildFailed = ctx.buildFailures > failuresBefore;
+    return resources;
   } finally {
     ctx.failureNote = noteBefore;
     ctx.partial = partialBefore;
@@ -724,22 +732,25 @@ function resourceId(r: Resource): string | null {
  * already there, as kustomize's resource map does ("may not add resource with an already registered id").
  */
 function accumulate(ctx: BuildContext, acc: Resource[], more: readonly Resource[], entry: Located): void {
+  const repeated: { r: Resource; first: Resource }[] = [];
   for (const r of more) {
     const id = resourceId(r);
     const first = id === null ? undefined : acc.find((a) => resourceId(a) === id);
-    if (first) {
-      const at = sourceAt(first.doc, first.path);
-      fail(
-        ctx,
-        'DUPLICATE_OBJECT',
-        `${kindName(r.value)} is already in this build, from ${at.file}:${at.line} (kustomize: "may not add resource with an already registered id")`,
-        entry,
-        'List each object once: remove the entry, or the copy of the object.',
-      );
-      continue;
-    }
-    acc.push(r);
+    if (first) repeated.push({ r, first });
+    else acc.push(r);
   }
+  const one = repeated[0];
+  if (!one) return;
+  // kustomize stops at the first; the others are counted so that the fix is not done one at a time.
+  const at = sourceAt(one.first.doc, one.first.path);
+  const others = repeated.length > 1 ? `, and ${repeated.length - 1} more objects of this entry are too` : '';
+  fail(
+    ctx,
+    'DUPLICATE_OBJECT',
+    `${kindName(one.r.value)} is already in this build, from ${at.file}:${at.line}${others} (kustomize: "may not add resource with an already registered id")`,
+    entry,
+    'List each object once: remove the entry, or the copy of the object.',
+  );
 }
 
 /**

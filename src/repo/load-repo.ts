@@ -506,6 +506,7 @@ function loadKustomize(
     transform: (doc) =>
       substitutionDisabled(doc) ? undefined : substitution.transformFor(doc, ctx.diagnostics),
   });
+  const failed = ctx.lastBuildFailed;
   const flux = fluxOfBuild(host, sourceRoot, ctx, resources, entry);
   // The Flux render builds the folder again: the first build's diagnostics repeat and are dropped then.
   if (flux)
@@ -515,7 +516,8 @@ function loadKustomize(
       options,
       cluster ? { ...flux, cluster: { ...cluster, sourceRoot: flux.sourceRoot } } : flux,
     );
-  return loadBuilt(host, root, options, ctx, resources, [], { mode: 'kustomize', path: entry });
+  // kustomize fails the whole build: none of its objects are read.
+  return loadBuilt(host, root, options, ctx, failed ? [] : resources, [], { mode: 'kustomize', path: entry });
 }
 
 /**

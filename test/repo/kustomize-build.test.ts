@@ -190,6 +190,26 @@ describe('kustomize build', () => {
     ]);
   });
 
+  it('drops the objects of a failing Flux build but follows the Kustomizations it holds (the cluster keeps them)', () => {
+    const ks = (name: string, path: string) =>
+      `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: ${name}, namespace: flux-system}\nspec: {path: ${path}, sourceRef: {kind: GitRepository, name: flux-system}}\n`;
+    const { repo, diagnostics } = rendered({
+      'clusters/prod/apps.yaml': ks('apps', './apps'),
+      'apps/kustomization.yaml': 'resources: [ns.yaml, ns.yaml, child.yaml]\n',
+      'apps/ns.yaml': ns('shop'),
+      'apps/child.yaml': ks('child', './child'),
+      'child/ns.yaml': ns('child'),
+    });
+    expect(repo.namespaces.map((n) => n.name)).toEqual(['child']);
+    expect(diagnostics.map((d) => [`${d.source?.file}:${d.source?.line}`, d.code, d.message])).toEqual([
+      [
+        'apps/kustomization.yaml:1',
+        'DUPLICATE_OBJECT',
+        'Namespace/shop is already in this build, from apps/ns.yaml:1 (kustomize: "may not add resource with an already registered id"); kustomize fails the build of "apps", so Flux applies nothing from Kustomization flux-system/apps (clusters/prod/apps.yaml:1).',
+      ],
+    ]);
+  });
+
   it('keeps a patch matching nothing a warning where the build holds objects netpol does not render', () => {
     const { repo, diagnostics } = rendered({
       'kustomization.yaml':
