@@ -45,6 +45,8 @@ const common = {
     'cytoscape',
     'cytoscape-dagre',
     'prom-client',
+    // Loaded with require when a policy has an HTTP pattern (src/repo/re2.ts).
+    're2js',
     'tsx',
   ],
   // The CommonJS libraries bundled (commander, yaml …) require Node's built-in modules.

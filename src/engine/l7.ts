@@ -1,5 +1,6 @@
-import { RE2JS } from 're2js';
+import type { RE2JS } from 're2js';
 import type { DNSRule, HTTPRule } from '../repo/model.js';
+import { re2js } from '../repo/re2.js';
 import { type FqdnMatchOptions, matchFqdn } from './fqdn.js';
 
 /** An HTTP request to evaluate against `rules.http` (`netpol trace --http METHOD PATH`). */
@@ -38,7 +39,7 @@ export function re2FullMatch(pattern: string, value: string): boolean {
   let re = compiled.get(pattern);
   if (re === undefined) {
     try {
-      re = RE2JS.compile(pattern);
+      re = re2js().compile(pattern);
     } catch {
       return false;
     }

@@ -82,13 +82,21 @@ export async function loadForAnalysis(options: RepoOptions): Promise<LoadedRepo>
   const { repo, diagnostics } = await loadRepo(loadOptionsOf(options));
   if (options.requireManifests !== false) assertManifests(options, repo, diagnostics);
   const engine = createEngine(repo);
-  const catalog = deriveCatalog(repo, catalogConfigOf(repo));
-  const unused = unusedDomain(repo, catalog);
+  // Derived when first read: trace and lint never read it, and the warning below needs it only when
+  // netpol.config.yaml sets catalog.domain.
+  let catalog: Catalog | undefined;
+  const catalogOf = (): Catalog => {
+    catalog ??= deriveCatalog(repo, catalogConfigOf(repo));
+    return catalog;
+  };
+  const unused = unusedDomain(repo, catalogOf);
   return {
     repo,
     diagnostics: unused ? [...diagnostics, unused] : diagnostics,
     engine,
-    catalog,
+    get catalog(): Catalog {
+      return catalogOf();
+    },
     ...(options.readCache !== undefined ? { readCache: options.readCache } : {}),
   };
 }
@@ -96,11 +104,14 @@ export async function loadForAnalysis(options: RepoOptions): Promise<LoadedRepo>
 /**
  * A `CONFIG_UNUSED_DOMAIN` warning when `catalog.domain` is set but no policy selects a label of that domain
  * (no profile, access grant or escape hatch): a typo there makes every profile silently disappear.
+ * @param catalogOf - Gives the repository's catalogue; called only when `catalog.domain` is set.
  */
-function unusedDomain(repo: Repo, catalog: Catalog): Diagnostic | undefined {
+function unusedDomain(repo: Repo, catalogOf: () => Catalog): Diagnostic | undefined {
   const source = repo.configSources?.['catalog.domain'];
+  if (!source) return undefined;
+  const catalog = catalogOf();
   const domain = catalog.domain;
-  if (!source || domain === null) return undefined;
+  if (domain === null) return undefined;
   if (catalog.profiles.size > 0 || catalog.accessGrants.size > 0 || catalog.escapeHatch !== null)
     return undefined;
   const shown = truncateValue(domain);
