@@ -232,6 +232,62 @@ function dedupePeers(peers: readonly CatalogPeer[]): CatalogPeer[] {
   return [...seen.values()];
 }
 
+/** The repository's CiliumClusterwideNetworkPolicies, in order. */
+function clusterwidePolicies(repo: Pick<Repo, 'policies'>): CiliumPolicyObject[] {
+  return repo.policies.filter((p): p is CiliumPolicyObject => p.kind === 'CiliumClusterwideNetworkPolicy');
+}
+
+/** The label domain: the configured one, else the first `<domain>/profile` key a CCNP selects on. */
+function domainOf(ccnps: readonly CiliumPolicyObject[], config: CatalogConfig): string | null {
+  let domain: string | null = config.domain ?? null;
+  if (domain !== null) return domain;
+  for (const p of ccnps) {
+    for (const r of p.rules) {
+      for (const key of namespaceLabelMatches(r.endpointSelector).keys()) {
+        if (key.endsWith(PROFILE_SUFFIX) && !key.startsWith('access.')) {
+          domain = key.slice(0, -PROFILE_SUFFIX.length);
+          break;
+        }
+      }
+      // An empty domain (a bare `/profile` key) is kept only if no later rule gives one.
+      if (domain) return domain;
+    }
+  }
+  return domain;
+}
+
+/**
+ * The catalogue's label domain when it names no profile, access grant or escape hatch — exactly when
+ * `deriveCatalog(repo, config)` gives a domain and empty `profiles`, `accessGrants` and a null
+ * `escapeHatch` — without deriving the rest (the check behind `CONFIG_UNUSED_DOMAIN`, made by every command).
+ * @param repo - The loaded repository.
+ * @param config - The `catalog:` settings of `netpol.config.yaml`.
+ * @returns The domain, or null when there is none or a policy selects one of its labels.
+ */
+export function unusedCatalogDomain(repo: Pick<Repo, 'policies'>, config: CatalogConfig = {}): string | null {
+  const ccnps = clusterwidePolicies(repo);
+  const domain = domainOf(ccnps, config);
+  // No domain, or an empty one: deriveCatalog then reads no label of it.
+  if (!domain) return domain;
+  const profileLabel = `${domain}${PROFILE_SUFFIX}`;
+  const accessPrefix = `access.${domain}/`;
+  const enforcementLabel = `${domain}${ENFORCEMENT_SUFFIX}`;
+  // The rules deriveCatalog files as profiles, grants and the escape hatch, in its order.
+  for (const p of ccnps) {
+    for (const r of p.rules) {
+      if (r.endpointSelector === null) continue;
+      const nsLabels = namespaceLabelMatches(r.endpointSelector);
+      if (nsLabels.has(profileLabel)) {
+        if ((nsLabels.get(profileLabel) ?? []).length > 0) return null;
+        continue;
+      }
+      if ([...nsLabels.keys()].some((k) => k.startsWith(accessPrefix))) return null;
+      if (nsLabels.has(enforcementLabel)) return null;
+    }
+  }
+  return domain;
+}
+
 /**
  * Derives the catalogue of conventions from a repository.
  * - Domain: from config, else the `<domain>/profile` namespace-label key the CCNPs select on.
@@ -249,24 +305,8 @@ export function deriveCatalog(
   config: CatalogConfig = {},
 ): Catalog {
   const clusterName = repo.settings?.clusterName ?? 'default';
-  const ccnps = repo.policies.filter(
-    (p): p is CiliumPolicyObject => p.kind === 'CiliumClusterwideNetworkPolicy',
-  );
-  let domain: string | null = config.domain ?? null;
-  if (domain === null) {
-    for (const p of ccnps) {
-      for (const r of p.rules) {
-        for (const key of namespaceLabelMatches(r.endpointSelector).keys()) {
-          if (key.endsWith(PROFILE_SUFFIX) && !key.startsWith('access.')) {
-            domain = key.slice(0, -PROFILE_SUFFIX.length);
-            break;
-          }
-        }
-        if (domain) break;
-      }
-      if (domain) break;
-    }
-  }
+  const ccnps = clusterwidePolicies(repo);
+  const domain = domainOf(ccnps, config);
   const profileLabel = domain ? `${domain}${PROFILE_SUFFIX}` : null;
   const accessPrefix = domain ? `access.${domain}/` : null;
   const enforcementLabel = domain ? `${domain}${ENFORCEMENT_SUFFIX}` : null;

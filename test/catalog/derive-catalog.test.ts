@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deriveCatalog } from '../../src/catalog/derive-catalog.js';
+import { deriveCatalog, unusedCatalogDomain } from '../../src/catalog/derive-catalog.js';
 import { loadRepoFromText } from '../../src/repo/load-repo.js';
 import { yaml } from '../helpers/use-repo.js';
 
@@ -100,5 +100,52 @@ describe('deriveCatalog', () => {
     });
     expect(catalog.platformNamespaces).toEqual(['garage']);
     expect(catalog.applicationNamespaces).toEqual(['game', 'sso']);
+  });
+});
+
+describe('unusedCatalogDomain', () => {
+  const ns = 'io.cilium.k8s.namespace.labels';
+  // The check behind CONFIG_UNUSED_DOMAIN: the domain exactly when deriveCatalog files no profile, access
+  // grant or escape hatch under it (its rules, src/catalog/derive-catalog.ts).
+  it.each([
+    {
+      name: 'a profile',
+      selector: `{ matchLabels: { ${ns}.d.io/profile: web } }`,
+      domain: 'd.io',
+      unused: null,
+    },
+    {
+      name: 'a profile In no value (files nothing)',
+      selector: `{ matchExpressions: [{ key: ${ns}.d.io/profile, operator: In, values: [] }] }`,
+      domain: 'd.io',
+      unused: 'd.io',
+    },
+    {
+      name: 'an access grant',
+      selector: `{ matchLabels: { ${ns}.access.d.io/pg: "true" } }`,
+      domain: 'd.io',
+      unused: null,
+    },
+    {
+      name: 'the escape hatch',
+      selector: `{ matchLabels: { ${ns}.d.io/enforcement: disabled } }`,
+      domain: 'd.io',
+      unused: null,
+    },
+    {
+      name: 'a typo',
+      selector: `{ matchLabels: { ${ns}.d.io/profile: web } }`,
+      domain: 'd.oi',
+      unused: 'd.oi',
+    },
+    { name: 'no domain, derived', selector: `{ matchLabels: { ${ns}.d.io/profile: web } }`, unused: null },
+    { name: 'no domain at all', selector: '{}', unused: null },
+  ])('$name', ({ selector, domain, unused }) => {
+    const { repo } = loadRepoFromText({ 'p.yaml': ccnp('p', selector) });
+    const config = domain === undefined ? {} : { domain };
+    expect(unusedCatalogDomain(repo, config)).toBe(unused);
+    const c = deriveCatalog(repo, config);
+    const empty = c.profiles.size === 0 && c.accessGrants.size === 0 && c.escapeHatch === null;
+    expect(unused === null ? !empty || c.domain === null : empty && c.domain === unused).toBe(true);
   });
 });

@@ -1,4 +1,9 @@
-import { type Catalog, type CatalogConfig, deriveCatalog } from '../../catalog/derive-catalog.js';
+import {
+  type Catalog,
+  type CatalogConfig,
+  deriveCatalog,
+  unusedCatalogDomain,
+} from '../../catalog/derive-catalog.js';
 import { createEngine, type PolicyEngine } from '../../engine/verdict.js';
 import { type Diagnostic, NetpolError } from '../../errors.js';
 import type { ReadCache } from '../../repo/host.js';
@@ -82,20 +87,16 @@ export async function loadForAnalysis(options: RepoOptions): Promise<LoadedRepo>
   const { repo, diagnostics } = await loadRepo(loadOptionsOf(options));
   if (options.requireManifests !== false) assertManifests(options, repo, diagnostics);
   const engine = createEngine(repo);
-  // Derived when first read: trace and lint never read it, and the warning below needs it only when
-  // netpol.config.yaml sets catalog.domain.
+  const unused = unusedDomain(repo);
+  // Derived when first read: trace and lint never read it.
   let catalog: Catalog | undefined;
-  const catalogOf = (): Catalog => {
-    catalog ??= deriveCatalog(repo, catalogConfigOf(repo));
-    return catalog;
-  };
-  const unused = unusedDomain(repo, catalogOf);
   return {
     repo,
     diagnostics: unused ? [...diagnostics, unused] : diagnostics,
     engine,
     get catalog(): Catalog {
-      return catalogOf();
+      catalog ??= deriveCatalog(repo, catalogConfigOf(repo));
+      return catalog;
     },
     ...(options.readCache !== undefined ? { readCache: options.readCache } : {}),
   };
@@ -104,16 +105,12 @@ export async function loadForAnalysis(options: RepoOptions): Promise<LoadedRepo>
 /**
  * A `CONFIG_UNUSED_DOMAIN` warning when `catalog.domain` is set but no policy selects a label of that domain
  * (no profile, access grant or escape hatch): a typo there makes every profile silently disappear.
- * @param catalogOf - Gives the repository's catalogue; called only when `catalog.domain` is set.
  */
-function unusedDomain(repo: Repo, catalogOf: () => Catalog): Diagnostic | undefined {
+function unusedDomain(repo: Repo): Diagnostic | undefined {
   const source = repo.configSources?.['catalog.domain'];
   if (!source) return undefined;
-  const catalog = catalogOf();
-  const domain = catalog.domain;
+  const domain = unusedCatalogDomain(repo, catalogConfigOf(repo));
   if (domain === null) return undefined;
-  if (catalog.profiles.size > 0 || catalog.accessGrants.size > 0 || catalog.escapeHatch !== null)
-    return undefined;
   const shown = truncateValue(domain);
   return {
     code: 'CONFIG_UNUSED_DOMAIN',
