@@ -597,6 +597,22 @@ function readCiliumPolicy(
     const rule = readCiliumRule(ctx, s, [...specsPath, i], i);
     if (rule) rules.push(rule);
   });
+  if (kind === 'CiliumNetworkPolicy') {
+    const hostRules = cnpNodeSelectors(value.spec, specPath, specs, specsPath);
+    if (hostRules.length > 0) {
+      for (const at of hostRules.filter((r) => r.parsed)) {
+        ctx.report(
+          'BAD_VALUE',
+          'error',
+          `CiliumNetworkPolicy/${meta.namespace}/${meta.name} has a nodeSelector, which only a CiliumClusterwideNetworkPolicy may have: Cilium rejects the policy ("rule cannot have NodeSelector") and applies none of its rules.`,
+          at.path,
+          'Make it a CiliumClusterwideNetworkPolicy (host policies are cluster-wide), or select pods with endpointSelector.',
+          { key: true },
+        );
+      }
+      return { ...meta, kind, rules: [] };
+    }
+  }
   if (!hasSpec && specs === null) {
     ctx.report(
       'MISSING_FIELD',
@@ -607,6 +623,31 @@ function readCiliumPolicy(
     );
   }
   return withFields(meta, { kind, rules: fitted(rules) });
+}
+
+/**
+ * The `nodeSelector` keys of a CiliumNetworkPolicy's rules. Cilium's `CiliumNetworkPolicy.Parse` rejects the
+ * whole policy when any rule has one ("Invalid CiliumNetworkPolicy spec: rule cannot have NodeSelector",
+ * cilium/cilium pkg/k8s/apis/cilium.io/v2 cnp_types.go; the same in every modelled release), so none of
+ * its rules apply. `parsed` is false where the rule also has an endpointSelector, which `readCiliumRule`
+ * already reports (Cilium's Sanitize refuses that first).
+ */
+function cnpNodeSelectors(
+  spec: unknown,
+  specPath: Path,
+  specs: readonly unknown[] | null,
+  specsPath: Path,
+): { path: Path; parsed: boolean }[] {
+  const out: { path: Path; parsed: boolean }[] = [];
+  const check = (rule: unknown, at: Path) => {
+    if (!isRecord(rule) || rule.nodeSelector === undefined) return;
+    out.push({ path: [...at, 'nodeSelector'], parsed: rule.endpointSelector === undefined });
+  };
+  check(spec, specPath);
+  specs?.forEach((s, i) => {
+    check(s, [...specsPath, i]);
+  });
+  return out;
 }
 
 const CIDR_GROUP_SPEC_FIELDS = new FieldSet(['externalCIDRs']);

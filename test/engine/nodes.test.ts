@@ -15,7 +15,9 @@ import { checkSemanticsCase, engineFor, flow, type SemanticsCase } from '../help
  * cilium/cilium pkg/policy resolve (`determineAllowLocalhostIngress` only for endpoints that are not the
  * host); ENT = pkg/policy/api/entity.go (`cluster` covers remote-node and every local pod); HUB = Hubble's flow
  * (api/v1/flow/flow.proto: an Endpoint has no node name, so a remote-node side is known by its IP only, and the
- * flow's `node_name` is the observing node).
+ * flow's `node_name` is the observing node); CNPNS = cilium/cilium pkg/k8s/apis/cilium.io/v2 cnp_types.go
+ * (CiliumNetworkPolicy).Parse: "Invalid CiliumNetworkPolicy spec: rule cannot have NodeSelector", the whole
+ * policy is rejected (code of 1.16 to main; a host policy must be a CCNP).
  */
 
 const nodes = `
@@ -72,6 +74,16 @@ spec:
   nodeSelector: {}
   ingress:
     - fromEntities: [remote-node]
+---`;
+
+const namespacedHostPolicy = `${nodes}
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: cnp-node, namespace: shop }
+spec:
+  nodeSelector: { matchLabels: { node-access: ssh } }
+  ingress:
+    - fromEntities: [world]
 ---`;
 
 const WORKER_2 = { name: 'worker-2', labels: { 'node-access': 'ssh', zone: 'b' }, addresses: [] };
@@ -268,6 +280,16 @@ const CASES: readonly SemanticsCase[] = [
     flow: ['world:203.0.113.5', 'host:10.0.0.2', 6443],
     verdict: 'denied',
     caveat: null,
+  },
+  {
+    name: 'a CiliumNetworkPolicy with a nodeSelector is rejected: it enforces nothing on the node',
+    source: 'CNPNS',
+    yaml: namespacedHostPolicy,
+    settings: FIREWALL,
+    flow: ['remote-node@cp-1', 'host@worker-1', 81],
+    verdict: 'allowed',
+    caveat: null,
+    loaderErrors: ['BAD_VALUE'],
   },
   {
     name: 'without node selectors, the labels of a node nobody describes do not matter: no caveat',

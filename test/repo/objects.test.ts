@@ -146,6 +146,12 @@ describe('readObjects: Cilium policy diagnostics', () => {
       expected: [{ code: 'BAD_VALUE', severity: 'error', line: 6, column: 3 }],
     },
     {
+      // cilium/cilium pkg/k8s/apis/cilium.io/v2 cnp_types.go Parse: "rule cannot have NodeSelector".
+      name: 'nodeSelector in a namespaced policy',
+      body: '  nodeSelector: {}\n  ingress: [{}]\n',
+      expected: [{ code: 'BAD_VALUE', severity: 'error', line: 5, column: 3 }],
+    },
+    {
       name: 'DNS rules on ingress',
       body: '  endpointSelector: {}\n  ingress:\n    - toPorts:\n        - ports: [{port: "53"}]\n          rules:\n            dns: [{matchPattern: "*"}]\n',
       expected: [{ code: 'BAD_VALUE', severity: 'error', line: 10, column: 13 }],
@@ -172,6 +178,25 @@ describe('readObjects: Cilium policy diagnostics', () => {
     );
     expect(repo.policies).toEqual([]);
     expect(found(diagnostics)).toEqual([{ code: 'MISSING_FIELD', severity: 'error', line: 4, column: 3 }]);
+  });
+
+  it('keeps no rule of a CNP whose specs has a nodeSelector, and reports it once', () => {
+    const { policy, diagnostics } = onlyPolicy(
+      'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: p, namespace: app}\nspecs:\n  - endpointSelector: {}\n    ingress: [{}]\n  - nodeSelector: {matchLabels: {a: b}}\n    ingress: [{}]\n',
+    );
+    expect(policy.rules).toEqual([]);
+    expect(found(diagnostics)).toEqual([{ code: 'BAD_VALUE', severity: 'error', line: 7, column: 5 }]);
+    expect(diagnostics[0]?.message).toBe(
+      'CiliumNetworkPolicy/app/p has a nodeSelector, which only a CiliumClusterwideNetworkPolicy may have: Cilium rejects the policy ("rule cannot have NodeSelector") and applies none of its rules.',
+    );
+  });
+
+  it('keeps the host rule of a CCNP with a nodeSelector', () => {
+    const { policy, diagnostics } = onlyPolicy(
+      'apiVersion: cilium.io/v2\nkind: CiliumClusterwideNetworkPolicy\nmetadata: {name: p}\nspec:\n  nodeSelector: {}\n  ingress: [{}]\n',
+    );
+    expect(policy.rules).toHaveLength(1);
+    expect(diagnostics).toEqual([]);
   });
 
   it('reports a CNP without spec or specs but keeps it', () => {
@@ -245,7 +270,7 @@ describe('readObjects: Cilium policy model', () => {
                   http: [{method: GET, path: /}]
         egress: []
       specs:
-        - nodeSelector: {}
+        - endpointSelector: {matchLabels: {app: db}}
           egressDeny:
             - toEntities: [world]
     `);
@@ -322,7 +347,11 @@ describe('readObjects: Cilium policy model', () => {
         source: { file: 'p.yaml', line: 16, column: 11, endLine: 20, endColumn: 43 },
       },
     ]);
-    expect(specs0).toMatchObject({ index: 0, endpointSelector: null, nodeSelector: { matchLabels: {} } });
+    expect(specs0).toMatchObject({
+      index: 0,
+      endpointSelector: { matchLabels: { app: 'db' } },
+      nodeSelector: null,
+    });
     expect(specs0?.egressDeny?.[0]).toMatchObject({ direction: 'egress', deny: true, entities: ['world'] });
   });
 
