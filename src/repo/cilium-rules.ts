@@ -208,6 +208,31 @@ export function readCiliumRule(
       'Add the rules, or `ingress: [{}]` to make the selected endpoints deny all ingress.',
     );
   }
+  if (hasNode) {
+    for (const [list, direction] of [
+      [ingress, 'ingress'],
+      [egress, 'egress'],
+    ] as const) {
+      for (const peer of list ?? []) {
+        const kind = hostL7Kind(peer);
+        if (kind === undefined) continue;
+        const said =
+          direction === 'ingress'
+            ? 'L7 policy is not supported on host ingress yet'
+            : `L7 protocol ${kind} is not supported on host egress yet`;
+        ctx.report(
+          'BAD_VALUE',
+          'error',
+          `A host policy (nodeSelector) has ${kind} rules on ${direction}: Cilium rejects the policy ("${said}") and applies none of its rules.`,
+          [...f.at(direction), peer.index, 'toPorts'],
+          direction === 'ingress'
+            ? 'Host policies enforce L3/L4 only on ingress: remove the rules block, or put the L7 rules in a policy with an endpointSelector.'
+            : 'Host policies take only DNS rules on egress: remove the rules block, or put the L7 rules in a policy with an endpointSelector.',
+          { key: true },
+        );
+      }
+    }
+  }
   const enableDefaultDeny: { ingress?: boolean; egress?: boolean } = {};
   const ddf = readNestedFields(ctx, f, 'enableDefaultDeny', DEFAULT_DENY_FIELDS, 'enableDefaultDeny');
   if (ddf) {
@@ -229,6 +254,26 @@ export function readCiliumRule(
     index,
     source: ctx.source(path),
   };
+}
+
+/**
+ * The L7 kind for which Cilium rejects a host policy (a `nodeSelector` rule) with this allow element, or
+ * undefined when it accepts it: on ingress any L7 rules ("L7 policy is not supported on host ingress yet"),
+ * on egress HTTP and Kafka ("L7 protocol HTTP is not supported on host egress yet"; DNS rules are allowed).
+ * Rule sanitising fails and the whole policy is refused (cilium/cilium pkg/policy/api rule_validation.go,
+ * IngressRule/EgressRule Validate with hostPolicy, the same in the code of 1.16 to main).
+ * @param peer - an ingress or egress allow element of a host rule.
+ * @returns `HTTP`, `Kafka`, `DNS` or `l7proto` as Cilium names it, or undefined.
+ */
+export function hostL7Kind(peer: PeerRule): string | undefined {
+  if (peer.deny) return undefined;
+  for (const pr of peer.toPorts) {
+    if (pr.l7 === null) continue;
+    if (peer.direction === 'egress' && pr.l7 !== 'http' && pr.l7 !== 'kafka') continue;
+    // Cilium's names: HTTP, Kafka, DNS; a generic l7proto rule keeps its field name.
+    return pr.l7 === 'kafka' ? 'Kafka' : pr.l7 === 'l7proto' ? 'l7proto' : pr.l7.toUpperCase();
+  }
+  return undefined;
 }
 
 function readPeerRules(

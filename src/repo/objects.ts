@@ -1,5 +1,5 @@
 import type { Diagnostic, SourceRef } from '../errors.js';
-import { readCidrText, readCiliumRule } from './cilium-rules.js';
+import { hostL7Kind, readCidrText, readCiliumRule } from './cilium-rules.js';
 import type { YamlDocument, YamlPath } from './documents.js';
 import type {
   CIDRGroupObject,
@@ -612,6 +612,12 @@ function readCiliumPolicy(
       }
       return { ...meta, kind, rules: [] };
     }
+  }
+  if (
+    rules.some((r) => r.nodeSelector !== null && [...(r.ingress ?? []), ...(r.egress ?? [])].some(hostL7Kind))
+  ) {
+    // Reported by readCiliumRule; Cilium refuses the whole policy.
+    return { ...meta, kind, rules: [] };
   }
   if (!hasSpec && specs === null) {
     ctx.report(

@@ -17,7 +17,10 @@ import { checkSemanticsCase, engineFor, flow, type SemanticsCase } from '../help
  * (api/v1/flow/flow.proto: an Endpoint has no node name, so a remote-node side is known by its IP only, and the
  * flow's `node_name` is the observing node); CNPNS = cilium/cilium pkg/k8s/apis/cilium.io/v2 cnp_types.go
  * (CiliumNetworkPolicy).Parse: "Invalid CiliumNetworkPolicy spec: rule cannot have NodeSelector", the whole
- * policy is rejected (code of 1.16 to main; a host policy must be a CCNP).
+ * policy is rejected (code of 1.16 to main; a host policy must be a CCNP); HL7 = cilium/cilium pkg/policy/api
+ * rule_validation.go, IngressRule/EgressRule Validate(hostPolicy): "L7 policy is not supported on host ingress
+ * yet", "L7 protocol HTTP is not supported on host egress yet" (HTTP and Kafka; DNS rules are accepted on host
+ * egress), the whole policy is rejected (code of 1.16 to main).
  */
 
 const nodes = `
@@ -84,6 +87,34 @@ spec:
   nodeSelector: { matchLabels: { node-access: ssh } }
   ingress:
     - fromEntities: [world]
+---`;
+
+const hostIngressHttp = `${nodes}
+apiVersion: cilium.io/v2
+kind: CiliumClusterwideNetworkPolicy
+metadata: { name: host-l7 }
+spec:
+  nodeSelector: {}
+  ingress:
+    - fromEntities: [cluster]
+      toPorts:
+        - ports: [{ port: "80", protocol: TCP }]
+          rules:
+            http: [{ method: GET }]
+---`;
+
+const hostEgress = (port: string, rules: string) => `${nodes}
+apiVersion: cilium.io/v2
+kind: CiliumClusterwideNetworkPolicy
+metadata: { name: host-egress-l7 }
+spec:
+  nodeSelector: {}
+  egress:
+    - toEntities: [cluster]
+      toPorts:
+        - ports: [{ port: "${port}", protocol: TCP }]
+          rules:
+            ${rules}
 ---`;
 
 const WORKER_2 = { name: 'worker-2', labels: { 'node-access': 'ssh', zone: 'b' }, addresses: [] };
@@ -290,6 +321,35 @@ const CASES: readonly SemanticsCase[] = [
     verdict: 'allowed',
     caveat: null,
     loaderErrors: ['BAD_VALUE'],
+  },
+  {
+    name: 'a host policy with HTTP rules on ingress is rejected: it enforces nothing on the node',
+    source: 'HL7 ("L7 policy is not supported on host ingress yet")',
+    yaml: hostIngressHttp,
+    settings: FIREWALL,
+    flow: ['world:203.0.113.5', 'host@worker-1', 22],
+    verdict: 'allowed',
+    caveat: null,
+    loaderErrors: ['BAD_VALUE'],
+  },
+  {
+    name: 'a host policy with HTTP rules on egress is rejected',
+    source: 'HL7 ("L7 protocol HTTP is not supported on host egress yet")',
+    yaml: hostEgress('80', 'http: [{ method: GET }]'),
+    settings: FIREWALL,
+    flow: ['host@worker-1', 'world:1.1.1.1', 443],
+    verdict: 'allowed',
+    caveat: null,
+    loaderErrors: ['BAD_VALUE'],
+  },
+  {
+    name: 'a host policy with DNS rules on egress is accepted and enforces egress',
+    source: 'HL7 (l7EgressSupport: DNS true for host policies)',
+    yaml: hostEgress('53', 'dns: [{ matchPattern: "*" }]'),
+    settings: FIREWALL,
+    flow: ['host@worker-1', 'world:1.1.1.1', 443],
+    verdict: 'denied',
+    caveat: null,
   },
   {
     name: 'without node selectors, the labels of a node nobody describes do not matter: no caveat',

@@ -180,21 +180,41 @@ describe('readObjects: Cilium policy diagnostics', () => {
     expect(found(diagnostics)).toEqual([{ code: 'MISSING_FIELD', severity: 'error', line: 4, column: 3 }]);
   });
 
-  it('keeps no rule of a CNP whose specs has a nodeSelector, and reports it once', () => {
-    const { policy, diagnostics } = onlyPolicy(
-      'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: p, namespace: app}\nspecs:\n  - endpointSelector: {}\n    ingress: [{}]\n  - nodeSelector: {matchLabels: {a: b}}\n    ingress: [{}]\n',
-    );
+  it.each([
+    {
+      // cilium/cilium pkg/k8s/apis/cilium.io/v2 cnp_types.go Parse.
+      name: 'a CNP whose specs has a nodeSelector',
+      text: 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: p, namespace: app}\nspecs:\n  - endpointSelector: {}\n    ingress: [{}]\n  - nodeSelector: {matchLabels: {a: b}}\n    ingress: [{}]\n',
+      at: { line: 7, column: 5 },
+      message:
+        'CiliumNetworkPolicy/app/p has a nodeSelector, which only a CiliumClusterwideNetworkPolicy may have: Cilium rejects the policy ("rule cannot have NodeSelector") and applies none of its rules.',
+    },
+    {
+      // cilium/cilium pkg/policy/api rule_validation.go IngressRule.Validate(hostPolicy).
+      name: 'a CCNP whose host rule has L7 rules on ingress',
+      text: 'apiVersion: cilium.io/v2\nkind: CiliumClusterwideNetworkPolicy\nmetadata: {name: p}\nspecs:\n  - endpointSelector: {}\n    ingress: [{}]\n  - nodeSelector: {}\n    ingress:\n      - toPorts:\n          - ports: [{port: "80", protocol: TCP}]\n            rules: {http: [{method: GET}]}\n',
+      at: { line: 9, column: 9 },
+      message:
+        'A host policy (nodeSelector) has HTTP rules on ingress: Cilium rejects the policy ("L7 policy is not supported on host ingress yet") and applies none of its rules.',
+    },
+  ])('keeps no rule of $name, and reports it once', ({ text, at, message }) => {
+    const { policy, diagnostics } = onlyPolicy(text);
     expect(policy.rules).toEqual([]);
-    expect(found(diagnostics)).toEqual([{ code: 'BAD_VALUE', severity: 'error', line: 7, column: 5 }]);
-    expect(diagnostics[0]?.message).toBe(
-      'CiliumNetworkPolicy/app/p has a nodeSelector, which only a CiliumClusterwideNetworkPolicy may have: Cilium rejects the policy ("rule cannot have NodeSelector") and applies none of its rules.',
-    );
+    expect(found(diagnostics)).toEqual([{ code: 'BAD_VALUE', severity: 'error', ...at }]);
+    expect(diagnostics[0]?.message).toBe(message);
   });
 
-  it('keeps the host rule of a CCNP with a nodeSelector', () => {
-    const { policy, diagnostics } = onlyPolicy(
-      'apiVersion: cilium.io/v2\nkind: CiliumClusterwideNetworkPolicy\nmetadata: {name: p}\nspec:\n  nodeSelector: {}\n  ingress: [{}]\n',
-    );
+  it.each([
+    {
+      name: 'a host rule with DNS rules on egress, which Cilium accepts',
+      text: 'apiVersion: cilium.io/v2\nkind: CiliumClusterwideNetworkPolicy\nmetadata: {name: p}\nspec:\n  nodeSelector: {}\n  egress:\n    - toPorts:\n        - ports: [{port: "53", protocol: ANY}]\n          rules: {dns: [{matchPattern: "*"}]}\n',
+    },
+    {
+      name: 'the host rule of a CCNP with a nodeSelector',
+      text: 'apiVersion: cilium.io/v2\nkind: CiliumClusterwideNetworkPolicy\nmetadata: {name: p}\nspec:\n  nodeSelector: {}\n  ingress: [{}]\n',
+    },
+  ])('keeps $name', ({ text }) => {
+    const { policy, diagnostics } = onlyPolicy(text);
     expect(policy.rules).toHaveLength(1);
     expect(diagnostics).toEqual([]);
   });
