@@ -20,7 +20,9 @@ const ALLOW_ALL_WORDS = /\b(allow|permit|open)[ -]?(all|everything|any)\b/i;
 /**
  * Empty rules that look like a default deny but do something else:
  * - `ingress: []` / `egress: []` in a Cilium policy: an empty list is the same as no list (no default deny,
- *   nothing allowed), reported where the engine shows pods it selects left unenforced in that direction;
+ *   nothing allowed), reported where the engine shows pods it selects left unenforced in that direction; a
+ *   list whose elements were all dropped as invalid (BAD_ENTITY, BAD_PORT …) is not written empty, and its
+ *   loader errors are the whole report;
  * - `ingress: [{}]` / `egress: [{}]` in a Cilium policy whose name or description says "allow all": the
  *   empty element allows nothing and turns default deny on, the opposite;
  * - `ingress: [{}]` / `egress: [{}]` in a Kubernetes NetworkPolicy whose name or description says "deny": a
@@ -129,6 +131,12 @@ export default defineRule({
           const list = rule[direction];
           const denyList = direction === 'ingress' ? rule.ingressDeny : rule.egressDeny;
           if (list !== null && list.length === 0 && (denyList === null || denyList.length === 0)) {
+            const listPath = [
+              ...(rule.index > 0 || p.rules.length > 1 ? ['specs', rule.index] : ['spec']),
+              direction,
+            ];
+            // Elements written but each dropped as invalid (the loader reports them): not an empty list.
+            if (ctx.locator.locate(p, [...listPath, 0]) !== undefined) continue;
             const compiled = compiledAt(
               p.kind,
               p.kind === 'CiliumNetworkPolicy' ? p.namespace : '',
@@ -143,12 +151,7 @@ export default defineRule({
               : undefined;
             if (!open || !compiled) continue;
             ctx.report({
-              at:
-                ctx.locator.locate(
-                  p,
-                  [...(rule.index > 0 || p.rules.length > 1 ? ['specs', rule.index] : ['spec']), direction],
-                  { key: true },
-                ) ?? rule.source,
+              at: ctx.locator.locate(p, listPath, { key: true }) ?? rule.source,
               messageId: 'emptyList',
               data: {
                 policy: ruleName(compiled),

@@ -31,6 +31,16 @@ ruleTester.run(rule, {
       name: 'an empty list where a baseline already enforces',
       code: { 'b.yaml': BASELINES, 'p.yaml': cnp('default-deny', '  ingress: []\n') },
     },
+    {
+      // fresh-user report: the list is not written empty; invalid-manifest reports BAD_ENTITY and BAD_PORT.
+      name: 'an ingress list whose only element is invalid (dropped by the loader)',
+      code: {
+        'p.yaml': cnp(
+          'p',
+          '  ingress:\n    - fromEntities: [hostt]\n      toPorts: [{ports: [{port: "99999"}]}]\n',
+        ),
+      },
+    },
     { name: 'a NetworkPolicy deny written right', code: { 'np.yaml': np('deny-all', '') } },
     { name: 'an allow-all NetworkPolicy', code: { 'np.yaml': np('allow-all', '  ingress:\n    - {}\n') } },
     {
