@@ -703,7 +703,7 @@ export class PolicyEngine {
   private computeVerdict(flow: Flow, source: ResolvedPeer, destination: ResolvedPeer): Verdict {
     const caveats: string[] = [];
     const src = source.identity;
-    const dst = destination.identity;
+    const dst = betweenNodes(src, destination.identity, caveats);
     const dstPorts = this.namedPortsOf(flow.destination);
     if (source.caveat) caveats.push(source.caveat);
     if (destination.caveat && destination.caveat !== source.caveat) caveats.push(destination.caveat);
@@ -745,7 +745,7 @@ export class PolicyEngine {
     const side = this.verdict(flow)[dir];
     if (side.verdict !== 'denied' || side.deniedBy.length > 0 || !side.enforced) return null;
     const src = this.resolvePeer(flow.source).identity;
-    const dst = this.resolvePeer(flow.destination).identity;
+    const dst = betweenNodes(src, this.resolvePeer(flow.destination).identity, []);
     const local = dir === 'egress' ? src : dst;
     let remote = dir === 'egress' ? dst : src;
     // As `side` does for a host endpoint under the host firewall: another node's host is a remote node there.
@@ -1361,10 +1361,46 @@ function isNodeIdentity(identity: Identity): boolean {
  */
 function seenFromNode(local: Identity, remote: Identity): Identity {
   if (!local.reserved.has('remote-node') || !remote.reserved.has('host')) return remote;
-  const reserved = new Set(remote.reserved);
+  return asRemoteNode(remote);
+}
+
+/** A `host` identity as another node sees it: `remote-node`, with the same node, labels and address. */
+function asRemoteNode(host: Identity): Identity {
+  const reserved = new Set(host.reserved);
   reserved.delete('host');
   reserved.add('remote-node');
-  return { ...remote, reserved, key: `${remote.key}\u0000seen-as-remote-node` };
+  return { ...host, reserved, key: `${host.key}\u0000seen-as-remote-node` };
+}
+
+/**
+ * The destination of a flow between two named nodes, as the source's node sees it (docs/semantics.md §11.5):
+ * `host@a → host@b` names two nodes' hosts, but from a every other node's host is `remote-node` (Cilium gives
+ * every other node that identity, pkg/identity reserved identities), so it is evaluated as
+ * `host@a → remote-node@b`, with a caveat saying so. A node is never a remote node of itself:
+ * `remote-node@a → host@a` (or `host@a → remote-node@a`) is evaluated as written, with a caveat.
+ * @param src - the source identity.
+ * @param dst - the destination identity.
+ * @param caveats - where the caveat goes.
+ * @returns the destination to evaluate.
+ */
+function betweenNodes(src: Identity, dst: Identity, caveats: string[]): Identity {
+  if (src.node === undefined || dst.node === undefined || src.kind !== 'reserved' || dst.kind !== 'reserved')
+    return dst;
+  const srcHost = src.reserved.has('host');
+  const dstHost = dst.reserved.has('host');
+  if (src.node !== dst.node) {
+    if (!srcHost || !dstHost) return dst;
+    caveats.push(
+      `host@${dst.node} is another node's host: seen from ${src.node} it is remote-node, so the flow is evaluated as host@${src.node} → remote-node@${dst.node}`,
+    );
+    return asRemoteNode(dst);
+  }
+  if (srcHost !== dstHost && (src.reserved.has('remote-node') || dst.reserved.has('remote-node'))) {
+    caveats.push(
+      `both sides are node ${src.node}, which is never a remote node of itself: Cilium sees no such flow (trace host@${src.node} for the node's own host, or name another node)`,
+    );
+  }
+  return dst;
 }
 
 function buildRuleRef(pr: CompiledPeerRule, notes: readonly string[]): RuleRef {

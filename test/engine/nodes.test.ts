@@ -235,6 +235,25 @@ const CASES: readonly SemanticsCase[] = [
     caveat: null,
   },
   {
+    name: 'host@a → host@b is evaluated as host@a → remote-node@b, and the verdict says so',
+    source: 'HF; ENT (every other node is remote-node); docs/semantics.md §11.5',
+    yaml: `${nodes}${allNodesPolicy}`,
+    settings: FIREWALL,
+    flow: ['host@cp-1', 'host@worker-1', 22],
+    verdict: 'allowed',
+    caveat:
+      "host@worker-1 is another node's host: seen from cp-1 it is remote-node, so the flow is evaluated as host@cp-1 → remote-node@worker-1",
+  },
+  {
+    name: 'a node named as a remote node of itself is evaluated as written, with a caveat',
+    source: 'ENT (remote-node: any node other than the local one)',
+    yaml: `${nodes}${allNodesPolicy}`,
+    settings: FIREWALL,
+    flow: ['remote-node@worker-1', 'host@worker-1', 22],
+    verdict: 'allowed',
+    caveat: 'both sides are node worker-1, which is never a remote node of itself',
+  },
+  {
     name: "the host's egress is enforced by the host policy",
     source: 'HP (ingress and egress rules)',
     yaml: hostPolicy,
