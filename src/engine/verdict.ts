@@ -6,6 +6,7 @@ import { entityMatches } from './entity.js';
 import { type FqdnMatchOptions, matchFqdn } from './fqdn.js';
 import {
   type Identity,
+  isIdentityRelevantPodLabel,
   kubeApiServerIdentity,
   NAMESPACE_LABELS_PREFIX,
   nodeIdentity,
@@ -1117,11 +1118,42 @@ export class PolicyEngine {
 
   /** Says when the host side cannot tell which host policies select the node. */
   private hostSideCaveats(local: Identity, caveats: string[]): void {
-    if (local.node !== undefined) return;
+    if (local.node !== undefined) {
+      this.filteredNodeLabelCaveats(local, caveats);
+      return;
+    }
     if (this.hostRules.some((r) => r.subject.requirements.length > 0)) {
       caveats.push(
         'the node is not named (trace host@NODE or remote-node@NODE), so host policies whose nodeSelector names node labels are not applied to it',
       );
+    }
+  }
+
+  /**
+   * Says when a host policy selects (or leaves out) this node only through a node label Cilium's default
+   * identity-label filter drops (`kubernetes.io/os`, `kubernetes.io/hostname`, `*.beta.kubernetes.io/…`,
+   * `k8s.io/…`: cilium/cilium pkg/labelsfilter defaultLabelPrefixCfg). The agent gives the host endpoint its
+   * node labels through that filter (pkg/endpoint InitWithNodeLabels, PR #10994), so with the default label
+   * configuration such a nodeSelector would select no node; whether the host identity gains the dropped labels
+   * another way (node labels in the ipcache with `enable-node-selector-labels`, a custom `labels` setting) is
+   * not confirmed, so the verdict keeps the Node's labels and names the doubt (docs/semantics.md §11.6).
+   */
+  private filteredNodeLabelCaveats(local: Identity, caveats: string[]): void {
+    let filtered: Identity | undefined;
+    for (const r of this.hostRules) {
+      const key = r.subject.requirements.find(
+        (q) => (q.source === 'any' || q.source === 'k8s') && !isIdentityRelevantPodLabel(q.key),
+      )?.key;
+      if (key === undefined) continue;
+      filtered ??= {
+        ...local,
+        k8s: new Map([...local.k8s].filter(([k]) => isIdentityRelevantPodLabel(k))),
+        key: `${local.key}\u0000filtered`,
+      };
+      const now = r.subject.test(local);
+      if (now === r.subject.test(filtered)) continue;
+      const c = `${r.origin.kind}/${r.origin.name} ${now ? 'selects' : 'leaves out'} node ${local.node} by "${key}", a label Cilium's default identity-label filter drops from the host endpoint (pkg/labelsfilter): with the default label configuration it ${now ? 'would select no such node' : 'would select it'}; netpol uses the Node's labels, as this is not confirmed for every agent setting`;
+      if (!caveats.includes(c)) caveats.push(c);
     }
   }
 

@@ -20,7 +20,10 @@ import { checkSemanticsCase, engineFor, flow, type SemanticsCase } from '../help
  * policy is rejected (code of 1.16 to main; a host policy must be a CCNP); HL7 = cilium/cilium pkg/policy/api
  * rule_validation.go, IngressRule/EgressRule Validate(hostPolicy): "L7 policy is not supported on host ingress
  * yet", "L7 protocol HTTP is not supported on host egress yet" (HTTP and Kafka; DNS rules are accepted on host
- * egress), the whole policy is rejected (code of 1.16 to main).
+ * egress), the whole policy is rejected (code of 1.16 to main); LF = cilium/cilium pkg/labelsfilter
+ * defaultLabelPrefixCfg (`!kubernetes\.io`, anchored at the key's start, so `node-role.kubernetes.io/…` stays)
+ * applied to the host endpoint's node labels in pkg/endpoint InitWithNodeLabels (PR #10994); not confirmed
+ * for every agent setting, so a caveat and no change of verdict.
  */
 
 const nodes = `
@@ -115,6 +118,16 @@ spec:
         - ports: [{ port: "${port}", protocol: TCP }]
           rules:
             ${rules}
+---`;
+
+const hostPolicyBy = (key: string) => `
+apiVersion: cilium.io/v2
+kind: CiliumClusterwideNetworkPolicy
+metadata: { name: by-label }
+spec:
+  nodeSelector: { matchLabels: { ${key}: "x" } }
+  ingress:
+    - fromEntities: [cluster]
 ---`;
 
 const WORKER_2 = { name: 'worker-2', labels: { 'node-access': 'ssh', zone: 'b' }, addresses: [] };
@@ -328,6 +341,31 @@ const CASES: readonly SemanticsCase[] = [
     yaml: hostPolicy,
     settings: { hostFirewall: true, nodes: [{ ...WORKER_2, addresses: ['10.0.0.2'] }] },
     flow: ['world:203.0.113.5', 'host:10.0.0.2', 6443],
+    verdict: 'denied',
+    caveat: null,
+  },
+  {
+    name: 'a host policy selecting by a label the default identity filter drops applies, with a caveat',
+    source: 'LF',
+    yaml: hostPolicyBy('kubernetes.io/os'),
+    settings: {
+      hostFirewall: true,
+      nodes: [{ name: 'n1', labels: { 'kubernetes.io/os': 'x' }, addresses: [] }],
+    },
+    flow: ['world:203.0.113.5', 'host@n1', 22],
+    verdict: 'denied',
+    caveat:
+      'CiliumClusterwideNetworkPolicy/by-label selects node n1 by "kubernetes.io/os", a label Cilium\'s default identity-label filter drops from the host endpoint (pkg/labelsfilter): with the default label configuration it would select no such node',
+  },
+  {
+    name: 'a label under a longer kubernetes.io prefix is kept by the filter: no caveat',
+    source: 'LF (the ignore pattern matches at the start of the key only)',
+    yaml: hostPolicyBy('node-role.kubernetes.io/control-plane'),
+    settings: {
+      hostFirewall: true,
+      nodes: [{ name: 'n1', labels: { 'node-role.kubernetes.io/control-plane': 'x' }, addresses: [] }],
+    },
+    flow: ['world:203.0.113.5', 'host@n1', 22],
     verdict: 'denied',
     caveat: null,
   },
