@@ -574,7 +574,9 @@ export function pickCluster(scan: FluxScan, wanted: string | undefined): FluxClu
         scan.clusters.length === 0
           ? `Cluster "${wanted}" was asked for, but the repository has no Flux cluster entry point.`
           : `Cluster "${wanted}" is not one of the repository's clusters: ${list}.`,
-        'Pass --cluster with one of the names listed, or -R with the cluster folder.',
+        scan.clusters.length === 0
+          ? '--cluster picks among Flux clusters (folders holding a flux-system Kustomization); leave it out to read the -R folder as it is.'
+          : 'Pass --cluster with one of the names listed, or -R with the cluster folder.',
       );
     }
     return hit;
@@ -978,9 +980,17 @@ function follow(
     ctx.diagnostics.push({
       code: 'FLUX_PATH_MISSING',
       severity: 'error',
-      message: link
-        ? `Kustomization ${namespace}/${name} has path "${rawPath}", a symbolic link that is not followed (${linkSkipClause(link)}); it applies nothing here.`
-        : `Kustomization ${namespace}/${name} has path "${rawPath}", which is not a folder of the repository; it applies nothing here.`,
+      message: `Kustomization ${namespace}/${name} has path "${rawPath}", ${
+        link
+          ? `a symbolic link that is not followed (${linkSkipClause(link)})`
+          : 'which is not a folder of the repository'
+      }; Flux fails to reconcile it, so it applies nothing${
+        // The bootstrap Kustomization (flux-system, in the entry folder) applies the entry folder: netpol reads it
+        // all the same, as -R names it and the cluster keeps what that Kustomization applied before.
+        parent.resource === null && (name === 'flux-system' || source.file.includes('flux-system/'))
+          ? `, but netpol still reads the entry folder "${parent.dir === '' ? '.' : parent.dir}" as it stands (the cluster keeps what this Kustomization applied before)`
+          : ''
+      }.`,
       source: sourceAt(pathAt.doc, pathAt.path),
       hint: 'spec.path is relative to the source root (the repository root for its own GitRepository).',
     });

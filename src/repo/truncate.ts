@@ -37,9 +37,19 @@ export function boundText(text: string): string {
   if (clean.length <= MAX_ECHOED_CHARS) return clean;
   const out = clean
     .split(' ')
-    .map((w) => (w.length > MAX_ECHOED_CHARS ? truncateValue(w) : w))
+    .map((w) => (w.length > MAX_ECHOED_CHARS ? cutWord(w) : w))
     .join(' ');
   return out.length > MAX_MESSAGE_CHARS ? `${out.slice(0, MAX_MESSAGE_CHARS - 1)}…` : out;
+}
+
+/**
+ * Cuts a long word of a sentence, keeping its closing quote and punctuation (`"https://…/v1.yaml",` stays
+ * quoted): the ellipsis goes inside the quotes.
+ */
+function cutWord(word: string): string {
+  const tail = /["'”’)\]]*[.,;:!?)]*$/.exec(word)?.[0] ?? '';
+  if (tail.length === 0 || tail.length > 4) return truncateValue(word);
+  return `${truncateValue(word.slice(0, word.length - tail.length), MAX_ECHOED_CHARS - tail.length)}${tail}`;
 }
 
 /**

@@ -71,7 +71,10 @@ describe('echoed values are bounded', () => {
   });
 
   it('boundText cuts long words and long texts', () => {
-    expect(boundText(`value "${'y'.repeat(100)}" is bad`)).toBe(`value "${'y'.repeat(78)}… is bad`);
+    // The closing quote and punctuation stay after the ellipsis (fresh-user-3 #17).
+    expect(boundText(`value "${'y'.repeat(100)}" is bad`)).toBe(`value "${'y'.repeat(77)}…" is bad`);
+    expect(boundText(`file "${'y'.repeat(100)}".`)).toBe(`file "${'y'.repeat(76)}…".`);
+    expect(boundText(`word ${'y'.repeat(100)} here`)).toBe(`word ${'y'.repeat(79)}… here`);
     expect(boundText('a '.repeat(5000)).length).toBe(MAX_MESSAGE_CHARS);
   });
 });

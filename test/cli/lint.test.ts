@@ -36,6 +36,26 @@ describe('netpol lint', () => {
     expect(r.stderr).toBe('');
   });
 
+  it('says "no findings", not "no problems", beside warnings about the input (fresh-user-3 #17)', async () => {
+    const repo = useRepo({
+      'kustomization.yaml': 'resources: [ns.yaml, https://example.com/x.yaml]\n',
+      'ns.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata: {name: web}\n',
+    });
+    const r = await runCli(['lint', '-R', repo.root]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('warning  KUSTOMIZE_REMOTE_RESOURCE');
+    expect(r.stdout).toBe('no findings; 0 suppressed; 1 input warning above\n');
+  });
+
+  it('tells --cluster on a repository without Flux clusters what it is for, listing none (fresh-user-3 #17)', async () => {
+    const r = await runCli(['lint', '-R', 'examples/homelab', '--cluster', 'prod']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      'error: Cluster "prod" was asked for, but the repository has no Flux cluster entry point.\n' +
+        'hint: --cluster picks among Flux clusters (folders holding a flux-system Kustomization); leave it out to read the -R folder as it is.\n',
+    );
+  });
+
   it('prints findings grouped by file with hints and a summary (exit 1 on an error)', async () => {
     const repo = twoProblems();
     const r = await runCli(['lint', '-R', repo.root]);

@@ -190,9 +190,19 @@ describe('netpol trace --batch', () => {
     expect(lines.map((l) => [l.line, l.verdict ?? l.error])).toEqual([
       [2, 'allowed'],
       [4, 'denied'],
-      [5, 'expected SOURCE DESTINATION PORT [PROTOCOL]'],
+      [5, 'expected SOURCE DESTINATION PORT [PROTOCOL] (or PORT/PROTOCOL, e.g. 5432/TCP)'],
       [6, 'allowed'],
     ]);
+  });
+
+  it('reads PORT/PROTOCOL and words a protocol error for the batch line, which has no --protocol (fresh-user-3 #17)', async () => {
+    const input = 'billing database 5432/TCP\nbilling database 5432/UDP --http GET /\n';
+    const r = await runCli(['trace', '--batch', '-', ...R], { stdin: input });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe(
+      'allowed  billing → database 5432/TCP  egress: allowed (access-postgres)  ingress: allowed (postgres)\n' +
+        '<stdin>:2: error: --http needs the protocol TCP after the port (SOURCE DESTINATION PORT TCP, or PORT/TCP) (HTTP rules are TCP-only)\n',
+    );
   });
 
   it('text output: one line per flow', async () => {
@@ -210,7 +220,7 @@ describe('netpol trace --batch', () => {
     expect(r.stdout).toBe(
       [
         'allowed  billing → database 5432/TCP  egress: allowed (access-postgres)  ingress: allowed (postgres)',
-        'flows.txt:2: error: expected SOURCE DESTINATION PORT [PROTOCOL]',
+        'flows.txt:2: error: expected SOURCE DESTINATION PORT [PROTOCOL] (or PORT/PROTOCOL, e.g. 5432/TCP)',
         '',
       ].join('\n'),
     );
@@ -221,7 +231,7 @@ describe('netpol trace --batch', () => {
       file: 'flows.txt',
       line: 2,
       input: 'billing nowhere',
-      error: 'expected SOURCE DESTINATION PORT [PROTOCOL]',
+      error: 'expected SOURCE DESTINATION PORT [PROTOCOL] (or PORT/PROTOCOL, e.g. 5432/TCP)',
     });
   });
 

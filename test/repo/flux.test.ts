@@ -392,6 +392,20 @@ describe('loadRepo with Flux', () => {
     ]);
   });
 
+  it('says that the entry folder is still read when flux-system names a missing path, and what Flux does (fresh-user-3 #17)', () => {
+    const files = {
+      'clusters/prod/flux-system/gotk-sync.yaml': sync('./clusters/prdo'),
+      'clusters/prod/apps.yaml': fluxKs('apps', './apps/gone'),
+      'clusters/prod/ns.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata: {name: web}\n',
+    };
+    const { repo, diagnostics } = loadRepoFromText(files);
+    expect(repo.namespaces.map((n) => n.name)).toEqual(['web']);
+    expect(diagnostics.filter((d) => d.code === 'FLUX_PATH_MISSING').map((d) => d.message)).toEqual([
+      'Kustomization flux-system/apps has path "./apps/gone", which is not a folder of the repository; Flux fails to reconcile it, so it applies nothing.',
+      'Kustomization flux-system/flux-system has path "./clusters/prdo", which is not a folder of the repository; Flux fails to reconcile it, so it applies nothing, but netpol still reads the entry folder "clusters/prod" as it stands (the cluster keeps what this Kustomization applied before).',
+    ]);
+  });
+
   it("takes the entry Kustomization's own GitRepository and an OCIRepository named flux-system as this repository", () => {
     const files = {
       'k8s/flux/config/cluster.yaml': yaml`

@@ -196,7 +196,7 @@ describe('a kustomization or Flux path naming a link that is not followed (fresh
     ).toEqual([
       [
         4,
-        'Kustomization flux-system/apps has path "./shared", a symbolic link that is not followed (it leads outside the repository); it applies nothing here.',
+        'Kustomization flux-system/apps has path "./shared", a symbolic link that is not followed (it leads outside the repository); Flux fails to reconcile it, so it applies nothing.',
       ],
     ]);
   });

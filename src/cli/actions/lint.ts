@@ -32,6 +32,9 @@ export async function lintAction(flags: LintFlags, ctx: CommandContext): Promise
     for (const diff of report.diffs) ctx.io.stderr(diff);
     const log = sarifLog(report, { root: loaded.repo.root, version: VERSION, rules: Object.values(rules) });
     ctx.io.stdout(`${JSON.stringify(log, null, 2)}\n`);
-  } else ctx.io.stdout(formatLintText(report, inputErrors));
+  } else {
+    const inputWarnings = diagnostics.filter((d) => d.severity === 'warning').length;
+    ctx.io.stdout(formatLintText(report, inputErrors, inputWarnings));
+  }
   if (report.errorCount > 0) ctx.exit(ExitCode.Findings);
 }

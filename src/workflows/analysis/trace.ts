@@ -213,7 +213,7 @@ export type BatchLine =
   | { readonly ok: true; readonly request: TraceRequest | null }
   | { readonly ok: false; readonly error: string };
 
-const BATCH_SHAPE = 'expected SOURCE DESTINATION PORT [PROTOCOL]';
+const BATCH_SHAPE = 'expected SOURCE DESTINATION PORT [PROTOCOL] (or PORT/PROTOCOL, e.g. 5432/TCP)';
 const BATCH_L7 =
   'batch lines take --http METHOD PATH, --http-host HOST, --http-header NAME:VALUE (repeatable) and --dns NAME after the flow';
 
@@ -275,8 +275,16 @@ export function parseBatchLine(line: string): BatchLine {
   let positional = 0;
   while (positional < words.length && !(words[positional] as string).startsWith('--')) positional++;
   if (positional < 3 || positional > 4) return { ok: false, error: BATCH_SHAPE };
-  const [source, destination, port] = words as [string, string, string];
-  const protocol = positional === 4 ? words[3] : undefined;
+  const [source, destination, written] = words as [string, string, string];
+  // `5432/TCP` (the form `netpol who-can-reach` and Kubernetes write) is port and protocol in one word.
+  const slash = /^([^/]+)\/([A-Za-z0-9]+)$/.exec(written);
+  if (slash && positional === 4)
+    return {
+      ok: false,
+      error: `the protocol is given twice ("${written}" and "${words[3]}"): write PORT PROTOCOL or PORT/PROTOCOL`,
+    };
+  const port = slash ? (slash[1] as string) : written;
+  const protocol = slash ? slash[2] : positional === 4 ? words[3] : undefined;
   let http: { method: string; path: string } | undefined;
   let host: string | undefined;
   const headers: string[] = [];
@@ -327,6 +335,18 @@ export function parseBatchLine(line: string): BatchLine {
       ...(dns !== undefined ? { dns } : {}),
     },
   };
+}
+
+/**
+ * A trace error worded for a batch line, which has no `--protocol` flag: the protocol is the word after the
+ * port (`web api 80 TCP --http GET /`) or joined to it (`80/TCP`).
+ */
+function batchWording(error: string): string {
+  return error.replace(
+    /--protocol ([A-Za-z0-9]+(?: or [A-Za-z0-9]+)?)/,
+    (_, p: string) =>
+      `the protocol ${p} after the port (SOURCE DESTINATION PORT ${p.split(' ')[0]}, or PORT/${p.split(' ')[0]})`,
+  );
 }
 
 /** Options of {@link traceBatch}. */
@@ -381,7 +401,7 @@ export async function* traceBatch(
     items++;
     const parsed = parseTraceRequest(line.request);
     if (!parsed.ok) {
-      yield { file, line: n, input: raw, error: parsed.error };
+      yield { file, line: n, input: raw, error: batchWording(parsed.error) };
       continue;
     }
     yield { line: n, result: traceParsed(engine, parsed.flow, { closest: false }) };

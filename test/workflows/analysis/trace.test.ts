@@ -52,9 +52,30 @@ describe('parseBatchLine', () => {
         },
       },
     ],
-    ['billing nowhere', { ok: false, error: 'expected SOURCE DESTINATION PORT [PROTOCOL]' }],
-    ['a b 1 TCP extra', { ok: false, error: 'expected SOURCE DESTINATION PORT [PROTOCOL]' }],
-    ['a b --http GET /', { ok: false, error: 'expected SOURCE DESTINATION PORT [PROTOCOL]' }],
+    // PORT/PROTOCOL in one word, as who-can-reach and Kubernetes write it (fresh-user-3 #17).
+    [
+      'billing database 5432/TCP',
+      { ok: true, request: { source: 'billing', destination: 'database', port: '5432', protocol: 'TCP' } },
+    ],
+    [
+      'billing database 5432/TCP UDP',
+      {
+        ok: false,
+        error: 'the protocol is given twice ("5432/TCP" and "UDP"): write PORT PROTOCOL or PORT/PROTOCOL',
+      },
+    ],
+    [
+      'billing nowhere',
+      { ok: false, error: 'expected SOURCE DESTINATION PORT [PROTOCOL] (or PORT/PROTOCOL, e.g. 5432/TCP)' },
+    ],
+    [
+      'a b 1 TCP extra',
+      { ok: false, error: 'expected SOURCE DESTINATION PORT [PROTOCOL] (or PORT/PROTOCOL, e.g. 5432/TCP)' },
+    ],
+    [
+      'a b --http GET /',
+      { ok: false, error: 'expected SOURCE DESTINATION PORT [PROTOCOL] (or PORT/PROTOCOL, e.g. 5432/TCP)' },
+    ],
     ['a b 80 --http GET', { ok: false, error: '--http takes METHOD PATH, e.g. --http GET /api/v1' }],
     ['a b 80 --http GET --dns x', { ok: false, error: '--http takes METHOD PATH, e.g. --http GET /api/v1' }],
     ['a b 80 --http GET / --http PUT /', { ok: false, error: '--http is given twice' }],
