@@ -5,6 +5,7 @@ import {
   nodeAt,
   type ParsedFile,
   parseYamlFile,
+  rangeSource,
   sourceAt,
   type YamlDocument,
 } from './documents.js';
@@ -690,6 +691,16 @@ export function renderFlux(ctx: BuildContext, options: FluxRenderOptions): FluxR
             {
               reported,
               unknown: vars.unknown,
+              onExpanded: (doc, start, names) => {
+                const at = rangeSource(doc.file, doc.lines, start, start);
+                ctx.substituted.set(
+                  `${at.file}:${at.line}:${at.column}`,
+                  names.map((n) => ({
+                    name: n,
+                    setIn: Object.hasOwn(options.vars, n) ? '--var' : (vars.setIn[n] ?? 'this Kustomization'),
+                  })),
+                );
+              },
               onUnresolved: (name) => {
                 if (vars.unavailable.length === 0) return false;
                 unresolved.add(name);
@@ -830,12 +841,15 @@ function variables(
 ):
   | {
       values: Record<string, string>;
+      /** Where each value was set, for messages. */
+      setIn: Record<string, string>;
       defined: boolean;
       unavailable: Located[];
       unknown: (name: string) => boolean;
     }
   | 'defer' {
   const values: Record<string, string> = {};
+  const setIn: Record<string, string> = {};
   const unavailable: Located[] = [];
   // Names that may be set by a source netpol cannot read: the keys of the Secrets found in the tree (SOPS
   // keeps key names in clear), or any name when a Secret is not in the tree.
@@ -871,12 +885,22 @@ function variables(
       continue;
     }
     const data = isRecord(found.value.data) ? found.value.data : {};
-    for (const [k, v] of Object.entries(data)) values[k] = String(v).replace(/\n/g, '');
+    for (const [k, v] of Object.entries(data)) {
+      values[k] = String(v).replace(/\n/g, '');
+      const at = sourceAt(found.doc, [...found.path, 'data', k]);
+      setIn[k] = `ConfigMap ${work.namespace}/${name} (${at.file}:${at.line})`;
+    }
   }
-  for (const [k, v] of Object.entries(work.postBuild.substitute)) values[k] = v.replace(/\n/g, '');
+  for (const [k, v] of Object.entries(work.postBuild.substitute)) {
+    values[k] = v.replace(/\n/g, '');
+    if (work.resource) {
+      const at = sourceAt(work.resource.doc, [...work.resource.path, 'spec', 'postBuild', 'substitute', k]);
+      setIn[k] = `postBuild.substitute of ${viaOf(work).replace(/ \(.*\)$/, '')} (${at.file}:${at.line})`;
+    }
+  }
   void ctx;
   const unknown = (n: string) => !Object.hasOwn(values, n) && (anyName || secretKeys.has(n));
-  return { values, defined: work.postBuild.defined, unavailable, unknown };
+  return { values, setIn, defined: work.postBuild.defined, unavailable, unknown };
 }
 
 function meta(value: Record<string, unknown>): { name: string; namespace: string } {

@@ -16,6 +16,7 @@ import {
   KUSTOMIZATION_FILES,
   kustomizationIn,
 } from './kustomize.js';
+import type { SubstitutedVariable } from './model.js';
 import { CLUSTER_SCOPED_KINDS } from './objects.js';
 import type { Origins } from './origins.js';
 import {
@@ -99,6 +100,8 @@ export interface BuildContext {
   readonly referenced: Set<string>;
   /** Kustomization files read. */
   readonly kustomizations: Set<string>;
+  /** The Flux variables substituted into scalars, by `file:line:column` (see `Repo.substitutions`). */
+  readonly substituted: Map<string, SubstitutedVariable[]>;
   /**
    * Errors so far that make kustomize fail a whole build (a patch without target matching nothing, a JSON
    * patch operation that does not apply, an object listed twice, an unknown kustomization field): a
@@ -171,6 +174,7 @@ export function createBuildContext(
     applied: new Set(),
     referenced: new Set(),
     kustomizations: new Set(),
+    substituted: new Map(),
     buildFailures: 0,
     failureNote: '',
     lastBuildFailed: false,

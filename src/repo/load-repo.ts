@@ -7,6 +7,7 @@ import {
   nodeAt,
   type ParsedFile,
   parseYamlFile,
+  rangeSource,
   readYamlFileFast,
   sourceAt,
   type YamlDocument,
@@ -53,6 +54,7 @@ import type {
   RepoEntry,
   ServiceEndpointsObject,
   ServiceObject,
+  SubstitutedVariable,
   UnseenSource,
   WorkloadObject,
 } from './model.js';
@@ -499,7 +501,15 @@ function loadKustomize(
   sourceRoot: string,
   cluster?: FluxCluster,
 ): LoadResult {
-  const substitution = new Substitution(options.vars ?? {});
+  const substitution = new Substitution(options.vars ?? {}, {
+    onExpanded: (doc, start, names) => {
+      const at = rangeSource(doc.file, doc.lines, start, start);
+      ctx.substituted.set(
+        `${at.file}:${at.line}:${at.column}`,
+        names.map((name) => ({ name, setIn: '--var' })),
+      );
+    },
+  });
   const entry = cluster?.path ?? '';
   const resources = buildFolder(ctx, entry, {
     generate: false,
@@ -600,7 +610,7 @@ function loadBuilt(
     });
   }
   out.files.push(...ctx.applied);
-  return resultOf(root, out, config, unseen, entry);
+  return resultOf(root, out, config, unseen, entry, ctx.substituted);
 }
 
 /** The load result of the collected objects. */
@@ -610,6 +620,7 @@ function resultOf(
   config: ReturnType<typeof readConfig>,
   unseen: readonly UnseenSource[],
   entry: RepoEntry,
+  substitutions?: ReadonlyMap<string, readonly SubstitutedVariable[]>,
 ): LoadResult {
   const repo: Repo = {
     root,
@@ -630,6 +641,7 @@ function resultOf(
     settings: config.settings,
     config: config.config,
     configSources: config.sources,
+    ...(substitutions && substitutions.size > 0 ? { substitutions } : {}),
   };
   return {
     repo,

@@ -412,6 +412,19 @@ export interface Repo {
   readonly config: Readonly<Record<string, unknown>>;
   /** Positions of `netpol.config.yaml` values by dotted path (`catalog.domain`). Default: none. */
   readonly configSources?: Readonly<Record<string, SourceRef>>;
+  /**
+   * The Flux variables substituted into a scalar, by the scalar's position (`file:line:column`), each with
+   * where its value was set (`ConfigMap flux-system/settings (clusters/prod/settings.yaml:7)`, `--var`), so a
+   * finding about a value can name the variable that produced it. Default: none.
+   */
+  readonly substitutions?: ReadonlyMap<string, readonly SubstitutedVariable[]>;
+}
+
+/** A Flux variable substituted into a value, and where its value was set. */
+export interface SubstitutedVariable {
+  readonly name: string;
+  /** Where the value was set: a ConfigMap key, a Kustomization's `postBuild.substitute`, or `--var`. */
+  readonly setIn: string;
 }
 
 /**

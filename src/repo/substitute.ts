@@ -241,6 +241,7 @@ export class Substitution {
   readonly #reported: Set<string>;
   readonly #onUnresolved: ((name: string) => boolean) | undefined;
   readonly #unknown: ((name: string) => boolean) | undefined;
+  readonly #onExpanded: ((doc: YamlDocument, start: number, names: readonly string[]) => void) | undefined;
 
   /**
    * @param vars - Variable values (`--var key=value`, or a Flux Kustomization's variables).
@@ -255,8 +256,11 @@ export class Substitution {
       readonly reported?: Set<string>;
       readonly onUnresolved?: (name: string) => boolean;
       readonly unknown?: (name: string) => boolean;
+      /** Told the variables substituted into a scalar (by name), with the scalar's document and offset. */
+      readonly onExpanded?: (doc: YamlDocument, start: number, names: readonly string[]) => void;
     } = {},
   ) {
+    this.#onExpanded = options.onExpanded;
     this.#vars = vars;
     this.#reported = options.reported ?? new Set();
     this.#onUnresolved = options.onUnresolved;
@@ -281,6 +285,13 @@ export class Substitution {
         diagnostics.push(this.#diagnostic(doc, u.name, start, text, u.offset));
       }
       if (value === text) return text;
+      if (this.#onExpanded) {
+        const skipped = new Set(unresolved.map((u) => u.name));
+        const names = [...text.matchAll(/(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)/g)]
+          .map((m) => m[1] as string)
+          .filter((n) => !skipped.has(n) && Object.hasOwn(this.#vars, n));
+        if (names.length > 0) this.#onExpanded(doc, start, [...new Set(names)]);
+      }
       return plain ? resolvePlainScalar(value) : value;
     };
   }

@@ -56,6 +56,28 @@ describe('netpol lint', () => {
     );
   });
 
+  it('names the Flux variable, and where it is set, behind an address hardcoded-ip reports (fresh-user-3 #12)', async () => {
+    const repo = useRepo({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'clusters/prod/apps.yaml':
+        'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: apps, namespace: flux-system}\nspec:\n  path: ./apps\n  sourceRef: {kind: GitRepository, name: flux-system}\n  postBuild:\n    substitute: {dns_ip: 8.8.8.8}\n    substituteFrom: [{kind: ConfigMap, name: cluster-settings}]\n',
+      'clusters/prod/settings.yaml':
+        'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cluster-settings, namespace: flux-system}\ndata:\n  cluster_node_subnet: 192.168.10.0/24\n',
+      'apps/ns.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata: {name: web}\n',
+      'apps/pol.yaml':
+        'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: p, namespace: web}\nspec:\n  endpointSelector: {}\n  egress:\n    - toCIDR:\n        - ${cluster_node_subnet}\n        - "${dns_ip}/32"\n',
+      'netpol.config.yaml': 'lint:\n  hardcoded-ip:\n    seedConvention: always\n',
+    });
+    const r = await runCli(['lint', '-R', repo.root, '-o', 'json']);
+    const findings = JSON.parse(r.stdout).findings.filter(
+      (f: { ruleId: string }) => f.ruleId === 'hardcoded-ip',
+    );
+    expect(findings.map((f: { message: string }) => f.message)).toEqual([
+      'CiliumNetworkPolicy/web/p egress[0] names 192.168.10.0/24 (from ${cluster_node_subnet}, set in ConfigMap flux-system/cluster-settings (clusters/prod/settings.yaml:5)), an address of a private network: no selector, entity or DNS name can replace a device of your own network, but the address is fixed here.',
+      'CiliumNetworkPolicy/web/p egress[0] names the address range 8.8.8.8/32 (from ${dns_ip}, set in postBuild.substitute of Kustomization flux-system/apps (clusters/prod/apps.yaml:8)); peers should be selected by endpoints or entities, not addresses.',
+    ]);
+  });
+
   it('prints findings grouped by file with hints and a summary (exit 1 on an error)', async () => {
     const repo = twoProblems();
     const r = await runCli(['lint', '-R', repo.root]);

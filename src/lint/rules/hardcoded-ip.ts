@@ -61,15 +61,15 @@ export default defineRule({
     'A policy names a CIDR outside the allow-list instead of selecting peers by endpoints or entities.',
   messages: {
     hardcoded:
-      '{{policy}} {{rule}} names the address range {{cidr}}; peers should be selected by endpoints or entities, not addresses.',
+      '{{policy}} {{rule}} names the address range {{cidr}}{{origin}}; peers should be selected by endpoints or entities, not addresses.',
     insideCluster:
-      "{{policy}} {{rule}} names {{cidr}}, which overlaps the cluster's range {{range}}: Cilium's CIDR rules do not match pods, Services or nodes of the cluster, so this rule matches nothing there.",
+      "{{policy}} {{rule}} names {{cidr}}{{origin}}, which overlaps the cluster's range {{range}}: Cilium's CIDR rules do not match pods, Services or nodes of the cluster, so this rule matches nothing there.",
     placeholder:
       '{{policy}} {{rule}} names the address range "{{cidr}}", left to Flux substitution, so netpol cannot check it.',
     wholeInternet:
-      '{{policy}} {{rule}} names {{cidr}}, every {{family}} address outside the cluster: the entity {{entity}} says the same without an address.',
+      '{{policy}} {{rule}} names {{cidr}}{{origin}}, every {{family}} address outside the cluster: the entity {{entity}} says the same without an address.',
     localDevice:
-      '{{policy}} {{rule}} names {{cidr}}, an address of a private network{{where}}: no selector, entity or DNS name can replace a device of your own network, but the address is fixed here.',
+      '{{policy}} {{rule}} names {{cidr}}{{origin}}, an address of a private network{{where}}: no selector, entity or DNS name can replace a device of your own network, but the address is fixed here.',
   },
   hints: {
     insideCluster:
@@ -112,6 +112,12 @@ export default defineRule({
       if (r.ok) cluster.push(r.value);
     }
     const reportOutside = seedConventionApplies(ctx.config.seedConvention, ctx.catalog);
+    // A value Flux substitution produced names its variables and where they were set (fresh-user-3 #12).
+    const originOf = (at: SourceRef): string => {
+      const vars = ctx.repo.substitutions?.get(`${at.file}:${at.line}:${at.column}`);
+      if (!vars) return '';
+      return ` (from ${vars.map((v) => `\${${v.name}}, set in ${v.setIn}`).join('; ')})`;
+    };
     // The policy and rule are named only when reported.
     const check = (
       text: string,
@@ -143,6 +149,7 @@ export default defineRule({
             policy: policyOf(),
             rule: ruleOf(),
             cidr: r.value.cidr,
+            origin: originOf(at),
             family,
             entity: `world-ipv${r.value.family}`,
           },
@@ -155,7 +162,13 @@ export default defineRule({
         ctx.report({
           at,
           messageId: 'insideCluster',
-          data: { policy: policyOf(), rule: ruleOf(), cidr: r.value.cidr, range: range.cidr },
+          data: {
+            policy: policyOf(),
+            rule: ruleOf(),
+            cidr: r.value.cidr,
+            origin: originOf(at),
+            range: range.cidr,
+          },
         });
         return;
       }
@@ -169,6 +182,7 @@ export default defineRule({
             policy: policyOf(),
             rule: ruleOf(),
             cidr: r.value.cidr,
+            origin: originOf(at),
             where: known ? ', outside the configured clusterCIDRs' : '',
             clusterHint: known
               ? ''
@@ -181,7 +195,7 @@ export default defineRule({
       ctx.report({
         at,
         messageId: 'hardcoded',
-        data: { policy: policyOf(), rule: ruleOf(), cidr: r.value.cidr },
+        data: { policy: policyOf(), rule: ruleOf(), cidr: r.value.cidr, origin: originOf(at) },
       });
     };
     for (const p of ciliumPolicies(ctx.repo.policies)) {
