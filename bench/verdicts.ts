@@ -6,6 +6,8 @@
  *   one of its source identity; median over as many fresh engines as warm passes;
  * - warm: random flows (bench/run.ts's mix: pods, world, platform peers, seven ports, 10 % UDP) evaluated
  *   once to fill the caches, then timed over the same flows, median of the passes.
+ * Each pass is timed in wall time and in the process's CPU time (user + system, `process.cpuUsage`): on a
+ * shared machine only the CPU rates compare across runs.
  * Run: `npm run bench -- --only verdicts --sizes 5000,20000`, or standalone
  * `npm run build && node dist/bench/verdicts.js --sizes 5000` (add `--cpu-prof` to node to profile).
  */
@@ -22,15 +24,20 @@ import { APP_LABELS, appNamespaceName, generateRepo, prng, writeRepoDir } from '
 export interface VerdictBenchRow {
   /** Application namespaces generated. */
   readonly namespaces: number;
+  /** Policies of the generated repository. */
   readonly policies: number;
   /** Flows of the cold pass (one per pod identity). */
   readonly coldFlows: number;
-  /** Median first verdicts per second of fresh engines (each flow's source identity new to the engine). */
+  /** Median first verdicts per second of fresh engines (each flow's source identity new to the engine), wall time. */
   readonly coldPerSec: number;
+  /** The same per second of the process's CPU time (user + system, all threads). */
+  readonly coldPerCpuSec: number;
   /** Flows of each warm pass. */
   readonly warmFlows: number;
-  /** Median verdicts per second of the warm passes. */
+  /** Median verdicts per second of the warm passes, wall time. */
   readonly warmPerSec: number;
+  /** The same per second of the process's CPU time (user + system, all threads). */
+  readonly warmPerCpuSec: number;
   /** Share of allowed verdicts among the warm flows (a sanity check of the generator). */
   readonly allowedShare: number;
 }
@@ -93,11 +100,19 @@ export function coldFlows(namespaces: number): Flow[] {
   return flows;
 }
 
-function rate(engine: PolicyEngine, flows: readonly Flow[]): { perSec: number; allowed: number } {
+/** Verdicts per second of wall and of CPU time (user + system of the process) over one pass of `flows`. */
+function rate(
+  engine: PolicyEngine,
+  flows: readonly Flow[],
+): { perSec: number; perCpuSec: number; allowed: number } {
   let allowed = 0;
+  const cpu = process.cpuUsage();
   const t = performance.now();
   for (const f of flows) if (engine.verdict(f).verdict === 'allowed') allowed++;
-  return { perSec: flows.length / ((performance.now() - t) / 1000), allowed };
+  const wall = (performance.now() - t) / 1000;
+  const used = process.cpuUsage(cpu);
+  const cpuSec = (used.user + used.system) / 1e6;
+  return { perSec: flows.length / wall, perCpuSec: flows.length / Math.max(cpuSec, 1e-6), allowed };
 }
 
 function median(xs: readonly number[]): number {
@@ -119,21 +134,33 @@ export async function measureVerdicts(n: number, warmFlows: number, passes = 5):
     const { repo } = await loadRepo({ root: dir });
     const cold = coldFlows(n);
     const coldRates: number[] = [];
-    for (let i = 0; i < passes; i++) coldRates.push(rate(createEngine(repo), cold).perSec);
+    const coldCpuRates: number[] = [];
+    for (let i = 0; i < passes; i++) {
+      const r = rate(createEngine(repo), cold);
+      coldRates.push(r.perSec);
+      coldCpuRates.push(r.perCpuSec);
+    }
     const engine = createEngine(repo);
     const flows = randomFlows(warmFlows, n, 7);
     const first = rate(engine, flows);
     if (first.allowed === 0 || first.allowed === flows.length)
       throw new Error('bench flows are all one verdict: generator broken');
     const rates: number[] = [];
-    for (let i = 0; i < passes; i++) rates.push(rate(engine, flows).perSec);
+    const cpuRates: number[] = [];
+    for (let i = 0; i < passes; i++) {
+      const r = rate(engine, flows);
+      rates.push(r.perSec);
+      cpuRates.push(r.perCpuSec);
+    }
     return {
       namespaces: n,
       policies: repo.policies.length,
       coldFlows: cold.length,
       coldPerSec: median(coldRates),
+      coldPerCpuSec: median(coldCpuRates),
       warmFlows: flows.length,
       warmPerSec: median(rates),
+      warmPerCpuSec: median(cpuRates),
       allowedShare: first.allowed / flows.length,
     };
   } finally {
@@ -150,10 +177,10 @@ export async function measureVerdicts(n: number, warmFlows: number, passes = 5):
 export function verdictBenchTable(rows: readonly VerdictBenchRow[]): string {
   const f = (x: number, d = 0) => x.toLocaleString('en-US', { maximumFractionDigits: d });
   let out =
-    '| namespaces | policies | cold flows | cold verdicts/s | warm flows | warm verdicts/s (median) | allowed |\n';
-  out += '|---:|---:|---:|---:|---:|---:|---:|\n';
+    '| namespaces | policies | cold flows | cold verdicts/s wall | cold verdicts/CPU s | warm flows | warm verdicts/s wall | warm verdicts/CPU s | allowed |\n';
+  out += '|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n';
   for (const r of rows) {
-    out += `| ${f(r.namespaces)} | ${f(r.policies)} | ${f(r.coldFlows)} | ${f(r.coldPerSec)} | ${f(r.warmFlows)} | ${f(r.warmPerSec)} | ${f(r.allowedShare * 100, 1)} % |\n`;
+    out += `| ${f(r.namespaces)} | ${f(r.policies)} | ${f(r.coldFlows)} | ${f(r.coldPerSec)} | ${f(r.coldPerCpuSec)} | ${f(r.warmFlows)} | ${f(r.warmPerSec)} | ${f(r.warmPerCpuSec)} | ${f(r.allowedShare * 100, 1)} % |\n`;
   }
   out +=
     '\nGoals (issue 13): warm ≥ 1,000,000/s at 5,000 namespaces and ≥ 300,000/s at 20,000; cold ≥ 200,000/s at 5,000.\n';

@@ -111,6 +111,9 @@ export function identityLabel(identity: Identity, source: LabelSource, key: stri
   }
 }
 
+/** The reserved labels of a pod identity: none, one set shared by every pod identity (never modified). */
+const NO_RESERVED: ReadonlySet<string> = new Set();
+
 /** Inputs for a pod identity. */
 export interface PodIdentityInput {
   readonly namespace: string;
@@ -128,18 +131,84 @@ export interface PodIdentityInput {
  */
 export function podIdentity(input: PodIdentityInput): Identity {
   const k8s = new Map<string, string>();
-  for (const [k, v] of Object.entries(input.podLabels)) {
-    if (isIdentityRelevantPodLabel(k)) k8s.set(k, v);
+  const podTexts: string[] = [];
+  for (const k in input.podLabels) {
+    if (!isIdentityRelevantPodLabel(k)) continue;
+    const v = input.podLabels[k] as string;
+    k8s.set(k, v);
+    podTexts.push(`${k}=${v}`);
   }
-  for (const [k, v] of Object.entries(input.namespaceLabels)) k8s.set(NAMESPACE_LABELS_PREFIX + k, v);
-  k8s.set(POD_NAMESPACE_LABEL, input.namespace);
+  const ns = namespacePart(input.namespace, input.namespaceLabels);
+  const { keys, values } = ns;
+  for (let i = 0; i < keys.length; i++) k8s.set(keys[i] as string, values[i] as string);
   k8s.set(SERVICE_ACCOUNT_LABEL, input.serviceAccount);
   k8s.set(CLUSTER_LABEL, input.clusterName);
-  const key = `pod\u0000${[...k8s.entries()]
-    .map(([k, v]) => `${k}=${v}`)
-    .sort()
-    .join('\u0000')}`;
-  return { kind: 'pod', k8s, reserved: new Set(), namespace: input.namespace, key };
+  // The key is every `key=value` of k8s, sorted: a pod label may share its key with an identity label (the
+  // identity label then wins in k8s), so the shortcut of merging sorted parts applies only without such a key.
+  let key: string;
+  if (podTexts.length === k8s.size - keys.length - 2) {
+    const rest = mergeSorted(
+      ns.texts,
+      sortedPair(`${SERVICE_ACCOUNT_LABEL}=${input.serviceAccount}`, `${CLUSTER_LABEL}=${input.clusterName}`),
+    );
+    if (podTexts.length > 1) podTexts.sort();
+    key = `pod\u0000${mergeSorted(podTexts, rest).join('\u0000')}`;
+  } else {
+    key = `pod\u0000${[...k8s.entries()]
+      .map(([k, v]) => `${k}=${v}`)
+      .sort()
+      .join('\u0000')}`;
+  }
+  return { kind: 'pod', k8s, reserved: NO_RESERVED, namespace: input.namespace, key };
+}
+
+/**
+ * The identity labels a namespace gives its pods (its labels under {@link NAMESPACE_LABELS_PREFIX}, then
+ * {@link POD_NAMESPACE_LABEL}) in insertion order, and their `key=value` texts sorted; built once per labels object.
+ */
+interface NamespacePart {
+  readonly namespace: string;
+  readonly keys: readonly string[];
+  readonly values: readonly string[];
+  readonly texts: readonly string[];
+}
+
+/** {@link NamespacePart}s by the namespace's labels object: every pod of a namespace shares one. */
+const NAMESPACE_PARTS = new WeakMap<Labels, NamespacePart>();
+
+function namespacePart(namespace: string, labels: Labels): NamespacePart {
+  const cached = NAMESPACE_PARTS.get(labels);
+  if (cached !== undefined && cached.namespace === namespace) return cached;
+  const keys: string[] = [];
+  const values: string[] = [];
+  for (const [k, v] of Object.entries(labels)) {
+    keys.push(NAMESPACE_LABELS_PREFIX + k);
+    values.push(v);
+  }
+  keys.push(POD_NAMESPACE_LABEL);
+  values.push(namespace);
+  // Later keys win, as in the Map the identity is built into (a namespace label cannot repeat a key).
+  const texts = keys.map((k, i) => `${k}=${values[i]}`).sort();
+  const part: NamespacePart = { namespace, keys, values, texts };
+  NAMESPACE_PARTS.set(labels, part);
+  return part;
+}
+
+function sortedPair(a: string, b: string): string[] {
+  return a < b ? [a, b] : [b, a];
+}
+
+/** Two sorted string arrays merged into one, in the order `Array.prototype.sort` gives (UTF-16 code units). */
+function mergeSorted(a: readonly string[], b: readonly string[]): string[] {
+  if (a.length === 0) return b as string[];
+  const out: string[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length)
+    out.push((a[i] as string) <= (b[j] as string) ? (a[i++] as string) : (b[j++] as string));
+  while (i < a.length) out.push(a[i++] as string);
+  while (j < b.length) out.push(b[j++] as string);
+  return out;
 }
 
 /**

@@ -122,12 +122,18 @@ const MAX_VERDICTS = 500_000;
 interface ResolvedPeer {
   readonly identity: Identity;
   readonly caveat: string | undefined;
-  /** Number of this resolved peer within its engine (destination part of {@link verdictKey}). */
+  /** The identity's policy cache entry, kept here once a verdict looked it up (saves hashing the identity key). */
+  policies: IdentityPolicies | undefined;
+  /** Number of this resolved peer within its engine (the destination part of a cached verdict's key). */
   readonly id: number;
   /**
-   * Verdicts of flows from this peer, by the destination's {@link id}, then by {@link l4Key}. The resolved
-   * peer lives in one engine (a view has its own), so what-if views never see these.
+   * Verdicts of flows from this peer, by the destination's {@link id}, then by {@link l4Key}: those of the
+   * first destination inline ({@link firstDestination}), the others in {@link verdicts}, created for a second
+   * destination (most peers of a cold pass only ever have one). The resolved peer lives in one engine (a view
+   * has its own), so what-if views never see these.
    */
+  firstDestination: number;
+  firstVerdicts: CachedVerdict | undefined;
   verdicts: Map<number, CachedVerdict> | undefined;
 }
 
@@ -138,36 +144,113 @@ interface CachedVerdict {
   next: CachedVerdict | undefined;
 }
 
-/** A node of the engine's peer cache: one step of a peer's fields (see `PolicyEngine.peerNode`). */
-interface PeerTrieNode {
-  next: Map<string, PeerTrieNode> | undefined;
-  peer: ResolvedPeer | undefined;
+/**
+ * A trie node whose first child is kept inline ({@link step}, {@link child}) and the others in {@link next}:
+ * most nodes of the engine's tries have one child (the one label key of a namespace's pods, the one rule of a
+ * namespace selecting an app), and a Map each would be most of the memory they take.
+ */
+interface InlineTrieNode<K, N> {
+  step: K | undefined;
+  child: N | undefined;
+  next: Map<K, N> | undefined;
 }
 
-/** The roots of an engine's peer cache, by kind of peer (pods with an explicit service account apart). */
-function newPeerTrie() {
-  const root = (): PeerTrieNode => ({ next: undefined, peer: undefined });
-  return { pods: root(), accounts: root(), world: root(), reserved: root() };
-}
-
-function trieChild(node: PeerTrieNode, step: string): PeerTrieNode {
+/** The child of `node` by `step`, made by `make` when missing. */
+function trieStep<K, N extends InlineTrieNode<K, N>>(node: N, step: K, make: () => N): N {
+  if (node.step === step) return node.child as N;
+  if (node.step === undefined) {
+    node.step = step;
+    node.child = make();
+    return node.child;
+  }
   if (node.next === undefined) node.next = new Map();
   let child = node.next.get(step);
   if (child === undefined) {
-    child = { next: undefined, peer: undefined };
+    child = make();
     node.next.set(step, child);
   }
   return child;
 }
 
-/** Protocol codes of {@link verdictKey}. */
-const PROTOCOL_CODE: Readonly<Record<string, number>> = {
-  TCP: 0,
-  UDP: 1,
-  SCTP: 2,
-  ICMPv4: 3,
-  ICMPv6: 4,
-};
+/** A node of the engine's peer cache: one step of a peer's fields (see `PolicyEngine.peerNode`). */
+interface PeerTrieNode extends InlineTrieNode<string, PeerTrieNode> {
+  peer: ResolvedPeer | undefined;
+}
+
+function newPeerTrieNode(): PeerTrieNode {
+  return { step: undefined, child: undefined, next: undefined, peer: undefined };
+}
+
+/** The roots of an engine's peer cache, by kind of peer (pods with an explicit service account apart). */
+function newPeerTrie() {
+  return {
+    pods: newPeerTrieNode(),
+    accounts: newPeerTrieNode(),
+    world: newPeerTrieNode(),
+    reserved: newPeerTrieNode(),
+  };
+}
+
+function trieChild(node: PeerTrieNode, step: string): PeerTrieNode {
+  return trieStep(node, step, newPeerTrieNode);
+}
+
+/** The rules selecting one identity, and its direction policies once a verdict or a caller asked for them. */
+interface IdentityPolicies {
+  readonly selecting: readonly CompiledRule[];
+  ingress: DirectionPolicy | undefined;
+  egress: DirectionPolicy | undefined;
+  /** The {@link EndpointPolicy} handed to callers of `endpointPolicy`, built on the first call. */
+  both: EndpointPolicy | undefined;
+}
+
+/**
+ * A node of a selection trie: one step per selecting rule with rules in the trie's direction, clusterwide
+ * rules first (the steps many namespaces share).
+ */
+interface SelectionNode extends InlineTrieNode<CompiledRule, SelectionNode> {
+  policy: DirectionPolicy | undefined;
+}
+
+/** The policy caches of an engine, shared by its what-if views (they change identities, never rules). */
+interface PolicyCaches {
+  /** By identity key. */
+  readonly byIdentity: Map<string, IdentityPolicies>;
+  /** Direction policies by their selecting rules, one trie per direction. */
+  selections: { ingress: SelectionNode; egress: SelectionNode };
+  /** Direction policies built since the tries were last emptied. */
+  selectionCount: number;
+}
+
+function newSelectionNode(): SelectionNode {
+  return { step: undefined, child: undefined, next: undefined, policy: undefined };
+}
+
+function newPolicyCaches(): PolicyCaches {
+  return {
+    byIdentity: new Map(),
+    selections: { ingress: newSelectionNode(), egress: newSelectionNode() },
+    selectionCount: 0,
+  };
+}
+
+/** Protocol code of {@link l4Key} (TCP 0, UDP 1, SCTP 2, ICMPv4 3, ICMPv6 4); -1 for another protocol. */
+function protocolCode(protocol: string): number {
+  switch (protocol) {
+    case 'TCP':
+      return 0;
+    case 'UDP':
+      return 1;
+    case 'SCTP':
+      return 2;
+    case 'ICMPv4':
+      return 3;
+    case 'ICMPv6':
+      return 4;
+    default:
+      return -1;
+  }
+}
 
 /**
  * The verdict-cache key of a flow's L4 part: port (the ICMP type for ICMP) and protocol packed into one
@@ -177,8 +260,8 @@ const PROTOCOL_CODE: Readonly<Record<string, number>> = {
 function l4Key(flow: Flow): number {
   const dest = flow.destination;
   if (dest.kind === 'pod' && dest.namedPorts !== undefined) return -1;
-  const code = PROTOCOL_CODE[flow.protocol];
-  if (code === undefined) return -1;
+  const code = protocolCode(flow.protocol);
+  if (code < 0) return -1;
   const slot = code >= 3 ? (flow.icmpType ?? 8) : flow.port;
   if (!Number.isInteger(slot) || slot < 0 || slot > 65535) return -1;
   return slot * 8 + code;
@@ -198,6 +281,8 @@ function freezeVerdict(v: Verdict): Verdict {
 const NO_NOTES: readonly string[] = Object.freeze([]);
 const NO_REFS: readonly RuleRef[] = Object.freeze([]);
 const NO_RULES: readonly CompiledRule[] = Object.freeze([]);
+const NO_PEER_RULES: readonly CompiledPeerRule[] = Object.freeze([]);
+const NO_REQUIREMENTS: readonly Requirement[] = Object.freeze([]);
 /** The explanation sentences of a direction's outcomes, by direction and enforcement reason; shared. */
 const REASONS = new Map<string, DirectionPolicy['reasons']>();
 /** Side verdicts of endpoints outside policy (world, reserved), by direction and wording; shared, frozen. */
@@ -224,14 +309,8 @@ export class PolicyEngine {
   /** In a view, the labels of the engine the view was made from (shared, never copied); undefined otherwise. */
   private inheritedLabels: ReadonlyMap<string, Labels> | undefined;
   private workloadsByNamespace = new Map<string, WorkloadObject[]>();
-  /** Endpoint policies by identity key; shared with views (a view changes identities, never rules). */
-  private readonly policyCache = new Map<string, EndpointPolicy>();
-  /** Endpoint policies by the set of selecting rules (their indexes): many identities share one. */
-  private readonly policyBySelection = new Map<string, EndpointPolicy>();
-  /** Direction policies by direction and the selecting rules with rules in that direction. */
-  private readonly directionBySelection = new Map<string, DirectionPolicy>();
-  /** Index of each compiled rule in {@link rules}, for {@link policyBySelection} keys. */
-  private ruleIndex = new Map<CompiledRule, number>();
+  /** Selecting rules and direction policies by identity and by selection; shared with views (a view changes identities, never rules). */
+  private readonly policyCaches: PolicyCaches = newPolicyCaches();
   /** Resolved peers, found by {@link peerNode}; each engine and view has its own. */
   private peerTrie = newPeerTrie();
   /** Resolved peers in {@link peerTrie}. */
@@ -291,7 +370,6 @@ export class PolicyEngine {
       release: this.release,
     });
     this.namedPortIndex = indexNamedPorts(repo.workloads.map((w) => w.namedPorts));
-    for (const [i, r] of this.rules.entries()) this.ruleIndex.set(r, i);
     for (const r of this.rules) {
       if (r.host) {
         this.hostRules.push(r);
@@ -357,13 +435,7 @@ export class PolicyEngine {
    */
   withNamespaceLabels(overrides: Readonly<Record<string, Labels>>): PolicyEngine {
     const view = new PolicyEngine({ namespaces: [], policies: [], workloads: [] }, this.settings);
-    Object.assign(view, {
-      rules: this.rules,
-      policyCache: this.policyCache,
-      policyBySelection: this.policyBySelection,
-      directionBySelection: this.directionBySelection,
-    });
-    view.ruleIndex = this.ruleIndex;
+    Object.assign(view, { rules: this.rules, policyCaches: this.policyCaches });
     view.byNamespace = this.byNamespace;
     view.clusterwide = this.clusterwide;
     view.workloadsByNamespace = this.workloadsByNamespace;
@@ -449,6 +521,9 @@ export class PolicyEngine {
     if (cached) return cached;
     const resolved: ResolvedPeer = {
       id: this.resolvedPeers++,
+      policies: undefined,
+      firstDestination: -1,
+      firstVerdicts: undefined,
       verdicts: undefined,
       identity: this.buildIdentity(peer),
       caveat:
@@ -546,8 +621,44 @@ export class PolicyEngine {
    *   (EnableDefaultDeny); Cilium docs: security/policy/intro "Policy Enforcement Modes".
    */
   endpointPolicy(identity: Identity): EndpointPolicy {
-    const cached = this.policyCache.get(identity.key);
-    if (cached) return cached;
+    const entry = this.identityPolicies(identity);
+    entry.both ??= { ingress: this.directionOf(entry, 'ingress'), egress: this.directionOf(entry, 'egress') };
+    return entry.both;
+  }
+
+  /** One direction of {@link endpointPolicy}: a verdict needs the source's egress and the destination's ingress only. */
+  private directionPolicyOf(identity: Identity, dir: 'ingress' | 'egress'): DirectionPolicy {
+    return this.directionOf(this.identityPolicies(identity), dir);
+  }
+
+  /** One direction of an identity's cache entry, found on first use. */
+  private directionOf(entry: IdentityPolicies, dir: 'ingress' | 'egress'): DirectionPolicy {
+    const known = entry[dir];
+    if (known !== undefined) return known;
+    const policy = this.selectionPolicy(entry.selecting, dir);
+    entry[dir] = policy;
+    return policy;
+  }
+
+  /** The cache entry of an identity (by its key): the rules selecting it, found once. */
+  private identityPolicies(identity: Identity): IdentityPolicies {
+    const caches = this.policyCaches;
+    let entry = caches.byIdentity.get(identity.key);
+    if (entry === undefined) {
+      entry = {
+        selecting: this.selectingRules(identity),
+        ingress: undefined,
+        egress: undefined,
+        both: undefined,
+      };
+      if (caches.byIdentity.size >= MAX_CACHE) caches.byIdentity.clear();
+      caches.byIdentity.set(identity.key, entry);
+    }
+    return entry;
+  }
+
+  /** The rules whose subject selects the identity: its namespace's and the clusterwide ones, or the host rules for a node. */
+  private selectingRules(identity: Identity): CompiledRule[] {
     const selecting: CompiledRule[] = [];
     if (identity.kind === 'pod' || !isNodeIdentity(identity)) {
       for (const r of this.byNamespace.get(identity.namespace) ?? NO_RULES) {
@@ -557,41 +668,29 @@ export class PolicyEngine {
     } else {
       for (const r of this.hostRules) if (selectorMatches(r.subject, identity)) selecting.push(r);
     }
-    // Each direction depends only on the selecting rules with rules in that direction: an ingress policy
-    // made of clusterwide rules alone is one object for the pods of every namespace.
-    let ingressKey = 'i';
-    let egressKey = 'e';
-    for (const r of selecting) {
-      if (r.has.ingress) ingressKey += `,${this.ruleIndex.get(r)}`;
-      if (r.has.egress) egressKey += `,${this.ruleIndex.get(r)}`;
-    }
-    const selection = `${ingressKey};${egressKey}`;
-    let result = this.policyBySelection.get(selection);
-    if (!result) {
-      result = {
-        ingress: this.directionPolicyFor(ingressKey, selecting, 'ingress'),
-        egress: this.directionPolicyFor(egressKey, selecting, 'egress'),
-      };
-      if (this.policyBySelection.size >= MAX_CACHE) this.policyBySelection.clear();
-      this.policyBySelection.set(selection, result);
-    }
-    if (this.policyCache.size >= MAX_CACHE) this.policyCache.clear();
-    this.policyCache.set(identity.key, result);
-    return result;
+    return selecting;
   }
 
-  /** The direction policy of a selection (see {@link endpointPolicy}), shared through {@link policyBySelection}. */
-  private directionPolicyFor(
-    key: string,
-    selecting: readonly CompiledRule[],
-    dir: 'ingress' | 'egress',
-  ): DirectionPolicy {
-    let policy = this.directionBySelection.get(key);
-    if (!policy) {
-      policy = this.directionPolicy(selecting, dir);
-      if (this.directionBySelection.size >= MAX_CACHE) this.directionBySelection.clear();
-      this.directionBySelection.set(key, policy);
+  /**
+   * The direction policy of a selection, shared by every identity whose selecting rules with rules in that
+   * direction are the same (an ingress policy made of clusterwide rules alone is one object for the pods of
+   * every namespace): found by a walk of {@link PolicyCaches.selections} on those rules.
+   */
+  private selectionPolicy(selecting: readonly CompiledRule[], dir: 'ingress' | 'egress'): DirectionPolicy {
+    const caches = this.policyCaches;
+    let node = caches.selections[dir];
+    // Backwards: `selecting` ends with the clusterwide rules, which many namespaces' pods share.
+    for (let i = selecting.length - 1; i >= 0; i--) {
+      const r = selecting[i] as CompiledRule;
+      if (r.has[dir]) node = trieStep(node, r, newSelectionNode);
     }
+    if (node.policy !== undefined) return node.policy;
+    const policy = this.directionPolicy(selecting, dir);
+    if (caches.selectionCount >= MAX_CACHE) {
+      caches.selections = { ingress: newSelectionNode(), egress: newSelectionNode() };
+      caches.selectionCount = 0;
+    } else node.policy = policy;
+    caches.selectionCount++;
     return policy;
   }
 
@@ -632,7 +731,8 @@ export class PolicyEngine {
       enforced = false;
       reason = `not enforced: no rule with ${dir} rules selects this endpoint`;
     }
-    const selectedByRefs = Object.freeze(selectedBy.map((r) => ruleRefOfRule(r, dir)));
+    const selectedByRefs =
+      selectedBy.length > 0 ? Object.freeze(selectedBy.map((r) => ruleRefOfRule(r, dir))) : NO_REFS;
     const dnsVisibility = allow.some((p) => p.ports?.some((pr) => pr.l7 === 'dns') ?? false);
     const reasons = getOrCreate(REASONS, `${dir}\u0000${reason}`, () => ({
       base: Object.freeze([reason]),
@@ -658,14 +758,15 @@ export class PolicyEngine {
       denied: unmatchedSide(true, 'denied', reasons.denied),
       localhost: unmatchedSide(enforced, 'allowed', reasons.localhost),
     };
+    // Empty lists are shared: a direction policy is kept for every distinct selection (one or more per namespace).
     return {
       enforced,
-      selectedBy,
+      selectedBy: selectedBy.length > 0 ? selectedBy : NO_RULES,
       selectedByRefs,
-      allow,
-      deny,
-      requirements,
-      requirementsDeny,
+      allow: allow.length > 0 ? allow : NO_PEER_RULES,
+      deny: deny.length > 0 ? deny : NO_PEER_RULES,
+      requirements: requirements.length > 0 ? requirements : NO_REQUIREMENTS,
+      requirementsDeny: requirementsDeny.length > 0 ? requirementsDeny : NO_REQUIREMENTS,
       dnsVisibility,
       reason,
       reasons,
@@ -688,13 +789,20 @@ export class PolicyEngine {
     const l4 = l4Key(flow);
     // An L7 request (trace --http/--dns) is evaluated afresh: the cache holds L4 verdicts only.
     if (l4 < 0 || flow.l7 !== undefined) return this.computeVerdict(flow, source, destination);
-    const first = source.verdicts?.get(destination.id);
+    const inline = source.firstDestination === destination.id;
+    const first = inline ? source.firstVerdicts : source.verdicts?.get(destination.id);
     for (let c = first; c !== undefined; c = c.next) if (c.l4 === l4) return c.verdict;
     const verdict = freezeVerdict(this.computeVerdict(flow, source, destination));
     if (this.cachedVerdicts >= MAX_VERDICTS) this.dropPeerCache();
     else {
-      source.verdicts ??= new Map();
-      source.verdicts.set(destination.id, { l4, verdict, next: first });
+      const cached: CachedVerdict = { l4, verdict, next: first };
+      if (inline || source.firstDestination < 0) {
+        source.firstDestination = destination.id;
+        source.firstVerdicts = cached;
+      } else {
+        source.verdicts ??= new Map();
+        source.verdicts.set(destination.id, cached);
+      }
       this.cachedVerdicts++;
     }
     return verdict;
@@ -714,8 +822,8 @@ export class PolicyEngine {
       if (unseen && !caveats.includes(unseen)) caveats.push(unseen);
     }
     if (this.rejectedCaveats.size > 0) this.rejectionCaveats(flow, caveats);
-    const egress = this.side('egress', src, dst, flow, dstPorts, caveats);
-    const ingress = this.side('ingress', dst, src, flow, dstPorts, caveats);
+    const egress = this.side('egress', source, dst, flow, dstPorts, caveats);
+    const ingress = this.side('ingress', destination, src, flow, dstPorts, caveats);
     const l4 = egress.verdict === 'allowed' && ingress.verdict === 'allowed' ? 'allowed' : 'denied';
     if (flow.l7 !== undefined && l4 === 'allowed') {
       const l7 = this.l7Verdict(flow, flow.l7, src, dst, dstPorts, caveats);
@@ -725,7 +833,7 @@ export class PolicyEngine {
       verdict: l4,
       egress,
       ingress,
-      caveats: caveats.length < 2 ? caveats : [...new Set(caveats)],
+      caveats: caveats.length === 0 ? NO_NOTES : caveats.length === 1 ? caveats : [...new Set(caveats)],
     };
   }
 
@@ -758,7 +866,7 @@ export class PolicyEngine {
     ) {
       remote = seenFromNode(local, remote);
     }
-    const policy = this.endpointPolicy(local)[dir];
+    const policy = this.directionPolicyOf(local, dir);
     const dstPorts = this.namedPortsOf(flow.destination);
     // Caveats of these matches are already on the verdict.
     const scratch: string[] = [];
@@ -836,7 +944,7 @@ export class PolicyEngine {
         reason: 'allow-localhost: L7 rules are an allow-all for the local host (hostWildcardL7)',
       };
     }
-    const policy = this.endpointPolicy(local)[dir];
+    const policy = this.directionPolicyOf(local, dir);
     const scratch: string[] = [];
     const wildcard: RuleRef[] = [];
     const sets: { pr: CompiledPeerRule; port: CompiledPortRule }[] = [];
@@ -953,12 +1061,13 @@ export class PolicyEngine {
 
   private side(
     dir: 'ingress' | 'egress',
-    local: Identity,
+    localPeer: ResolvedPeer,
     remote: Identity,
     flow: Flow,
     dstPorts: readonly NamedPort[] | undefined,
     caveats: string[],
   ): SideVerdict {
+    const local = localPeer.identity;
     // The cilium-health and Cilium Ingress endpoints are real endpoints: clusterwide rules with a matching
     // endpointSelector (`{}` included) enforce their policy (cilium/cilium PR #11099 / #12199 and
     // examples clusterwide/health.yaml; Cilium docs servicemesh "Ingress and network policy").
@@ -978,7 +1087,8 @@ export class PolicyEngine {
       remote = seenFromNode(local, remote);
       this.hostSideCaveats(local, caveats);
     }
-    const policy = this.endpointPolicy(local)[dir];
+    localPeer.policies ??= this.identityPolicies(local);
+    const policy = this.directionOf(localPeer.policies, dir);
     const selectedBy = policy.selectedByRefs;
     let deniedBy: RuleRef[] | undefined;
     for (const pr of policy.deny) {
