@@ -822,8 +822,8 @@ export class PolicyEngine {
       if (unseen && !caveats.includes(unseen)) caveats.push(unseen);
     }
     if (this.rejectedCaveats.size > 0) this.rejectionCaveats(flow, caveats);
-    const egress = this.side('egress', source, dst, flow, dstPorts, caveats);
-    const ingress = this.side('ingress', destination, src, flow, dstPorts, caveats);
+    const egress = this.side('egress', src, source, dst, flow, dstPorts, caveats);
+    const ingress = this.side('ingress', dst, destination, src, flow, dstPorts, caveats);
     const l4 = egress.verdict === 'allowed' && ingress.verdict === 'allowed' ? 'allowed' : 'denied';
     if (flow.l7 !== undefined && l4 === 'allowed') {
       const l7 = this.l7Verdict(flow, flow.l7, src, dst, dstPorts, caveats);
@@ -1061,13 +1061,14 @@ export class PolicyEngine {
 
   private side(
     dir: 'ingress' | 'egress',
+    local: Identity,
+    /** The resolved peer `local` came from; its cached policy entry is used when its identity is `local`. */
     localPeer: ResolvedPeer,
     remote: Identity,
     flow: Flow,
     dstPorts: readonly NamedPort[] | undefined,
     caveats: string[],
   ): SideVerdict {
-    const local = localPeer.identity;
     // The cilium-health and Cilium Ingress endpoints are real endpoints: clusterwide rules with a matching
     // endpointSelector (`{}` included) enforce their policy (cilium/cilium PR #11099 / #12199 and
     // examples clusterwide/health.yaml; Cilium docs servicemesh "Ingress and network policy").
@@ -1087,8 +1088,12 @@ export class PolicyEngine {
       remote = seenFromNode(local, remote);
       this.hostSideCaveats(local, caveats);
     }
-    localPeer.policies ??= this.identityPolicies(local);
-    const policy = this.directionOf(localPeer.policies, dir);
+    let entry: IdentityPolicies;
+    if (localPeer.identity === local) {
+      localPeer.policies ??= this.identityPolicies(local);
+      entry = localPeer.policies;
+    } else entry = this.identityPolicies(local);
+    const policy = this.directionOf(entry, dir);
     const selectedBy = policy.selectedByRefs;
     let deniedBy: RuleRef[] | undefined;
     for (const pr of policy.deny) {
