@@ -332,7 +332,9 @@ export { MAX_ALIAS_COUNT };
  */
 function aliasBomb(doc: Document.Parsed, base: number): RawDiagnostic | null {
   try {
-    doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    // mapAsMap: a collection used as a key (`*list : x`) is kept as a Map key, not stringified with a process
+    // warning on stderr; only the alias check matters here.
+    doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT, mapAsMap: true });
     return null;
   } catch (e) {
     if (!(e instanceof ReferenceError)) return null;

@@ -22,6 +22,21 @@ const PROJECT_YAML = fs
   .sort();
 
 describe('parseYamlFile', () => {
+  it('prints no process warning for a collection used as a key through an alias (fresh-user report)', async () => {
+    const warnings: string[] = [];
+    const listen = (w: Error) => warnings.push(w.message);
+    process.on('warning', listen);
+    try {
+      const parsed = parseYamlFile('a.yaml', 'data:\n  a: &m [1]\n  *m : x\n');
+      expect(parsed.diagnostics).toEqual([]);
+      expect(documentValue(parsed.documents[0] as never)).toEqual({ data: { a: [1], '*m': 'x' } });
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', listen);
+    }
+    expect(warnings).toEqual([]);
+  });
+
   it('reads every document with its index and plain value', () => {
     const parsed = parseYamlFile('a.yaml', '# lead\n---\na: 1\n---\n---\nb: [x, "y"]\n');
     expect(parsed.diagnostics).toEqual([]);
